@@ -1,0 +1,18 @@
+// Shared jest settings. Tests run against the libraries' sources (no build needed) and are
+// transpiled only: type checking is the build's job, which keeps the suite fast on two cores.
+const path = require('node:path');
+
+const root = __dirname;
+
+module.exports = {
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.spec.json') }],
+  },
+  moduleNameMapper: {
+    '^@runnel/(protocol|service-kit|dataflow)$': path.join(root, 'libs/$1/src/index.ts'),
+  },
+  testMatch: ['**/*.spec.ts'],
+  passWithNoTests: true,
+};
