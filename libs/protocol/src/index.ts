@@ -1,1 +1,27 @@
-export {};
+/** @runnel/protocol: the contracts between Runnel's services. Depends on no other Runnel library. */
+import 'reflect-metadata';
+export * from './version';
+export * from './ids/ids';
+export * from './errors/error-codes';
+export * from './errors/runnel-errors';
+export * from './errors/wire-error';
+export * from './common/protocol-message.dto';
+export * from './rpc/rpc-method';
+export * from './rpc/reply-envelope';
+export * from './rpc/validate-message';
+export * from './resourcemanager/dto/slot-status.dto';
+export * from './resourcemanager/dto/registration.dto';
+export * from './resourcemanager/dto/cluster-view.dto';
+export * from './resourcemanager/resourcemanager.protocol';
+export * from './taskmanager/dto/slot-report.dto';
+export * from './taskmanager/taskmanager.protocol';
+export * from './dispatcher/dispatcher.protocol';
+export * from './jobmaster/jobmaster.protocol';
+export * from './transport/json-codec';
+export * from './transport/nats-rpc.client';
+export * from './transport/gateway.factory';
+export * from './transport/gateways';
+export * from './transport/rpc-handler.decorator';
+export * from './transport/rpc-nest.serializers';
+export * from './transport/runnel-nats.server';
+export * from './testing/testing-gateway';

@@ -1,0 +1,78 @@
+/**
+ * One named error class per failure. Each has a stable `code` (see error-codes.ts) that survives the
+ * trip over NATS: `toWireError` flattens one, `fromWireError` rebuilds the same class on the other side.
+ */
+import { ErrorCode, ErrorCodes } from './error-codes';
+
+export interface FieldViolation {
+  /** Dotted path of the field, e.g. `slots.0.index`. */
+  readonly field: string;
+  /** What is wrong with it, in words. */
+  readonly problems: readonly string[];
+}
+
+export class RunnelError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends RunnelError {
+  constructor(
+    message: string,
+    readonly violations: readonly FieldViolation[],
+  ) {
+    super(ErrorCodes.ValidationFailed, message, { violations });
+  }
+}
+
+export class InvalidIdError extends RunnelError {
+  constructor(kind: string, value: unknown, expected: string) {
+    super(ErrorCodes.InvalidId, `Invalid ${kind} ${JSON.stringify(value)}: expected ${expected}`);
+  }
+}
+
+export class RequestTimeoutError extends RunnelError {
+  constructor(
+    readonly subject: string,
+    readonly timeoutMs: number,
+  ) {
+    super(ErrorCodes.RequestTimeout, `No reply on ${subject} within ${timeoutMs} ms`, { subject, timeoutMs });
+  }
+}
+
+export class NoRespondersError extends RunnelError {
+  constructor(readonly subject: string) {
+    super(ErrorCodes.NoResponders, `Nobody answers on ${subject}: is the service running?`, { subject });
+  }
+}
+
+export class InvalidReplyError extends RunnelError {
+  constructor(subject: string, reason: string) {
+    super(ErrorCodes.InvalidReply, `Invalid reply on ${subject}: ${reason}`, { subject });
+  }
+}
+
+export class NotFoundError extends RunnelError {
+  constructor(what: string, id: string) {
+    super(ErrorCodes.NotFound, `${what} ${id} not found`, { what, id });
+  }
+}
+
+export class UnknownTaskManagerError extends RunnelError {
+  constructor(resourceId: string, reason: string) {
+    super(ErrorCodes.UnknownTaskManager, `TaskManager ${resourceId} is not registered: ${reason}`, { resourceId });
+  }
+}
+
+export class InternalError extends RunnelError {
+  constructor(message: string, details?: unknown) {
+    super(ErrorCodes.Internal, message, details);
+  }
+}

@@ -1,0 +1,39 @@
+import { Type } from 'class-transformer';
+import { IsArray, IsInt, IsNumber, IsString, Min, ValidateNested } from 'class-validator';
+import { ProtocolMessage } from '../../common/protocol-message.dto';
+import { SlotInfo } from './slot-status.dto';
+
+export class TaskManagerSummary {
+  @IsString() id!: string;
+  @IsString() address!: string;
+  @IsString() hostname!: string;
+  @IsInt() pid!: number;
+  @IsInt() @Min(0) slotsNumber!: number;
+  @IsInt() @Min(0) freeSlots!: number;
+  @IsNumber() registeredAt!: number;
+  @IsNumber() lastHeartbeat!: number;
+  @IsNumber() timeSinceLastHeartbeat!: number;
+  @IsInt() cpuCores!: number;
+  @IsNumber() physicalMemory!: number;
+  @IsString() version!: string;
+}
+
+export class TaskManagersReply extends ProtocolMessage {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => TaskManagerSummary)
+  taskManagers!: TaskManagerSummary[];
+}
+
+export class TaskManagerDetailsReply extends ProtocolMessage {
+  @ValidateNested() @Type(() => TaskManagerSummary) taskManager!: TaskManagerSummary;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => SlotInfo) slots!: SlotInfo[];
+}
+
+export class ClusterOverviewReply extends ProtocolMessage {
+  @IsInt() @Min(0) taskManagers!: number;
+  @IsInt() @Min(0) slotsTotal!: number;
+  @IsInt() @Min(0) slotsAvailable!: number;
+  @IsInt() @Min(0) jobsRunning!: number;
+  @IsInt() @Min(0) jobsFinished!: number;
+  @IsInt() @Min(0) jobsCancelled!: number;
+  @IsInt() @Min(0) jobsFailed!: number;
+}

@@ -1,0 +1,54 @@
+/**
+ * The NATS transport of every Runnel service: Nest's NATS server with Runnel's wire format, a
+ * queue group (so two instances of a service share the work), subject placeholders bound to this
+ * instance (a TaskManager listens on its own ResourceId), and draining on shutdown.
+ */
+import { MessageHandler, ServerNats } from '@nestjs/microservices';
+import { bindSubject } from '../rpc/rpc-method';
+import { RpcReplySerializer, RpcRequestDeserializer } from './rpc-nest.serializers';
+
+export interface RunnelNatsServerOptions {
+  readonly servers: string | string[];
+  /** Queue group; omit for subjects that only this instance listens on. */
+  readonly queue?: string;
+  /** Values for `{placeholders}` in subjects. */
+  readonly subjectParams?: Readonly<Record<string, string>>;
+  readonly name?: string;
+}
+
+export class RunnelNatsServer extends ServerNats {
+  private readonly subjectParams: Readonly<Record<string, string>>;
+
+  constructor(options: RunnelNatsServerOptions) {
+    super({
+      servers: options.servers,
+      queue: options.queue,
+      name: options.name,
+      serializer: new RpcReplySerializer(),
+      deserializer: new RpcRequestDeserializer(),
+      gracefulShutdown: false,
+      // A service that cannot reach NATS keeps trying rather than dying: NATS may restart.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+    this.subjectParams = options.subjectParams ?? {};
+  }
+
+  override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
+    const bound = typeof pattern === 'string' ? bindSubject(pattern, this.subjectParams) : pattern;
+    super.addHandler(bound, callback, isEventHandler, extras);
+  }
+
+  override async close(): Promise<void> {
+    // Drain: finish the requests in flight, then close, so a SIGTERM loses no reply.
+    const client = (this as unknown as { natsClient?: { drain(): Promise<void> } | null }).natsClient;
+    if (client) {
+      try {
+        await client.drain();
+      } catch {
+        // already closed
+      }
+    }
+    await super.close();
+  }
+}
