@@ -1,1 +1,20 @@
-export {};
+/** Dispatcher: the cluster's REST entry point (Flink's API shapes) and its NATS API for clients. */
+import { exitOnStartFailure, loadSettings, packageVersion, runService } from '@runnel/service-kit';
+import { randomBytes } from 'node:crypto';
+import { DispatcherModule } from './dispatcher.module';
+import { DispatcherSettings } from './dispatcher.settings';
+
+async function main(): Promise<void> {
+  const settings = loadSettings(DispatcherSettings);
+  const identity = {
+    service: 'dispatcher',
+    id: `dispatcher-${randomBytes(6).toString('hex')}`,
+    version: packageVersion(__dirname),
+    natsUrl: settings.natsUrl,
+    startedAt: Date.now(),
+    database: false,
+  } as const;
+  await runService({ identity, settings, module: DispatcherModule.forRoot(settings, identity), queue: 'runnel.dispatcher' });
+}
+
+main().catch((error) => exitOnStartFailure('dispatcher', error));

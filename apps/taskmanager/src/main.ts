@@ -1,1 +1,28 @@
-export {};
+/** TaskManager: offers its slots to the cluster and (with the runtime) runs tasks in them. */
+import { ResourceIds } from '@runnel/protocol';
+import { exitOnStartFailure, loadSettings, packageVersion, runService } from '@runnel/service-kit';
+import { ResourceManagerConnection } from './registration/resource-manager-connection.service';
+import { TaskManagerModule } from './taskmanager.module';
+import { TaskManagerSettings } from './taskmanager.settings';
+
+async function main(): Promise<void> {
+  const settings = loadSettings(TaskManagerSettings);
+  const resourceId = settings.resourceId ? ResourceIds.parse(settings.resourceId) : ResourceIds.generate();
+  const identity = {
+    service: 'taskmanager',
+    id: resourceId,
+    version: packageVersion(__dirname),
+    natsUrl: settings.natsUrl,
+    startedAt: Date.now(),
+    database: false,
+  } as const;
+  const { app, url } = await runService({
+    identity,
+    settings,
+    module: TaskManagerModule.forRoot(settings, identity),
+    subjectParams: { resourceId },
+  });
+  app.get(ResourceManagerConnection).start(url);
+}
+
+main().catch((error) => exitOnStartFailure('taskmanager', error));

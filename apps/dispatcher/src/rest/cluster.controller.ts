@@ -1,0 +1,23 @@
+/** The dispatcher's REST API for the cluster (Flink's paths and shapes). */
+import { Controller, Get, Param } from '@nestjs/common';
+import { ClusterViewService } from '../cluster/cluster-view.service';
+
+@Controller()
+export class ClusterRestController {
+  constructor(private readonly cluster: ClusterViewService) {}
+
+  @Get('overview')
+  overview() {
+    return this.cluster.restOverview();
+  }
+
+  @Get('taskmanagers')
+  taskManagers() {
+    return this.cluster.restTaskManagers();
+  }
+
+  @Get('taskmanagers/:id')
+  taskManager(@Param('id') id: string) {
+    return this.cluster.restTaskManager(id);
+  }
+}

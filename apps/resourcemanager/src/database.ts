@@ -1,0 +1,24 @@
+/**
+ * The ResourceManager's Postgres: its TypeORM options (migrations, never `synchronize`).
+ */
+import { DataSourceOptions } from 'typeorm';
+import { JobEntity } from './jobs/job.entity';
+import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+import { SlotEntity } from './registry/slot.entity';
+import { TaskManagerEntity } from './registry/task-manager.entity';
+
+export const ENTITIES = [TaskManagerEntity, SlotEntity, JobEntity];
+export const MIGRATIONS = [InitialSchema1763800000000];
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTableName: 'runnel_resourcemanager_migrations',
+    synchronize: false,
+    extra: { max: 10, connectionTimeoutMillis: 5000 },
+  };
+}

@@ -1,0 +1,29 @@
+/** The job store (table jobs): what the cluster knows of each submitted job. Filled by the runtime. */
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export const JobStatuses = {
+  Initializing: 'INITIALIZING',
+  Created: 'CREATED',
+  Running: 'RUNNING',
+  Failing: 'FAILING',
+  Failed: 'FAILED',
+  Cancelling: 'CANCELLING',
+  Canceled: 'CANCELED',
+  Finished: 'FINISHED',
+  Restarting: 'RESTARTING',
+  Suspended: 'SUSPENDED',
+} as const;
+export type JobStatus = (typeof JobStatuses)[keyof typeof JobStatuses];
+
+@Entity({ name: 'jobs' })
+export class JobEntity {
+  @PrimaryColumn({ name: 'job_id', type: 'char', length: 32 }) jobId!: string;
+  @Column({ type: 'varchar', length: 255 }) name!: string;
+  @Index() @Column({ type: 'varchar', length: 16 }) status!: JobStatus;
+  @Column({ name: 'artifact_hash', type: 'char', length: 64, nullable: true }) artifactHash!: string | null;
+  @Column({ name: 'job_graph', type: 'jsonb', nullable: true }) jobGraph!: unknown;
+  @Column({ type: 'int', nullable: true }) parallelism!: number | null;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
+}

@@ -1,0 +1,56 @@
+/** The ResourceManager's NATS endpoint: the only code here that knows messages arrive over NATS. */
+import { Controller, Inject } from '@nestjs/common';
+import {
+  DisconnectTaskExecutorRequest,
+  HandleRpc,
+  HeartbeatRequest,
+  RegisterTaskExecutorRequest,
+  ResourceManagerProtocol,
+  TaskManagerRequest,
+} from '@runnel/protocol';
+import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
+import { ResourceManagerService } from './resourcemanager.service';
+
+@Controller()
+export class ResourceManagerController {
+  constructor(
+    private readonly resourceManager: ResourceManagerService,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+  ) {}
+
+  @HandleRpc(ResourceManagerProtocol.info)
+  info() {
+    const { service, id, version, startedAt } = this.identity;
+    return { service, id, version, uptimeMs: Date.now() - startedAt, pid: process.pid };
+  }
+
+  @HandleRpc(ResourceManagerProtocol.registerTaskExecutor)
+  registerTaskExecutor(request: RegisterTaskExecutorRequest) {
+    return this.resourceManager.registerTaskExecutor(request);
+  }
+
+  @HandleRpc(ResourceManagerProtocol.heartbeatFromTaskManager)
+  heartbeatFromTaskManager(request: HeartbeatRequest) {
+    return this.resourceManager.heartbeatFromTaskManager(request);
+  }
+
+  @HandleRpc(ResourceManagerProtocol.disconnectTaskExecutor)
+  disconnectTaskExecutor(request: DisconnectTaskExecutorRequest) {
+    return this.resourceManager.disconnectTaskExecutor(request);
+  }
+
+  @HandleRpc(ResourceManagerProtocol.listTaskManagers)
+  listTaskManagers() {
+    return this.resourceManager.listTaskManagers();
+  }
+
+  @HandleRpc(ResourceManagerProtocol.getTaskManager)
+  getTaskManager(request: TaskManagerRequest) {
+    return this.resourceManager.getTaskManager(request);
+  }
+
+  @HandleRpc(ResourceManagerProtocol.getClusterOverview)
+  getClusterOverview() {
+    return this.resourceManager.getClusterOverview();
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Keeps this TaskManager registered with the ResourceManager: registers (retrying with backoff
+ * until one answers), then sends a heartbeat with the slot report every interval. When the
+ * ResourceManager says it does not know us (we were declared lost, or a new ResourceManager
+ * instance started), it registers again at once.
+ */
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ErrorCodes, ResourceId, ResourceManagerGateway, RunnelError } from '@runnel/protocol';
+import { hostname, availableParallelism, totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TaskSlotTable } from '../slots/task-slot-table';
+
+export const RESOURCE_MANAGER_GATEWAY = Symbol('RESOURCE_MANAGER_GATEWAY');
+export const TASK_MANAGER_ID = Symbol('TASK_MANAGER_ID');
+
+export type ConnectionState =
+  | { readonly type: 'unregistered' }
+  | {
+      readonly type: 'registered';
+      readonly registrationId: string;
+      readonly resourceManagerId: string;
+      readonly heartbeatIntervalMs: number;
+      readonly heartbeatTimeoutMs: number;
+    };
+
+export interface ConnectionOptions {
+  readonly version: string;
+  readonly minBackoffMs: number;
+  readonly maxBackoffMs: number;
+}
+
+@Injectable()
+export class ResourceManagerConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger(ResourceManagerConnection.name);
+  private state: ConnectionState = { type: 'unregistered' };
+  private address = '';
+  private readonly stop = new AbortController();
+  private loop?: Promise<void>;
+  /** How many times this TaskManager registered (re-registrations included). */
+  registrations = 0;
+
+  constructor(
+    @Inject(RESOURCE_MANAGER_GATEWAY) private readonly resourceManager: ResourceManagerGateway,
+    @Inject(TASK_MANAGER_ID) private readonly resourceId: ResourceId,
+    private readonly slots: TaskSlotTable,
+    @Inject('CONNECTION_OPTIONS') private readonly options: ConnectionOptions,
+  ) {}
+
+  get current(): ConnectionState {
+    return this.state;
+  }
+
+  start(address: string): void {
+    this.address = address;
+    this.loop ??= this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stop.abort();
+    await this.loop;
+    const state = this.state;
+    if (state.type !== 'registered') return;
+    try {
+      await this.resourceManager.disconnectTaskExecutor(
+        { resourceId: this.resourceId, registrationId: state.registrationId, reason: 'TaskManager shut down' },
+        { timeoutMs: 1000 },
+      );
+    } catch (error) {
+      this.logger.warn(`could not tell the ResourceManager we stop: ${(error as Error).message}`);
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.options.minBackoffMs;
+    while (!this.stop.signal.aborted) {
+      const state = this.state;
+      let wait: number;
+      try {
+        if (state.type === 'unregistered') {
+          await this.register();
+          backoff = this.options.minBackoffMs;
+          wait = 0;
+        } else {
+          await this.resourceManager.heartbeatFromTaskManager(
+            { resourceId: this.resourceId, registrationId: state.registrationId, resourceManagerId: state.resourceManagerId, slotReport: this.slots.report() },
+            { timeoutMs: Math.max(state.heartbeatIntervalMs, 1000) },
+          );
+          wait = state.heartbeatIntervalMs;
+        }
+      } catch (error) {
+        wait = this.onFailure(error, backoff);
+        backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
+      }
+      if (wait > 0) await sleep(wait, undefined, { signal: this.stop.signal }).catch(() => undefined);
+    }
+  }
+
+  private async register(): Promise<void> {
+    const reply = await this.resourceManager.registerTaskExecutor(
+      {
+        resourceId: this.resourceId,
+        address: this.address,
+        hostname: hostname(),
+        pid: process.pid,
+        slots: this.slots.numberOfSlots,
+        slotReport: this.slots.report().filter((s) => s.allocationId),
+        version: this.options.version,
+        cpuCores: availableParallelism(),
+        physicalMemory: totalmem(),
+      },
+      { timeoutMs: 5000 },
+    );
+    this.state = { type: 'registered', ...reply };
+    this.registrations++;
+    this.logger.log(`registered with ResourceManager ${reply.resourceManagerId} (${this.slots.numberOfSlots} slots)`);
+  }
+
+  private onFailure(error: unknown, backoff: number): number {
+    if (error instanceof RunnelError && error.code === ErrorCodes.UnknownTaskManager) {
+      this.logger.warn(`re-registering: ${error.message}`);
+      this.state = { type: 'unregistered' };
+      return 0;
+    }
+    const what = this.state.type === 'registered' ? 'heartbeat' : 'registration';
+    this.logger.warn(`${what} failed, retrying in ${backoff} ms: ${(error as Error).message}`);
+    return backoff;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * What every service imports once: its identity, its NATS connection and RPC client, and the
+ * admin endpoints. Global, so feature modules inject NatsRpcClient or MetricsRegistry directly.
+ */
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { natsProviders, NATS_CONNECTION } from '../nats/nats.providers';
+import { NatsRpcClient } from '@runnel/protocol';
+import { AdminController } from './admin.controller';
+import { MetricsRegistry } from './metrics.registry';
+import { NatsHealthIndicator } from './nats.health';
+import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
+
+@Global()
+@Module({})
+export class ServiceKitModule {
+  static forRoot(identity: ServiceIdentity): DynamicModule {
+    return {
+      module: ServiceKitModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [AdminController],
+      providers: [
+        { provide: SERVICE_IDENTITY, useValue: identity },
+        { provide: MetricsRegistry, useValue: new MetricsRegistry(identity.service) },
+        ...natsProviders(),
+        NatsHealthIndicator,
+      ],
+      exports: [SERVICE_IDENTITY, MetricsRegistry, NATS_CONNECTION, NatsRpcClient],
+    };
+  }
+}

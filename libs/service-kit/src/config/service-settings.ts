@@ -1,0 +1,38 @@
+/** Settings every service has. Each service's settings class extends this one. */
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Setting } from './setting.decorator';
+
+export const LogLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LogLevels)[number];
+
+/** The admin port setting, redeclared by each service with its own default port. */
+export const HttpPortSetting = (defaultPort: number | undefined) =>
+  Setting({ env: 'HTTP_PORT', flag: 'port', default: defaultPort, type: 'number', description: 'port of the admin HTTP endpoint (0 = any free port)' });
+
+export class ServiceSettings {
+  @Setting({ env: 'NATS_URL', flag: 'nats-url', default: 'nats://127.0.0.1:4222', description: 'NATS server(s), comma-separated' })
+  @Matches(/^(nats|tls|ws|wss):\/\/[^\s,]+(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, { message: 'must be nats://host:port (comma-separated for several)' })
+  natsUrl!: string;
+
+  @Setting({ env: 'HTTP_HOST', flag: 'host', default: '127.0.0.1', description: 'interface of the admin HTTP endpoint' })
+  @IsString()
+  httpHost!: string;
+
+  @HttpPortSetting(undefined)
+  @IsInt({ message: 'must be a whole number' }) @Min(0) @Max(65535)
+  httpPort!: number;
+
+  @Setting({ env: 'LOG_LEVEL', flag: 'log-level', default: 'info', description: `one of ${LogLevels.join(', ')}` })
+  @IsIn(LogLevels)
+  logLevel!: LogLevel;
+
+  @Setting({ env: 'RUNNEL_PARENT_PID', flag: 'parent-pid', description: 'exit when this process is gone (set by the local cluster)' })
+  @IsOptional() @IsInt() @Min(1)
+  parentPid?: number;
+}
+
+export class DatabaseSettings extends ServiceSettings {
+  @Setting({ env: 'DATABASE_URL', flag: 'database-url', default: 'postgres://postgres@127.0.0.1:5432/runnel', description: 'Postgres connection URL' })
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be postgres://user[:password]@host[:port]/database' })
+  databaseUrl!: string;
+}

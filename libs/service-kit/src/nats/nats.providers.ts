@@ -1,0 +1,53 @@
+/**
+ * The service's own NATS connection (for calling other services' gateways) and its RPC client.
+ * Connecting waits for NATS rather than failing, since a cluster's parts start in any order;
+ * shutdown drains, so calls in flight finish.
+ */
+import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { NatsRpcClient } from '@runnel/protocol';
+import { NatsConnection, connect } from 'nats';
+import { SERVICE_IDENTITY, ServiceIdentity } from '../admin/service-identity';
+
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+export async function connectNats(servers: string, name: string): Promise<NatsConnection> {
+  return connect({
+    servers: servers.split(','),
+    name,
+    noAsyncTraces: true,
+    waitOnFirstConnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
+}
+
+@Injectable()
+export class NatsConnectionCloser implements OnApplicationShutdown {
+  private readonly logger = new Logger('nats');
+  constructor(@Inject(NATS_CONNECTION) private readonly connection: NatsConnection) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    try {
+      await this.connection.drain();
+    } catch (error) {
+      this.logger.warn(`drain failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+export function natsProviders(): Provider[] {
+  return [
+    {
+      provide: NATS_CONNECTION,
+      inject: [SERVICE_IDENTITY],
+      useFactory: (identity: ServiceIdentity) => connectNats(identity.natsUrl, `${identity.service}:${identity.id}`),
+    },
+    {
+      provide: NatsRpcClient,
+      inject: [NATS_CONNECTION],
+      useFactory: (connection: NatsConnection) => new NatsRpcClient(connection),
+    },
+    NatsConnectionCloser,
+  ];
+}
