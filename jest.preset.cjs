@@ -12,7 +12,9 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@runnel/(protocol|service-kit|dataflow)$': path.join(root, 'libs/$1/src/index.ts'),
+    '^@runnel/tools$': path.join(root, 'tools/src/index.ts'),
   },
   testMatch: ['**/*.spec.ts'],
+  setupFiles: [path.join(root, 'jest.setup.cjs')],
   passWithNoTests: true,
 };

@@ -20,7 +20,8 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = Math.max(50, Math.min(1000, Math.floor(this.settings.heartbeatTimeoutMs / 4)));
+    // Sweep often enough that a lost TaskManager is noticed soon after its timeout passes.
+    const every = Math.max(50, Math.min(1000, Math.floor(this.settings.heartbeatTimeoutMs / 10)));
     this.timer = setInterval(() => void this.sweep(), every);
   }
 

@@ -42,14 +42,42 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
     { inheritAppConfig: true },
   );
   app.useGlobalFilters(new RunnelErrorFilter());
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.startAllMicroservices();
   await app.listen(settings.httpPort, settings.httpHost);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${settings.httpHost}:${address.port}`;
   logger.info({ url, nats: settings.natsUrl, version: identity.version }, `${identity.service} ready`);
+  closeOnSignals(app, logger);
   if (settings.parentPid) watchParent(settings.parentPid, app, logger);
   return { app, url };
+}
+
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
+/**
+ * SIGTERM/SIGINT close the app (shutdown hooks run: NATS drained, pools closed) and exit 0. Nest's
+ * own enableShutdownHooks re-raises the signal instead, which reads as a crash to a supervisor.
+ */
+function closeOnSignals(app: INestApplication, logger: ReturnType<typeof createLogger>): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 function watchParent(parentPid: number, app: INestApplication, logger: ReturnType<typeof createLogger>): void {

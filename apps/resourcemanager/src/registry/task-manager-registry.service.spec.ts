@@ -1,0 +1,114 @@
+/**
+ * The registry against a real Postgres (a database of this test's own on RUNNEL_TEST_DATABASE_URL):
+ * what the SQL does under re-registration, concurrency, lost heartbeats and disconnects.
+ */
+import { PROTOCOL_VERSION, RegisterTaskExecutorRequest, UnknownTaskManagerError } from '@runnel/protocol';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../database';
+import { SlotEntity } from './slot.entity';
+import { TaskManagerEntity } from './task-manager.entity';
+import { TaskManagerRegistry } from './task-manager-registry.service';
+
+const ADMIN_URL = process.env.RUNNEL_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = `runnel_rm_spec_${randomBytes(4).toString('hex')}`;
+const RM = 'rm-spec';
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function registration(resourceId: string, slots = 3, extra: Partial<RegisterTaskExecutorRequest> = {}): RegisterTaskExecutorRequest {
+  return Object.assign(new RegisterTaskExecutorRequest(), {
+    protocolVersion: PROTOCOL_VERSION, resourceId, address: `http://127.0.0.1/${resourceId}`, hostname: 'h', pid: 1, slots,
+    version: '0.1.0', cpuCores: 2, physicalMemory: 1e9, ...extra,
+  });
+}
+
+describe('TaskManagerRegistry (Postgres)', () => {
+  let dataSource: DataSource;
+  let registry: TaskManagerRegistry;
+
+  beforeAll(async () => {
+    await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${dbName}`;
+    dataSource = await new DataSource(dataSourceOptions(url.toString())).initialize();
+    registry = new TaskManagerRegistry(dataSource, dataSource.getRepository(TaskManagerEntity), dataSource.getRepository(SlotEntity));
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+  });
+
+  beforeEach(() => dataSource.query('TRUNCATE task_managers CASCADE'));
+
+  const slotRows = () => dataSource.query(`SELECT resource_id, slot_index, allocation_id FROM slots ORDER BY resource_id, slot_index`);
+
+  it('ran its migrations (no synchronize)', async () => {
+    const rows = await dataSource.query(`SELECT name FROM runnel_resourcemanager_migrations`);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual(['InitialSchema1763800000000']);
+  });
+
+  it('registers a TaskManager with its slots and counts them', async () => {
+    await registry.register(registration('tm-a', 3), RM);
+    await registry.register(registration('tm-b', 2), RM);
+    expect(await registry.slotCounts()).toEqual({ taskManagers: 2, total: 5, free: 5 });
+    const details = await registry.get('tm-b');
+    expect(details.slots.map((s) => s.slotId)).toEqual(['tm-b#0', 'tm-b#1']);
+  });
+
+  it('replaces the registration of a restarted TaskManager, keeping reported allocations', async () => {
+    const first = await registry.register(registration('tm-a', 3), RM);
+    const allocationId = 'c'.repeat(32);
+    const second = await registry.register(registration('tm-a', 2, { slotReport: [{ index: 1, allocationId, jobId: 'd'.repeat(32) }] }), RM);
+    expect(second.registrationId).not.toBe(first.registrationId);
+    expect(await slotRows()).toEqual([
+      { resource_id: 'tm-a', slot_index: 0, allocation_id: null },
+      { resource_id: 'tm-a', slot_index: 1, allocation_id: allocationId },
+    ]);
+    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: first.registrationId, resourceManagerId: RM, slotReport: [] }, RM))
+      .rejects.toBeInstanceOf(UnknownTaskManagerError);
+  });
+
+  it('keeps one consistent registration under concurrent registrations of the same TaskManager', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => registry.register(registration('tm-race', 1 + (i % 4)), RM)));
+    const [tm] = await dataSource.query(`SELECT registration_id, slots_number FROM task_managers WHERE resource_id = 'tm-race'`);
+    expect(results.map((r) => r.registrationId)).toContain(tm.registration_id);
+    const slots = await dataSource.query(`SELECT count(*)::int AS n FROM slots WHERE resource_id = 'tm-race'`);
+    expect(slots[0].n).toBe(tm.slots_number);
+  });
+
+  it('frees the slots of TaskManagers whose heartbeats stopped, and only theirs', async () => {
+    const a = await registry.register(registration('tm-a'), RM);
+    await registry.register(registration('tm-b'), RM);
+    await dataSource.query(`UPDATE task_managers SET last_heartbeat = now() - interval '10 seconds' WHERE resource_id = 'tm-b'`);
+    await registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: RM, slotReport: [] }, RM);
+    expect(await registry.expireSilent(5000)).toEqual(['tm-b']);
+    expect(await registry.slotCounts()).toEqual({ taskManagers: 1, total: 3, free: 3 });
+    expect((await registry.list()).map((t) => t.id)).toEqual(['tm-a']);
+    expect(await registry.expireSilent(5000)).toEqual([]);
+  });
+
+  it('tells a TaskManager of another ResourceManager instance to register again', async () => {
+    const a = await registry.register(registration('tm-a'), 'rm-old');
+    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: 'rm-old', slotReport: [] }, RM))
+      .rejects.toThrow(/registered with ResourceManager rm-old, this is rm-spec/);
+  });
+
+  it('frees the slots of a TaskManager that disconnects', async () => {
+    const a = await registry.register(registration('tm-a'), RM);
+    await registry.disconnect({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, reason: 'bye' });
+    expect(await registry.slotCounts()).toEqual({ taskManagers: 0, total: 0, free: 0 });
+    const [tm] = await dataSource.query(`SELECT status FROM task_managers WHERE resource_id = 'tm-a'`);
+    expect(tm.status).toBe('DISCONNECTED');
+  });
+});
