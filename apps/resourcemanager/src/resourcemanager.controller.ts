@@ -4,7 +4,12 @@ import {
   DisconnectTaskExecutorRequest,
   HandleRpc,
   HeartbeatRequest,
+  JobRecord,
+  JobRequest,
+  JobStatusUpdate,
   RegisterTaskExecutorRequest,
+  ReleaseSlotsRequest,
+  RequestSlotsRequest,
   ResourceManagerProtocol,
   TaskManagerRequest,
 } from '@runnel/protocol';
@@ -52,5 +57,35 @@ export class ResourceManagerController {
   @HandleRpc(ResourceManagerProtocol.getClusterOverview)
   getClusterOverview() {
     return this.resourceManager.getClusterOverview();
+  }
+
+  @HandleRpc(ResourceManagerProtocol.requestSlots)
+  requestSlots(request: RequestSlotsRequest) {
+    return this.resourceManager.requestSlots(request);
+  }
+
+  @HandleRpc(ResourceManagerProtocol.releaseSlots)
+  releaseSlots(request: ReleaseSlotsRequest) {
+    return this.resourceManager.releaseSlots(request);
+  }
+
+  @HandleRpc(ResourceManagerProtocol.putJob)
+  putJob(request: JobRecord) {
+    return this.resourceManager.putJob(request);
+  }
+
+  @HandleRpc(ResourceManagerProtocol.updateJobStatus)
+  updateJobStatus(request: JobStatusUpdate) {
+    return this.resourceManager.updateJobStatus(request);
+  }
+
+  @HandleRpc(ResourceManagerProtocol.getJob)
+  getJob(request: JobRequest) {
+    return this.resourceManager.getJob(request);
+  }
+
+  @HandleRpc(ResourceManagerProtocol.listJobs)
+  listJobs() {
+    return this.resourceManager.listJobs();
   }
 }

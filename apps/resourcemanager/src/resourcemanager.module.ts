@@ -4,6 +4,7 @@ import { ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { dataSourceOptions, ENTITIES } from './database';
 import { JobStore } from './jobs/job-store.service';
 import { HeartbeatMonitor } from './registry/heartbeat-monitor.service';
+import { SlotAllocator } from './registry/slot-allocator.service';
 import { TaskManagerRegistry } from './registry/task-manager-registry.service';
 import { ResourceManagerController } from './resourcemanager.controller';
 import { ResourceManagerService } from './resourcemanager.service';
@@ -25,6 +26,7 @@ export class ResourceManagerModule {
         TaskManagerRegistry,
         HeartbeatMonitor,
         JobStore,
+        SlotAllocator,
         ResourceManagerService,
       ],
     };

@@ -10,7 +10,13 @@ import {
   DisconnectTaskExecutorRequest,
   HeartbeatRequest,
   MessageBody,
+  JobRecord,
+  JobRecordsReply,
+  JobStatusUpdate,
   RegisterTaskExecutorRequest,
+  ReleaseSlotsRequest,
+  RequestSlotsRequest,
+  SlotAllocationsReply,
   RegistrationReply,
   Reply,
   TaskManagerDetailsReply,
@@ -19,6 +25,7 @@ import {
 } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { JobStore } from './jobs/job-store.service';
+import { SlotAllocator } from './registry/slot-allocator.service';
 import { TaskManagerRegistry } from './registry/task-manager-registry.service';
 import { ResourceManagerSettings } from './resourcemanager.settings';
 
@@ -27,6 +34,7 @@ export class ResourceManagerService {
   constructor(
     private readonly registry: TaskManagerRegistry,
     private readonly jobs: JobStore,
+    private readonly slots: SlotAllocator,
     @Inject(ResourceManagerSettings) private readonly settings: ResourceManagerSettings,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
@@ -74,5 +82,32 @@ export class ResourceManagerService {
       jobsCancelled: jobs.cancelled,
       jobsFailed: jobs.failed,
     };
+  }
+
+  async requestSlots(request: MessageBody<RequestSlotsRequest>): Promise<Reply<SlotAllocationsReply>> {
+    return { allocations: await this.slots.allocate(request.jobId, request.count) };
+  }
+
+  async releaseSlots(request: MessageBody<ReleaseSlotsRequest>): Promise<Reply<Acknowledge>> {
+    await this.slots.release(request.jobId, request.allocationIds);
+    return {};
+  }
+
+  async putJob(request: MessageBody<JobRecord>): Promise<Reply<Acknowledge>> {
+    await this.jobs.put(request.job);
+    return {};
+  }
+
+  async updateJobStatus(request: MessageBody<JobStatusUpdate>): Promise<Reply<Acknowledge>> {
+    await this.jobs.updateStatus(request.jobId, request.status);
+    return {};
+  }
+
+  async getJob(request: { jobId: string }): Promise<Reply<JobRecord>> {
+    return { job: await this.jobs.get(request.jobId) };
+  }
+
+  async listJobs(): Promise<Reply<JobRecordsReply>> {
+    return { jobs: await this.jobs.list() };
   }
 }

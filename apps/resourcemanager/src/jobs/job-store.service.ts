@@ -1,6 +1,7 @@
-/** The job store: jobs' metadata in Postgres. The runtime writes it; the overview counts it. */
+/** The job store: jobs' metadata in Postgres. The JobManager writes it; the overview counts it. */
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { JobStatus, NotFoundError, StoredJob, TERMINAL_JOB_STATUSES } from '@runnel/protocol';
 import { Repository } from 'typeorm';
 import { JobEntity, JobStatuses } from './job.entity';
 
@@ -18,8 +19,62 @@ export class JobStore {
   async counts(): Promise<JobCounts> {
     const rows = await this.jobs.createQueryBuilder('j').select('j.status', 'status').addSelect('count(*)::int', 'n').groupBy('j.status').getRawMany<{ status: string; n: number }>();
     const n = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
-    const finalStates: string[] = [JobStatuses.Finished, JobStatuses.Canceled, JobStatuses.Failed];
+    const finalStates: string[] = [...TERMINAL_JOB_STATUSES];
     const running = rows.filter((r) => !finalStates.includes(r.status)).reduce((sum, r) => sum + r.n, 0);
     return { running, finished: n(JobStatuses.Finished), cancelled: n(JobStatuses.Canceled), failed: n(JobStatuses.Failed) };
   }
+
+  async put(job: StoredJob): Promise<void> {
+    const now = new Date();
+    const ended = TERMINAL_JOB_STATUSES.includes(job.status) ? now : null;
+    await this.jobs.upsert(
+      {
+        jobId: job.jobId,
+        name: job.name,
+        status: job.status,
+        artifactHash: job.artifactHash ?? null,
+        parallelism: job.parallelism ?? null,
+        programArgs: job.programArgs ?? null,
+        jobGraph: (job.jobGraph ?? null) as never,
+        createdAt: now,
+        updatedAt: now,
+        endedAt: ended,
+      },
+      { conflictPaths: ['jobId'], skipUpdateIfNoValuesChanged: false },
+    );
+  }
+
+  async updateStatus(jobId: string, status: JobStatus): Promise<void> {
+    const result = await this.jobs.update(
+      { jobId },
+      { status, updatedAt: new Date(), ...(TERMINAL_JOB_STATUSES.includes(status) ? { endedAt: new Date() } : {}) },
+    );
+    if (!result.affected) throw new NotFoundError('Job', jobId);
+  }
+
+  async get(jobId: string): Promise<StoredJob> {
+    const job = await this.jobs.findOne({ where: { jobId } });
+    if (!job) throw new NotFoundError('Job', jobId);
+    return toRecord(job, true);
+  }
+
+  async list(): Promise<StoredJob[]> {
+    const jobs = await this.jobs.find({ order: { createdAt: 'DESC' }, select: ['jobId', 'name', 'status', 'artifactHash', 'parallelism', 'programArgs', 'createdAt', 'updatedAt', 'endedAt'] });
+    return jobs.map((j) => toRecord(j, false));
+  }
+}
+
+function toRecord(j: JobEntity, withGraph: boolean): StoredJob {
+  return {
+    jobId: j.jobId,
+    name: j.name,
+    status: j.status,
+    ...(j.artifactHash ? { artifactHash: j.artifactHash } : {}),
+    ...(j.parallelism ? { parallelism: j.parallelism } : {}),
+    ...(j.programArgs ? { programArgs: j.programArgs } : {}),
+    ...(withGraph && j.jobGraph ? { jobGraph: j.jobGraph as Record<string, unknown> } : {}),
+    createdAt: j.createdAt.getTime(),
+    updatedAt: j.updatedAt.getTime(),
+    ...(j.endedAt ? { endedAt: j.endedAt.getTime() } : {}),
+  };
 }

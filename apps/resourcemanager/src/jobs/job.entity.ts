@@ -1,19 +1,8 @@
 /** The job store (table jobs): what the cluster knows of each submitted job. Filled by the runtime. */
+import { JobStatus } from '@runnel/protocol';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const JobStatuses = {
-  Initializing: 'INITIALIZING',
-  Created: 'CREATED',
-  Running: 'RUNNING',
-  Failing: 'FAILING',
-  Failed: 'FAILED',
-  Cancelling: 'CANCELLING',
-  Canceled: 'CANCELED',
-  Finished: 'FINISHED',
-  Restarting: 'RESTARTING',
-  Suspended: 'SUSPENDED',
-} as const;
-export type JobStatus = (typeof JobStatuses)[keyof typeof JobStatuses];
+export { JobStatuses } from '@runnel/protocol';
 
 @Entity({ name: 'jobs' })
 export class JobEntity {
@@ -23,6 +12,7 @@ export class JobEntity {
   @Column({ name: 'artifact_hash', type: 'char', length: 64, nullable: true }) artifactHash!: string | null;
   @Column({ name: 'job_graph', type: 'jsonb', nullable: true }) jobGraph!: unknown;
   @Column({ type: 'int', nullable: true }) parallelism!: number | null;
+  @Column({ name: 'program_args', type: 'jsonb', nullable: true }) programArgs!: string[] | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;

@@ -40,6 +40,7 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         artifact_hash char(64),
         job_graph jsonb,
         parallelism int,
+        program_args jsonb,
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL,
         ended_at timestamptz

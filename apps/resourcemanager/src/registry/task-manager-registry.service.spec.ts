@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../database';
 import { SlotEntity } from './slot.entity';
 import { TaskManagerEntity } from './task-manager.entity';
+import { SlotAllocator } from './slot-allocator.service';
 import { TaskManagerRegistry } from './task-manager-registry.service';
 
 const ADMIN_URL = process.env.RUNNEL_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -110,5 +111,65 @@ describe('TaskManagerRegistry (Postgres)', () => {
     expect(await registry.slotCounts()).toEqual({ taskManagers: 0, total: 0, free: 0 });
     const [tm] = await dataSource.query(`SELECT status FROM task_managers WHERE resource_id = 'tm-a'`);
     expect(tm.status).toBe('DISCONNECTED');
+  });
+});
+
+describe('SlotAllocator (Postgres)', () => {
+  const dbName2 = `runnel_rm_slots_${randomBytes(4).toString('hex')}`;
+  let dataSource: DataSource;
+  let registry: TaskManagerRegistry;
+  let allocator: SlotAllocator;
+  const job = (n: number) => n.toString(16).padStart(32, '0');
+
+  beforeAll(async () => {
+    await admin((c) => c.query(`CREATE DATABASE ${dbName2}`));
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${dbName2}`;
+    dataSource = await new DataSource(dataSourceOptions(url.toString())).initialize();
+    registry = new TaskManagerRegistry(dataSource, dataSource.getRepository(TaskManagerEntity), dataSource.getRepository(SlotEntity));
+    allocator = new SlotAllocator(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName2} WITH (FORCE)`));
+  });
+
+  beforeEach(async () => {
+    await dataSource.query('TRUNCATE task_managers CASCADE');
+    await registry.register(registration('tm-a', 2), RM);
+    await registry.register(registration('tm-b', 2), RM);
+  });
+
+  it('spreads a job over TaskManagers and records the allocation', async () => {
+    const slots = await allocator.allocate(job(1), 2);
+    expect(slots.map((s) => s.slotId).sort()).toEqual(['tm-a#0', 'tm-b#0']);
+    expect(await registry.slotCounts()).toEqual({ taskManagers: 2, total: 4, free: 2 });
+    const rows = await dataSource.query(`SELECT allocation_id, job_id FROM slots WHERE job_id IS NOT NULL ORDER BY resource_id`);
+    expect(rows.map((r: { allocation_id: string }) => r.allocation_id).sort()).toEqual(slots.map((s) => s.allocationId).sort());
+  });
+
+  it('gives all slots or none, and says how many are free', async () => {
+    await allocator.allocate(job(1), 3);
+    await expect(allocator.allocate(job(2), 2)).rejects.toMatchObject({ code: 'NOT_ENOUGH_SLOTS', requested: 2, available: 1 });
+    expect(await registry.slotCounts()).toEqual({ taskManagers: 2, total: 4, free: 1 });
+  });
+
+  it('never gives one slot to two jobs under concurrent requests', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => allocator.allocate(job(10 + i), 1 + (i % 2))));
+    const granted = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    const slotIds = granted.map((s) => s.slotId);
+    expect(new Set(slotIds).size).toBe(slotIds.length);
+    expect(slotIds.length).toBeLessThanOrEqual(4);
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM slots WHERE allocation_id IS NOT NULL`);
+    expect(n).toBe(slotIds.length);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason.code).toBe('NOT_ENOUGH_SLOTS');
+  });
+
+  it('releases a job’s slots', async () => {
+    const slots = await allocator.allocate(job(1), 3);
+    expect(await allocator.release(job(1), [slots[0].allocationId])).toBe(1);
+    expect(await allocator.release(job(1))).toBe(2);
+    expect(await registry.slotCounts()).toEqual({ taskManagers: 2, total: 4, free: 4 });
   });
 });

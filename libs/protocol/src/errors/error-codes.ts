@@ -17,6 +17,14 @@ export const ErrorCodes = {
   NotFound: 'NOT_FOUND',
   /** The ResourceManager does not know this TaskManager (lost, or registered elsewhere): re-register. */
   UnknownTaskManager: 'UNKNOWN_TASK_MANAGER',
+  /** Fewer free slots than a job needs; it may wait for more. */
+  NotEnoughSlots: 'NOT_ENOUGH_SLOTS',
+  /** A job artifact could not be loaded, or its program did not build a valid graph. */
+  InvalidArtifact: 'INVALID_ARTIFACT',
+  /** A job artifact is larger than the configured limit. */
+  ArtifactTooLarge: 'ARTIFACT_TOO_LARGE',
+  /** The request conflicts with the current state (cancel a finished job, deploy into a taken slot). */
+  Conflict: 'CONFLICT',
   /** A bug or an unexpected failure on the remote side; the message says what. */
   Internal: 'INTERNAL',
 } as const;

@@ -76,3 +76,30 @@ export class InternalError extends RunnelError {
     super(ErrorCodes.Internal, message, details);
   }
 }
+
+export class NotEnoughSlotsError extends RunnelError {
+  constructor(
+    readonly requested: number,
+    readonly available: number,
+  ) {
+    super(ErrorCodes.NotEnoughSlots, `Not enough free slots: the job needs ${requested}, ${available} are free`, { requested, available });
+  }
+}
+
+export class InvalidArtifactError extends RunnelError {
+  constructor(message: string, details?: unknown) {
+    super(ErrorCodes.InvalidArtifact, message, details);
+  }
+}
+
+export class ArtifactTooLargeError extends RunnelError {
+  constructor(size: number, limit: number) {
+    super(ErrorCodes.ArtifactTooLarge, `Job artifact is ${size} bytes; the limit is ${limit} bytes`, { size, limit });
+  }
+}
+
+export class ConflictError extends RunnelError {
+  constructor(message: string, details?: unknown) {
+    super(ErrorCodes.Conflict, message, details);
+  }
+}

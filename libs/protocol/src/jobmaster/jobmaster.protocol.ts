@@ -1,18 +1,39 @@
 /**
- * The JobManager's contract (Flink's JobMasterGateway). For now it answers who it is; jobs,
- * slot offers and task state updates join it with the runtime.
+ * The JobManager's contract (Flink's JobMasterGateway plus the Dispatcher → JobManager hand-over):
+ * submission and cancellation, task state updates from TaskManagers, and the job views.
  */
-import { EmptyRequest, ServiceInfo } from '../common/protocol-message.dto';
+import { Acknowledge, EmptyRequest, ServiceInfo } from '../common/protocol-message.dto';
+import {
+  JobDetailsReply, JobExceptionsReply, JobRequest, JobsOverviewReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate,
+} from '../jobs/dto/job.dto';
 import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 
 export const JobMasterSubjects = {
   info: 'runnel.jobmanager.info',
+  submitJob: 'runnel.jobmanager.submitJob',
+  cancelJob: 'runnel.jobmanager.cancelJob',
+  updateTaskExecutionState: 'runnel.jobmanager.updateTaskExecutionState',
+  getJob: 'runnel.jobmanager.getJob',
+  listJobs: 'runnel.jobmanager.listJobs',
+  getJobExceptions: 'runnel.jobmanager.getJobExceptions',
 } as const;
 
 export const JobMasterProtocol = {
   info: rpc(JobMasterSubjects.info, EmptyRequest, ServiceInfo),
+  submitJob: rpc(JobMasterSubjects.submitJob, SubmitJobRequest, SubmitJobReply),
+  cancelJob: rpc(JobMasterSubjects.cancelJob, JobRequest, Acknowledge),
+  updateTaskExecutionState: rpc(JobMasterSubjects.updateTaskExecutionState, TaskExecutionStateUpdate, Acknowledge),
+  getJob: rpc(JobMasterSubjects.getJob, JobRequest, JobDetailsReply),
+  listJobs: rpc(JobMasterSubjects.listJobs, EmptyRequest, JobsOverviewReply),
+  getJobExceptions: rpc(JobMasterSubjects.getJobExceptions, JobRequest, JobExceptionsReply),
 } as const;
 
 export interface JobMasterGateway {
   info(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<ServiceInfo>>;
+  submitJob(request: MessageBody<SubmitJobRequest>, options?: CallOptions): Promise<Reply<SubmitJobReply>>;
+  cancelJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  updateTaskExecutionState(request: MessageBody<TaskExecutionStateUpdate>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  getJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<JobDetailsReply>>;
+  listJobs(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<JobsOverviewReply>>;
+  getJobExceptions(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<JobExceptionsReply>>;
 }

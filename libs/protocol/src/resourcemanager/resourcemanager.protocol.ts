@@ -3,6 +3,7 @@
  * It owns the TaskManager and slot registry and the job store (Postgres).
  */
 import { Acknowledge, EmptyRequest, ServiceInfo } from '../common/protocol-message.dto';
+import { JobRecord, JobRecordsReply, JobRequest, JobStatusUpdate } from '../jobs/dto/job.dto';
 import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 import { ClusterOverviewReply, TaskManagerDetailsReply, TaskManagersReply } from './dto/cluster-view.dto';
 import {
@@ -12,6 +13,7 @@ import {
   RegistrationReply,
   TaskManagerRequest,
 } from './dto/registration.dto';
+import { ReleaseSlotsRequest, RequestSlotsRequest, SlotAllocationsReply } from './dto/slot-allocation.dto';
 
 export const ResourceManagerSubjects = {
   info: 'runnel.resourcemanager.info',
@@ -21,6 +23,12 @@ export const ResourceManagerSubjects = {
   listTaskManagers: 'runnel.resourcemanager.listTaskManagers',
   getTaskManager: 'runnel.resourcemanager.getTaskManager',
   getClusterOverview: 'runnel.resourcemanager.getClusterOverview',
+  requestSlots: 'runnel.resourcemanager.requestSlots',
+  releaseSlots: 'runnel.resourcemanager.releaseSlots',
+  putJob: 'runnel.resourcemanager.putJob',
+  updateJobStatus: 'runnel.resourcemanager.updateJobStatus',
+  getJob: 'runnel.resourcemanager.getJob',
+  listJobs: 'runnel.resourcemanager.listJobs',
 } as const;
 
 export const ResourceManagerProtocol = {
@@ -31,6 +39,12 @@ export const ResourceManagerProtocol = {
   listTaskManagers: rpc(ResourceManagerSubjects.listTaskManagers, EmptyRequest, TaskManagersReply),
   getTaskManager: rpc(ResourceManagerSubjects.getTaskManager, TaskManagerRequest, TaskManagerDetailsReply),
   getClusterOverview: rpc(ResourceManagerSubjects.getClusterOverview, EmptyRequest, ClusterOverviewReply),
+  requestSlots: rpc(ResourceManagerSubjects.requestSlots, RequestSlotsRequest, SlotAllocationsReply),
+  releaseSlots: rpc(ResourceManagerSubjects.releaseSlots, ReleaseSlotsRequest, Acknowledge),
+  putJob: rpc(ResourceManagerSubjects.putJob, JobRecord, Acknowledge),
+  updateJobStatus: rpc(ResourceManagerSubjects.updateJobStatus, JobStatusUpdate, Acknowledge),
+  getJob: rpc(ResourceManagerSubjects.getJob, JobRequest, JobRecord),
+  listJobs: rpc(ResourceManagerSubjects.listJobs, EmptyRequest, JobRecordsReply),
 } as const;
 
 export interface ResourceManagerGateway {
@@ -43,4 +57,11 @@ export interface ResourceManagerGateway {
   listTaskManagers(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<TaskManagersReply>>;
   getTaskManager(request: MessageBody<TaskManagerRequest>, options?: CallOptions): Promise<Reply<TaskManagerDetailsReply>>;
   getClusterOverview(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<ClusterOverviewReply>>;
+  /** All `count` slots in one transaction, or NotEnoughSlotsError and none. */
+  requestSlots(request: MessageBody<RequestSlotsRequest>, options?: CallOptions): Promise<Reply<SlotAllocationsReply>>;
+  releaseSlots(request: MessageBody<ReleaseSlotsRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  putJob(request: MessageBody<JobRecord>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  updateJobStatus(request: MessageBody<JobStatusUpdate>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  getJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<JobRecord>>;
+  listJobs(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<JobRecordsReply>>;
 }

@@ -2,21 +2,34 @@
  * The TaskManager's contract (Flink's TaskExecutorGateway). Its subjects carry the TaskManager's
  * ResourceId, so each call reaches exactly one TaskManager.
  */
-import { ServiceInfo, EmptyRequest } from '../common/protocol-message.dto';
+import { Acknowledge, EmptyRequest, ServiceInfo } from '../common/protocol-message.dto';
+import { JobRequest } from '../jobs/dto/job.dto';
 import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 import { SlotReportReply } from './dto/slot-report.dto';
+import { TaskDeploymentDescriptor, TaskRequest } from './dto/task-deployment.dto';
 
 export const TaskExecutorSubjects = {
   info: 'runnel.taskmanager.{resourceId}.info',
   requestSlotReport: 'runnel.taskmanager.{resourceId}.requestSlotReport',
+  submitTask: 'runnel.taskmanager.{resourceId}.submitTask',
+  cancelTask: 'runnel.taskmanager.{resourceId}.cancelTask',
+  releaseJob: 'runnel.taskmanager.{resourceId}.releaseJob',
 } as const;
 
 export const TaskExecutorProtocol = {
   info: rpc(TaskExecutorSubjects.info, EmptyRequest, ServiceInfo),
   requestSlotReport: rpc(TaskExecutorSubjects.requestSlotReport, EmptyRequest, SlotReportReply),
+  submitTask: rpc(TaskExecutorSubjects.submitTask, TaskDeploymentDescriptor, Acknowledge),
+  cancelTask: rpc(TaskExecutorSubjects.cancelTask, TaskRequest, Acknowledge),
+  releaseJob: rpc(TaskExecutorSubjects.releaseJob, JobRequest, Acknowledge),
 } as const;
 
 export interface TaskExecutorGateway {
   info(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<ServiceInfo>>;
   requestSlotReport(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<SlotReportReply>>;
+  /** Starts a subtask in the slot of its allocation (Flink: submitTask). */
+  submitTask(request: MessageBody<TaskDeploymentDescriptor>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  cancelTask(request: MessageBody<TaskRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  /** Cancels every task of a job here and frees its slots. */
+  releaseJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
 }

@@ -1,0 +1,66 @@
+/**
+ * Slot allocation (Flink's SlotManager): a job gets all the slots it asked for in one Postgres
+ * transaction, or none. `FOR UPDATE SKIP LOCKED` means concurrent requests never take the same
+ * slot and never wait on each other. Slots are taken round-robin across TaskManagers, so a job
+ * spreads over the cluster.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AllocationIds, NotEnoughSlotsError, ResourceIds, SlotAllocation, SlotIds } from '@runnel/protocol';
+import { DataSource } from 'typeorm';
+
+@Injectable()
+export class SlotAllocator {
+  private readonly logger = new Logger(SlotAllocator.name);
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async allocate(jobId: string, count: number): Promise<SlotAllocation[]> {
+    const allocations = await this.dataSource.transaction(async (em) => {
+      const free = (await em.query(
+        `SELECT s.resource_id, s.slot_index, tm.address
+         FROM slots s JOIN task_managers tm ON tm.resource_id = s.resource_id AND tm.status = 'REGISTERED'
+         WHERE s.allocation_id IS NULL
+         ORDER BY s.slot_index, s.resource_id
+         LIMIT $1
+         FOR UPDATE OF s SKIP LOCKED`,
+        [count],
+      )) as { resource_id: string; slot_index: number; address: string }[];
+      if (free.length < count) {
+        const [{ n }] = (await em.query(
+          `SELECT count(*)::int AS n FROM slots s JOIN task_managers tm ON tm.resource_id = s.resource_id AND tm.status = 'REGISTERED'
+           WHERE s.allocation_id IS NULL`,
+        )) as { n: number }[];
+        throw new NotEnoughSlotsError(count, n);
+      }
+      const taken: SlotAllocation[] = free.map((row) => ({
+        allocationId: AllocationIds.generate(),
+        resourceId: row.resource_id,
+        slotIndex: row.slot_index,
+        slotId: SlotIds.of(ResourceIds.parse(row.resource_id), row.slot_index),
+        address: row.address,
+      }));
+      await em.query(
+        `UPDATE slots s SET allocation_id = a.allocation_id, job_id = $1, updated_at = now()
+         FROM unnest($2::text[], $3::int[], $4::text[]) AS a(resource_id, slot_index, allocation_id)
+         WHERE s.resource_id = a.resource_id AND s.slot_index = a.slot_index`,
+        [jobId, taken.map((t) => t.resourceId), taken.map((t) => t.slotIndex), taken.map((t) => t.allocationId)],
+      );
+      return taken;
+    });
+    this.logger.log(`allocated ${count} slots to job ${jobId}: ${allocations.map((a) => a.slotId).join(', ')}`);
+    return allocations;
+  }
+
+  async release(jobId: string, allocationIds?: readonly string[]): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `UPDATE slots SET allocation_id = NULL, job_id = NULL, updated_at = now()
+       WHERE job_id = $1 AND ($2::text[] IS NULL OR allocation_id = ANY($2::text[]))
+       RETURNING slot_index`,
+      [jobId, allocationIds ?? null],
+    )) as unknown[];
+    const released = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+    if (released > 0) this.logger.log(`released ${released} slots of job ${jobId}`);
+    return released;
+  }
+}

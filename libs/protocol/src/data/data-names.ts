@@ -1,0 +1,17 @@
+/**
+ * Names in NATS for artifacts and record exchange, defined once. Each job attempt gets its own
+ * stream, so a restart never reads the previous attempt's in-flight data.
+ */
+import { JobId } from '../ids/ids';
+
+/** JetStream Object Store bucket of job artifacts, keyed by sha256. */
+export const ARTIFACT_BUCKET = 'runnel-artifacts';
+
+export const DataNames = {
+  stream: (jobId: JobId | string, attempt: number): string => `runnel-data-${jobId}-${attempt}`,
+  /** Every subject of one job attempt (the stream's filter). */
+  streamSubjects: (jobId: JobId | string, attempt: number): string => `runnel.data.${jobId}.${attempt}.>`,
+  /** Records of one edge bound for one partition (target subtask). */
+  subject: (jobId: JobId | string, attempt: number, edgeIndex: number, partition: number): string =>
+    `runnel.data.${jobId}.${attempt}.${edgeIndex}.${partition}`,
+} as const;

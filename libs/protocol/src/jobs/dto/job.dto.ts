@@ -1,0 +1,111 @@
+/** Messages about jobs: submission, the job store, task state updates and the status views. */
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested,
+} from 'class-validator';
+import { ProtocolMessage } from '../../common/protocol-message.dto';
+import { ExecutionState, ExecutionStates, JobStatus, JobStatuses } from '../job-status';
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+const hex32 = (field: string) => ({ message: `${field} must be 32 lower-case hex characters` });
+
+export class JobRequest extends ProtocolMessage {
+  @Matches(HEX32, hex32('jobId')) jobId!: string;
+}
+
+/** What the dispatcher hands the JobManager: the artifact, its arguments and the graph it built. */
+export class SubmitJobRequest extends ProtocolMessage {
+  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsString() @MaxLength(255) jobName!: string;
+  @Matches(SHA256, { message: 'artifactHash must be a sha256 in hex' }) artifactHash!: string;
+  @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) programArgs!: string[];
+  @IsOptional() @IsInt() @Min(1) parallelism?: number;
+  /** The JobGraph as built by the dispatcher (plain JSON); TaskManagers rebuild and compare the hash. */
+  @IsObject() jobGraph!: Record<string, unknown>;
+  @Matches(SHA256, { message: 'jobGraphHash must be a sha256 in hex' }) jobGraphHash!: string;
+}
+
+export class SubmitJobReply extends ProtocolMessage {
+  @Matches(HEX32) jobId!: string;
+}
+
+export class TaskFailure {
+  @IsString() message!: string;
+  @IsOptional() @IsString() stack?: string;
+  @IsOptional() @IsString() name?: string;
+}
+
+export class TaskMetrics {
+  @IsNumber() recordsIn!: number;
+  @IsNumber() recordsOut!: number;
+  @IsNumber() bytesIn!: number;
+  @IsNumber() bytesOut!: number;
+}
+
+/** A TaskManager reports a task's new state (Flink: updateTaskExecutionState). */
+export class TaskExecutionStateUpdate extends ProtocolMessage {
+  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @Matches(HEX32, hex32('executionAttemptId')) executionAttemptId!: string;
+  @IsIn(Object.values(ExecutionStates)) state!: ExecutionState;
+  @IsOptional() @ValidateNested() @Type(() => TaskFailure) failure?: TaskFailure;
+  @IsOptional() @ValidateNested() @Type(() => TaskMetrics) metrics?: TaskMetrics;
+}
+
+/** A job as the job store keeps it. */
+export class StoredJob {
+  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsString() @MaxLength(255) name!: string;
+  @IsIn(Object.values(JobStatuses)) status!: JobStatus;
+  @IsOptional() @Matches(SHA256) artifactHash?: string;
+  @IsOptional() @IsInt() @Min(1) parallelism?: number;
+  @IsOptional() @IsArray() @IsString({ each: true }) programArgs?: string[];
+  @IsOptional() @IsObject() jobGraph?: Record<string, unknown>;
+  @IsOptional() @IsNumber() createdAt?: number;
+  @IsOptional() @IsNumber() updatedAt?: number;
+  @IsOptional() @IsNumber() endedAt?: number;
+}
+
+/** One job of the job store, in a message. */
+export class JobRecord extends ProtocolMessage {
+  @ValidateNested() @Type(() => StoredJob) job!: StoredJob;
+}
+
+export class JobStatusUpdate extends ProtocolMessage {
+  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsIn(Object.values(JobStatuses)) status!: JobStatus;
+}
+
+export class JobRecordsReply extends ProtocolMessage {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => StoredJob) jobs!: StoredJob[];
+}
+
+/**
+ * The JobManager's view of a job in Flink's REST shape (GET /jobs/:jobid). Vertex and exception
+ * entries are plain JSON objects in that shape; only the envelope is checked field by field.
+ */
+export class JobDetailsReply extends ProtocolMessage {
+  @IsString() jid!: string;
+  @IsString() name!: string;
+  @IsIn(Object.values(JobStatuses)) state!: JobStatus;
+  @IsNumber() 'start-time'!: number;
+  @IsNumber() 'end-time'!: number;
+  @IsNumber() duration!: number;
+  @IsNumber() now!: number;
+  @IsObject() timestamps!: Record<string, number>;
+  @IsArray() @IsObject({ each: true }) vertices!: Record<string, unknown>[];
+  @IsObject() 'status-counts'!: Record<string, number>;
+  @IsObject() plan!: Record<string, unknown>;
+  @IsOptional() @IsString() statusMessage?: string;
+}
+
+export class JobsOverviewReply extends ProtocolMessage {
+  @IsArray() @IsObject({ each: true }) jobs!: Record<string, unknown>[];
+}
+
+export class JobExceptionsReply extends ProtocolMessage {
+  @IsOptional() @IsString() 'root-exception'?: string;
+  @IsOptional() @IsNumber() timestamp?: number;
+  @IsArray() @IsObject({ each: true }) 'all-exceptions'!: Record<string, unknown>[];
+  @IsBoolean() truncated!: boolean;
+}

@@ -1,0 +1,34 @@
+/**
+ * A TaskDeploymentDescriptor: everything a TaskManager needs to run one subtask. It carries no
+ * user code: the TaskManager fetches the artifact by hash, rebuilds the JobGraph from it and checks
+ * the graph hash, then binds the vertex's functions by operator uid.
+ */
+import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { ProtocolMessage } from '../../common/protocol-message.dto';
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export class TaskDeploymentDescriptor extends ProtocolMessage {
+  @Matches(HEX32, { message: 'jobId must be 32 lower-case hex characters' }) jobId!: string;
+  @IsString() @MaxLength(255) jobName!: string;
+  /** The job's execution attempt (restarts increase it); names its data stream and subjects. */
+  @IsInt() @Min(0) attempt!: number;
+  @Matches(HEX32, { message: 'executionAttemptId must be 32 lower-case hex characters' }) executionAttemptId!: string;
+  @Matches(HEX32, { message: 'allocationId must be 32 lower-case hex characters' }) allocationId!: string;
+  @IsInt() @Min(0) slotIndex!: number;
+  @IsString() @MaxLength(255) vertexId!: string;
+  @IsInt() @Min(0) subtaskIndex!: number;
+  @Matches(SHA256, { message: 'artifactHash must be a sha256 in hex' }) artifactHash!: string;
+  @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) programArgs!: string[];
+  @IsOptional() @IsInt() @Min(1) parallelism?: number;
+  @Matches(SHA256, { message: 'jobGraphHash must be a sha256 in hex' }) jobGraphHash!: string;
+  /** The JetStream stream of this job attempt's data subjects. */
+  @IsString() dataStream!: string;
+  /** Where every subtask runs: vertexId → ResourceId per subtask index (picks in-process channels). */
+  @IsObject() locations!: Record<string, string[]>;
+}
+
+export class TaskRequest extends ProtocolMessage {
+  @Matches(HEX32, { message: 'executionAttemptId must be 32 lower-case hex characters' }) executionAttemptId!: string;
+}
