@@ -1,15 +1,49 @@
-/** The JobManager's NATS endpoint (Flink's JobMasterGateway); jobs arrive with the runtime. */
+/** The JobManager's NATS endpoint (Flink's JobMasterGateway and the dispatcher's hand-over). */
 import { Controller, Inject } from '@nestjs/common';
-import { HandleRpc, JobMasterProtocol } from '@runnel/protocol';
+import { HandleRpc, JobMasterProtocol, JobRequest, SubmitJobRequest, TaskExecutionStateUpdate } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
+import { JobManagerService } from './jobmaster/job-manager.service';
 
 @Controller()
 export class JobManagerController {
-  constructor(@Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity) {}
+  constructor(
+    private readonly jobs: JobManagerService,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+  ) {}
 
   @HandleRpc(JobMasterProtocol.info)
   info() {
     const { service, id, version, startedAt } = this.identity;
     return { service, id, version, uptimeMs: Date.now() - startedAt, pid: process.pid };
+  }
+
+  @HandleRpc(JobMasterProtocol.submitJob)
+  submitJob(request: SubmitJobRequest) {
+    return this.jobs.submitJob(request);
+  }
+
+  @HandleRpc(JobMasterProtocol.cancelJob)
+  cancelJob(request: JobRequest) {
+    return this.jobs.cancelJob(request.jobId);
+  }
+
+  @HandleRpc(JobMasterProtocol.updateTaskExecutionState)
+  updateTaskExecutionState(request: TaskExecutionStateUpdate) {
+    return this.jobs.updateTaskExecutionState(request);
+  }
+
+  @HandleRpc(JobMasterProtocol.getJob)
+  getJob(request: JobRequest) {
+    return this.jobs.getJob(request.jobId);
+  }
+
+  @HandleRpc(JobMasterProtocol.listJobs)
+  listJobs() {
+    return this.jobs.listJobs();
+  }
+
+  @HandleRpc(JobMasterProtocol.getJobExceptions)
+  getJobExceptions(request: JobRequest) {
+    return this.jobs.getJobExceptions(request.jobId);
   }
 }

@@ -1,6 +1,15 @@
 /** The JobManager's settings: flags and env vars, validated at start. */
-import { DatabaseSettings, HttpPortSetting } from '@runnel/service-kit';
+import { DatabaseSettings, HttpPortSetting, Setting } from '@runnel/service-kit';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 
 export class JobManagerSettings extends DatabaseSettings {
   @HttpPortSetting(8082) override httpPort!: number;
+
+  @Setting({ env: 'SLOT_REQUEST_TIMEOUT_MS', flag: 'slot-request-timeout', default: 60_000, description: 'how long a job waits for enough free slots before it fails (ms)' })
+  @IsInt() @Min(100) @Max(86_400_000)
+  slotRequestTimeoutMs!: number;
+
+  @Setting({ env: 'DATA_STREAM_STORAGE', flag: 'data-stream-storage', default: 'memory', description: 'storage of the JetStream streams that carry records between tasks: memory or file' })
+  @IsIn(['memory', 'file'])
+  dataStreamStorage!: 'memory' | 'file';
 }

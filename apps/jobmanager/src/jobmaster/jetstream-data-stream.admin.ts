@@ -1,0 +1,41 @@
+/**
+ * One JetStream stream per job attempt carries the records between tasks on different
+ * TaskManagers. Work-queue retention: a message is gone once its one consumer acknowledged it,
+ * so a long job does not pile up data it already processed.
+ */
+import { DataNames } from '@runnel/protocol';
+import { DiscardPolicy, NatsConnection, RetentionPolicy, StorageType } from 'nats';
+import { DataStreamAdmin } from './job-master.deps';
+
+const MAX_STREAM_BYTES = 1024 * 1024 * 1024;
+
+export class JetStreamDataStreamAdmin implements DataStreamAdmin {
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly storage: 'memory' | 'file',
+  ) {}
+
+  async create(jobId: string, attempt: number): Promise<string> {
+    const jsm = await this.connection.jetstreamManager();
+    const name = DataNames.stream(jobId, attempt);
+    await jsm.streams.add({
+      name,
+      subjects: [DataNames.streamSubjects(jobId, attempt)],
+      storage: this.storage === 'file' ? StorageType.File : StorageType.Memory,
+      retention: RetentionPolicy.Workqueue,
+      discard: DiscardPolicy.New,
+      max_bytes: MAX_STREAM_BYTES,
+      num_replicas: 1,
+    });
+    return name;
+  }
+
+  async delete(jobId: string, attempt: number): Promise<void> {
+    const jsm = await this.connection.jetstreamManager();
+    try {
+      await jsm.streams.delete(DataNames.stream(jobId, attempt));
+    } catch (error) {
+      if (!/stream not found/i.test((error as Error).message)) throw error;
+    }
+  }
+}

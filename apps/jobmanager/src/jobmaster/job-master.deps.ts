@@ -1,0 +1,24 @@
+/** What a JobMaster needs from the outside world, as interfaces, so it is unit-tested with fakes. */
+import { ResourceManagerGateway, TaskExecutorGateway } from '@runnel/protocol';
+
+/** Creates and deletes the JetStream stream that carries one job attempt's records. */
+export interface DataStreamAdmin {
+  create(jobId: string, attempt: number): Promise<string>;
+  delete(jobId: string, attempt: number): Promise<void>;
+}
+
+export interface JobMasterDeps {
+  readonly resourceManager: ResourceManagerGateway;
+  readonly taskExecutor: (resourceId: string) => TaskExecutorGateway;
+  readonly dataStreams: DataStreamAdmin;
+  readonly clock: () => number;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly log: { log(message: string): void; warn(message: string): void; error(message: string): void };
+}
+
+export interface JobMasterSettings {
+  /** How long a job waits for enough free slots before it fails. */
+  readonly slotRequestTimeoutMs: number;
+  /** Pause between two slot requests while waiting. */
+  readonly slotRetryIntervalMs: number;
+}

@@ -1,0 +1,132 @@
+import { NotEnoughSlotsError, TaskDeploymentDescriptor, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
+import type { JobGraph } from '@runnel/dataflow';
+import { JobMaster } from './job-master';
+import { jobDetails, jobExceptions } from './job-views';
+
+const JOB = 'a'.repeat(32);
+const graph: JobGraph = {
+  jobName: 'spec job',
+  config: { parallelism: 3, maxParallelism: 128 },
+  vertices: [
+    { id: 'src', name: 'Source', parallelism: 2, maxParallelism: 128, slotSharingGroup: 'default', operators: [], isSource: true },
+    { id: 'agg', name: 'Aggregate', parallelism: 3, maxParallelism: 128, slotSharingGroup: 'default', operators: [], isSource: false },
+  ],
+  edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
+};
+
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number } = {}) {
+  let now = 1000;
+  let free = options.freeSlots ?? 3;
+  const deployed: (Omit<TaskDeploymentDescriptor, 'protocolVersion'> & { resourceId: string })[] = [];
+  const released: string[] = [];
+  const rm = testingResourceManagerGateway({
+    putJob: async () => ({}),
+    updateJobStatus: async () => ({}),
+    releaseSlots: async () => ({}),
+    requestSlots: async ({ count }) => {
+      if (count > free) throw new NotEnoughSlotsError(count, free);
+      return {
+        allocations: Array.from({ length: count }, (_, i) => ({
+          allocationId: String(i).padStart(32, '0'), resourceId: `tm-${i % 2}`, slotIndex: Math.floor(i / 2), slotId: `tm-${i % 2}#${Math.floor(i / 2)}`, address: 'http://x',
+        })),
+      };
+    },
+  });
+  const taskExecutor = (resourceId: string) =>
+    testingTaskExecutorGateway({
+      submitTask: async (tdd) => (deployed.push({ ...tdd, resourceId }), {}),
+      releaseJob: async () => (released.push(resourceId), {}),
+    });
+  const streams = { created: 0, deleted: 0 };
+  const job = new JobMaster(
+    { jobId: JOB, jobName: 'spec job', artifactHash: 'f'.repeat(64), programArgs: ['--x'], jobGraph: graph as never, jobGraphHash: 'e'.repeat(64) },
+    {
+      resourceManager: rm,
+      taskExecutor,
+      dataStreams: { create: async () => (streams.created++, 'stream'), delete: async () => void streams.deleted++ },
+      clock: () => now,
+      sleep: async (ms) => {
+        now += ms;
+        if (options.threeFreeAfterMs !== undefined && now >= 1000 + options.threeFreeAfterMs) free = 3;
+      },
+      log: { log: () => undefined, warn: () => undefined, error: () => undefined },
+    },
+    { slotRequestTimeoutMs: options.timeoutMs ?? 60_000, slotRetryIntervalMs: 500 },
+  );
+  return { job, rm, deployed, released, streams };
+}
+
+const report = (job: JobMaster, attemptId: string, state: 'RUNNING' | 'FINISHED' | 'FAILED', failure?: { message: string; stack: string }) =>
+  job.onTaskState({ jobId: JOB, executionAttemptId: attemptId, state, ...(failure ? { failure } : {}) });
+
+describe('JobMaster', () => {
+  it('asks for as many slots as the highest parallelism and runs subtask k of every vertex in slot k', async () => {
+    const { job, rm, deployed, streams } = setup();
+    await job.start();
+    expect(rm.calls.requestSlots).toEqual([{ jobId: JOB, count: 3 }]);
+    expect(job.status).toBe('RUNNING');
+    expect(streams.created).toBe(1);
+    const placed = deployed.map((d) => `${d.vertexId}/${d.subtaskIndex}@${d.resourceId}#${d.slotIndex}`).sort();
+    expect(placed).toEqual(['agg/0@tm-0#0', 'agg/1@tm-1#0', 'agg/2@tm-0#1', 'src/0@tm-0#0', 'src/1@tm-1#0']);
+    expect(deployed[0].locations).toEqual({ src: ['tm-0', 'tm-1'], agg: ['tm-0', 'tm-1', 'tm-0'] });
+    expect(new Set(deployed.map((d) => d.executionAttemptId)).size).toBe(5);
+  });
+
+  it('finishes when every task finished, then frees slots, TaskManagers and the data stream', async () => {
+    const { job, rm, deployed, released, streams } = setup();
+    await job.start();
+    for (const d of deployed.slice(0, 4)) report(job, d.executionAttemptId, 'FINISHED');
+    expect(job.status).toBe('RUNNING');
+    report(job, deployed[4].executionAttemptId, 'FINISHED');
+    expect(await job.terminated).toBe('FINISHED');
+    expect(rm.calls.releaseSlots).toEqual([{ jobId: JOB }]);
+    expect(released.sort()).toEqual(['tm-0', 'tm-1']);
+    expect(streams.deleted).toBe(1);
+    expect(rm.calls.updateJobStatus.at(-1)).toEqual({ jobId: JOB, status: 'FINISHED' });
+    expect(jobDetails(job, 2000).vertices.map((v) => v.status)).toEqual(['FINISHED', 'FINISHED']);
+  });
+
+  it('fails the job with the root cause of a failing task and cancels the rest', async () => {
+    const { job, deployed } = setup();
+    await job.start();
+    report(job, deployed[0].executionAttemptId, 'RUNNING');
+    report(job, deployed[1].executionAttemptId, 'FAILED', { message: 'boom', stack: 'Error: boom\n    at userFn (job.mjs:3:9)' });
+    expect(await job.terminated).toBe('FAILED');
+    const exceptions = jobExceptions(job);
+    expect(exceptions['root-exception']).toBe('Error: boom\n    at userFn (job.mjs:3:9)');
+    expect(exceptions['all-exceptions'][0].task).toMatch(/\((\d)\/(2|3)\)$/);
+    expect(jobDetails(job, 3000)['status-counts']).toMatchObject({ FAILED: 1, CANCELED: 4 });
+  });
+
+  it('waits while too few slots are free and says so, then runs when they appear', async () => {
+    const { job, rm } = setup({ freeSlots: 1, threeFreeAfterMs: 4000 });
+    const states: (string | undefined)[] = [];
+    const sleepSpy = rm.handlers.requestSlots!;
+    rm.handlers.requestSlots = async (request, options) => {
+      states.push(job.statusMessage);
+      return sleepSpy(request, options);
+    };
+    await job.start();
+    expect(job.status).toBe('RUNNING');
+    // One try at start, one every 500 ms (fake clock) until the slots appear 4 s later.
+    expect(rm.calls.requestSlots).toHaveLength(9);
+    expect(states[1]).toBe('Waiting for slots: the job needs 3, 1 are free');
+    expect(job.statusMessage).toBeUndefined();
+  });
+
+  it('fails after the slot request timeout with a message saying what to do', async () => {
+    const { job } = setup({ freeSlots: 2, timeoutMs: 2000 });
+    await job.start();
+    expect(job.status).toBe('FAILED');
+    expect(jobExceptions(job)['root-exception']).toMatch(/NoResourceAvailableException: Could not acquire the minimum required resources: the job needs 3 slots, 2 were free after waiting 2000 ms\. Start more TaskManagers/);
+  });
+
+  it('cancels: tasks released, slots freed, CANCELED', async () => {
+    const { job, rm } = setup();
+    await job.start();
+    await job.cancel();
+    expect(job.status).toBe('CANCELED');
+    expect(rm.calls.releaseSlots).toHaveLength(1);
+    expect(jobDetails(job, 5000)['status-counts'].CANCELED).toBe(5);
+  });
+});
