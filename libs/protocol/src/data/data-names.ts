@@ -14,4 +14,12 @@ export const DataNames = {
   /** Records of one edge bound for one partition (target subtask). */
   subject: (jobId: JobId | string, attempt: number, edgeIndex: number, partition: number): string =>
     `runnel.data.${jobId}.${attempt}.${edgeIndex}.${partition}`,
+  /**
+   * Credits (core NATS, not stored): a consumer tells the producer subtask how many of its messages
+   * it has taken, so the producer keeps a bounded number in flight — Flink's credit-based flow control.
+   */
+  credit: (jobId: JobId | string, attempt: number, edgeIndex: number, sourceSubtask: number): string =>
+    `runnel.credit.${jobId}.${attempt}.${edgeIndex}.${sourceSubtask}`,
+  /** Durable consumer of one edge's partition. */
+  consumer: (edgeIndex: number, partition: number): string => `e${edgeIndex}-p${partition}`,
 } as const;

@@ -1,0 +1,106 @@
+/**
+ * Consumer side of a JetStream exchange: pulls one edge's partition for this subtask (bounded
+ * batches), decodes each message into its channel of the task's input gate, and sends credits back
+ * to the producing subtasks. When the gate's channel is full it stops pulling: that, with the
+ * producers' credit window, is the backpressure.
+ */
+import { DataNames } from '@runnel/protocol';
+import type { InProcessInputGate } from '@runnel/dataflow';
+import { Packr } from 'msgpackr';
+import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import { ElementCodec } from './element.codec';
+
+export interface JetStreamEdgeReaderOptions {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly stream: string;
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly edgeIndex: number;
+  readonly partition: number;
+  readonly gate: InProcessInputGate;
+  /** Gate channel of source subtask 0 of this edge. */
+  readonly channelBase: number;
+  /** Forward edges have one channel (the same-index subtask); others one per source subtask. */
+  readonly forward: boolean;
+  readonly batch?: number;
+}
+
+const CREDIT_EVERY = 4;
+const CREDIT_INTERVAL_MS = 50;
+
+export class JetStreamEdgeReader {
+  private readonly codec = new ElementCodec();
+  private readonly packr = new Packr();
+  private readonly consumedBySource = new Map<number, number>();
+  private readonly unreported = new Set<number>();
+  private messages?: ConsumerMessages;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  recordsIn = 0;
+  bytesIn = 0;
+
+  constructor(private readonly options: JetStreamEdgeReaderOptions) {}
+
+  /** Creates the durable consumer and starts pulling; resolves once consuming began. */
+  async start(): Promise<void> {
+    const o = this.options;
+    const name = DataNames.consumer(o.edgeIndex, o.partition);
+    await o.jsm.consumers.add(o.stream, {
+      durable_name: name,
+      filter_subject: DataNames.subject(o.jobId, o.attempt, o.edgeIndex, o.partition),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      max_ack_pending: 10_000,
+    });
+    const consumer = await o.js.consumers.get(o.stream, name);
+    this.messages = await consumer.consume({ max_messages: o.batch ?? 32 });
+    this.timer = setInterval(() => this.sendCredits(), CREDIT_INTERVAL_MS);
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    const o = this.options;
+    let sinceCredit = 0;
+    try {
+      for await (const m of this.messages!) {
+        if (this.stopped) break;
+        const { source, element } = this.codec.decode(m.data);
+        const channel = o.forward ? o.channelBase : o.channelBase + source;
+        if (element.type === 'records') this.recordsIn += element.values.length;
+        this.bytesIn += m.data.length;
+        o.gate.push(channel, element);
+        m.ack();
+        this.consumedBySource.set(source, (this.consumedBySource.get(source) ?? 0) + 1);
+        this.unreported.add(source);
+        if (++sinceCredit >= CREDIT_EVERY) {
+          sinceCredit = 0;
+          this.sendCredits();
+        }
+        const full = o.gate.waitForCapacity(channel);
+        if (full) {
+          this.sendCredits();
+          await full;
+        }
+      }
+    } catch (error) {
+      if (!this.stopped) o.gate.abort();
+      void error;
+    }
+  }
+
+  private sendCredits(): void {
+    const o = this.options;
+    for (const source of this.unreported) {
+      o.nc.publish(DataNames.credit(o.jobId, o.attempt, o.edgeIndex, source), this.packr.pack([o.partition, this.consumedBySource.get(source)]));
+    }
+    this.unreported.clear();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.messages?.stop();
+  }
+}

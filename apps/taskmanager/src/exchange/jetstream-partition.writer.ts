@@ -1,0 +1,135 @@
+/**
+ * Producer side of a JetStream exchange: one subject per (edge, target partition). Publishes are
+ * pipelined (never awaited one by one) with a bounded window of unacknowledged publishes, and each
+ * channel may have at most `creditWindow` messages its consumer has not taken yet: consumers send
+ * credits back (Flink's credit-based flow control), so a slow consumer slows its producers and
+ * nothing piles up in the stream or in memory.
+ */
+import { DataNames } from '@runnel/protocol';
+import type { ResultPartitionWriter, StreamElement } from '@runnel/dataflow';
+import { Unpackr } from 'msgpackr';
+import { JetStreamClient, NatsConnection, Subscription } from 'nats';
+import { ElementCodec } from './element.codec';
+
+export interface JetStreamPartitionWriterOptions {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly edgeIndex: number;
+  readonly sourceSubtask: number;
+  /** Target partition (consumer subtask) of each channel. */
+  readonly partitions: readonly number[];
+  readonly creditWindow?: number;
+  readonly maxPendingPublishes?: number;
+}
+
+export class JetStreamPartitionWriter implements ResultPartitionWriter {
+  private readonly codec = new ElementCodec();
+  private readonly unpackr = new Unpackr();
+  private readonly subjects: string[];
+  private readonly sent: number[];
+  private readonly consumed: number[];
+  private readonly channelOfPartition = new Map<number, number>();
+  private readonly creditWindow: number;
+  private readonly maxPending: number;
+  private readonly credits: Subscription;
+  private pending = 0;
+  private failure?: Error;
+  private aborted = false;
+  private waiter?: { resolve: () => void; reject: (error: Error) => void };
+  private drained?: () => void;
+  recordsOut = 0;
+  bytesOut = 0;
+
+  constructor(private readonly options: JetStreamPartitionWriterOptions) {
+    const { jobId, attempt, edgeIndex, partitions } = options;
+    this.subjects = partitions.map((p) => DataNames.subject(jobId, attempt, edgeIndex, p));
+    partitions.forEach((p, channel) => this.channelOfPartition.set(p, channel));
+    this.sent = partitions.map(() => 0);
+    this.consumed = partitions.map(() => 0);
+    this.creditWindow = options.creditWindow ?? 16;
+    this.maxPending = options.maxPendingPublishes ?? 256;
+    this.credits = options.nc.subscribe(DataNames.credit(jobId, attempt, edgeIndex, options.sourceSubtask), {
+      callback: (error, msg) => {
+        if (error) return;
+        const [partition, consumed] = this.unpackr.unpack(msg.data) as [number, number];
+        const channel = this.channelOfPartition.get(partition);
+        if (channel !== undefined && consumed > this.consumed[channel]) {
+          this.consumed[channel] = consumed;
+          this.wake();
+        }
+      },
+    });
+  }
+
+  get numberOfChannels(): number {
+    return this.subjects.length;
+  }
+
+  emit(channel: number, element: StreamElement): void {
+    if (this.aborted) return;
+    const bytes = this.codec.encode(this.options.sourceSubtask, element);
+    if (element.type === 'records') this.recordsOut += element.values.length;
+    this.bytesOut += bytes.length;
+    this.sent[channel]++;
+    this.pending++;
+    this.options.js.publish(this.subjects[channel], bytes).then(
+      () => {
+        this.pending--;
+        this.wake();
+      },
+      (error: Error) => {
+        this.pending--;
+        this.failure ??= new Error(`publishing to ${this.subjects[channel]} failed: ${error.message}`, { cause: error });
+        this.wake();
+      },
+    );
+  }
+
+  awaitCapacity(): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.hasCapacity()) return undefined;
+    return new Promise<void>((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  /** Resolves when every publish is stored by the server (at the end of a task). */
+  async drain(): Promise<void> {
+    if (this.pending > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    if (this.failure) throw this.failure;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.close();
+    this.wake();
+  }
+
+  close(): void {
+    if (!this.credits.isClosed()) this.credits.unsubscribe();
+  }
+
+  private hasCapacity(): boolean {
+    if (this.aborted) return true;
+    if (this.pending >= this.maxPending) return false;
+    for (let c = 0; c < this.sent.length; c++) if (this.sent[c] - this.consumed[c] >= this.creditWindow) return false;
+    return true;
+  }
+
+  private wake(): void {
+    if (this.pending === 0 && this.drained) {
+      const drained = this.drained;
+      this.drained = undefined;
+      drained();
+    }
+    const waiter = this.waiter;
+    if (!waiter) return;
+    if (this.failure) {
+      this.waiter = undefined;
+      waiter.reject(this.failure);
+    } else if (this.hasCapacity()) {
+      this.waiter = undefined;
+      waiter.resolve();
+    }
+  }
+}
