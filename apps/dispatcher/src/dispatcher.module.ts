@@ -1,6 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NatsRpcClient, resourceManagerGateway } from '@runnel/protocol';
-import { ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
+import { NatsRpcClient, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
+import { ArtifactStore, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
+import { NatsConnection } from 'nats';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { workerArtifactInspector } from './jars/artifact-inspector';
+import { ARTIFACT_INSPECTOR, JAR_SETTINGS, JOB_MASTER_GATEWAY, JarService } from './jars/jar.service';
+import { JobViewService } from './jobs/job-view.service';
+import { JarsRestController } from './rest/jars.controller';
+import { JobsRestController } from './rest/jobs.controller';
 import { ClusterViewService, RESOURCE_MANAGER_GATEWAY } from './cluster/cluster-view.service';
 import { DispatcherController } from './dispatcher.controller';
 import { DispatcherSettings } from './dispatcher.settings';
@@ -12,11 +20,20 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ServiceKitModule.forRoot(identity)],
-      controllers: [ClusterRestController, DispatcherController],
+      controllers: [ClusterRestController, JarsRestController, JobsRestController, DispatcherController],
       providers: [
         { provide: DispatcherSettings, useValue: settings },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
+        { provide: JOB_MASTER_GATEWAY, inject: [NatsRpcClient], useFactory: jobMasterGateway },
+        { provide: ArtifactStore, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new ArtifactStore(nc) },
+        { provide: ARTIFACT_INSPECTOR, useValue: workerArtifactInspector(settings.artifactInspectTimeoutMs) },
+        {
+          provide: JAR_SETTINGS,
+          useValue: { maxArtifactBytes: settings.artifactMaxBytes, cacheDirectory: join(settings.dataDir ?? join(tmpdir(), `runnel-${identity.id}`), 'artifacts') },
+        },
         ClusterViewService,
+        JarService,
+        JobViewService,
       ],
     };
   }

@@ -1,6 +1,7 @@
 /** The TaskManager's NATS endpoint (its subjects carry its ResourceId). */
 import { Controller, Inject } from '@nestjs/common';
-import { HandleRpc, TaskExecutorProtocol } from '@runnel/protocol';
+import { HandleRpc, JobRequest, TaskDeploymentDescriptor, TaskExecutorProtocol, TaskRequest } from '@runnel/protocol';
+import { TaskExecutorService } from './runtime/task-executor.service';
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { TaskSlotTable } from './slots/task-slot-table';
 
@@ -8,6 +9,7 @@ import { TaskSlotTable } from './slots/task-slot-table';
 export class TaskManagerController {
   constructor(
     private readonly slots: TaskSlotTable,
+    private readonly tasks: TaskExecutorService,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
 
@@ -20,5 +22,23 @@ export class TaskManagerController {
   @HandleRpc(TaskExecutorProtocol.requestSlotReport)
   requestSlotReport() {
     return { resourceId: this.identity.id, slots: this.slots.report() };
+  }
+
+  @HandleRpc(TaskExecutorProtocol.submitTask)
+  async submitTask(request: TaskDeploymentDescriptor) {
+    await this.tasks.submitTask(request);
+    return {};
+  }
+
+  @HandleRpc(TaskExecutorProtocol.cancelTask)
+  async cancelTask(request: TaskRequest) {
+    await this.tasks.cancelTask(request.executionAttemptId);
+    return {};
+  }
+
+  @HandleRpc(TaskExecutorProtocol.releaseJob)
+  async releaseJob(request: JobRequest) {
+    await this.tasks.releaseJob(request.jobId);
+    return {};
   }
 }

@@ -1,6 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NatsRpcClient, ResourceId, resourceManagerGateway } from '@runnel/protocol';
-import { ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
+import { NatsRpcClient, ResourceId, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
+import { ArtifactStore, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
+import { NatsConnection } from 'nats';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SlotWorker } from './runtime/slot-worker.host';
+import { ARTIFACT_DIRECTORY, JOB_MASTER_GATEWAY, SLOT_WORKER_FACTORY, SlotWorkerFactory, TaskExecutorService } from './runtime/task-executor.service';
 import { RESOURCE_MANAGER_GATEWAY, ResourceManagerConnection, TASK_MANAGER_ID } from './registration/resource-manager-connection.service';
 import { TaskSlotTable } from './slots/task-slot-table';
 import { TaskManagerController } from './taskmanager.controller';
@@ -20,6 +25,14 @@ export class TaskManagerModule {
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
         { provide: 'CONNECTION_OPTIONS', useValue: { version: identity.version, minBackoffMs: 100, maxBackoffMs: 2000 } },
         ResourceManagerConnection,
+        { provide: JOB_MASTER_GATEWAY, inject: [NatsRpcClient], useFactory: jobMasterGateway },
+        { provide: ArtifactStore, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new ArtifactStore(nc) },
+        { provide: ARTIFACT_DIRECTORY, useValue: join(settings.dataDir ?? join(tmpdir(), `runnel-${identity.id}`), 'artifacts') },
+        {
+          provide: SLOT_WORKER_FACTORY,
+          useValue: ((slotIndex, allocationId, jobId, onState) => new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState)) satisfies SlotWorkerFactory,
+        },
+        TaskExecutorService,
       ],
     };
   }

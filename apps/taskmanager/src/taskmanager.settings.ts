@@ -1,7 +1,7 @@
 /** The TaskManager's settings: flags and env vars, validated at start. */
 import { HttpPortSetting, ServiceSettings, Setting } from '@runnel/service-kit';
 import { ResourceIds } from '@runnel/protocol';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export class TaskManagerSettings extends ServiceSettings {
   @HttpPortSetting(0) override httpPort!: number;
@@ -13,4 +13,8 @@ export class TaskManagerSettings extends ServiceSettings {
   @Setting({ env: 'RESOURCE_ID', flag: 'resource-id', description: 'stable id of this TaskManager (default: generated); reuse it to re-register after a restart' })
   @IsOptional() @Matches(ResourceIds.pattern, { message: 'must be letters, digits, ".", "_" or "-" (at most 128), not starting with a symbol' })
   resourceId?: string;
+
+  @Setting({ env: 'TM_DATA_DIR', flag: 'data-dir', description: 'where job artifacts are cached (default: a folder in the system temp dir)' })
+  @IsOptional() @IsString()
+  dataDir?: string;
 }

@@ -15,6 +15,7 @@ import {
   SubmitJobRequest,
   TaskExecutionStateUpdate,
   TaskFailure,
+  TERMINAL_EXECUTION_STATES,
   TERMINAL_JOB_STATUSES,
 } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
@@ -157,8 +158,11 @@ export class JobMaster {
   onTaskState(update: MessageBody<TaskExecutionStateUpdate>): void {
     const execution = this.graph.get(update.executionAttemptId);
     if (!execution) return;
-    if (update.metrics) execution.metrics = update.metrics;
-    if (!this.graph.transition(execution, update.state, this.deps.clock())) return;
+    const wasTerminal = TERMINAL_EXECUTION_STATES.includes(execution.state);
+    const changed = this.graph.transition(execution, update.state, this.deps.clock());
+    // A periodic report that arrives after the final one must not roll the counters back.
+    if (update.metrics && (changed || !wasTerminal)) execution.metrics = update.metrics;
+    if (!changed) return;
     if (update.state === ExecutionStates.Failed && !this.isTerminal() && !this.ending) {
       void this.fail(update.failure ?? { message: 'task failed without a cause' }, execution);
     } else if (update.state === ExecutionStates.Finished && this.graph.allFinished() && this.status === JobStatuses.Running) {

@@ -1,6 +1,6 @@
 /** A JobMaster seen through Flink's REST shapes: /jobs/overview, /jobs/:id, /jobs/:id/exceptions, /jobs/:id/plan. */
 import { ExecutionState, ExecutionStates, JobDetailsReply, JobExceptionsReply, Reply } from '@runnel/protocol';
-import type { JobGraph } from '@runnel/dataflow';
+import { toFlinkPlan } from '@runnel/dataflow';
 import { Execution } from './execution-graph';
 import { JobMaster } from './job-master';
 
@@ -23,29 +23,6 @@ function span(start: number | undefined, end: number | undefined, now: number) {
   const s = start ?? -1;
   const e = end ?? -1;
   return { 'start-time': s, 'end-time': e, duration: s < 0 ? -1 : (e < 0 ? now : e) - s };
-}
-
-export function jobPlan(jobId: string, graph: JobGraph) {
-  return {
-    jid: jobId,
-    name: graph.jobName,
-    type: 'STREAMING',
-    nodes: graph.vertices.map((v) => ({
-      id: v.id,
-      parallelism: v.parallelism,
-      operator: '',
-      operator_strategy: '',
-      description: v.operators.map((o) => o.name).join(' -> '),
-      ...(graph.edges.some((e) => e.target === v.id)
-        ? {
-            inputs: graph.edges
-              .filter((e) => e.target === v.id)
-              .map((e, num) => ({ num, id: e.source, ship_strategy: e.partitioner.toUpperCase(), exchange: 'pipelined_bounded' })),
-          }
-        : {}),
-      optimizer_properties: {},
-    })),
-  };
 }
 
 export function jobDetails(job: JobMaster, now: number): Reply<JobDetailsReply> {
@@ -92,7 +69,7 @@ export function jobDetails(job: JobMaster, now: number): Reply<JobDetailsReply> 
     timestamps: job.timestamps as Record<string, number>,
     vertices,
     'status-counts': counts(job.graph.executions()),
-    plan: jobPlan(job.jobId, job.jobGraph),
+    plan: toFlinkPlan(job.jobGraph, job.jobId) as unknown as Record<string, unknown>,
     ...(job.statusMessage ? { statusMessage: job.statusMessage } : {}),
   };
 }

@@ -22,7 +22,8 @@ export async function ensureDatabase(url: string): Promise<void> {
     await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
   } catch (error) {
     // Another instance created it meanwhile: fine.
-    if ((error as { code?: string }).code !== '42P04') throw error;
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await admin.end();
   }

@@ -1,0 +1,46 @@
+/** Runs artifact-inspector.worker.js for one artifact, with a deadline. */
+import { InvalidArtifactError } from '@runnel/protocol';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+export interface InspectRequest {
+  readonly path: string;
+  readonly programArgs: string[];
+  readonly parallelism?: number;
+}
+
+export type InspectResult =
+  | { readonly ok: true; readonly jobGraph: Record<string, unknown>; readonly jobGraphHash: string }
+  | { readonly ok: false; readonly message: string; readonly code?: string };
+
+export interface InspectedJob {
+  readonly jobGraph: Record<string, unknown>;
+  readonly jobGraphHash: string;
+}
+
+export type ArtifactInspector = (request: InspectRequest) => Promise<InspectedJob>;
+
+export function workerArtifactInspector(timeoutMs: number, entry = join(__dirname, 'artifact-inspector.worker.js')): ArtifactInspector {
+  return (request) =>
+    new Promise<InspectedJob>((resolve, reject) => {
+      const worker = new Worker(entry, { workerData: request, stdout: true, stderr: true });
+      const timer = setTimeout(() => {
+        void worker.terminate();
+        reject(new InvalidArtifactError(`building the job graph took longer than ${timeoutMs} ms`));
+      }, timeoutMs);
+      worker.once('message', (result: InspectResult) => {
+        clearTimeout(timer);
+        void worker.terminate();
+        if (result.ok) resolve({ jobGraph: result.jobGraph, jobGraphHash: result.jobGraphHash });
+        else reject(new InvalidArtifactError(result.message, result.code ? { code: result.code } : undefined));
+      });
+      worker.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new InvalidArtifactError(`the job artifact crashed while loading: ${error.message}`));
+      });
+      worker.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new InvalidArtifactError(`the job artifact ended its thread (exit code ${code}) while loading`));
+      });
+    });
+}

@@ -1,0 +1,19 @@
+/** The body of POST /jars/:jarid/run and /plan, in Flink's shape. */
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+
+export class RunJarBody {
+  /** Arguments as one string, split on white space (Flink's programArgs). */
+  @IsOptional() @IsString() @MaxLength(65_536) programArgs?: string;
+  /** Arguments as a list (Flink's programArgsList); wins over programArgs. */
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) programArgsList?: string[];
+  @IsOptional() @IsInt() @Min(1) parallelism?: number;
+  @IsOptional() @IsString() savepointPath?: string;
+  @IsOptional() @IsBoolean() allowNonRestoredState?: boolean;
+  /** Accepted for Flink clients; a Runnel artifact has one entry (its default export). */
+  @IsOptional() @IsString() entryClass?: string;
+
+  static args(body: RunJarBody | undefined): string[] {
+    if (body?.programArgsList) return body.programArgsList;
+    return body?.programArgs?.trim() ? body.programArgs.trim().split(/\s+/) : [];
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Job artifacts ("jars") and running them: an upload is checked — loaded and its graph built in a
+ * worker thread — before anything is stored, so a broken artifact is refused with the reason and
+ * leaves nothing behind. Running one builds the graph with the run's arguments and parallelism and
+ * hands it to the JobManager.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ArtifactTooLargeError, InvalidArtifactError, JobIds, JobMasterGateway, NotFoundError, Reply, SubmitJobReply,
+} from '@runnel/protocol';
+import { ArtifactStore, StoredArtifact } from '@runnel/service-kit';
+import { toFlinkPlan } from '@runnel/dataflow';
+import type { JobGraph } from '@runnel/dataflow';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArtifactInspector, InspectedJob } from './artifact-inspector';
+
+export const ARTIFACT_INSPECTOR = Symbol('ARTIFACT_INSPECTOR');
+export const JOB_MASTER_GATEWAY = Symbol('JOB_MASTER_GATEWAY');
+export const JAR_SETTINGS = Symbol('JAR_SETTINGS');
+
+export interface JarSettings {
+  readonly maxArtifactBytes: number;
+  readonly cacheDirectory: string;
+}
+
+export interface RunOptions {
+  readonly programArgs: string[];
+  readonly parallelism?: number;
+}
+
+@Injectable()
+export class JarService {
+  private readonly logger = new Logger('Jars');
+
+  constructor(
+    private readonly artifacts: ArtifactStore,
+    @Inject(ARTIFACT_INSPECTOR) private readonly inspect: ArtifactInspector,
+    @Inject(JOB_MASTER_GATEWAY) private readonly jobManager: JobMasterGateway,
+    @Inject(JAR_SETTINGS) private readonly settings: JarSettings,
+  ) {}
+
+  async upload(bytes: Uint8Array, filename: string): Promise<StoredArtifact> {
+    if (bytes.length > this.settings.maxArtifactBytes) throw new ArtifactTooLargeError(bytes.length, this.settings.maxArtifactBytes);
+    if (bytes.length === 0) throw new InvalidArtifactError(`Job artifact ${filename} is empty`);
+    const directory = await mkdtemp(join(tmpdir(), 'runnel-upload-'));
+    try {
+      const path = join(directory, 'job.mjs');
+      await writeFile(path, bytes);
+      await this.check(path, filename, { programArgs: [] });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+    const stored = await this.artifacts.put(bytes, filename);
+    this.logger.log(`stored job artifact ${filename} as ${stored.id} (${bytes.length} bytes)`);
+    return stored;
+  }
+
+  /** For NATS clients that put the artifact in the bucket themselves: check it, or remove it. */
+  async register(jarId: string): Promise<StoredArtifact> {
+    const info = await this.artifacts.info(jarId);
+    if (!info) throw new NotFoundError('Job artifact', jarId);
+    try {
+      await this.check(await this.artifacts.toFile(jarId, this.settings.cacheDirectory), info.name, { programArgs: [] });
+    } catch (error) {
+      await this.artifacts.delete(jarId).catch(() => undefined);
+      throw error;
+    }
+    return info;
+  }
+
+  list(): Promise<StoredArtifact[]> {
+    return this.artifacts.list();
+  }
+
+  delete(jarId: string): Promise<void> {
+    return this.artifacts.delete(jarId);
+  }
+
+  async plan(jarId: string, options: RunOptions): Promise<{ plan: Record<string, unknown>; jobGraphHash: string }> {
+    const inspected = await this.build(jarId, options);
+    return { plan: toFlinkPlan(inspected.jobGraph as unknown as JobGraph) as unknown as Record<string, unknown>, jobGraphHash: inspected.jobGraphHash };
+  }
+
+  async run(jarId: string, options: RunOptions): Promise<Reply<SubmitJobReply>> {
+    const inspected = await this.build(jarId, options);
+    const jobId = JobIds.generate();
+    const jobName = String((inspected.jobGraph as { jobName?: unknown }).jobName ?? 'Runnel Job');
+    await this.jobManager.submitJob({
+      jobId,
+      jobName,
+      artifactHash: jarId,
+      programArgs: options.programArgs,
+      ...(options.parallelism ? { parallelism: options.parallelism } : {}),
+      jobGraph: inspected.jobGraph,
+      jobGraphHash: inspected.jobGraphHash,
+    });
+    this.logger.log(`submitted job ${jobId} (${jobName}) from artifact ${jarId}`);
+    return { jobId };
+  }
+
+  private async build(jarId: string, options: RunOptions): Promise<InspectedJob> {
+    const info = await this.artifacts.info(jarId);
+    if (!info) throw new NotFoundError('Job artifact', jarId);
+    return this.check(await this.artifacts.toFile(jarId, this.settings.cacheDirectory), info.name, options);
+  }
+
+  private async check(path: string, name: string, options: RunOptions): Promise<InspectedJob> {
+    try {
+      return await this.inspect({ path, programArgs: options.programArgs, ...(options.parallelism ? { parallelism: options.parallelism } : {}) });
+    } catch (error) {
+      if (error instanceof InvalidArtifactError) {
+        error.message = `Job artifact ${name} is invalid: ${error.message}`;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/** Flink's /jars REST API: upload, list, delete, plan and run job artifacts. */
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UploadedFile, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { InvalidArtifactError, ValidationError } from '@runnel/protocol';
+import { RunJarBody } from '../jars/dto/run-jar.body';
+import { JarService } from '../jars/jar.service';
+import { parseJarId } from './ids';
+
+/** Multer's hard cap; the configured limit (checked by the service, answered with 400) is below it. */
+export const UPLOAD_HARD_CAP_BYTES = 1024 * 1024 * 1024;
+
+const bodyPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  exceptionFactory: (errors) =>
+    new ValidationError(
+      `Invalid request body: ${errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`).join('; ')}`,
+      errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) })),
+    ),
+});
+
+interface UploadedArtifact {
+  readonly originalname: string;
+  readonly buffer: Buffer;
+}
+
+@Controller('jars')
+export class JarsRestController {
+  constructor(private readonly jars: JarService) {}
+
+  @Post('upload')
+  @UseInterceptors(FileInterceptor('jarfile', { limits: { fileSize: UPLOAD_HARD_CAP_BYTES, files: 1 } }))
+  async upload(@UploadedFile() file: UploadedArtifact | undefined) {
+    if (!file) throw new InvalidArtifactError('No job artifact in the request: send it as multipart/form-data in the field "jarfile"');
+    const stored = await this.jars.upload(file.buffer, file.originalname);
+    return { filename: stored.name, id: stored.id, status: 'success' };
+  }
+
+  @Get()
+  async list() {
+    const files = await this.jars.list();
+    return { files: files.map((f) => ({ id: f.id, name: f.name, uploaded: f.uploaded, size: f.size, entry: [{ name: 'default', description: null }] })) };
+  }
+
+  @Delete(':jarid')
+  async remove(@Param('jarid') jarId: string) {
+    await this.jars.delete(parseJarId(jarId));
+    return {};
+  }
+
+  @Post(':jarid/plan')
+  @HttpCode(200)
+  @UsePipes(bodyPipe)
+  plan(@Param('jarid') jarId: string, @Body() body: RunJarBody) {
+    return this.jars.plan(parseJarId(jarId), { programArgs: RunJarBody.args(body), parallelism: body?.parallelism });
+  }
+
+  @Post(':jarid/run')
+  @HttpCode(200)
+  @UsePipes(bodyPipe)
+  async run(@Param('jarid') jarId: string, @Body() body: RunJarBody) {
+    const { jobId } = await this.jars.run(parseJarId(jarId), { programArgs: RunJarBody.args(body), parallelism: body?.parallelism });
+    return { jobid: jobId };
+  }
+}

@@ -1,0 +1,16 @@
+/** Messages between a TaskManager and a slot's worker thread. */
+import { Deployment, TaskStateEvent } from './task-runner';
+
+export type ToSlotWorker =
+  | { readonly type: 'deploy'; readonly deployment: Deployment; readonly artifactPath: string }
+  | { readonly type: 'cancel'; readonly requestId: number; readonly executionAttemptId?: string }
+  | { readonly type: 'close'; readonly requestId: number };
+
+export type FromSlotWorker =
+  | { readonly type: 'state'; readonly event: TaskStateEvent }
+  | { readonly type: 'done'; readonly requestId: number };
+
+export interface SlotWorkerData {
+  readonly natsUrl: string;
+  readonly slotIndex: number;
+}

@@ -1,0 +1,71 @@
+/**
+ * The TaskManager's task side (Flink's TaskExecutor): accepts task deployments into the slots of
+ * their allocations, runs each slot's subtasks in that slot's worker thread, forwards task states to
+ * the JobManager, and cancels and frees everything of a job when the JobManager releases it.
+ */
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { JobMasterGateway } from '@runnel/protocol';
+import { ArtifactStore } from '@runnel/service-kit';
+import { SlotWorker } from './slot-worker.host';
+import { Deployment, TaskStateEvent } from './task-runner';
+import { TaskSlotTable } from '../slots/task-slot-table';
+
+export const JOB_MASTER_GATEWAY = Symbol('JOB_MASTER_GATEWAY');
+export const SLOT_WORKER_FACTORY = Symbol('SLOT_WORKER_FACTORY');
+export const ARTIFACT_DIRECTORY = Symbol('ARTIFACT_DIRECTORY');
+
+export type SlotWorkerFactory = (slotIndex: number, allocationId: string, jobId: string, onState: (event: TaskStateEvent) => void) => SlotWorker;
+
+@Injectable()
+export class TaskExecutorService implements OnApplicationShutdown {
+  private readonly logger = new Logger('TaskExecutor');
+  private readonly workers = new Map<string, SlotWorker>();
+  private readonly attempts = new Map<string, string>();
+
+  constructor(
+    private readonly slots: TaskSlotTable,
+    private readonly artifacts: ArtifactStore,
+    @Inject(ARTIFACT_DIRECTORY) private readonly artifactDirectory: string,
+    @Inject(JOB_MASTER_GATEWAY) private readonly jobMaster: JobMasterGateway,
+    @Inject(SLOT_WORKER_FACTORY) private readonly newWorker: SlotWorkerFactory,
+  ) {}
+
+  async submitTask(deployment: Deployment): Promise<void> {
+    this.slots.allocate(deployment.slotIndex, deployment.allocationId, deployment.jobId);
+    const artifactPath = await this.artifacts.toFile(deployment.artifactHash, this.artifactDirectory);
+    let worker = this.workers.get(deployment.allocationId);
+    if (!worker) {
+      worker = this.newWorker(deployment.slotIndex, deployment.allocationId, deployment.jobId, (event) => this.forward(event));
+      this.workers.set(deployment.allocationId, worker);
+    }
+    this.attempts.set(deployment.executionAttemptId, deployment.allocationId);
+    worker.deploy(deployment, artifactPath);
+    this.logger.log(`deployed ${deployment.vertexId} (${deployment.subtaskIndex + 1}) of job ${deployment.jobId} into slot ${deployment.slotIndex}`);
+  }
+
+  async cancelTask(executionAttemptId: string): Promise<void> {
+    const allocationId = this.attempts.get(executionAttemptId);
+    if (allocationId) await this.workers.get(allocationId)?.cancel(executionAttemptId);
+  }
+
+  /** Cancels the job's tasks here, ends their worker threads and frees their slots. */
+  async releaseJob(jobId: string): Promise<void> {
+    const workers = [...this.workers.values()].filter((w) => w.jobId === jobId);
+    await Promise.all(workers.map((w) => w.close()));
+    for (const w of workers) this.workers.delete(w.allocationId);
+    for (const [attempt, allocation] of this.attempts) if (workers.some((w) => w.allocationId === allocation)) this.attempts.delete(attempt);
+    const freed = this.slots.freeJob(jobId);
+    if (freed.length) this.logger.log(`released job ${jobId}: slots ${freed.join(', ')} are free`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.close()));
+    this.workers.clear();
+  }
+
+  private forward(event: TaskStateEvent): void {
+    if (event.state === 'FAILED') this.logger.warn(`task ${event.executionAttemptId} of job ${event.jobId} failed: ${event.failure?.stack ?? event.failure?.message}`);
+    this.jobMaster.updateTaskExecutionState(event).catch((error: Error) =>
+      this.logger.warn(`could not report ${event.state} of task ${event.executionAttemptId}: ${error.message}`));
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Runs the subtasks deployed into one slot (in the slot's worker thread): rebuilds the JobGraph
+ * from the artifact (checking its hash against the deployed one), binds the vertex's functions by
+ * operator uid, wires the task's input gate and output partitions to JetStream, runs the dataflow
+ * StreamTask — the same operator runtime the embedded executor runs — and reports its states.
+ */
+import { DataNames, ExecutionState, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
+import {
+  InProcessInputGate, LoadedJobGraph, PartitionerType, ResultPartitionWriter, StreamTask, assertJobGraphHash, buildJobGraph, loadJobModule,
+} from '@runnel/dataflow';
+import { JetStreamClient, JetStreamManager, NatsConnection, connect } from 'nats';
+import { JetStreamEdgeReader } from '../exchange/jetstream-edge.reader';
+import { JetStreamPartitionWriter } from '../exchange/jetstream-partition.writer';
+
+export type Deployment = Omit<TaskDeploymentDescriptor, 'protocolVersion'>;
+
+export interface TaskStateEvent {
+  readonly jobId: string;
+  readonly executionAttemptId: string;
+  readonly state: ExecutionState;
+  readonly failure?: TaskFailure;
+  readonly metrics?: TaskMetrics;
+}
+
+interface RunningTask {
+  readonly deployment: Deployment;
+  readonly task: StreamTask;
+  readonly readers: JetStreamEdgeReader[];
+  readonly writers: JetStreamPartitionWriter[];
+  readonly done: Promise<void>;
+  cancelled: boolean;
+}
+
+const GATE_CAPACITY = 8;
+
+export class SlotTaskRunner {
+  private connection?: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }>;
+  private readonly graphs = new Map<string, Promise<LoadedJobGraph>>();
+  private readonly tasks = new Map<string, RunningTask>();
+  private metricsTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly natsUrl: string,
+    private readonly report: (event: TaskStateEvent) => void,
+  ) {}
+
+  /** Starts a subtask; resolves when it runs (its end is reported, not awaited). */
+  async deploy(deployment: Deployment, artifactPath: string): Promise<void> {
+    const { executionAttemptId, jobId } = deployment;
+    try {
+      this.report({ jobId, executionAttemptId, state: ExecutionStates.Initializing });
+      const { nc, js, jsm } = await this.connect();
+      const loaded = await this.graph(deployment, artifactPath);
+      const { jobGraph, functions } = loaded;
+      const vertex = jobGraph.vertices.find((v) => v.id === deployment.vertexId);
+      if (!vertex) throw new Error(`vertex ${deployment.vertexId} is not in the job graph`);
+      const s = deployment.subtaskIndex;
+
+      const readers: JetStreamEdgeReader[] = [];
+      let gate: InProcessInputGate | undefined;
+      const inEdges = jobGraph.edges.map((e, index) => ({ e, index })).filter(({ e }) => e.target === vertex.id);
+      if (inEdges.length > 0) {
+        // The channel layout of the embedded executor: per in-edge, one channel per source subtask
+        // (one for a forward edge), in edge order.
+        const inputs: number[] = [];
+        const bases: number[] = [];
+        for (const { e } of inEdges) {
+          const source = jobGraph.vertices.find((v) => v.id === e.source)!;
+          bases.push(inputs.length);
+          const n = e.partitioner === PartitionerType.Forward ? 1 : source.parallelism;
+          for (let i = 0; i < n; i++) inputs.push(e.targetInput);
+        }
+        gate = new InProcessInputGate(inputs, GATE_CAPACITY);
+        inEdges.forEach(({ e, index }, i) =>
+          readers.push(new JetStreamEdgeReader({
+            nc, js, jsm, stream: deployment.dataStream, jobId, attempt: deployment.attempt, edgeIndex: index, partition: s,
+            gate: gate!, channelBase: bases[i], forward: e.partitioner === PartitionerType.Forward,
+          })),
+        );
+      }
+
+      const outputs = new Map<string, ResultPartitionWriter>();
+      const writers: JetStreamPartitionWriter[] = [];
+      jobGraph.edges.forEach((e, index) => {
+        if (e.source !== vertex.id) return;
+        const target = jobGraph.vertices.find((v) => v.id === e.target)!;
+        const partitions = e.partitioner === PartitionerType.Forward ? [s] : Array.from({ length: target.parallelism }, (_, p) => p);
+        const writer = new JetStreamPartitionWriter({ nc, js, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions });
+        writers.push(writer);
+        outputs.set(e.id, writer);
+      });
+
+      const task = new StreamTask({ jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs });
+      await Promise.all(readers.map((r) => r.start()));
+      const running: RunningTask = { deployment, task, readers, writers, cancelled: false, done: Promise.resolve() };
+      this.tasks.set(executionAttemptId, running);
+      this.report({ jobId, executionAttemptId, state: ExecutionStates.Running });
+      this.startMetrics();
+      (running as { done: Promise<void> }).done = this.run(running);
+    } catch (error) {
+      this.report({ jobId, executionAttemptId, state: ExecutionStates.Failed, failure: toFailure(error) });
+    }
+  }
+
+  private async run(running: RunningTask): Promise<void> {
+    const { jobId, executionAttemptId } = running.deployment;
+    try {
+      await running.task.run();
+      // Finished means every record this task produced is stored for its consumers.
+      await Promise.all(running.writers.map((w) => w.drain()));
+      if (running.cancelled) this.report({ jobId, executionAttemptId, state: ExecutionStates.Canceled, metrics: metrics(running) });
+      else this.report({ jobId, executionAttemptId, state: ExecutionStates.Finished, metrics: metrics(running) });
+    } catch (error) {
+      const state = running.cancelled ? ExecutionStates.Canceled : ExecutionStates.Failed;
+      this.report({ jobId, executionAttemptId, state, metrics: metrics(running), ...(state === 'FAILED' ? { failure: toFailure(error) } : {}) });
+    } finally {
+      running.readers.forEach((r) => r.stop());
+      running.writers.forEach((w) => w.close());
+      this.tasks.delete(executionAttemptId);
+    }
+  }
+
+  async cancel(executionAttemptId: string): Promise<void> {
+    const running = this.tasks.get(executionAttemptId);
+    if (!running) return;
+    running.cancelled = true;
+    running.task.cancel();
+    running.readers.forEach((r) => r.stop());
+    await running.done;
+  }
+
+  async cancelAll(): Promise<void> {
+    await Promise.all([...this.tasks.keys()].map((id) => this.cancel(id)));
+  }
+
+  async close(): Promise<void> {
+    await this.cancelAll();
+    clearInterval(this.metricsTimer);
+    const connection = await this.connection?.catch(() => undefined);
+    await connection?.nc.drain().catch(() => undefined);
+  }
+
+  private startMetrics(): void {
+    // Running tasks report their counters every second, so the job view shows progress.
+    this.metricsTimer ??= setInterval(() => {
+      for (const running of this.tasks.values()) {
+        const { jobId, executionAttemptId } = running.deployment;
+        this.report({ jobId, executionAttemptId, state: ExecutionStates.Running, metrics: metrics(running) });
+      }
+    }, 1000).unref();
+  }
+
+  private connect() {
+    this.connection ??= (async () => {
+      const nc = await connect({ servers: this.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1, name: 'runnel-slot-worker' });
+      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
+    })();
+    return this.connection;
+  }
+
+  /** One graph per artifact, arguments and parallelism: subtasks of a slot share it. */
+  private graph(d: Deployment, artifactPath: string): Promise<LoadedJobGraph> {
+    const key = JSON.stringify([artifactPath, d.programArgs, d.parallelism ?? null]);
+    let graph = this.graphs.get(key);
+    if (!graph) {
+      graph = (async () => {
+        const module = await loadJobModule(artifactPath);
+        const loaded = await buildJobGraph(module, d.programArgs, d.parallelism ? { parallelism: d.parallelism } : {});
+        assertJobGraphHash(loaded, d.jobGraphHash);
+        return loaded;
+      })();
+      this.graphs.set(key, graph);
+      graph.catch(() => this.graphs.delete(key));
+    }
+    return graph;
+  }
+}
+
+function metrics(running: RunningTask): TaskMetrics {
+  return {
+    recordsIn: running.readers.reduce((a, r) => a + r.recordsIn, 0),
+    bytesIn: running.readers.reduce((a, r) => a + r.bytesIn, 0),
+    recordsOut: running.writers.reduce((a, w) => a + w.recordsOut, 0),
+    bytesOut: running.writers.reduce((a, w) => a + w.bytesOut, 0),
+  };
+}
+
+/** The user's error as it happened: name, message and stack (with the user's frames). */
+export function toFailure(error: unknown): TaskFailure {
+  const root = error instanceof Error && error.cause instanceof Error && /DATAFLOW_|JobExecution/.test(String((error as { code?: string }).code ?? error.name)) ? error.cause : error;
+  if (root instanceof Error) {
+    return { name: root.name, message: root.message, ...(root.stack ? { stack: root.stack } : {}) };
+  }
+  return { message: String(root) };
+}

@@ -1,0 +1,42 @@
+/**
+ * A JobGraph in the shape of Flink's REST "plan" (GET /jobs/:id/plan, POST /jars/:id/plan), so
+ * tools that draw Flink plans draw Runnel's too.
+ */
+import type { JobGraph } from './job-graph.types';
+
+export interface FlinkPlan {
+  readonly jid: string;
+  readonly name: string;
+  readonly type: 'STREAMING';
+  readonly nodes: readonly {
+    readonly id: string;
+    readonly parallelism: number;
+    readonly operator: string;
+    readonly operator_strategy: string;
+    readonly description: string;
+    readonly inputs?: readonly { num: number; id: string; ship_strategy: string; exchange: string }[];
+    readonly optimizer_properties: Record<string, never>;
+  }[];
+}
+
+export function toFlinkPlan(jobGraph: JobGraph, jobId = ''): FlinkPlan {
+  return {
+    jid: jobId,
+    name: jobGraph.jobName,
+    type: 'STREAMING',
+    nodes: jobGraph.vertices.map((v) => {
+      const inputs = jobGraph.edges
+        .filter((e) => e.target === v.id)
+        .map((e, num) => ({ num, id: e.source, ship_strategy: e.partitioner.toUpperCase(), exchange: 'pipelined_bounded' }));
+      return {
+        id: v.id,
+        parallelism: v.parallelism,
+        operator: v.operators.map((o) => o.kind).join(' -> '),
+        operator_strategy: '',
+        description: v.operators.map((o) => o.name).join(' -> '),
+        ...(inputs.length ? { inputs } : {}),
+        optimizer_properties: {},
+      };
+    }),
+  };
+}
