@@ -13,7 +13,7 @@ import { toFlinkPlan } from '@runnel/dataflow';
 import type { JobGraph } from '@runnel/dataflow';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ArtifactInspector, InspectedJob } from './artifact-inspector';
 
 export const ARTIFACT_INSPECTOR = Symbol('ARTIFACT_INSPECTOR');
@@ -46,7 +46,8 @@ export class JarService {
     if (bytes.length === 0) throw new InvalidArtifactError(`Job artifact ${filename} is empty`);
     const directory = await mkdtemp(join(tmpdir(), 'runnel-upload-'));
     try {
-      const path = join(directory, 'job.mjs');
+      // Named as uploaded, so errors and stack traces point at the user's file name.
+      const path = join(directory, basename(filename).replace(/[^A-Za-z0-9._-]/g, '_') || 'job.mjs');
       await writeFile(path, bytes);
       await this.check(path, filename, { programArgs: [] });
     } finally {

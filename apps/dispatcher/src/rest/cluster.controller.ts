@@ -1,7 +1,9 @@
 /** The dispatcher's REST API for the cluster (Flink's paths and shapes). */
-import { Controller, Get, Param } from '@nestjs/common';
+import { UseInterceptors, Controller, Get, Param } from '@nestjs/common';
+import { StripProtocolVersionInterceptor } from './strip-protocol-version.interceptor';
 import { ClusterViewService } from '../cluster/cluster-view.service';
 
+@UseInterceptors(StripProtocolVersionInterceptor)
 @Controller()
 export class ClusterRestController {
   constructor(private readonly cluster: ClusterViewService) {}

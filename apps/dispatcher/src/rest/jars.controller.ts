@@ -1,5 +1,6 @@
 /** Flink's /jars REST API: upload, list, delete, plan and run job artifacts. */
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UploadedFile, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
+import { StripProtocolVersionInterceptor } from './strip-protocol-version.interceptor';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { InvalidArtifactError, ValidationError } from '@runnel/protocol';
 import { RunJarBody } from '../jars/dto/run-jar.body';
@@ -25,11 +26,13 @@ interface UploadedArtifact {
   readonly buffer: Buffer;
 }
 
+@UseInterceptors(StripProtocolVersionInterceptor)
 @Controller('jars')
 export class JarsRestController {
   constructor(private readonly jars: JarService) {}
 
   @Post('upload')
+  @HttpCode(200)
   @UseInterceptors(FileInterceptor('jarfile', { limits: { fileSize: UPLOAD_HARD_CAP_BYTES, files: 1 } }))
   async upload(@UploadedFile() file: UploadedArtifact | undefined) {
     if (!file) throw new InvalidArtifactError('No job artifact in the request: send it as multipart/form-data in the field "jarfile"');

@@ -1,9 +1,11 @@
 /** Flink's /jobs REST API: list, details, exceptions, plan and cancel. */
-import { Controller, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
+import { UseInterceptors, Controller, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
+import { StripProtocolVersionInterceptor } from './strip-protocol-version.interceptor';
 import { ValidationError } from '@runnel/protocol';
 import { JobViewService } from '../jobs/job-view.service';
 import { parseJobId } from './ids';
 
+@UseInterceptors(StripProtocolVersionInterceptor)
 @Controller('jobs')
 export class JobsRestController {
   constructor(private readonly jobs: JobViewService) {}

@@ -5,7 +5,7 @@
 import { ARTIFACT_BUCKET, InvalidArtifactError, NotFoundError } from '@runnel/protocol';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { NatsConnection, ObjectStore, StorageType } from 'nats';
 
 export interface StoredArtifact {
@@ -67,16 +67,22 @@ export class ArtifactStore {
     return bytes;
   }
 
-  /** A local file with the artifact (cached in `directory`, fetched once). */
+  /**
+   * A local file with the artifact (cached in `directory`, fetched once). It keeps the name it was
+   * uploaded with, so stack traces of user code name the user's file.
+   */
   toFile(id: string, directory: string): Promise<string> {
     let pending = this.fetching.get(id);
     if (!pending) {
       pending = (async () => {
-        const file = join(directory, `${id}.mjs`);
+        const info = await this.info(id);
+        if (!info) throw new NotFoundError('Job artifact', id);
+        const name = basename(info.name).replace(/[^A-Za-z0-9._-]/g, '_').replace(/\.[cm]?[jt]s$/, '') || 'job';
+        const file = join(directory, id, `${name}.mjs`);
         const cached = await readFile(file).catch(() => undefined);
         if (cached && sha256Hex(cached) === id) return file;
         const bytes = await this.get(id);
-        await mkdir(directory, { recursive: true });
+        await mkdir(dirname(file), { recursive: true });
         const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
         await writeFile(temporary, bytes);
         await rename(temporary, file);

@@ -13,7 +13,11 @@ interface JsonResponse {
 const STATUS: Record<string, number> = {
   [ErrorCodes.ValidationFailed]: 400,
   [ErrorCodes.InvalidId]: 400,
+  [ErrorCodes.InvalidArtifact]: 400,
+  [ErrorCodes.ArtifactTooLarge]: 400,
   [ErrorCodes.NotFound]: 404,
+  [ErrorCodes.Conflict]: 409,
+  [ErrorCodes.NotEnoughSlots]: 503,
   [ErrorCodes.NoResponders]: 503,
   [ErrorCodes.RequestTimeout]: 504,
 };

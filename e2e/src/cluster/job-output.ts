@@ -1,0 +1,29 @@
+/** Reading a job's JSON Lines output (a file or a directory of part files) for comparison. */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function readJsonLines<T = Record<string, unknown>>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path).filter((f) => f.endsWith('.jsonl')).map((f) => join(path, f))
+    : [path];
+  return files.flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as T),
+  );
+}
+
+/** Rows as sorted canonical strings: equal multisets compare equal, whatever the order. */
+export function canonicalRows(rows: readonly unknown[]): string[] {
+  return rows.map((r) => JSON.stringify(sortKeys(r))).sort();
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}

@@ -1,0 +1,112 @@
+/**
+ * A whole Runnel cluster of real processes for a test: its own NATS server, its own database,
+ * ResourceManager, JobManager, dispatcher and TaskManagers; plus the REST calls tests make on it.
+ */
+import { bundleJobArtifact } from '@runnel/dataflow';
+import { TestDatabase, TestNats, TestService, createTestDatabase, findFreePort, httpJson, startService, startTestNats, waitFor } from '../support';
+
+export interface TestClusterOptions {
+  readonly taskManagers: number;
+  readonly slots: number;
+  readonly env?: Record<string, string>;
+}
+
+export interface JobDetails {
+  jid: string;
+  state: string;
+  statusMessage?: string;
+  vertices: { id: string; name: string; parallelism: number; status: string; metrics: Record<string, number>; subtasks: { 'taskmanager-id': string }[] }[];
+}
+
+export class TestCluster {
+  private readonly services: TestService[] = [];
+  readonly taskManagers = new Map<string, TestService>();
+  env!: Record<string, string>;
+  url!: string;
+  nats!: TestNats;
+  db!: TestDatabase;
+
+  static async start(options: TestClusterOptions): Promise<TestCluster> {
+    const cluster = new TestCluster();
+    await cluster.boot(options);
+    return cluster;
+  }
+
+  private async boot(options: TestClusterOptions): Promise<void> {
+    this.nats = await startTestNats();
+    this.db = await createTestDatabase();
+    this.env = { NATS_URL: this.nats.url, DATABASE_URL: this.db.url, HEARTBEAT_INTERVAL_MS: '300', HEARTBEAT_TIMEOUT_MS: '3000', ...options.env };
+    const port = await findFreePort();
+    this.url = `http://127.0.0.1:${port}`;
+    this.start('resourcemanager', { HTTP_PORT: '0' });
+    this.start('jobmanager', { HTTP_PORT: '0' });
+    this.start('dispatcher', { HTTP_PORT: String(port) });
+    for (let i = 0; i < options.taskManagers; i++) this.startTaskManager(`tm-${i}`, options.slots);
+    await this.waitForSlots(options.taskManagers, options.taskManagers * options.slots);
+  }
+
+  start(service: Parameters<typeof startService>[0], env: Record<string, string>, name: string = service): TestService {
+    const s = startService(service, { ...this.env, ...env }, name);
+    this.services.push(s);
+    return s;
+  }
+
+  startTaskManager(resourceId: string, slots: number): TestService {
+    const tm = this.start('taskmanager', { HTTP_PORT: '0', TM_SLOTS: String(slots), RESOURCE_ID: resourceId }, resourceId);
+    this.taskManagers.set(resourceId, tm);
+    return tm;
+  }
+
+  waitForSlots(taskManagers: number, slots: number): Promise<unknown> {
+    return waitFor(
+      async () => {
+        const { body } = await httpJson<{ taskmanagers: number; 'slots-available': number }>(`${this.url}/overview`);
+        return body.taskmanagers === taskManagers && body['slots-available'] === slots;
+      },
+      { description: `${taskManagers} TaskManagers with ${slots} free slots`, timeoutMs: 30_000 },
+    );
+  }
+
+  async upload(bytes: Uint8Array, filename: string): Promise<{ status: number; body: { id?: string; errors?: string[]; code?: string } }> {
+    const form = new FormData();
+    form.append('jarfile', new Blob([bytes]), filename);
+    const response = await fetch(`${this.url}/jars/upload`, { method: 'POST', body: form, signal: AbortSignal.timeout(60_000) });
+    return { status: response.status, body: (await response.json()) as { id?: string; errors?: string[] } };
+  }
+
+  async uploadJob(entry: string): Promise<string> {
+    const artifact = await bundleJobArtifact(entry);
+    const { status, body } = await this.upload(artifact.bytes, artifact.filename);
+    if (status !== 200 || !body.id) throw new Error(`upload of ${entry} failed (${status}): ${JSON.stringify(body)}`);
+    return body.id;
+  }
+
+  async run(jarId: string, programArgsList: string[], parallelism?: number): Promise<string> {
+    const { status, body } = await httpJson<{ jobid?: string }>(`${this.url}/jars/${jarId}/run`, {
+      body: { programArgsList, ...(parallelism ? { parallelism } : {}) },
+      timeoutMs: 60_000,
+    });
+    if (status !== 200 || !body.jobid) throw new Error(`run failed (${status}): ${JSON.stringify(body)}`);
+    return body.jobid;
+  }
+
+  async job(jobId: string): Promise<JobDetails> {
+    return (await httpJson<JobDetails>(`${this.url}/jobs/${jobId}`)).body;
+  }
+
+  waitForJob(jobId: string, states: readonly string[], timeoutMs = 120_000): Promise<JobDetails> {
+    return waitFor(
+      async () => {
+        const job = await this.job(jobId);
+        return states.includes(job.state) && job;
+      },
+      { description: `job ${jobId} to reach ${states.join(' or ')}`, timeoutMs, intervalMs: 200 },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.services.map((s) => s.stop()));
+    await this.nats?.stop();
+    await this.db?.drop();
+  }
+}

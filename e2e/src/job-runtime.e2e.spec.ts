@@ -1,0 +1,168 @@
+/**
+ * The distributed runtime with real processes: RM, JM, dispatcher and 2 TaskManagers × 2 slots,
+ * a NATS server and a database of the test's own. Expected results come from independent
+ * computations (a plain count; the embedded executor for Nexmark).
+ */
+import { StreamExecutionEnvironment, loadJobModule } from '@runnel/dataflow';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { httpJson, waitFor } from './support';
+import { TestCluster } from './cluster/test-cluster';
+import { canonicalRows, readJsonLines } from './cluster/job-output';
+
+const EXAMPLES = resolve(__dirname, '../../examples');
+const FIXTURES = resolve(__dirname, 'fixtures');
+
+/** Deterministic words (mulberry32), so a failure can be reproduced. */
+function wordsText(lines: number, seed: number): string {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const vocabulary = Array.from({ length: 500 }, (_, i) => `Word${i}`);
+  const out: string[] = [];
+  for (let l = 0; l < lines; l++) {
+    const n = 1 + Math.floor(rnd() * 12);
+    out.push(Array.from({ length: n }, () => vocabulary[Math.floor(rnd() ** 2 * vocabulary.length)]).join(rnd() < 0.5 ? ' ' : ', '));
+  }
+  return out.join('\n') + '\n';
+}
+
+function countWords(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
+  return counts;
+}
+
+async function runEmbedded(entry: string, args: string[], parallelism: number): Promise<void> {
+  const module = await loadJobModule(entry);
+  const env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
+  await module.main(env, args);
+}
+
+describe('distributed runtime', () => {
+  let cluster: TestCluster;
+  let work: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'runnel-e2e-runtime-'));
+    cluster = await TestCluster.start({ taskManagers: 2, slots: 2, env: { SLOT_REQUEST_TIMEOUT_MS: '3000', ARTIFACT_MAX_BYTES: '200000' } });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('runs WordCount at parallelism 4 with the keyed exchange crossing TaskManagers', async () => {
+    const text = wordsText(5000, 42);
+    const input = join(work, 'words.txt');
+    writeFileSync(input, text);
+    const output = join(work, 'wc-out');
+    const jar = await cluster.uploadJob(join(EXAMPLES, 'word-count.ts'));
+    const jobId = await cluster.run(jar, ['--input', input, '--output', `${output}/`], 4);
+    const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED']);
+    expect(job.state).toBe('FINISHED');
+
+    const counted = readJsonLines<{ word: string; count: number }>(output);
+    const expected = countWords(text);
+    expect(counted).toHaveLength(expected.size);
+    expect(new Map(counted.map((r) => [r.word, r.count]))).toEqual(expected);
+
+    const count = job.vertices.find((v) => v.name.startsWith('Count'))!;
+    expect(count.parallelism).toBe(4);
+    expect(new Set(count.subtasks.map((s) => s['taskmanager-id']))).toEqual(new Set(['tm-0', 'tm-1']));
+    expect(count.metrics['read-records']).toBe([...expected.values()].reduce((a, b) => a + b, 0));
+  });
+
+  it.each([['nexmark-q5.ts'], ['nexmark-q7.ts']])('%s on the cluster equals the embedded executor', async (example) => {
+    const args = ['--events', '30000', '--rate', '2000', '--seed', '7'];
+    const local = join(work, `${example}-local`);
+    await runEmbedded(join(EXAMPLES, example), [...args, '--output', `${local}/`], 2);
+    const remote = join(work, `${example}-cluster`);
+    const jobId = await cluster.run(await cluster.uploadJob(join(EXAMPLES, example)), [...args, '--output', `${remote}/`], 4);
+    expect((await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'])).state).toBe('FINISHED');
+    const expected = canonicalRows(readJsonLines(local));
+    expect(expected.length).toBeGreaterThan(10);
+    expect(canonicalRows(readJsonLines(remote))).toEqual(expected);
+  });
+
+  it('shows a throwing user function’s stack trace in /jobs/:id/exceptions', async () => {
+    const jobId = await cluster.run(await cluster.uploadJob(join(FIXTURES, 'throwing-map.job.mjs')), [], 2);
+    expect((await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'])).state).toBe('FAILED');
+    const { body } = await httpJson<{ 'root-exception': string; 'all-exceptions': { task: string; location: string }[] }>(`${cluster.url}/jobs/${jobId}/exceptions`);
+    expect(body['root-exception']).toMatch(/^RangeError: reading 1234 is out of range\n\s+at (MapOperator\.)?parseReading .*throwing-map\.job\.mjs:\d+:\d+/);
+    expect(body['all-exceptions'][0].task).toMatch(/^Parse \(\d\/2\)$/);
+    await cluster.waitForSlots(2, 4);
+  });
+
+  it('runs two jobs at once; cancelling one frees its slots', async () => {
+    const jar = await cluster.uploadJob(join(FIXTURES, 'unbounded.job.mjs'));
+    const first = await cluster.run(jar, [], 2);
+    const second = await cluster.run(jar, [], 2);
+    await cluster.waitForJob(first, ['RUNNING']);
+    await cluster.waitForJob(second, ['RUNNING']);
+    await waitFor(async () => (await cluster.job(first)).vertices.every((v) => v.status === 'RUNNING'), { description: 'all tasks of the first job running' });
+    const overview = await httpJson<{ 'slots-available': number; 'jobs-running': number }>(`${cluster.url}/overview`);
+    expect(overview.body).toMatchObject({ 'slots-available': 0, 'jobs-running': 2 });
+
+    expect((await httpJson(`${cluster.url}/jobs/${first}?mode=cancel`, { method: 'PATCH' })).status).toBe(202);
+    expect((await cluster.waitForJob(first, ['CANCELED'])).state).toBe('CANCELED');
+    await waitFor(async () => (await httpJson<{ 'slots-available': number }>(`${cluster.url}/overview`)).body['slots-available'] === 2, { description: 'the cancelled job’s 2 slots to be free' });
+    expect((await cluster.job(second)).state).toBe('RUNNING');
+    await httpJson(`${cluster.url}/jobs/${second}?mode=cancel`, { method: 'PATCH' });
+    await cluster.waitForJob(second, ['CANCELED']);
+    await cluster.waitForSlots(2, 4);
+  });
+
+  it('a job needing 6 slots on 4 waits, saying so, then fails with the documented message', async () => {
+    const jar = await cluster.uploadJob(join(FIXTURES, 'unbounded.job.mjs'));
+    const jobId = await cluster.run(jar, [], 6);
+    const waiting = await waitFor(
+      async () => {
+        const job = await cluster.job(jobId);
+        return (job.statusMessage !== undefined || job.state === 'FAILED') && job;
+      },
+      { description: 'the job to say it waits for slots' },
+    );
+    expect(waiting).toMatchObject({ state: 'CREATED', statusMessage: 'Waiting for slots: the job needs 6, 4 are free' });
+    expect((await cluster.waitForJob(jobId, ['FAILED'])).state).toBe('FAILED');
+    const { body } = await httpJson<{ 'root-exception': string }>(`${cluster.url}/jobs/${jobId}/exceptions`);
+    expect(body['root-exception']).toBe(
+      'NoResourceAvailableException: Could not acquire the minimum required resources: the job needs 6 slots, 4 were free after waiting 3000 ms. Start more TaskManagers (or more slots per TaskManager), or lower the parallelism.',
+    );
+    await cluster.waitForSlots(2, 4);
+  });
+
+  it.each([
+    ['syntax-error.job.mjs', /is invalid: could not bundle job module .*syntax-error\.job\.mjs/],
+    ['no-default-export.job.mjs', /is invalid: .* must default-export a function/],
+    ['throws-while-building.job.mjs', /is invalid: .*threw while building its graph: configuration file \/etc\/app\.conf is missing/],
+    ['invalid-graph.job.mjs', /is invalid: .*parallelism 8.*max(imum )?parallelism 4/i],
+  ])('refuses the bad artifact %s with 400 and stores nothing', async (fixture, message) => {
+    const before = (await httpJson<{ files: unknown[] }>(`${cluster.url}/jars`)).body.files.length;
+    const { status, body } = await cluster.upload(readFileSync(join(FIXTURES, fixture)), fixture);
+    expect({ status, code: body.code }).toEqual({ status: 400, code: 'INVALID_ARTIFACT' });
+    expect(body.errors![0]).toMatch(message);
+    expect((await httpJson<{ files: unknown[] }>(`${cluster.url}/jars`)).body.files.length).toBe(before);
+  });
+
+  it('refuses an artifact over the size limit, and a run with an invalid body', async () => {
+    const big = new TextEncoder().encode(`export default (env) => env.fromElements(1).print();\n//${'x'.repeat(250_000)}\n`);
+    const { status, body } = await cluster.upload(big, 'big.mjs');
+    expect({ status, code: body.code }).toEqual({ status: 400, code: 'ARTIFACT_TOO_LARGE' });
+    expect(body.errors![0]).toMatch(/limit is 200000 bytes/);
+
+    const jar = await cluster.uploadJob(join(FIXTURES, 'unbounded.job.mjs'));
+    const run = await httpJson<{ code: string; details: { violations: { field: string }[] } }>(`${cluster.url}/jars/${jar}/run`, { body: { parallelism: 'four', extra: 1 } });
+    expect(run.status).toBe(400);
+    expect(run.body.details.violations.map((v) => v.field).sort()).toEqual(['extra', 'parallelism']);
+    expect((await httpJson(`${cluster.url}/jars/not-a-jar/run`, { body: {} })).status).toBe(400);
+    expect((await httpJson(`${cluster.url}/jobs/${'0'.repeat(32)}`)).status).toBe(404);
+  });
+});
