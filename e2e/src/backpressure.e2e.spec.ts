@@ -1,0 +1,73 @@
+/**
+ * Backpressure across TaskManagers: a fast source feeding a sink that sleeps for every batch. The
+ * producer must slow to the sink's pace with bounded memory: the job's data stream stays small,
+ * the source does not run ahead of what the sinks took by more than the credit windows, and the
+ * producing TaskManager's memory stays flat.
+ */
+import { DataNames } from '@runnel/protocol';
+import { connect } from 'nats';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { httpJson, waitFor } from './support';
+import { TestCluster } from './cluster/test-cluster';
+
+const FIXTURES = resolve(__dirname, 'fixtures');
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+describe('backpressure', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ taskManagers: 2, slots: 2 });
+  });
+
+  afterAll(() => cluster?.stop());
+
+  it('a sleeping sink slows the source with flat memory', async () => {
+    const jar = await cluster.uploadJob(join(FIXTURES, 'slow-sink.job.mjs'));
+    const jobId = await cluster.run(jar, ['--records', '5000000', '--sleep', '20'], 2);
+    const job = await waitFor(
+      async () => {
+        const j = await cluster.job(jobId);
+        return j.vertices.every((v) => v.status === 'RUNNING') && j.vertices[j.vertices.length - 1].metrics['read-records'] > 0 && j;
+      },
+      { description: 'the job to run and the sinks to receive records', timeoutMs: 30_000 },
+    );
+    const sourceTm = job.vertices[0].subtasks[0]['taskmanager-id'];
+    const pid = cluster.taskManagers.get(sourceTm)!.pid;
+
+    const nc = await connect({ servers: cluster.nats.url });
+    const jsm = await nc.jetstreamManager();
+    const samples: { streamBytes: number; rss: number; written: number; read: number }[] = [];
+    try {
+      for (let i = 0; i < 12; i++) {
+        const [info, details] = await Promise.all([jsm.streams.info(DataNames.stream(jobId, 0)), cluster.job(jobId)]);
+        const source = details.vertices[0];
+        const sink = details.vertices[details.vertices.length - 1];
+        samples.push({ streamBytes: info.state.bytes, rss: rssBytes(pid), written: source.metrics['write-records'], read: sink.metrics['read-records'] });
+        // Pacing of the samples, not synchronisation: each sample is read as it is.
+        await new Promise((r) => setTimeout(r, 400));
+      }
+    } finally {
+      await nc.drain();
+    }
+    process.stdout.write(`backpressure samples: ${JSON.stringify(samples)}\n`);
+
+    // Credit window (16 messages) × 2 sink channels × at most 256 records of ~90 bytes per message.
+    const maxStreamBytes = 16 * 2 * 256 * 200;
+    for (const s of samples) expect(s.streamBytes).toBeLessThanOrEqual(maxStreamBytes);
+    const last = samples[samples.length - 1];
+    // The source ran at the sinks' pace: far from its 5M records, and close to what the sinks took.
+    expect(last.written).toBeLessThan(1_000_000);
+    expect(last.written - last.read).toBeLessThanOrEqual(2 * (16 + 8 + 32) * 256 + 2 * 256);
+    // Flat memory on the producing TaskManager: the last samples grow by less than 40 MB.
+    expect(last.rss - samples[3].rss).toBeLessThan(40 * 1024 * 1024);
+
+    expect((await httpJson(`${cluster.url}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' })).status).toBe(202);
+    await cluster.waitForJob(jobId, ['CANCELED']);
+  });
+});
