@@ -81,7 +81,7 @@ describe('distributed runtime', () => {
   });
 
   it.each([['nexmark-q5.ts'], ['nexmark-q7.ts']])('%s on the cluster equals the embedded executor', async (example) => {
-    const args = ['--events', '30000', '--rate', '2000', '--seed', '7'];
+    const args = ['--events', '30000', '--rate', '300', '--seed', '7'];
     const local = join(work, `${example}-local`);
     await runEmbedded(join(EXAMPLES, example), [...args, '--output', `${local}/`], 2);
     const remote = join(work, `${example}-cluster`);

@@ -144,6 +144,9 @@ export class JobMaster {
             jobGraphHash: this.submission.jobGraphHash,
             dataStream: this.dataStream!,
             locations,
+            edges: this.jobGraph.edges
+              .map((e, index) => ({ index, source: e.source, target: e.target, forward: e.partitioner === 'forward' }))
+              .filter((e) => e.source === execution.vertexId || e.target === execution.vertexId),
           });
         } catch (error) {
           const failure = toFailure(error);

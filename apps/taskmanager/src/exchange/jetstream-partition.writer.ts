@@ -3,12 +3,14 @@
  * pipelined (never awaited one by one) with a bounded window of unacknowledged publishes, and each
  * channel may have at most `creditWindow` messages its consumer has not taken yet: consumers send
  * credits back (Flink's credit-based flow control), so a slow consumer slows its producers and
- * nothing piles up in the stream or in memory.
+ * nothing piles up in the stream or in memory. Partitions consumed on this TaskManager take a
+ * MessagePort instead, under the same credit window.
  */
 import { DataNames } from '@runnel/protocol';
 import type { ResultPartitionWriter, StreamElement } from '@runnel/dataflow';
 import { Unpackr } from 'msgpackr';
 import { JetStreamClient, NatsConnection, Subscription } from 'nats';
+import type { MessagePort } from 'node:worker_threads';
 import { ElementCodec } from './element.codec';
 
 export interface JetStreamPartitionWriterOptions {
@@ -22,6 +24,8 @@ export interface JetStreamPartitionWriterOptions {
   readonly partitions: readonly number[];
   readonly creditWindow?: number;
   readonly maxPendingPublishes?: number;
+  /** Partitions whose consumer runs on this TaskManager: an in-process port instead of NATS. */
+  readonly localPorts?: ReadonlyMap<number, MessagePort>;
 }
 
 export class JetStreamPartitionWriter implements ResultPartitionWriter {
@@ -34,6 +38,7 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
   private readonly creditWindow: number;
   private readonly maxPending: number;
   private readonly credits: Subscription;
+  private readonly ports: (MessagePort | undefined)[];
   private pending = 0;
   private failure?: Error;
   private aborted = false;
@@ -50,6 +55,15 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
     this.consumed = partitions.map(() => 0);
     this.creditWindow = options.creditWindow ?? 16;
     this.maxPending = options.maxPendingPublishes ?? 256;
+    this.ports = partitions.map((p) => options.localPorts?.get(p));
+    this.ports.forEach((port, channel) =>
+      port?.on('message', (consumed: number) => {
+        if (consumed > this.consumed[channel]) {
+          this.consumed[channel] = consumed;
+          this.wake();
+        }
+      }),
+    );
     this.credits = options.nc.subscribe(DataNames.credit(jobId, attempt, edgeIndex, options.sourceSubtask), {
       callback: (error, msg) => {
         if (error) return;
@@ -69,6 +83,13 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
 
   emit(channel: number, element: StreamElement): void {
     if (this.aborted) return;
+    const port = this.ports[channel];
+    if (port) {
+      if (element.type === 'records') this.recordsOut += element.values.length;
+      this.sent[channel]++;
+      port.postMessage(element);
+      return;
+    }
     const bytes = this.codec.encode(this.options.sourceSubtask, element);
     if (element.type === 'records') this.recordsOut += element.values.length;
     this.bytesOut += bytes.length;
@@ -107,6 +128,7 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
 
   close(): void {
     if (!this.credits.isClosed()) this.credits.unsubscribe();
+    for (const port of this.ports) port?.close();
   }
 
   private hasCapacity(): boolean {

@@ -7,6 +7,7 @@ import { ExecutionStates } from '@runnel/protocol';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FromSlotWorker, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
+import type { LocalPorts } from './local-channels';
 import { Deployment, TaskStateEvent } from './task-runner';
 
 const CLOSE_DEADLINE_MS = 10_000;
@@ -38,9 +39,10 @@ export class SlotWorker {
     });
   }
 
-  deploy(deployment: Deployment, artifactPath: string): void {
+  deploy(deployment: Deployment, artifactPath: string, ports: LocalPorts): void {
     this.running.set(deployment.executionAttemptId, deployment.jobId);
-    this.post({ type: 'deploy', deployment, artifactPath });
+    const transfer = [...ports.in.map((p) => p.port), ...ports.out.map((p) => p.port)];
+    this.worker.postMessage({ type: 'deploy', deployment, artifactPath, ports } satisfies ToSlotWorker, transfer);
   }
 
   cancel(executionAttemptId?: string): Promise<void> {

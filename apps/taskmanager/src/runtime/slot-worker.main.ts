@@ -10,7 +10,7 @@ const runner = new SlotTaskRunner(data.natsUrl, (event) => post({ type: 'state',
 parentPort!.on('message', (message: ToSlotWorker) => {
   switch (message.type) {
     case 'deploy':
-      void runner.deploy(message.deployment, message.artifactPath);
+      void runner.deploy(message.deployment, message.artifactPath, message.ports);
       return;
     case 'cancel':
       void (message.executionAttemptId ? runner.cancel(message.executionAttemptId) : runner.cancelAll()).finally(() =>

@@ -1,8 +1,9 @@
 /** Messages between a TaskManager and a slot's worker thread. */
+import type { LocalPorts } from './local-channels';
 import { Deployment, TaskStateEvent } from './task-runner';
 
 export type ToSlotWorker =
-  | { readonly type: 'deploy'; readonly deployment: Deployment; readonly artifactPath: string }
+  | { readonly type: 'deploy'; readonly deployment: Deployment; readonly artifactPath: string; readonly ports: LocalPorts }
   | { readonly type: 'cancel'; readonly requestId: number; readonly executionAttemptId?: string }
   | { readonly type: 'close'; readonly requestId: number };
 

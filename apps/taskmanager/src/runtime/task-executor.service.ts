@@ -6,9 +6,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobMasterGateway } from '@runnel/protocol';
 import { ArtifactStore } from '@runnel/service-kit';
+import { LocalChannelRegistry } from './local-channels';
 import { SlotWorker } from './slot-worker.host';
 import { Deployment, TaskStateEvent } from './task-runner';
 import { TaskSlotTable } from '../slots/task-slot-table';
+import { TASK_MANAGER_ID } from '../registration/resource-manager-connection.service';
 
 export const JOB_MASTER_GATEWAY = Symbol('JOB_MASTER_GATEWAY');
 export const SLOT_WORKER_FACTORY = Symbol('SLOT_WORKER_FACTORY');
@@ -21,6 +23,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
   private readonly logger = new Logger('TaskExecutor');
   private readonly workers = new Map<string, SlotWorker>();
   private readonly attempts = new Map<string, string>();
+  private readonly localChannels: LocalChannelRegistry;
 
   constructor(
     private readonly slots: TaskSlotTable,
@@ -28,7 +31,10 @@ export class TaskExecutorService implements OnApplicationShutdown {
     @Inject(ARTIFACT_DIRECTORY) private readonly artifactDirectory: string,
     @Inject(JOB_MASTER_GATEWAY) private readonly jobMaster: JobMasterGateway,
     @Inject(SLOT_WORKER_FACTORY) private readonly newWorker: SlotWorkerFactory,
-  ) {}
+    @Inject(TASK_MANAGER_ID) resourceId: string,
+  ) {
+    this.localChannels = new LocalChannelRegistry(resourceId);
+  }
 
   async submitTask(deployment: Deployment): Promise<void> {
     this.slots.allocate(deployment.slotIndex, deployment.allocationId, deployment.jobId);
@@ -39,7 +45,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
       this.workers.set(deployment.allocationId, worker);
     }
     this.attempts.set(deployment.executionAttemptId, deployment.allocationId);
-    worker.deploy(deployment, artifactPath);
+    worker.deploy(deployment, artifactPath, this.localChannels.portsFor(deployment));
     this.logger.log(`deployed ${deployment.vertexId} (${deployment.subtaskIndex + 1}) of job ${deployment.jobId} into slot ${deployment.slotIndex}`);
   }
 
@@ -54,6 +60,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
     await Promise.all(workers.map((w) => w.close()));
     for (const w of workers) this.workers.delete(w.allocationId);
     for (const [attempt, allocation] of this.attempts) if (workers.some((w) => w.allocationId === allocation)) this.attempts.delete(attempt);
+    this.localChannels.releaseJob(jobId);
     const freed = this.slots.freeJob(jobId);
     if (freed.length) this.logger.log(`released job ${jobId}: slots ${freed.join(', ')} are free`);
   }

@@ -11,6 +11,8 @@ import {
 import { JetStreamClient, JetStreamManager, NatsConnection, connect } from 'nats';
 import { JetStreamEdgeReader } from '../exchange/jetstream-edge.reader';
 import { JetStreamPartitionWriter } from '../exchange/jetstream-partition.writer';
+import { LocalChannelReader } from '../exchange/local-channel.reader';
+import type { LocalPorts } from './local-channels';
 
 export type Deployment = Omit<TaskDeploymentDescriptor, 'protocolVersion'>;
 
@@ -26,6 +28,7 @@ interface RunningTask {
   readonly deployment: Deployment;
   readonly task: StreamTask;
   readonly readers: JetStreamEdgeReader[];
+  readonly localReaders: LocalChannelReader[];
   readonly writers: JetStreamPartitionWriter[];
   readonly done: Promise<void>;
   cancelled: boolean;
@@ -45,7 +48,7 @@ export class SlotTaskRunner {
   ) {}
 
   /** Starts a subtask; resolves when it runs (its end is reported, not awaited). */
-  async deploy(deployment: Deployment, artifactPath: string): Promise<void> {
+  async deploy(deployment: Deployment, artifactPath: string, ports: LocalPorts = { in: [], out: [] }): Promise<void> {
     const { executionAttemptId, jobId } = deployment;
     try {
       this.report({ jobId, executionAttemptId, state: ExecutionStates.Initializing });
@@ -57,6 +60,7 @@ export class SlotTaskRunner {
       const s = deployment.subtaskIndex;
 
       const readers: JetStreamEdgeReader[] = [];
+      const localReaders: LocalChannelReader[] = [];
       let gate: InProcessInputGate | undefined;
       const inEdges = jobGraph.edges.map((e, index) => ({ e, index })).filter(({ e }) => e.target === vertex.id);
       if (inEdges.length > 0) {
@@ -71,12 +75,19 @@ export class SlotTaskRunner {
           for (let i = 0; i < n; i++) inputs.push(e.targetInput);
         }
         gate = new InProcessInputGate(inputs, GATE_CAPACITY);
-        inEdges.forEach(({ e, index }, i) =>
-          readers.push(new JetStreamEdgeReader({
-            nc, js, jsm, stream: deployment.dataStream, jobId, attempt: deployment.attempt, edgeIndex: index, partition: s,
-            gate: gate!, channelBase: bases[i], forward: e.partitioner === PartitionerType.Forward,
-          })),
-        );
+        inEdges.forEach(({ e, index }, i) => {
+          const forward = e.partitioner === PartitionerType.Forward;
+          const sources = forward ? 1 : jobGraph.vertices.find((v) => v.id === e.source)!.parallelism;
+          const local = ports.in.filter((p) => p.edgeIndex === index);
+          for (const p of local) localReaders.push(new LocalChannelReader(p.port, gate!, forward ? bases[i] : bases[i] + p.source));
+          // Only sources on other TaskManagers come through JetStream.
+          if (local.length < sources) {
+            readers.push(new JetStreamEdgeReader({
+              nc, js, jsm, stream: deployment.dataStream, jobId, attempt: deployment.attempt, edgeIndex: index, partition: s,
+              gate: gate!, channelBase: bases[i], forward,
+            }));
+          }
+        });
       }
 
       const outputs = new Map<string, ResultPartitionWriter>();
@@ -85,14 +96,16 @@ export class SlotTaskRunner {
         if (e.source !== vertex.id) return;
         const target = jobGraph.vertices.find((v) => v.id === e.target)!;
         const partitions = e.partitioner === PartitionerType.Forward ? [s] : Array.from({ length: target.parallelism }, (_, p) => p);
-        const writer = new JetStreamPartitionWriter({ nc, js, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions });
+        const localPorts = new Map(ports.out.filter((p) => p.edgeIndex === index).map((p) => [p.partition, p.port]));
+        const writer = new JetStreamPartitionWriter({ nc, js, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions, localPorts });
         writers.push(writer);
         outputs.set(e.id, writer);
       });
 
       const task = new StreamTask({ jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs });
       await Promise.all(readers.map((r) => r.start()));
-      const running: RunningTask = { deployment, task, readers, writers, cancelled: false, done: Promise.resolve() };
+      localReaders.forEach((r) => r.start());
+      const running: RunningTask = { deployment, task, readers, localReaders, writers, cancelled: false, done: Promise.resolve() };
       this.tasks.set(executionAttemptId, running);
       this.report({ jobId, executionAttemptId, state: ExecutionStates.Running });
       this.startMetrics();
@@ -115,6 +128,7 @@ export class SlotTaskRunner {
       this.report({ jobId, executionAttemptId, state, metrics: metrics(running), ...(state === 'FAILED' ? { failure: toFailure(error) } : {}) });
     } finally {
       running.readers.forEach((r) => r.stop());
+      running.localReaders.forEach((r) => r.stop());
       running.writers.forEach((w) => w.close());
       this.tasks.delete(executionAttemptId);
     }
@@ -178,7 +192,7 @@ export class SlotTaskRunner {
 
 function metrics(running: RunningTask): TaskMetrics {
   return {
-    recordsIn: running.readers.reduce((a, r) => a + r.recordsIn, 0),
+    recordsIn: running.readers.reduce((a, r) => a + r.recordsIn, 0) + running.localReaders.reduce((a, r) => a + r.recordsIn, 0),
     bytesIn: running.readers.reduce((a, r) => a + r.bytesIn, 0),
     recordsOut: running.writers.reduce((a, w) => a + w.recordsOut, 0),
     bytesOut: running.writers.reduce((a, w) => a + w.bytesOut, 0),

@@ -3,11 +3,22 @@
  * user code: the TaskManager fetches the artifact by hash, rebuilds the JobGraph from it and checks
  * the graph hash, then binds the vertex's functions by operator uid.
  */
-import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
+
+/** An edge of the JobGraph that touches the deployed vertex: enough to wire in-process channels. */
+export class ExchangeEdge {
+  /** Position of the edge in the JobGraph's edge list; names its data subjects. */
+  @IsInt() @Min(0) index!: number;
+  @IsString() source!: string;
+  @IsString() target!: string;
+  /** Forward edges connect subtask i to subtask i only. */
+  @IsBoolean() forward!: boolean;
+}
 
 export class TaskDeploymentDescriptor extends ProtocolMessage {
   @Matches(HEX32, { message: 'jobId must be 32 lower-case hex characters' }) jobId!: string;
@@ -27,6 +38,8 @@ export class TaskDeploymentDescriptor extends ProtocolMessage {
   @IsString() dataStream!: string;
   /** Where every subtask runs: vertexId → ResourceId per subtask index (picks in-process channels). */
   @IsObject() locations!: Record<string, string[]>;
+  /** In- and out-edges of the vertex. */
+  @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => ExchangeEdge) edges!: ExchangeEdge[];
 }
 
 export class TaskRequest extends ProtocolMessage {

@@ -1,0 +1,78 @@
+/**
+ * In-process channels between subtasks on this TaskManager: records between two slots of the same
+ * TaskManager go through a MessagePort pair between their worker threads, never through NATS.
+ * Whichever end is deployed first creates the pair; the other end takes the second port.
+ */
+import { MessageChannel, MessagePort } from 'node:worker_threads';
+import type { Deployment } from './task-runner';
+
+export interface LocalOut {
+  readonly edgeIndex: number;
+  readonly partition: number;
+  readonly port: MessagePort;
+}
+
+export interface LocalIn {
+  readonly edgeIndex: number;
+  readonly source: number;
+  readonly port: MessagePort;
+}
+
+export interface LocalPorts {
+  readonly out: LocalOut[];
+  readonly in: LocalIn[];
+}
+
+export class LocalChannelRegistry {
+  private readonly pending = new Map<string, { producer?: MessagePort; consumer?: MessagePort }>();
+
+  constructor(private readonly resourceId: string) {}
+
+  /** The ports of a deployment's channels whose other end runs on this TaskManager too. */
+  portsFor(d: Deployment): LocalPorts {
+    const here = (vertex: string, subtask: number) => d.locations[vertex]?.[subtask] === this.resourceId;
+    const s = d.subtaskIndex;
+    const out: LocalOut[] = [];
+    const inn: LocalIn[] = [];
+    for (const edge of d.edges) {
+      if (edge.source === d.vertexId) {
+        const partitions = edge.forward ? [s] : range(d.locations[edge.target]?.length ?? 0);
+        for (const p of partitions) if (here(edge.target, p)) out.push({ edgeIndex: edge.index, partition: p, port: this.take(d, edge.index, s, p, 'producer') });
+      }
+      if (edge.target === d.vertexId) {
+        const sources = edge.forward ? [s] : range(d.locations[edge.source]?.length ?? 0);
+        for (const src of sources) if (here(edge.source, src)) inn.push({ edgeIndex: edge.index, source: src, port: this.take(d, edge.index, src, s, 'consumer') });
+      }
+    }
+    return { out, in: inn };
+  }
+
+  /** Drops the halves nobody took (the job ended before both ends were deployed). */
+  releaseJob(jobId: string): void {
+    for (const [key, pair] of this.pending) {
+      if (!key.startsWith(`${jobId}/`)) continue;
+      pair.producer?.close();
+      pair.consumer?.close();
+      this.pending.delete(key);
+    }
+  }
+
+  private take(d: Deployment, edge: number, source: number, partition: number, side: 'producer' | 'consumer'): MessagePort {
+    const key = `${d.jobId}/${d.attempt}/${edge}/${source}/${partition}`;
+    let pair = this.pending.get(key);
+    if (!pair) {
+      const channel = new MessageChannel();
+      pair = { producer: channel.port1, consumer: channel.port2 };
+      this.pending.set(key, pair);
+    }
+    const port = pair[side];
+    if (!port) throw new Error(`channel ${key} already has a ${side}`);
+    pair[side] = undefined;
+    if (!pair.producer && !pair.consumer) this.pending.delete(key);
+    return port;
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
