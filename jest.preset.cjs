@@ -11,7 +11,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.spec.json') }],
   },
   moduleNameMapper: {
-    '^@runnel/(protocol|service-kit|dataflow)$': path.join(root, 'libs/$1/src/index.ts'),
+    '^@runnel/(protocol|service-kit|dataflow|client)$': path.join(root, 'libs/$1/src/index.ts'),
     '^@runnel/tools$': path.join(root, 'tools/src/index.ts'),
   },
   testMatch: ['**/*.spec.ts'],

@@ -31,3 +31,4 @@ export * from './transport/rpc-handler.decorator';
 export * from './transport/rpc-nest.serializers';
 export * from './transport/runnel-nats.server';
 export * from './testing/testing-gateway';
+export * from './artifacts/artifact-store';

@@ -13,4 +13,3 @@ export * from './admin/service-kit.module';
 export * from './bootstrap/run-service';
 export * from './http/runnel-error.filter';
 export * from './database/ensure-database';
-export * from './artifacts/artifact-store';

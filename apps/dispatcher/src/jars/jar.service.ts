@@ -8,7 +8,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ArtifactTooLargeError, InvalidArtifactError, JobIds, JobMasterGateway, NotFoundError, Reply, SubmitJobReply,
 } from '@runnel/protocol';
-import { ArtifactStore, StoredArtifact } from '@runnel/service-kit';
+import { ArtifactStore, StoredArtifact } from '@runnel/protocol';
 import { toFlinkPlan } from '@runnel/dataflow';
 import type { JobGraph } from '@runnel/dataflow';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobMasterGateway } from '@runnel/protocol';
-import { ArtifactStore } from '@runnel/service-kit';
+import { ArtifactStore } from '@runnel/protocol';
 import { LocalChannelRegistry } from './local-channels';
 import { SlotWorker } from './slot-worker.host';
 import { Deployment, TaskStateEvent } from './task-runner';

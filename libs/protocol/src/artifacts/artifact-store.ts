@@ -2,7 +2,8 @@
  * Job artifacts in the JetStream Object Store, content-addressed: an artifact's name in the bucket
  * is its sha256, so the same bytes are stored once and every reader can check what it got.
  */
-import { ARTIFACT_BUCKET, InvalidArtifactError, NotFoundError } from '@runnel/protocol';
+import { ARTIFACT_BUCKET } from '../data/data-names';
+import { InvalidArtifactError, NotFoundError } from '../errors/runnel-errors';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

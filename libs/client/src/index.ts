@@ -1,0 +1,3 @@
+/** @runnel/client: drive a Runnel cluster from a program, over NATS. */
+export * from './runnel-client';
+export * from './client.errors';

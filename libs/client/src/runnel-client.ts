@@ -1,0 +1,120 @@
+/**
+ * Runnel's programmatic client, over NATS: everything the dispatcher's REST API does, typed, for
+ * programs that drive a cluster (submit a job, follow it, list and cancel jobs, await a result).
+ *
+ * ```ts
+ * const client = await RunnelClient.connect('nats://127.0.0.1:4222');
+ * const jobId = await client.submit('jobs/word-count.ts', { programArgs: ['--input', 'words.txt'], parallelism: 4 });
+ * const result = await client.awaitResult(jobId);   // FINISHED, or throws JobFailedError with the root cause
+ * await client.close();
+ * ```
+ */
+import { bundleJobArtifact } from '@runnel/dataflow';
+import {
+  ArtifactStore, DispatcherGateway, JobId, JobIds, JobStatus, NatsRpcClient, RunnelError, TERMINAL_JOB_STATUSES, dispatcherGateway,
+} from '@runnel/protocol';
+import { NatsConnection, connect } from 'nats';
+import { JobFailedError, JobWaitTimeoutError } from './client.errors';
+
+export interface SubmitOptions {
+  readonly programArgs?: string[];
+  readonly parallelism?: number;
+  /** The artifact's name in listings (default: the file name). */
+  readonly name?: string;
+}
+
+export interface AwaitOptions {
+  /** Give up after this long (default: wait forever). */
+  readonly timeoutMs?: number;
+  /** How often to ask for the job's state (default 250 ms). */
+  readonly pollMs?: number;
+  /** Called with each new state. */
+  readonly onState?: (state: JobStatus) => void;
+}
+
+export interface JobResult {
+  readonly jobId: JobId;
+  readonly state: JobStatus;
+  readonly durationMs: number;
+}
+
+export class RunnelClient {
+  readonly dispatcher: DispatcherGateway;
+  private readonly artifacts: ArtifactStore;
+
+  private constructor(
+    private readonly connection: NatsConnection,
+    private readonly ownsConnection: boolean,
+    timeoutMs: number,
+  ) {
+    this.dispatcher = dispatcherGateway(new NatsRpcClient(connection, { timeoutMs }));
+    this.artifacts = new ArtifactStore(connection);
+  }
+
+  static async connect(servers: string | NatsConnection = 'nats://127.0.0.1:4222', options: { timeoutMs?: number } = {}): Promise<RunnelClient> {
+    if (typeof servers !== 'string') return new RunnelClient(servers, false, options.timeoutMs ?? 30_000);
+    const connection = await connect({ servers: servers.split(','), name: 'runnel-client', noAsyncTraces: true });
+    return new RunnelClient(connection, true, options.timeoutMs ?? 30_000);
+  }
+
+  /** Stores an artifact (a job file to bundle, or an artifact's bytes) and returns its jar id. */
+  async upload(job: string | Uint8Array, name?: string): Promise<string> {
+    const artifact = typeof job === 'string' ? await bundleJobArtifact(job) : { bytes: job, filename: name ?? 'job.mjs' };
+    const stored = await this.artifacts.put(artifact.bytes, name ?? artifact.filename);
+    // The dispatcher checks it (loads it, builds its graph) and removes it again if it is broken.
+    await this.dispatcher.registerJar({ jarId: stored.id, name: stored.name });
+    return stored.id;
+  }
+
+  /** Uploads (when given a file or bytes) and runs a job; returns its id at once. */
+  async submit(job: string | Uint8Array, options: SubmitOptions = {}): Promise<JobId> {
+    const jarId = typeof job === 'string' && /^[0-9a-f]{64}$/.test(job) ? job : await this.upload(job, options.name);
+    const { jobId } = await this.dispatcher.runJar({
+      jarId,
+      programArgs: options.programArgs ?? [],
+      ...(options.parallelism ? { parallelism: options.parallelism } : {}),
+    });
+    return JobIds.parse(jobId);
+  }
+
+  status(jobId: string) {
+    return this.dispatcher.getJob({ jobId });
+  }
+
+  async list() {
+    return (await this.dispatcher.listJobs({})).jobs;
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    await this.dispatcher.cancelJob({ jobId });
+  }
+
+  exceptions(jobId: string) {
+    return this.dispatcher.getJobExceptions({ jobId });
+  }
+
+  /** Waits until the job ends: resolves when it FINISHED or was CANCELED, throws when it FAILED. */
+  async awaitResult(jobId: string, options: AwaitOptions = {}): Promise<JobResult> {
+    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    let last: JobStatus | undefined;
+    for (;;) {
+      const job = await this.status(jobId);
+      if (job.state !== last) options.onState?.((last = job.state));
+      if (TERMINAL_JOB_STATUSES.includes(job.state)) {
+        if (job.state === 'FAILED') {
+          const exceptions = await this.exceptions(jobId).catch(() => undefined);
+          throw new JobFailedError(jobId, exceptions?.['root-exception'] ?? 'unknown cause');
+        }
+        return { jobId: JobIds.parse(jobId), state: job.state, durationMs: job.duration };
+      }
+      if (Date.now() >= deadline) throw new JobWaitTimeoutError(jobId, options.timeoutMs!, job.state);
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.connection.drain();
+  }
+}
+
+export { RunnelError };
