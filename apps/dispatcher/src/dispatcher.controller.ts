@@ -81,4 +81,9 @@ export class DispatcherController {
   cancelJob(request: JobRequest) {
     return this.jobs.cancel(request.jobId);
   }
+
+  @HandleRpc(DispatcherProtocol.getCheckpoints)
+  getCheckpoints(request: JobRequest) {
+    return this.jobs.checkpoints(request.jobId);
+  }
 }

@@ -1,6 +1,8 @@
 /** The JobManager's NATS endpoint (Flink's JobMasterGateway and the dispatcher's hand-over). */
 import { Controller, Inject } from '@nestjs/common';
-import { HandleRpc, JobMasterProtocol, JobRequest, SubmitJobRequest, TaskExecutionStateUpdate } from '@runnel/protocol';
+import {
+  AcknowledgeCheckpointRequest, DeclineCheckpointRequest, HandleRpc, JobMasterProtocol, JobRequest, SubmitJobRequest, TaskExecutionStateUpdate,
+} from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { JobManagerService } from './jobmaster/job-manager.service';
 
@@ -45,5 +47,25 @@ export class JobManagerController {
   @HandleRpc(JobMasterProtocol.getJobExceptions)
   getJobExceptions(request: JobRequest) {
     return this.jobs.getJobExceptions(request.jobId);
+  }
+
+  @HandleRpc(JobMasterProtocol.acknowledgeCheckpoint)
+  acknowledgeCheckpoint(request: AcknowledgeCheckpointRequest) {
+    return this.jobs.acknowledgeCheckpoint(request);
+  }
+
+  @HandleRpc(JobMasterProtocol.declineCheckpoint)
+  declineCheckpoint(request: DeclineCheckpointRequest) {
+    return this.jobs.declineCheckpoint(request);
+  }
+
+  @HandleRpc(JobMasterProtocol.getCheckpoints)
+  getCheckpoints(request: JobRequest) {
+    return this.jobs.getCheckpoints(request.jobId);
+  }
+
+  @HandleRpc(JobMasterProtocol.getCheckpointConfig)
+  getCheckpointConfig(request: JobRequest) {
+    return this.jobs.getCheckpointConfig(request.jobId);
   }
 }

@@ -1,13 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { NatsRpcClient, ResourceIds, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
+import { CheckpointStore, NatsRpcClient, ResourceIds, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
+import { CheckpointEntity } from './checkpoints/checkpoint.entity';
+import { TypeOrmCheckpointRepository } from './checkpoints/checkpoint.repository';
+import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints';
 import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { JobManagerController } from './jobmanager.controller';
 import { JobManagerSettings } from './jobmanager.settings';
 import { JetStreamDataStreamAdmin } from './jobmaster/jetstream-data-stream.admin';
 import {
-  DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, JobManagerService, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS,
+  CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, JobManagerService, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS,
 } from './jobmaster/job-manager.service';
 
 @Module({})
@@ -17,18 +20,19 @@ export class JobManagerModule {
       module: JobManagerModule,
       imports: [
         ServiceKitModule.forRoot(identity),
-        // Checkpoint metadata will live here, in the JobManager's own tables and migrations.
+        // Checkpoint metadata lives here, in the JobManager's own tables and migrations.
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: settings.databaseUrl,
-          entities: [],
-          migrations: [],
+          entities: [CheckpointEntity],
+          migrations: [Checkpoints1763900000000],
           migrationsRun: true,
           migrationsTableName: 'runnel_jobmanager_migrations',
           synchronize: false,
           retryAttempts: 20,
           retryDelay: 500,
         }),
+        TypeOrmModule.forFeature([CheckpointEntity]),
       ],
       controllers: [JobManagerController],
       providers: [
@@ -44,7 +48,12 @@ export class JobManagerModule {
           inject: [NATS_CONNECTION],
           useFactory: (nc: NatsConnection) => new JetStreamDataStreamAdmin(nc, settings.dataStreamStorage),
         },
-        { provide: JOB_MASTER_SETTINGS, useValue: { slotRequestTimeoutMs: settings.slotRequestTimeoutMs, slotRetryIntervalMs: 500 } },
+        {
+          provide: JOB_MASTER_SETTINGS,
+          useValue: { slotRequestTimeoutMs: settings.slotRequestTimeoutMs, slotRetryIntervalMs: 500, taskManagerCheckIntervalMs: 1000 },
+        },
+        { provide: CHECKPOINT_REPOSITORY, useClass: TypeOrmCheckpointRepository },
+        { provide: CHECKPOINT_STORE, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new CheckpointStore(nc) },
         JobManagerService,
       ],
     };

@@ -1,6 +1,8 @@
 /** The TaskManager's NATS endpoint (its subjects carry its ResourceId). */
 import { Controller, Inject } from '@nestjs/common';
-import { HandleRpc, JobRequest, TaskDeploymentDescriptor, TaskExecutorProtocol, TaskRequest } from '@runnel/protocol';
+import {
+  HandleRpc, JobRequest, NotifyCheckpointCompleteRequest, TaskDeploymentDescriptor, TaskExecutorProtocol, TaskRequest, TriggerCheckpointRequest,
+} from '@runnel/protocol';
 import { TaskExecutorService } from './runtime/task-executor.service';
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { TaskSlotTable } from './slots/task-slot-table';
@@ -39,6 +41,18 @@ export class TaskManagerController {
   @HandleRpc(TaskExecutorProtocol.releaseJob)
   async releaseJob(request: JobRequest) {
     await this.tasks.releaseJob(request.jobId);
+    return {};
+  }
+
+  @HandleRpc(TaskExecutorProtocol.triggerCheckpoint)
+  triggerCheckpoint(request: TriggerCheckpointRequest) {
+    this.tasks.triggerCheckpoint(request.executionAttemptId, request.checkpointId);
+    return {};
+  }
+
+  @HandleRpc(TaskExecutorProtocol.notifyCheckpointComplete)
+  notifyCheckpointComplete(request: NotifyCheckpointCompleteRequest) {
+    this.tasks.notifyCheckpointComplete(request.jobId, request.checkpointId);
     return {};
   }
 }

@@ -31,7 +31,8 @@ export class TaskManagerModule {
         { provide: ARTIFACT_DIRECTORY, useValue: join(settings.dataDir ?? join(tmpdir(), `runnel-${identity.id}`), 'artifacts') },
         {
           provide: SLOT_WORKER_FACTORY,
-          useValue: ((slotIndex, allocationId, jobId, onState) => new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState)) satisfies SlotWorkerFactory,
+          useValue: ((slotIndex, allocationId, jobId, onState, onCheckpoint) =>
+            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint)) satisfies SlotWorkerFactory,
         },
         TaskExecutorService,
       ],

@@ -49,6 +49,14 @@ export class JobViewService {
     }
   }
 
+  checkpoints(jobId: string) {
+    return this.jobManager.getCheckpoints({ jobId });
+  }
+
+  checkpointConfig(jobId: string) {
+    return this.jobManager.getCheckpointConfig({ jobId });
+  }
+
   cancel(jobId: string) {
     return this.jobManager.cancelJob({ jobId });
   }

@@ -36,6 +36,16 @@ export class JobsRestController {
     return { plan: details.plan };
   }
 
+  @Get(':jobid/checkpoints')
+  checkpoints(@Param('jobid') jobId: string) {
+    return this.jobs.checkpoints(parseJobId(jobId));
+  }
+
+  @Get(':jobid/checkpoints/config')
+  checkpointConfig(@Param('jobid') jobId: string) {
+    return this.jobs.checkpointConfig(parseJobId(jobId));
+  }
+
   /** Flink: PATCH /jobs/:jobid?mode=cancel → 202. */
   @Patch(':jobid')
   @HttpCode(202)

@@ -1,5 +1,6 @@
 /** What a JobMaster needs from the outside world, as interfaces, so it is unit-tested with fakes. */
 import { ResourceManagerGateway, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 
 /** Creates and deletes the JetStream stream that carries one job attempt's records. */
 export interface DataStreamAdmin {
@@ -14,6 +15,8 @@ export interface JobMasterDeps {
   readonly clock: () => number;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly log: { log(message: string): void; warn(message: string): void; error(message: string): void };
+  readonly checkpoints: CheckpointRepository;
+  readonly checkpointStore: { deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> };
 }
 
 export interface JobMasterSettings {
@@ -21,4 +24,6 @@ export interface JobMasterSettings {
   readonly slotRequestTimeoutMs: number;
   /** Pause between two slot requests while waiting. */
   readonly slotRetryIntervalMs: number;
+  /** How often a running job checks that the TaskManagers of its tasks are still registered. */
+  readonly taskManagerCheckIntervalMs: number;
 }

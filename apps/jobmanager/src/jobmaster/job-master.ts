@@ -1,9 +1,11 @@
 /**
  * One JobMaster per job (Flink's JobMaster): JobGraph → ExecutionGraph, slot requests to the
  * ResourceManager (waiting while too few are free, failing after a timeout with a clear message),
- * deployment of one TaskDeploymentDescriptor per subtask, the task state machine, and the job's
- * end: finished when every task finished, failed with the root cause of the first failing task,
- * or cancelled. On every end it frees the slots, tells the TaskManagers, deletes the data stream.
+ * deployment of one TaskDeploymentDescriptor per subtask, the task state machine, checkpoints
+ * (through its CheckpointCoordinator) and failover: when a task fails or its TaskManager is lost,
+ * the restart strategy decides between failing the job with the root cause and a new attempt —
+ * new data stream (in-flight data discarded), fresh slots, state restored from the latest completed
+ * checkpoint. On every end it frees the slots, tells the TaskManagers, deletes the data stream.
  */
 import {
   ExecutionStates,
@@ -19,8 +21,10 @@ import {
   TERMINAL_JOB_STATUSES,
 } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
+import { CheckpointCoordinator, checkpointSettings } from '../checkpoints/checkpoint-coordinator';
 import { Execution, ExecutionGraph } from './execution-graph';
 import { JobMasterDeps, JobMasterSettings } from './job-master.deps';
+import { RestartStrategy, RestartStrategyConfig, restartStrategyFor } from './restart-strategy';
 
 export interface JobException {
   readonly exception: string;
@@ -34,11 +38,16 @@ export class JobMaster {
   readonly timestamps: Partial<Record<JobStatus, number>> = {};
   statusMessage?: string;
   readonly exceptions: JobException[] = [];
-  readonly graph: ExecutionGraph;
+  graph: ExecutionGraph;
   readonly jobGraph: JobGraph;
+  readonly checkpoints?: CheckpointCoordinator;
+  readonly restartStrategy: RestartStrategy;
+  restarts = 0;
   private dataStream?: string;
+  private restarting = false;
   private readonly stop = new AbortController();
   private ending?: Promise<void>;
+  private monitor?: NodeJS.Timeout;
   private resolveEnd!: (status: JobStatus) => void;
   /** Resolves with the final status. */
   readonly terminated = new Promise<JobStatus>((resolve) => (this.resolveEnd = resolve));
@@ -51,6 +60,20 @@ export class JobMaster {
     this.jobGraph = submission.jobGraph as unknown as JobGraph;
     this.setStatus(JobStatuses.Initializing);
     this.graph = new ExecutionGraph(this.jobGraph, 0, deps.clock());
+    const cp = checkpointSettings(this.jobGraph);
+    if (cp) {
+      this.checkpoints = new CheckpointCoordinator(cp, {
+        jobId: submission.jobId,
+        taskExecutor: deps.taskExecutor,
+        repository: deps.checkpoints,
+        store: deps.checkpointStore,
+        clock: deps.clock,
+        log: deps.log,
+        onTooManyFailures: (reason) => void this.onFailure({ name: 'CheckpointException', message: reason }, undefined),
+      });
+    }
+    const restart = (this.jobGraph.config as { restartStrategy?: RestartStrategyConfig }).restartStrategy;
+    this.restartStrategy = restartStrategyFor(restart, cp !== undefined);
   }
 
   get jobId(): string {
@@ -80,16 +103,27 @@ export class JobMaster {
           jobGraph: this.submission.jobGraph,
         },
       });
-      const slots = await this.acquireSlots();
-      if (!slots) return;
-      this.dataStream = await this.deps.dataStreams.create(this.jobId, this.graph.attempt);
-      this.graph.assignSlots(slots, this.deps.clock());
-      this.setStatus(JobStatuses.Running);
-      await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: JobStatuses.Running });
-      await this.deployAll();
+      await this.checkpoints?.recover();
+      this.monitor = setInterval(() => void this.checkTaskManagers(), this.settings.taskManagerCheckIntervalMs);
+      this.monitor.unref();
+      await this.runAttempt();
     } catch (error) {
       if (!this.isTerminal() && !this.ending) await this.fail(toFailure(error), undefined);
     }
+  }
+
+  /** One attempt: slots, a data stream, deployment (restoring the latest checkpoint), checkpointing. */
+  private async runAttempt(): Promise<void> {
+    const slots = await this.acquireSlots();
+    if (!slots || this.stop.signal.aborted) return;
+    this.dataStream = await this.deps.dataStreams.create(this.jobId, this.graph.attempt);
+    this.graph.assignSlots(slots, this.deps.clock());
+    this.setStatus(JobStatuses.Running);
+    await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: JobStatuses.Running });
+    const restoring = this.checkpoints?.latestCompleted();
+    if (restoring) this.checkpoints!.noteRestored(restoring.checkpointId);
+    this.checkpoints?.start(this.graph);
+    await this.deployAll();
   }
 
   /** Waits for enough free slots; undefined when the job ended meanwhile (cancelled, or timed out). */
@@ -122,17 +156,20 @@ export class JobMaster {
   }
 
   private async deployAll(): Promise<void> {
-    const locations = this.graph.locations();
+    const graph = this.graph;
+    const locations = graph.locations();
+    const checkpointMode = this.checkpoints?.settings.mode;
     await Promise.all(
-      this.graph.executions().map(async (execution) => {
-        if (this.stop.signal.aborted) return;
+      graph.executions().map(async (execution) => {
+        if (this.stop.signal.aborted || graph !== this.graph) return;
         const slot = execution.slot!;
-        this.graph.transition(execution, ExecutionStates.Deploying, this.deps.clock());
+        graph.transition(execution, ExecutionStates.Deploying, this.deps.clock());
+        const restore = this.checkpoints?.restoreFor(execution.vertexId);
         try {
           await this.deps.taskExecutor(slot.resourceId).submitTask({
             jobId: this.jobId,
             jobName: this.name,
-            attempt: this.graph.attempt,
+            attempt: graph.attempt,
             executionAttemptId: execution.attemptId,
             allocationId: slot.allocationId,
             slotIndex: slot.slotIndex,
@@ -147,6 +184,8 @@ export class JobMaster {
             edges: this.jobGraph.edges
               .map((e, index) => ({ index, source: e.source, target: e.target, forward: e.partitioner === 'forward' }))
               .filter((e) => e.source === execution.vertexId || e.target === execution.vertexId),
+            ...(restore ? { restore } : {}),
+            ...(checkpointMode ? { checkpointMode } : {}),
           });
         } catch (error) {
           const failure = toFailure(error);
@@ -166,8 +205,9 @@ export class JobMaster {
     // A periodic report that arrives after the final one must not roll the counters back.
     if (update.metrics && (changed || !wasTerminal)) execution.metrics = update.metrics;
     if (!changed) return;
-    if (update.state === ExecutionStates.Failed && !this.isTerminal() && !this.ending) {
-      void this.fail(update.failure ?? { message: 'task failed without a cause' }, execution);
+    if (update.state === ExecutionStates.Failed) {
+      execution.failure = update.failure;
+      void this.onFailure(update.failure ?? { message: 'task failed without a cause' }, execution);
     } else if (update.state === ExecutionStates.Finished && this.graph.allFinished() && this.status === JobStatuses.Running) {
       void this.end(JobStatuses.Finished);
     }
@@ -179,14 +219,88 @@ export class JobMaster {
     return this.end(JobStatuses.Canceled);
   }
 
-  private async fail(failure: TaskFailure, execution: Execution | undefined): Promise<void> {
-    if (execution) execution.failure = failure;
-    const now = this.deps.clock();
+  /** A task failed (or its TaskManager is gone): restart per the strategy, or fail the job. */
+  private async onFailure(failure: TaskFailure, execution: Execution | undefined): Promise<void> {
+    if (this.isTerminal() || this.ending || this.restarting) return;
+    this.record(failure, execution);
+    if (failure.name === 'CorruptCheckpointError' && this.checkpoints) {
+      const latest = this.checkpoints.latestCompleted();
+      if (latest) await this.checkpoints.discardCorrupt(latest.checkpointId);
+    }
+    const backoff = this.restartStrategy.onFailure(this.deps.clock());
+    if (backoff === undefined) return this.fail(failure, execution, false);
+    await this.restart(backoff);
+  }
+
+  private async restart(backoffMs: number): Promise<void> {
+    this.restarting = true;
+    this.restarts++;
+    this.setStatus(JobStatuses.Restarting);
+    this.deps.log.warn(`job ${this.jobId} restarts in ${backoffMs} ms (restart ${this.restarts}, ${this.restartStrategy.config.type})`);
+    try {
+      await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: JobStatuses.Restarting }).catch(() => undefined);
+      this.checkpoints?.stop();
+      await this.releaseAttempt(false);
+      await this.deps.sleep(backoffMs, this.stop.signal).catch(() => undefined);
+      if (this.stop.signal.aborted) return;
+      this.graph = new ExecutionGraph(this.jobGraph, this.graph.attempt + 1, this.deps.clock());
+    } finally {
+      this.restarting = false;
+    }
+    try {
+      await this.runAttempt();
+    } catch (error) {
+      if (!this.isTerminal() && !this.ending) await this.fail(toFailure(error), undefined);
+    }
+  }
+
+  /** Cancels the attempt's tasks, frees its slots and deletes its data stream. */
+  private async releaseAttempt(finished: boolean): Promise<void> {
+    const graph = this.graph;
+    await Promise.allSettled(graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).releaseJob({ jobId: this.jobId }, { timeoutMs: 15_000 })));
+    if (!finished) for (const execution of graph.executions()) graph.transition(execution, ExecutionStates.Canceled, this.deps.clock());
+    const cleanups: Promise<unknown>[] = [this.deps.resourceManager.releaseSlots({ jobId: this.jobId })];
+    if (this.dataStream) cleanups.push(this.deps.dataStreams.delete(this.jobId, graph.attempt));
+    this.dataStream = undefined;
+    for (const result of await Promise.allSettled(cleanups)) {
+      if (result.status === 'rejected') this.deps.log.warn(`job ${this.jobId} clean-up: ${(result.reason as Error)?.message}`);
+    }
+  }
+
+  /** Fails executions whose TaskManager left the cluster (lost heartbeats, or its process is gone). */
+  private async checkTaskManagers(): Promise<void> {
+    if (this.status !== JobStatuses.Running || this.restarting || this.ending) return;
+    const used = this.graph.taskManagers();
+    if (used.length === 0) return;
+    let registered: Set<string>;
+    try {
+      registered = new Set((await this.deps.resourceManager.listTaskManagers({})).taskManagers.map((t) => t.id));
+    } catch {
+      return; // the ResourceManager is unreachable: that says nothing about the TaskManagers
+    }
+    const lost = used.find((rid) => !registered.has(rid));
+    if (!lost || this.status !== JobStatuses.Running) return;
+    const victim = this.graph.executions().find((e) => e.slot?.resourceId === lost && !TERMINAL_EXECUTION_STATES.includes(e.state));
+    if (!victim) return;
+    this.onTaskState({
+      jobId: this.jobId,
+      executionAttemptId: victim.attemptId,
+      state: ExecutionStates.Failed,
+      failure: { name: 'TaskManagerLostException', message: `TaskManager ${lost} is lost (it stopped sending heartbeats or disconnected)` },
+    });
+  }
+
+  private record(failure: TaskFailure, execution: Execution | undefined): void {
     this.exceptions.push({
       exception: failure.stack ?? `${failure.name ?? 'Error'}: ${failure.message}`,
       ...(execution ? { task: this.taskName(execution), location: execution.slot?.resourceId } : {}),
-      timestamp: now,
+      timestamp: this.deps.clock(),
     });
+  }
+
+  private async fail(failure: TaskFailure, execution: Execution | undefined, record = true): Promise<void> {
+    if (execution) execution.failure = failure;
+    if (record) this.record(failure, execution);
     this.deps.log.warn(`job ${this.jobId} failed: ${failure.message}`);
     this.setStatus(JobStatuses.Failing);
     return this.end(JobStatuses.Failed);
@@ -199,18 +313,9 @@ export class JobMaster {
 
   private async cleanUp(final: JobStatus): Promise<void> {
     this.stop.abort();
-    const now = () => this.deps.clock();
-    // TaskManagers cancel what still runs and free the job's slots; their answer means it is done.
-    await Promise.allSettled(this.graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).releaseJob({ jobId: this.jobId }, { timeoutMs: 15_000 })));
-    for (const execution of this.graph.executions()) {
-      if (final === JobStatuses.Finished) continue;
-      this.graph.transition(execution, ExecutionStates.Canceled, now());
-    }
-    const cleanups: Promise<unknown>[] = [this.deps.resourceManager.releaseSlots({ jobId: this.jobId })];
-    if (this.dataStream) cleanups.push(this.deps.dataStreams.delete(this.jobId, this.graph.attempt));
-    for (const result of await Promise.allSettled(cleanups)) {
-      if (result.status === 'rejected') this.deps.log.warn(`job ${this.jobId} clean-up: ${(result.reason as Error)?.message}`);
-    }
+    clearInterval(this.monitor);
+    this.checkpoints?.stop();
+    await this.releaseAttempt(final === JobStatuses.Finished);
     this.setStatus(final);
     try {
       await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: final });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FromSlotWorker, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
 import type { LocalPorts } from './local-channels';
-import { Deployment, TaskStateEvent } from './task-runner';
+import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
 
 const CLOSE_DEADLINE_MS = 10_000;
 
@@ -25,6 +25,7 @@ export class SlotWorker {
     readonly jobId: string,
     natsUrl: string,
     private readonly onState: (event: TaskStateEvent) => void,
+    private readonly onCheckpoint: (event: CheckpointEvent) => void,
     entry = join(__dirname, 'slot-worker.main.js'),
   ) {
     const workerData: SlotWorkerData = { natsUrl, slotIndex };
@@ -43,6 +44,18 @@ export class SlotWorker {
     this.running.set(deployment.executionAttemptId, deployment.jobId);
     const transfer = [...ports.in.map((p) => p.port), ...ports.out.map((p) => p.port)];
     this.worker.postMessage({ type: 'deploy', deployment, artifactPath, ports } satisfies ToSlotWorker, transfer);
+  }
+
+  triggerCheckpoint(executionAttemptId: string, checkpointId: number): void {
+    this.post({ type: 'trigger-checkpoint', executionAttemptId, checkpointId });
+  }
+
+  notifyCheckpointComplete(jobId: string, checkpointId: number): void {
+    this.post({ type: 'checkpoint-complete', jobId, checkpointId });
+  }
+
+  hasTask(executionAttemptId: string): boolean {
+    return this.running.has(executionAttemptId);
   }
 
   cancel(executionAttemptId?: string): Promise<void> {
@@ -76,6 +89,10 @@ export class SlotWorker {
     if (message.type === 'done') {
       this.pending.get(message.requestId)?.();
       this.pending.delete(message.requestId);
+      return;
+    }
+    if (message.type === 'checkpoint') {
+      this.onCheckpoint(message.event);
       return;
     }
     const { event } = message;

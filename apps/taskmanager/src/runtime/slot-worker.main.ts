@@ -5,7 +5,11 @@ import { SlotTaskRunner } from './task-runner';
 
 const data = workerData as SlotWorkerData;
 const post = (message: FromSlotWorker) => parentPort!.postMessage(message);
-const runner = new SlotTaskRunner(data.natsUrl, (event) => post({ type: 'state', event }));
+const runner = new SlotTaskRunner(
+  data.natsUrl,
+  (event) => post({ type: 'state', event }),
+  (event) => post({ type: 'checkpoint', event }),
+);
 
 parentPort!.on('message', (message: ToSlotWorker) => {
   switch (message.type) {
@@ -15,6 +19,12 @@ parentPort!.on('message', (message: ToSlotWorker) => {
     case 'cancel':
       void (message.executionAttemptId ? runner.cancel(message.executionAttemptId) : runner.cancelAll()).finally(() =>
         post({ type: 'done', requestId: message.requestId }));
+      return;
+    case 'trigger-checkpoint':
+      runner.triggerCheckpoint(message.executionAttemptId, message.checkpointId);
+      return;
+    case 'checkpoint-complete':
+      runner.notifyCheckpointComplete(message.jobId, message.checkpointId);
       return;
     case 'close':
       void runner.close().finally(() => post({ type: 'done', requestId: message.requestId }));

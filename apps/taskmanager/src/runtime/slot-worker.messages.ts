@@ -1,14 +1,17 @@
 /** Messages between a TaskManager and a slot's worker thread. */
 import type { LocalPorts } from './local-channels';
-import { Deployment, TaskStateEvent } from './task-runner';
+import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
 
 export type ToSlotWorker =
   | { readonly type: 'deploy'; readonly deployment: Deployment; readonly artifactPath: string; readonly ports: LocalPorts }
   | { readonly type: 'cancel'; readonly requestId: number; readonly executionAttemptId?: string }
-  | { readonly type: 'close'; readonly requestId: number };
+  | { readonly type: 'close'; readonly requestId: number }
+  | { readonly type: 'trigger-checkpoint'; readonly executionAttemptId: string; readonly checkpointId: number }
+  | { readonly type: 'checkpoint-complete'; readonly jobId: string; readonly checkpointId: number };
 
 export type FromSlotWorker =
   | { readonly type: 'state'; readonly event: TaskStateEvent }
+  | { readonly type: 'checkpoint'; readonly event: CheckpointEvent }
   | { readonly type: 'done'; readonly requestId: number };
 
 export interface SlotWorkerData {

@@ -4,11 +4,11 @@
  * the JobManager, and cancels and frees everything of a job when the JobManager releases it.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { JobMasterGateway } from '@runnel/protocol';
+import { JobMasterGateway, NotFoundError } from '@runnel/protocol';
 import { ArtifactStore } from '@runnel/protocol';
 import { LocalChannelRegistry } from './local-channels';
 import { SlotWorker } from './slot-worker.host';
-import { Deployment, TaskStateEvent } from './task-runner';
+import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
 import { TaskSlotTable } from '../slots/task-slot-table';
 import { TASK_MANAGER_ID } from '../registration/resource-manager-connection.service';
 
@@ -16,7 +16,13 @@ export const JOB_MASTER_GATEWAY = Symbol('JOB_MASTER_GATEWAY');
 export const SLOT_WORKER_FACTORY = Symbol('SLOT_WORKER_FACTORY');
 export const ARTIFACT_DIRECTORY = Symbol('ARTIFACT_DIRECTORY');
 
-export type SlotWorkerFactory = (slotIndex: number, allocationId: string, jobId: string, onState: (event: TaskStateEvent) => void) => SlotWorker;
+export type SlotWorkerFactory = (
+  slotIndex: number,
+  allocationId: string,
+  jobId: string,
+  onState: (event: TaskStateEvent) => void,
+  onCheckpoint: (event: CheckpointEvent) => void,
+) => SlotWorker;
 
 @Injectable()
 export class TaskExecutorService implements OnApplicationShutdown {
@@ -41,12 +47,31 @@ export class TaskExecutorService implements OnApplicationShutdown {
     const artifactPath = await this.artifacts.toFile(deployment.artifactHash, this.artifactDirectory);
     let worker = this.workers.get(deployment.allocationId);
     if (!worker) {
-      worker = this.newWorker(deployment.slotIndex, deployment.allocationId, deployment.jobId, (event) => this.forward(event));
+      worker = this.newWorker(deployment.slotIndex, deployment.allocationId, deployment.jobId, (event) => this.forward(event), (event) => this.forwardCheckpoint(event));
       this.workers.set(deployment.allocationId, worker);
     }
     this.attempts.set(deployment.executionAttemptId, deployment.allocationId);
     worker.deploy(deployment, artifactPath, this.localChannels.portsFor(deployment));
     this.logger.log(`deployed ${deployment.vertexId} (${deployment.subtaskIndex + 1}) of job ${deployment.jobId} into slot ${deployment.slotIndex}`);
+  }
+
+  triggerCheckpoint(executionAttemptId: string, checkpointId: number): void {
+    const allocationId = this.attempts.get(executionAttemptId);
+    const worker = allocationId ? this.workers.get(allocationId) : undefined;
+    if (!worker) throw new NotFoundError('Task', executionAttemptId);
+    worker.triggerCheckpoint(executionAttemptId, checkpointId);
+  }
+
+  notifyCheckpointComplete(jobId: string, checkpointId: number): void {
+    for (const worker of this.workers.values()) if (worker.jobId === jobId) worker.notifyCheckpointComplete(jobId, checkpointId);
+  }
+
+  private forwardCheckpoint(event: CheckpointEvent): void {
+    const sent =
+      event.type === 'ack'
+        ? this.jobMaster.acknowledgeCheckpoint({ jobId: event.jobId, executionAttemptId: event.executionAttemptId, checkpointId: event.checkpointId, handle: event.handle, size: event.size, checksum: event.checksum })
+        : this.jobMaster.declineCheckpoint({ jobId: event.jobId, executionAttemptId: event.executionAttemptId, checkpointId: event.checkpointId, reason: event.reason });
+    sent.catch((error: Error) => this.logger.warn(`could not report checkpoint ${event.checkpointId} of task ${event.executionAttemptId}: ${error.message}`));
   }
 
   async cancelTask(executionAttemptId: string): Promise<void> {

@@ -4,7 +4,9 @@
  * operator uid, wires the task's input gate and output partitions to JetStream, runs the dataflow
  * StreamTask — the same operator runtime the embedded executor runs — and reports its states.
  */
-import { DataNames, ExecutionState, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
+import { CheckpointStore, ExecutionState, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
+import type { OperatorStateSnapshot } from '@runnel/dataflow';
+import { Packr } from 'msgpackr';
 import {
   InProcessInputGate, LoadedJobGraph, PartitionerType, ResultPartitionWriter, StreamTask, assertJobGraphHash, buildJobGraph, loadJobModule,
 } from '@runnel/dataflow';
@@ -15,6 +17,11 @@ import { LocalChannelReader } from '../exchange/local-channel.reader';
 import type { LocalPorts } from './local-channels';
 
 export type Deployment = Omit<TaskDeploymentDescriptor, 'protocolVersion'>;
+
+/** A task's checkpoint outcome: its state written (ack) or not (decline). */
+export type CheckpointEvent =
+  | { readonly type: 'ack'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly handle: string; readonly size: number; readonly checksum: string }
+  | { readonly type: 'decline'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: string };
 
 export interface TaskStateEvent {
   readonly jobId: string;
@@ -37,7 +44,8 @@ interface RunningTask {
 const GATE_CAPACITY = 8;
 
 export class SlotTaskRunner {
-  private connection?: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }>;
+  private connection?: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; checkpoints: CheckpointStore }>;
+  private readonly packr = new Packr({ useRecords: true });
   private readonly graphs = new Map<string, Promise<LoadedJobGraph>>();
   private readonly tasks = new Map<string, RunningTask>();
   private metricsTimer?: NodeJS.Timeout;
@@ -45,6 +53,7 @@ export class SlotTaskRunner {
   constructor(
     private readonly natsUrl: string,
     private readonly report: (event: TaskStateEvent) => void,
+    private readonly reportCheckpoint: (event: CheckpointEvent) => void = () => undefined,
   ) {}
 
   /** Starts a subtask; resolves when it runs (its end is reported, not awaited). */
@@ -52,7 +61,7 @@ export class SlotTaskRunner {
     const { executionAttemptId, jobId } = deployment;
     try {
       this.report({ jobId, executionAttemptId, state: ExecutionStates.Initializing });
-      const { nc, js, jsm } = await this.connect();
+      const { nc, js, jsm, checkpoints } = await this.connect();
       const loaded = await this.graph(deployment, artifactPath);
       const { jobGraph, functions } = loaded;
       const vertex = jobGraph.vertices.find((v) => v.id === deployment.vertexId);
@@ -102,7 +111,12 @@ export class SlotTaskRunner {
         outputs.set(e.id, writer);
       });
 
-      const task = new StreamTask({ jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs });
+      const restoredState = deployment.restore ? await this.restoredState(checkpoints, deployment.restore.handles) : undefined;
+      const task = new StreamTask({
+        jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs,
+        ...(restoredState ? { restoredState } : {}),
+        onCheckpoint: (checkpointId, state) => this.onSnapshot(checkpoints, deployment, checkpointId, state),
+      });
       await Promise.all(readers.map((r) => r.start()));
       localReaders.forEach((r) => r.start());
       const running: RunningTask = { deployment, task, readers, localReaders, writers, cancelled: false, done: Promise.resolve() };
@@ -132,6 +146,58 @@ export class SlotTaskRunner {
       running.writers.forEach((w) => w.close());
       this.tasks.delete(executionAttemptId);
     }
+  }
+
+  /** A source task starts checkpoint `checkpointId` at its next batch boundary. */
+  triggerCheckpoint(executionAttemptId: string, checkpointId: number): void {
+    const running = this.tasks.get(executionAttemptId);
+    if (!running) {
+      this.reportCheckpoint({ type: 'decline', jobId: '', executionAttemptId, checkpointId, reason: 'the task is not running here' });
+      return;
+    }
+    running.task.triggerCheckpoint(checkpointId);
+  }
+
+  /** Checkpoint `checkpointId` is complete: every task of the job here may commit what it covers. */
+  notifyCheckpointComplete(jobId: string, checkpointId: number): void {
+    for (const running of this.tasks.values()) {
+      if (running.deployment.jobId !== jobId) continue;
+      const task = running.task as StreamTask & { notifyCheckpointComplete?: (id: number) => unknown };
+      void Promise.resolve(task.notifyCheckpointComplete?.(checkpointId)).catch((error: Error) =>
+        this.report({ jobId, executionAttemptId: running.deployment.executionAttemptId, state: ExecutionStates.Failed, failure: toFailure(error) }));
+    }
+  }
+
+  /**
+   * The task's state for a checkpoint, encoded at once (the task goes on changing its state) and
+   * written to the checkpoint store in the background; the JobManager learns where it is.
+   */
+  private onSnapshot(store: CheckpointStore, d: Deployment, checkpointId: number, state: OperatorStateSnapshot[]): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.packr.pack(state);
+    } catch (error) {
+      this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `state is not serialisable: ${(error as Error).message}` });
+      return;
+    }
+    store.write(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes).then(
+      (written) => this.reportCheckpoint({ type: 'ack', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, ...written }),
+      (error: Error) => this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `writing state failed: ${error.message}` }),
+    );
+  }
+
+  /** Reads (and checks) every subtask's state of the vertex; the task picks and redistributes. */
+  private async restoredState(store: CheckpointStore, handles: readonly { handle: string; checksum: string }[]): Promise<Map<string, OperatorStateSnapshot[]>> {
+    const byUid = new Map<string, OperatorStateSnapshot[]>();
+    for (const h of handles) {
+      const snapshots = this.packr.unpack(await store.read(h.handle, h.checksum)) as OperatorStateSnapshot[];
+      for (const snapshot of snapshots) {
+        const list = byUid.get(snapshot.operatorUid) ?? [];
+        list.push(snapshot);
+        byUid.set(snapshot.operatorUid, list);
+      }
+    }
+    return byUid;
   }
 
   async cancel(executionAttemptId: string): Promise<void> {
@@ -167,7 +233,7 @@ export class SlotTaskRunner {
   private connect() {
     this.connection ??= (async () => {
       const nc = await connect({ servers: this.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1, name: 'runnel-slot-worker' });
-      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
+      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), checkpoints: new CheckpointStore(nc) };
     })();
     return this.connection;
   }

@@ -7,6 +7,16 @@ import { JobId } from '../ids/ids';
 /** JetStream Object Store bucket of job artifacts, keyed by sha256. */
 export const ARTIFACT_BUCKET = 'runnel-artifacts';
 
+/** JetStream Object Store bucket of checkpoint state (a directory can stand in for it). */
+export const CHECKPOINT_BUCKET = 'runnel-checkpoints';
+
+export const CheckpointNames = {
+  /** One task's state in one checkpoint. */
+  object: (jobId: string, checkpointId: number, vertexId: string, subtask: number): string =>
+    `${jobId}/chk-${checkpointId}/${vertexId}/${subtask}`,
+  prefix: (jobId: string, checkpointId: number): string => `${jobId}/chk-${checkpointId}/`,
+} as const;
+
 export const DataNames = {
   stream: (jobId: JobId | string, attempt: number): string => `runnel-data-${jobId}-${attempt}`,
   /** Every subject of one job attempt (the stream's filter). */

@@ -7,6 +7,7 @@ import { Acknowledge, EmptyRequest, ServiceInfo } from '../common/protocol-messa
 import { JobDetailsReply, JobExceptionsReply, JobRequest, JobsOverviewReply, SubmitJobReply } from '../jobs/dto/job.dto';
 import { ClusterOverviewReply, TaskManagerDetailsReply, TaskManagersReply } from '../resourcemanager/dto/cluster-view.dto';
 import { TaskManagerRequest } from '../resourcemanager/dto/registration.dto';
+import { CheckpointsReply } from '../jobs/dto/checkpoint.dto';
 import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 import { JarInfoReply, JarPlanReply, JarRequest, JarsReply, RegisterJarRequest, RunJarRequest } from './dto/jar.dto';
 
@@ -24,6 +25,7 @@ export const DispatcherSubjects = {
   getJob: 'runnel.dispatcher.getJob',
   getJobExceptions: 'runnel.dispatcher.getJobExceptions',
   cancelJob: 'runnel.dispatcher.cancelJob',
+  getCheckpoints: 'runnel.dispatcher.getCheckpoints',
 } as const;
 
 export const DispatcherProtocol = {
@@ -40,6 +42,7 @@ export const DispatcherProtocol = {
   getJob: rpc(DispatcherSubjects.getJob, JobRequest, JobDetailsReply),
   getJobExceptions: rpc(DispatcherSubjects.getJobExceptions, JobRequest, JobExceptionsReply),
   cancelJob: rpc(DispatcherSubjects.cancelJob, JobRequest, Acknowledge),
+  getCheckpoints: rpc(DispatcherSubjects.getCheckpoints, JobRequest, CheckpointsReply),
 } as const;
 
 export interface DispatcherGateway {
@@ -57,4 +60,5 @@ export interface DispatcherGateway {
   getJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<JobDetailsReply>>;
   getJobExceptions(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<JobExceptionsReply>>;
   cancelJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  getCheckpoints(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<CheckpointsReply>>;
 }

@@ -25,6 +25,8 @@ export const ErrorCodes = {
   ArtifactTooLarge: 'ARTIFACT_TOO_LARGE',
   /** The request conflicts with the current state (cancel a finished job, deploy into a taken slot). */
   Conflict: 'CONFLICT',
+  /** Checkpoint state is missing or does not match its checksum. */
+  CorruptCheckpoint: 'CORRUPT_CHECKPOINT',
   /** A job ended FAILED (the message holds its root cause). */
   JobFailed: 'JOB_FAILED',
   /** A bug or an unexpected failure on the remote side; the message says what. */

@@ -6,6 +6,9 @@ import { Acknowledge, EmptyRequest, ServiceInfo } from '../common/protocol-messa
 import {
   JobDetailsReply, JobExceptionsReply, JobRequest, JobsOverviewReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate,
 } from '../jobs/dto/job.dto';
+import {
+  AcknowledgeCheckpointRequest, CheckpointConfigReply, CheckpointsReply, DeclineCheckpointRequest,
+} from '../jobs/dto/checkpoint.dto';
 import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 
 export const JobMasterSubjects = {
@@ -16,6 +19,10 @@ export const JobMasterSubjects = {
   getJob: 'runnel.jobmanager.getJob',
   listJobs: 'runnel.jobmanager.listJobs',
   getJobExceptions: 'runnel.jobmanager.getJobExceptions',
+  acknowledgeCheckpoint: 'runnel.jobmanager.acknowledgeCheckpoint',
+  declineCheckpoint: 'runnel.jobmanager.declineCheckpoint',
+  getCheckpoints: 'runnel.jobmanager.getCheckpoints',
+  getCheckpointConfig: 'runnel.jobmanager.getCheckpointConfig',
 } as const;
 
 export const JobMasterProtocol = {
@@ -26,6 +33,10 @@ export const JobMasterProtocol = {
   getJob: rpc(JobMasterSubjects.getJob, JobRequest, JobDetailsReply),
   listJobs: rpc(JobMasterSubjects.listJobs, EmptyRequest, JobsOverviewReply),
   getJobExceptions: rpc(JobMasterSubjects.getJobExceptions, JobRequest, JobExceptionsReply),
+  acknowledgeCheckpoint: rpc(JobMasterSubjects.acknowledgeCheckpoint, AcknowledgeCheckpointRequest, Acknowledge),
+  declineCheckpoint: rpc(JobMasterSubjects.declineCheckpoint, DeclineCheckpointRequest, Acknowledge),
+  getCheckpoints: rpc(JobMasterSubjects.getCheckpoints, JobRequest, CheckpointsReply),
+  getCheckpointConfig: rpc(JobMasterSubjects.getCheckpointConfig, JobRequest, CheckpointConfigReply),
 } as const;
 
 export interface JobMasterGateway {
@@ -36,4 +47,8 @@ export interface JobMasterGateway {
   getJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<JobDetailsReply>>;
   listJobs(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<JobsOverviewReply>>;
   getJobExceptions(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<JobExceptionsReply>>;
+  acknowledgeCheckpoint(request: MessageBody<AcknowledgeCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  declineCheckpoint(request: MessageBody<DeclineCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  getCheckpoints(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<CheckpointsReply>>;
+  getCheckpointConfig(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<CheckpointConfigReply>>;
 }

@@ -4,6 +4,7 @@
  */
 import { Acknowledge, EmptyRequest, ServiceInfo } from '../common/protocol-message.dto';
 import { JobRequest } from '../jobs/dto/job.dto';
+import { NotifyCheckpointCompleteRequest, TriggerCheckpointRequest } from '../jobs/dto/checkpoint.dto';
 import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 import { SlotReportReply } from './dto/slot-report.dto';
 import { TaskDeploymentDescriptor, TaskRequest } from './dto/task-deployment.dto';
@@ -14,6 +15,8 @@ export const TaskExecutorSubjects = {
   submitTask: 'runnel.taskmanager.{resourceId}.submitTask',
   cancelTask: 'runnel.taskmanager.{resourceId}.cancelTask',
   releaseJob: 'runnel.taskmanager.{resourceId}.releaseJob',
+  triggerCheckpoint: 'runnel.taskmanager.{resourceId}.triggerCheckpoint',
+  notifyCheckpointComplete: 'runnel.taskmanager.{resourceId}.notifyCheckpointComplete',
 } as const;
 
 export const TaskExecutorProtocol = {
@@ -22,6 +25,8 @@ export const TaskExecutorProtocol = {
   submitTask: rpc(TaskExecutorSubjects.submitTask, TaskDeploymentDescriptor, Acknowledge),
   cancelTask: rpc(TaskExecutorSubjects.cancelTask, TaskRequest, Acknowledge),
   releaseJob: rpc(TaskExecutorSubjects.releaseJob, JobRequest, Acknowledge),
+  triggerCheckpoint: rpc(TaskExecutorSubjects.triggerCheckpoint, TriggerCheckpointRequest, Acknowledge),
+  notifyCheckpointComplete: rpc(TaskExecutorSubjects.notifyCheckpointComplete, NotifyCheckpointCompleteRequest, Acknowledge),
 } as const;
 
 export interface TaskExecutorGateway {
@@ -32,4 +37,8 @@ export interface TaskExecutorGateway {
   cancelTask(request: MessageBody<TaskRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
   /** Cancels every task of a job here and frees its slots. */
   releaseJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  /** A source task starts a checkpoint: snapshot, barrier downstream. */
+  triggerCheckpoint(request: MessageBody<TriggerCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  /** Every task of the job here learns the checkpoint completed (sinks commit). */
+  notifyCheckpointComplete(request: MessageBody<NotifyCheckpointCompleteRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
 }

@@ -4,7 +4,7 @@
  * the graph hash, then binds the vertex's functions by operator uid.
  */
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -18,6 +18,22 @@ export class ExchangeEdge {
   @IsString() target!: string;
   /** Forward edges connect subtask i to subtask i only. */
   @IsBoolean() forward!: boolean;
+}
+
+/** One task's state in a checkpoint. */
+export class StateHandle {
+  @IsString() vertexId!: string;
+  @IsInt() @Min(0) subtaskIndex!: number;
+  @IsString() handle!: string;
+  @Matches(SHA256, { message: 'checksum must be a sha256 in hex' }) checksum!: string;
+}
+
+/** What a task restores: the state of its vertex's subtasks in a checkpoint (all of them, for rescaling). */
+export class RestoreSpec {
+  @IsInt() @Min(1) checkpointId!: number;
+  /** The vertex's parallelism when the checkpoint was taken. */
+  @IsInt() @Min(1) parallelism!: number;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => StateHandle) handles!: StateHandle[];
 }
 
 export class TaskDeploymentDescriptor extends ProtocolMessage {
@@ -40,6 +56,10 @@ export class TaskDeploymentDescriptor extends ProtocolMessage {
   @IsObject() locations!: Record<string, string[]>;
   /** In- and out-edges of the vertex. */
   @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => ExchangeEdge) edges!: ExchangeEdge[];
+  /** Present when the task restarts from a checkpoint. */
+  @IsOptional() @ValidateNested() @Type(() => RestoreSpec) restore?: RestoreSpec;
+  /** Checkpointing of the job, when enabled: how tasks align barriers. */
+  @IsOptional() @IsIn(['exactly-once', 'at-least-once']) checkpointMode?: 'exactly-once' | 'at-least-once';
 }
 
 export class TaskRequest extends ProtocolMessage {

@@ -1,0 +1,285 @@
+/**
+ * The CheckpointCoordinator of one job (Flink's): triggers checkpoints at the source tasks every
+ * interval, collects every task's acknowledgement (its state handle, size and checksum), completes
+ * the checkpoint when all acknowledged — persisting its metadata, telling the tasks so sinks
+ * commit, dropping subsumed checkpoints — and counts expired or declined ones, failing the job
+ * only past the tolerable number. It also hands out what a restarted task restores.
+ */
+import { RestoreSpec, TaskExecutorGateway } from '@runnel/protocol';
+import type { JobGraph } from '@runnel/dataflow';
+import { ExecutionGraph } from '../jobmaster/execution-graph';
+import { CheckpointRecord, CheckpointRepository } from './checkpoint.repository';
+import { StoredHandle } from './checkpoint.entity';
+
+export interface CheckpointSettings {
+  readonly intervalMs: number;
+  readonly mode: 'exactly-once' | 'at-least-once';
+  readonly timeoutMs: number;
+  readonly minPauseMs: number;
+  readonly maxConcurrent: number;
+  readonly tolerableFailures: number;
+  readonly retained: number;
+}
+
+export interface CheckpointCoordinatorDeps {
+  readonly jobId: string;
+  readonly taskExecutor: (resourceId: string) => TaskExecutorGateway;
+  readonly repository: CheckpointRepository;
+  readonly store: { deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> };
+  readonly clock: () => number;
+  readonly log: { log(message: string): void; warn(message: string): void };
+  /** More checkpoints failed in a row than tolerated. */
+  readonly onTooManyFailures: (reason: string) => void;
+}
+
+interface PendingCheckpoint {
+  readonly id: number;
+  readonly attempt: number;
+  readonly triggeredAt: number;
+  readonly expected: Set<string>;
+  readonly handles: StoredHandle[];
+  lastAckAt: number;
+  readonly timer: NodeJS.Timeout;
+}
+
+interface HistoryEntry {
+  id: number;
+  status: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  trigger_timestamp: number;
+  latest_ack_timestamp: number;
+  state_size: number;
+  end_to_end_duration: number;
+  num_subtasks: number;
+  num_acknowledged_subtasks: number;
+  is_savepoint: boolean;
+  failure_message?: string;
+}
+
+export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings | undefined {
+  const c = jobGraph.config.checkpointing as (JobGraph['config']['checkpointing'] & { tolerableFailures?: number; retained?: number }) | undefined;
+  if (!c || !(c.intervalMs > 0)) return undefined;
+  return {
+    intervalMs: c.intervalMs,
+    mode: c.mode ?? 'exactly-once',
+    timeoutMs: c.timeoutMs ?? 600_000,
+    minPauseMs: c.minPauseBetweenMs ?? 0,
+    maxConcurrent: c.maxConcurrent ?? 1,
+    tolerableFailures: c.tolerableFailures ?? 3,
+    retained: c.retained ?? 1,
+  };
+}
+
+export class CheckpointCoordinator {
+  private nextId = 1;
+  private graph?: ExecutionGraph;
+  private timer?: NodeJS.Timeout;
+  private readonly pending = new Map<number, PendingCheckpoint>();
+  private readonly completedCheckpoints: CheckpointRecord[] = [];
+  private readonly history: HistoryEntry[] = [];
+  private consecutiveFailures = 0;
+  private lastCompletedAt = 0;
+  private failed = 0;
+  private restored?: { id: number; restore_timestamp: number; is_savepoint: boolean; external_path: string | null };
+  private restoredCount = 0;
+
+  constructor(
+    readonly settings: CheckpointSettings,
+    private readonly deps: CheckpointCoordinatorDeps,
+  ) {}
+
+  /** Completed checkpoints from before a JobManager restart. */
+  async recover(): Promise<void> {
+    const rows = await this.deps.repository.completed(this.deps.jobId);
+    this.completedCheckpoints.push(...rows);
+    if (rows.length) this.nextId = rows[0].checkpointId + 1;
+  }
+
+  /** Starts triggering for a (new) execution graph. */
+  start(graph: ExecutionGraph): void {
+    this.stop();
+    this.graph = graph;
+    this.timer = setInterval(() => void this.trigger(), this.settings.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops triggering and drops checkpoints in progress (a restart, cancel or the job's end). */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const p of this.pending.values()) this.fail(p, 'the job attempt ended before the checkpoint completed', false);
+  }
+
+  latestCompleted(): CheckpointRecord | undefined {
+    return this.completedCheckpoints[0];
+  }
+
+  /** What subtask tasks of a vertex restore from the latest completed checkpoint. */
+  restoreFor(vertexId: string): RestoreSpec | undefined {
+    const latest = this.latestCompleted();
+    if (!latest) return undefined;
+    const handles = latest.handles.filter((h) => h.vertexId === vertexId).map(({ vertexId: v, subtaskIndex, handle, checksum }) => ({ vertexId: v, subtaskIndex, handle, checksum }));
+    return { checkpointId: latest.checkpointId, parallelism: latest.parallelism[vertexId] ?? handles.length, handles };
+  }
+
+  noteRestored(checkpointId: number): void {
+    this.restoredCount++;
+    this.restored = { id: checkpointId, restore_timestamp: this.deps.clock(), is_savepoint: false, external_path: null };
+  }
+
+  /** A task could not use a checkpoint (missing or corrupted state): fall back to the one before. */
+  async discardCorrupt(checkpointId: number): Promise<void> {
+    const i = this.completedCheckpoints.findIndex((c) => c.checkpointId === checkpointId);
+    if (i < 0) return;
+    this.completedCheckpoints.splice(i, 1);
+    this.deps.log.warn(`checkpoint ${checkpointId} of job ${this.deps.jobId} is corrupt; falling back to ${this.latestCompleted()?.checkpointId ?? 'no checkpoint'}`);
+    await this.deps.repository.markStatus(this.deps.jobId, checkpointId, 'CORRUPT').catch(() => undefined);
+  }
+
+  async trigger(): Promise<number | undefined> {
+    const graph = this.graph;
+    if (!graph) return undefined;
+    const now = this.deps.clock();
+    const executions = graph.executions();
+    // Only when every task runs: a finished or starting task cannot take part.
+    if (!executions.every((e) => e.state === 'RUNNING')) return undefined;
+    if (this.pending.size >= this.settings.maxConcurrent || now - this.lastCompletedAt < this.settings.minPauseMs) return undefined;
+    const id = this.nextId++;
+    const pending: PendingCheckpoint = {
+      id,
+      attempt: graph.attempt,
+      triggeredAt: now,
+      expected: new Set(executions.map((e) => e.attemptId)),
+      handles: [],
+      lastAckAt: now,
+      timer: setTimeout(() => this.fail(pending, `expired after ${this.settings.timeoutMs} ms`, true), this.settings.timeoutMs),
+    };
+    pending.timer.unref();
+    this.pending.set(id, pending);
+    this.history.unshift(this.entry(pending, 'IN_PROGRESS'));
+    const sources = graph.jobVertices.filter((v) => v.vertex.isSource).flatMap((v) => v.executions);
+    await Promise.all(
+      sources.map(async (e) => {
+        try {
+          await this.deps.taskExecutor(e.slot!.resourceId).triggerCheckpoint({
+            jobId: this.deps.jobId, executionAttemptId: e.attemptId, checkpointId: id, timestamp: now, mode: this.settings.mode,
+          });
+        } catch (error) {
+          this.fail(pending, `could not trigger it at a source: ${(error as Error).message}`, true);
+        }
+      }),
+    );
+    return id;
+  }
+
+  async onAcknowledge(ack: { executionAttemptId: string; checkpointId: number; handle: string; size: number; checksum: string }): Promise<void> {
+    const pending = this.pending.get(ack.checkpointId);
+    const execution = this.graph?.get(ack.executionAttemptId);
+    if (!pending || !execution || !pending.expected.delete(ack.executionAttemptId)) return;
+    pending.handles.push({ vertexId: execution.vertexId, subtaskIndex: execution.subtaskIndex, handle: ack.handle, checksum: ack.checksum, size: ack.size });
+    pending.lastAckAt = this.deps.clock();
+    this.updateHistory(pending, 'IN_PROGRESS');
+    if (pending.expected.size === 0) await this.complete(pending);
+  }
+
+  onDecline(checkpointId: number, reason: string): void {
+    const pending = this.pending.get(checkpointId);
+    if (pending) this.fail(pending, `declined: ${reason}`, true);
+  }
+
+  private async complete(pending: PendingCheckpoint): Promise<void> {
+    clearTimeout(pending.timer);
+    this.pending.delete(pending.id);
+    const graph = this.graph!;
+    const now = this.deps.clock();
+    const record: CheckpointRecord = {
+      jobId: this.deps.jobId,
+      checkpointId: pending.id,
+      attempt: pending.attempt,
+      status: 'COMPLETED',
+      isSavepoint: false,
+      triggerTimestamp: pending.triggeredAt,
+      completedTimestamp: now,
+      stateSize: pending.handles.reduce((a, h) => a + h.size, 0),
+      handles: pending.handles,
+      parallelism: Object.fromEntries(graph.jobVertices.map((v) => [v.vertex.id, v.vertex.parallelism])),
+      failureReason: null,
+    };
+    // Durable first: only a checkpoint whose metadata is stored may make sinks commit.
+    await this.deps.repository.save(record);
+    this.completedCheckpoints.unshift(record);
+    this.consecutiveFailures = 0;
+    this.lastCompletedAt = now;
+    this.updateHistory(pending, 'COMPLETED');
+    await Promise.allSettled(
+      graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).notifyCheckpointComplete({ jobId: this.deps.jobId, attempt: pending.attempt, checkpointId: pending.id })),
+    );
+    for (const old of this.completedCheckpoints.splice(this.settings.retained)) {
+      await this.deps.repository.markStatus(this.deps.jobId, old.checkpointId, 'SUBSUMED').catch(() => undefined);
+      await this.deps.store.deleteCheckpoint(this.deps.jobId, old.checkpointId).catch(() => undefined);
+    }
+  }
+
+  private fail(pending: PendingCheckpoint, reason: string, counts: boolean): void {
+    if (!this.pending.delete(pending.id)) return;
+    clearTimeout(pending.timer);
+    this.failed++;
+    this.updateHistory(pending, 'FAILED', reason);
+    this.deps.log.warn(`checkpoint ${pending.id} of job ${this.deps.jobId} failed: ${reason}`);
+    void this.deps.repository
+      .save({
+        jobId: this.deps.jobId, checkpointId: pending.id, attempt: pending.attempt, status: 'FAILED', isSavepoint: false,
+        triggerTimestamp: pending.triggeredAt, completedTimestamp: null, stateSize: 0, handles: [], parallelism: {}, failureReason: reason,
+      })
+      .catch(() => undefined);
+    void this.deps.store.deleteCheckpoint(this.deps.jobId, pending.id).catch(() => undefined);
+    if (!counts) return;
+    if (++this.consecutiveFailures > this.settings.tolerableFailures) {
+      this.deps.onTooManyFailures(`${this.consecutiveFailures} checkpoints failed in a row (tolerable: ${this.settings.tolerableFailures}); the last: ${reason}`);
+    }
+  }
+
+  private entry(p: PendingCheckpoint, status: HistoryEntry['status'], failure?: string): HistoryEntry {
+    const size = p.handles.reduce((a, h) => a + h.size, 0);
+    const total = this.graph?.executions().length ?? 0;
+    return {
+      id: p.id,
+      status,
+      is_savepoint: false,
+      trigger_timestamp: p.triggeredAt,
+      latest_ack_timestamp: p.lastAckAt,
+      state_size: size,
+      end_to_end_duration: p.lastAckAt - p.triggeredAt,
+      num_subtasks: total,
+      num_acknowledged_subtasks: p.handles.length,
+      ...(failure ? { failure_message: failure } : {}),
+    };
+  }
+
+  private updateHistory(p: PendingCheckpoint, status: HistoryEntry['status'], failure?: string): void {
+    const i = this.history.findIndex((h) => h.id === p.id);
+    const entry = this.entry(p, status, failure);
+    if (i >= 0) this.history[i] = entry;
+    else this.history.unshift(entry);
+    this.history.splice(50);
+  }
+
+  /** GET /jobs/:id/checkpoints, in Flink's shape. */
+  stats(): { counts: Record<string, number>; summary: Record<string, unknown>; latest: Record<string, unknown>; history: Record<string, unknown>[] } {
+    const completed = this.history.filter((h) => h.status === 'COMPLETED');
+    const stat = (values: number[]) =>
+      values.length ? { min: Math.min(...values), max: Math.max(...values), avg: Math.round(values.reduce((a, b) => a + b, 0) / values.length) } : { min: 0, max: 0, avg: 0 };
+    const latestFailed = this.history.find((h) => h.status === 'FAILED');
+    return {
+      counts: {
+        restored: this.restoredCount,
+        total: this.history.length,
+        in_progress: this.pending.size,
+        completed: completed.length,
+        failed: this.failed,
+      },
+      summary: { state_size: stat(completed.map((h) => h.state_size)), end_to_end_duration: stat(completed.map((h) => h.end_to_end_duration)) },
+      latest: { completed: completed[0] ?? null, savepoint: null, failed: latestFailed ?? null, restored: this.restored ?? null },
+      history: this.history.map((h) => ({ ...h })),
+    };
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Checkpoint state in the JetStream Object Store: one object per task and checkpoint, written by
+ * the task, read back on restore. Every read is checked against the checksum the task reported,
+ * so a corrupted checkpoint is detected instead of restored.
+ */
+import { CHECKPOINT_BUCKET, CheckpointNames } from '../data/data-names';
+import { ErrorCodes } from '../errors/error-codes';
+import { RunnelError } from '../errors/runnel-errors';
+import { NatsConnection, ObjectStore, StorageType } from 'nats';
+import { sha256Hex } from './artifact-store';
+
+export class CorruptCheckpointError extends RunnelError {
+  constructor(handle: string, reason: string) {
+    super(ErrorCodes.CorruptCheckpoint, `Checkpoint state ${handle} is unusable: ${reason}`, { handle });
+  }
+}
+
+export interface WrittenState {
+  readonly handle: string;
+  readonly size: number;
+  readonly checksum: string;
+}
+
+export class CheckpointStore {
+  private bucket?: Promise<ObjectStore>;
+
+  constructor(private readonly connection: NatsConnection) {}
+
+  private store(): Promise<ObjectStore> {
+    this.bucket ??= this.connection.jetstream().views.os(CHECKPOINT_BUCKET, { storage: StorageType.File, description: 'Runnel checkpoint state' });
+    this.bucket.catch(() => (this.bucket = undefined));
+    return this.bucket;
+  }
+
+  async write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
+    const handle = CheckpointNames.object(jobId, checkpointId, vertexId, subtask);
+    await (await this.store()).putBlob({ name: handle }, bytes);
+    return { handle, size: bytes.length, checksum: sha256Hex(bytes) };
+  }
+
+  async read(handle: string, checksum: string): Promise<Uint8Array> {
+    const bytes = await (await this.store()).getBlob(handle);
+    if (!bytes) throw new CorruptCheckpointError(handle, 'it is missing from the checkpoint store');
+    const actual = sha256Hex(bytes);
+    if (actual !== checksum) throw new CorruptCheckpointError(handle, `checksum ${actual} does not match the recorded ${checksum}`);
+    return bytes;
+  }
+
+  /** Removes a checkpoint's objects (subsumed or failed checkpoints). */
+  async deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> {
+    const store = await this.store();
+    const prefix = CheckpointNames.prefix(jobId, checkpointId);
+    for (const entry of await store.list()) {
+      if (entry.name.startsWith(prefix)) await store.delete(entry.name).catch(() => undefined);
+    }
+  }
+}
