@@ -1,0 +1,28 @@
+// Minimal JSON-over-HTTP for tests (Node's fetch), with a timeout so a hung service fails the
+// test with a clear message instead of at jest's deadline.
+
+export interface JsonResponse<T> {
+  readonly status: number;
+  /** Parsed body; undefined when empty or not JSON. */
+  readonly body: T;
+}
+
+export async function httpJson<T = unknown>(
+  url: string,
+  init: { method?: string; body?: unknown; timeoutMs?: number } = {},
+): Promise<JsonResponse<T>> {
+  const response = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: init.body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    signal: AbortSignal.timeout(init.timeoutMs ?? 5_000),
+  });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, body: body as T };
+}

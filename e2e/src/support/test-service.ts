@@ -1,0 +1,37 @@
+// Runs a built service (apps/<name>/dist/main.js) for a test. Output is kept in memory
+// (logs()); set RUNNEL_E2E_LOGS=1 to also see it on stderr, prefixed with the service name.
+
+import { spawnService, type ExitInfo, type ServiceName } from '@runnel/tools';
+
+export interface TestService {
+  readonly name: string;
+  readonly pid: number;
+  readonly exited: Promise<ExitInfo>;
+  /** Output lines so far (JSON lines from the service's logger). */
+  logs(): readonly string[];
+  /** SIGTERM, SIGKILL after `timeoutMs` (default 10 s); resolves with the exit. */
+  stop(timeoutMs?: number): Promise<ExitInfo>;
+  /** SIGKILL (a crash). */
+  kill(): Promise<ExitInfo>;
+}
+
+export function startService(
+  service: ServiceName,
+  env: Readonly<Record<string, string | undefined>>,
+  name: string = service,
+): TestService {
+  const handle = spawnService({
+    service,
+    name,
+    env: { LOG_LEVEL: 'info', ...env },
+    output: process.env['RUNNEL_E2E_LOGS'] ? { type: 'prefix', stream: process.stderr } : { type: 'buffer' },
+  });
+  return {
+    name,
+    pid: handle.pid,
+    exited: handle.exited,
+    logs: () => handle.logs(),
+    stop: (timeoutMs) => handle.stop(timeoutMs),
+    kill: () => handle.kill(),
+  };
+}

@@ -1,0 +1,30 @@
+import { ClusterArgsError, parseClusterArgs } from './cluster-args';
+
+describe('parseClusterArgs', () => {
+  it('has the documented defaults', () => {
+    expect(parseClusterArgs([], '/repo')).toEqual({
+      taskmanagers: 2,
+      slots: 2,
+      port: 8081,
+      dataDir: '/repo/.runnel',
+      run: undefined,
+      help: false,
+    });
+  });
+
+  it('reads every flag', () => {
+    const args = parseClusterArgs(['--taskmanagers', '3', '--slots', '4', '--port', '9000', '--data-dir', '/d'], '/repo');
+    expect(args).toMatchObject({ taskmanagers: 3, slots: 4, port: 9000, dataDir: '/d' });
+  });
+
+  it('keeps --run with its arguments', () => {
+    expect(parseClusterArgs(['--run', 'wordcount', '--', '--input', 'x'], '/repo').run).toEqual(['wordcount', '--input', 'x']);
+  });
+
+  it.each([[['--slots', '0']], [['--taskmanagers', 'two']], [['--bogus']], [['stray']], [['--port', '70000']], [['--port', '0']]])(
+    'rejects %j',
+    (argv) => {
+      expect(() => parseClusterArgs(argv, '/repo')).toThrow(ClusterArgsError);
+    },
+  );
+});

@@ -1,0 +1,58 @@
+// Entry point of `npm start`: runs a local Runnel session cluster in the foreground until Ctrl-C
+// (SIGINT) or SIGTERM, then stops everything it started and exits 0; exits 1 when a child dies.
+
+import { findRepoRoot } from '../infra';
+import { ClusterArgsError, parseClusterArgs, USAGE } from './cluster-args';
+import { LocalCluster } from './local-cluster';
+
+async function main(): Promise<number> {
+  // RUNNEL_REPO_ROOT points the command at another checkout's built services (used by tests).
+  const repoRoot = process.env['RUNNEL_REPO_ROOT'] ?? findRepoRoot(__dirname);
+  let args;
+  try {
+    args = parseClusterArgs(process.argv.slice(2), repoRoot);
+  } catch (error) {
+    if (!(error instanceof ClusterArgsError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.run) {
+    process.stderr.write('--run is not yet supported: jobs arrive in a later release; start the cluster without it\n');
+    return 2;
+  }
+
+  const cluster = new LocalCluster({
+    ...args,
+    repoRoot,
+    natsUrl: process.env['NATS_URL'] || undefined,
+    databaseUrl: process.env['DATABASE_URL'] || undefined,
+    logLevel: process.env['LOG_LEVEL'] || undefined,
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals === 1) {
+      process.stdout.write(`\n${signal}: stopping the cluster (again to kill it at once)\n`);
+      cluster.stop();
+    } else {
+      cluster.killAll();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A closed terminal must not leave the cluster running either.
+  process.on('SIGHUP', onSignal);
+  return cluster.run();
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,95 @@
+// Makes NATS (with JetStream) and Postgres available for a local cluster: uses the servers named
+// by NATS_URL / DATABASE_URL when they answer, and otherwise starts private ones whose data lives
+// under the data directory (persistent across runs). Creates the cluster's database when missing.
+// Returns the URLs and the processes it started, so the caller can watch and stop them.
+
+import { join } from 'node:path';
+import { databaseNameOf, databaseUrlFor, ensureDatabase, redact } from './database.admin';
+import type { ManagedProcess } from './managed-process.util';
+import { startNatsServer } from './nats-server.launcher';
+import { startPostgres } from './postgres.launcher';
+import { isNatsReachable, isPostgresReachable } from './reachability.util';
+
+export interface EnsureInfraOptions {
+  /** Use this NATS when it answers with JetStream. */
+  readonly natsUrl?: string;
+  /** Use this Postgres database (created when missing) when its server answers. */
+  readonly databaseUrl?: string;
+  /** Where private servers keep their data and logs (nats/, postgres/, logs/). */
+  readonly dataDir: string;
+  /** Database created on a private Postgres (default `runnel`). */
+  readonly databaseName?: string;
+  /** Progress messages for the user (default: none). */
+  readonly log?: (message: string) => void;
+  /** Called as soon as a private server process exists (e.g. to record it in a pid file). */
+  readonly onProcessStarted?: (process: ManagedProcess, stopSignal: NodeJS.Signals) => void;
+}
+
+export interface Infra {
+  readonly natsUrl: string;
+  readonly databaseUrl: string;
+  /** Processes started here (empty when both servers were given). */
+  readonly processes: readonly ManagedProcess[];
+  /** Stops what was started here, NATS and Postgres in parallel. */
+  stop(): Promise<void>;
+}
+
+export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
+  const log = options.log ?? (() => undefined);
+  const logDir = join(options.dataDir, 'logs');
+  const processes: ManagedProcess[] = [];
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(stops.map((s) => s()));
+  };
+
+  try {
+    let natsUrl = options.natsUrl;
+    if (natsUrl && !(await isNatsReachable(natsUrl))) {
+      log(`NATS_URL=${natsUrl} does not answer (or has no JetStream); starting a local nats-server instead`);
+      natsUrl = undefined;
+    }
+    if (!natsUrl) {
+      const started = Date.now();
+      const nats = await startNatsServer({
+        storeDir: join(options.dataDir, 'nats'),
+        output: { type: 'file', path: join(logDir, 'nats.log') },
+      });
+      processes.push(nats.process);
+      stops.push(() => nats.stop());
+      options.onProcessStarted?.(nats.process, 'SIGINT');
+      log(`started nats-server ${nats.url} (pid ${nats.pid}, ${Date.now() - started} ms)`);
+      natsUrl = nats.url;
+    }
+
+    let databaseUrl = options.databaseUrl;
+    if (databaseUrl) {
+      const adminUrl = databaseUrlFor(databaseUrl, 'postgres');
+      if ((await isPostgresReachable(databaseUrl)) || (await isPostgresReachable(adminUrl))) {
+        await ensureDatabase(adminUrl, databaseNameOf(databaseUrl));
+      } else {
+        log(`DATABASE_URL=${redact(databaseUrl)} does not answer; starting a local Postgres instead`);
+        databaseUrl = undefined;
+      }
+    }
+    if (!databaseUrl) {
+      const started = Date.now();
+      const postgres = await startPostgres({
+        dataDir: join(options.dataDir, 'postgres'),
+        output: { type: 'file', path: join(logDir, 'postgres.log') },
+      });
+      processes.push(postgres.process);
+      stops.push(() => postgres.stop());
+      options.onProcessStarted?.(postgres.process, 'SIGINT');
+      databaseUrl = await ensureDatabase(postgres.url, options.databaseName ?? 'runnel');
+      log(
+        `started Postgres ${postgres.binaries.major} (${postgres.binaries.source}) on port ${postgres.port} ` +
+          `(pid ${postgres.pid}, ${Date.now() - started} ms)`,
+      );
+    }
+    return { natsUrl, databaseUrl, processes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,165 @@
+// One child process we started and are responsible for: its output goes line by line to a sink
+// (prefixed on our stdout, a log file, or only a ring buffer), its exit is a promise, and
+// stop() is "signal, wait, SIGKILL after a deadline". Children run in their own process group so
+// that a terminal's Ctrl-C reaches only the parent, which then stops them in order; and, where
+// setpriv allows, the kernel signals them when the parent dies, so none outlives a SIGKILLed parent.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pdeathsigWrapper } from './executable.util';
+import { ProcessStartError } from './infra.errors';
+
+/** Where a child's output lines go (they are always kept in the ring buffer too). */
+export type OutputSink =
+  | { readonly type: 'prefix'; readonly stream?: NodeJS.WritableStream }
+  | { readonly type: 'file'; readonly path: string }
+  | { readonly type: 'buffer' };
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface ManagedProcessOptions {
+  /** Short name used as log prefix and in errors. */
+  readonly name: string;
+  readonly command: string;
+  readonly args?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Run as this user/group (postgres refuses to run as root). */
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly output?: OutputSink;
+  /** Signal for a graceful stop (default SIGTERM; postgres wants SIGINT, a "fast" shutdown). */
+  readonly stopSignal?: NodeJS.Signals;
+  /** Signal the kernel sends the child when we die; null disables. Default: the stop signal. */
+  readonly parentDeathSignal?: NodeJS.Signals | null;
+  /** How many output lines to keep for logs() (default 500). */
+  readonly keepLines?: number;
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** Settles when the process has exited (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  /** Undefined while running. */
+  exitInfo(): ExitInfo | undefined;
+  /** The last output lines (stdout and stderr interleaved as they arrived). */
+  logs(): readonly string[];
+  /** Graceful stop: stop signal, then SIGKILL to its process group after `timeoutMs` (default 10 s). */
+  stop(timeoutMs?: number): Promise<ExitInfo>;
+  /** SIGKILL now (simulates a crash in tests). */
+  kill(): Promise<ExitInfo>;
+}
+
+export function startManagedProcess(options: ManagedProcessOptions): ManagedProcess {
+  const stopSignal = options.stopSignal ?? 'SIGTERM';
+  const deathSignal = options.parentDeathSignal === undefined ? stopSignal : options.parentDeathSignal;
+  const wrapper = deathSignal ? pdeathsigWrapper() : undefined;
+  const [command, args] = wrapper
+    ? [wrapper, ['--pdeathsig', deathSignal as string, '--', options.command, ...(options.args ?? [])]]
+    : [options.command, [...(options.args ?? [])]];
+
+  const child: ChildProcess = spawn(command, args, {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    uid: options.uid,
+    gid: options.gid,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) {
+    // spawn reports ENOENT/EACCES asynchronously, but then pid is undefined right away.
+    child.on('error', () => undefined);
+    throw new ProcessStartError(`could not start ${options.name} (${options.command})`);
+  }
+  const pid = child.pid;
+
+  const keep = options.keepLines ?? 500;
+  const lines: string[] = [];
+  const sink = openSink(options.name, options.output ?? { type: 'prefix' });
+  const onLine = (line: string): void => {
+    lines.push(line);
+    if (lines.length > keep) lines.splice(0, lines.length - keep);
+    sink.write(line);
+  };
+  const streams = [child.stdout, child.stderr].filter((s): s is NonNullable<typeof s> => s !== null);
+  const readers = streams.map((stream) => {
+    const reader = createInterface({ input: stream, crlfDelay: Infinity });
+    reader.on('line', onLine);
+    return new Promise<void>((resolve) => reader.once('close', resolve));
+  });
+
+  let info: ExitInfo | undefined;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once('error', (error) => onLine(`[spawn error] ${error.message}`));
+    // 'close' (not 'exit'): all output has been read by then, so logs() is complete.
+    child.once('close', (code, signal) => {
+      void Promise.all(readers).then(() => {
+        info = { code, signal };
+        sink.close();
+        resolve(info);
+      });
+    });
+  });
+
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // group already gone
+    }
+  };
+
+  return {
+    name: options.name,
+    pid,
+    exited,
+    exitInfo: () => info,
+    logs: () => lines,
+    async stop(timeoutMs = 10_000) {
+      if (info) return info;
+      try {
+        process.kill(pid, stopSignal);
+      } catch {
+        // already exiting
+      }
+      const timer = setTimeout(() => signalGroup('SIGKILL'), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      // Grandchildren left in its group (a service's helpers) must not outlive it.
+      signalGroup('SIGKILL');
+      return result;
+    },
+    async kill() {
+      if (info) return info;
+      signalGroup('SIGKILL');
+      return exited;
+    },
+  };
+}
+
+interface LineSink {
+  write(line: string): void;
+  close(): void;
+}
+
+function openSink(name: string, output: OutputSink): LineSink {
+  switch (output.type) {
+    case 'prefix': {
+      const stream = output.stream ?? process.stdout;
+      return { write: (line) => stream.write(`${name} | ${line}\n`), close: () => undefined };
+    }
+    case 'file': {
+      mkdirSync(dirname(output.path), { recursive: true });
+      const file: WriteStream = createWriteStream(output.path, { flags: 'a' });
+      return { write: (line) => file.write(`${line}\n`), close: () => file.end() };
+    }
+    case 'buffer':
+      return { write: () => undefined, close: () => undefined };
+  }
+}
