@@ -1,7 +1,8 @@
 /** The JobManager's NATS endpoint (Flink's JobMasterGateway and the dispatcher's hand-over). */
 import { Controller, Inject } from '@nestjs/common';
 import {
-  AcknowledgeCheckpointRequest, DeclineCheckpointRequest, HandleRpc, JobMasterProtocol, JobRequest, SubmitJobRequest, TaskExecutionStateUpdate,
+  AcknowledgeCheckpointRequest, CheckSavepointRequest, DeclineCheckpointRequest, HandleRpc, JobMasterProtocol, JobRequest, SavepointStatusRequest,
+  SubmitJobRequest, TaskExecutionStateUpdate, TriggerSavepointRequest,
 } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { JobManagerService } from './jobmaster/job-manager.service';
@@ -67,5 +68,25 @@ export class JobManagerController {
   @HandleRpc(JobMasterProtocol.getCheckpointConfig)
   getCheckpointConfig(request: JobRequest) {
     return this.jobs.getCheckpointConfig(request.jobId);
+  }
+
+  @HandleRpc(JobMasterProtocol.triggerSavepoint)
+  triggerSavepoint(request: TriggerSavepointRequest) {
+    return this.jobs.triggerSavepoint(request);
+  }
+
+  @HandleRpc(JobMasterProtocol.getSavepointStatus)
+  getSavepointStatus(request: SavepointStatusRequest) {
+    return this.jobs.getSavepointStatus(request.jobId, request.triggerId);
+  }
+
+  @HandleRpc(JobMasterProtocol.listSavepoints)
+  listSavepoints() {
+    return this.jobs.listSavepoints();
+  }
+
+  @HandleRpc(JobMasterProtocol.checkSavepoint)
+  checkSavepoint(request: CheckSavepointRequest) {
+    return this.jobs.checkSavepoint(request);
   }
 }

@@ -7,6 +7,7 @@ import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints
 import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { JobManagerController } from './jobmanager.controller';
+import { SavepointService } from './savepoints/savepoint.service';
 import { JobManagerSettings } from './jobmanager.settings';
 import { JetStreamDataStreamAdmin } from './jobmaster/jetstream-data-stream.admin';
 import {
@@ -54,6 +55,7 @@ export class JobManagerModule {
         },
         { provide: CHECKPOINT_REPOSITORY, useClass: TypeOrmCheckpointRepository },
         { provide: CHECKPOINT_STORE, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new CheckpointStore(nc) },
+        SavepointService,
         JobManagerService,
       ],
     };

@@ -30,10 +30,13 @@ export interface CheckpointCoordinatorDeps {
   readonly log: { log(message: string): void; warn(message: string): void };
   /** More checkpoints failed in a row than tolerated. */
   readonly onTooManyFailures: (reason: string) => void;
+  readonly jobGraph: JobGraph;
 }
 
 interface PendingCheckpoint {
   readonly id: number;
+  readonly savepoint: boolean;
+  readonly settle: { resolve(record: CheckpointRecord): void; reject(error: Error): void };
   readonly attempt: number;
   readonly triggeredAt: number;
   readonly expected: Set<string>;
@@ -55,9 +58,12 @@ interface HistoryEntry {
   failure_message?: string;
 }
 
-export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings | undefined {
+/** The job's checkpoint settings; interval 0 when checkpointing is off (savepoints still work). */
+export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
   const c = jobGraph.config.checkpointing as (JobGraph['config']['checkpointing'] & { tolerableFailures?: number; retained?: number }) | undefined;
-  if (!c || !(c.intervalMs > 0)) return undefined;
+  if (!c || !(c.intervalMs > 0)) {
+    return { intervalMs: 0, mode: 'exactly-once', timeoutMs: 600_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 3, retained: 1 };
+  }
   return {
     intervalMs: c.intervalMs,
     mode: c.mode ?? 'exactly-once',
@@ -94,12 +100,32 @@ export class CheckpointCoordinator {
     if (rows.length) this.nextId = rows[0].checkpointId + 1;
   }
 
+  get enabled(): boolean {
+    return this.settings.intervalMs > 0;
+  }
+
   /** Starts triggering for a (new) execution graph. */
   start(graph: ExecutionGraph): void {
     this.stop();
     this.graph = graph;
-    this.timer = setInterval(() => void this.trigger(), this.settings.intervalMs);
+    if (!this.enabled) return;
+    this.timer = setInterval(() => void this.trigger().catch(() => undefined), this.settings.intervalMs);
     this.timer.unref();
+  }
+
+  /** The job starts from a savepoint: it is what the first attempt restores. */
+  seedFromSavepoint(record: CheckpointRecord): void {
+    this.completedCheckpoints.unshift(record);
+    this.nextId = Math.max(this.nextId, record.checkpointId + 1);
+  }
+
+  /** Takes a savepoint now: a checkpoint that is kept until deleted. */
+  triggerSavepoint(): Promise<CheckpointRecord> {
+    return new Promise<CheckpointRecord>((resolve, reject) => {
+      this.trigger({ resolve, reject }, true).then((id) => {
+        if (id === undefined) reject(new Error('the job is not running with all its tasks, so no savepoint can be taken now'));
+      }, reject);
+    });
   }
 
   /** Stops triggering and drops checkpoints in progress (a restart, cancel or the job's end). */
@@ -113,12 +139,24 @@ export class CheckpointCoordinator {
     return this.completedCheckpoints[0];
   }
 
-  /** What subtask tasks of a vertex restore from the latest completed checkpoint. */
+  /**
+   * What the subtasks of a vertex restore from the latest completed checkpoint: the state of every
+   * old vertex holding one of its operators (matched by uid, so a changed job still finds it).
+   */
   restoreFor(vertexId: string): RestoreSpec | undefined {
     const latest = this.latestCompleted();
-    if (!latest) return undefined;
-    const handles = latest.handles.filter((h) => h.vertexId === vertexId).map(({ vertexId: v, subtaskIndex, handle, checksum }) => ({ vertexId: v, subtaskIndex, handle, checksum }));
-    return { checkpointId: latest.checkpointId, parallelism: latest.parallelism[vertexId] ?? handles.length, handles };
+    const vertex = this.deps.jobGraph.vertices.find((v) => v.id === vertexId);
+    if (!latest || !vertex) return undefined;
+    const uids = new Set(vertex.operators.map((o) => o.uid));
+    const oldVertices = Object.entries(latest.operators)
+      .filter(([, ops]) => ops.some((uid) => uids.has(uid)))
+      .map(([id]) => id);
+    const sources = oldVertices.length ? oldVertices : latest.operators[vertexId] ? [vertexId] : Object.keys(latest.operators).length ? [] : [vertexId];
+    const handles = latest.handles
+      .filter((h) => sources.includes(h.vertexId))
+      .map(({ vertexId: v, subtaskIndex, handle, checksum }) => ({ vertexId: v, subtaskIndex, handle, checksum }));
+    if (handles.length === 0) return undefined;
+    return { checkpointId: latest.checkpointId, parallelism: latest.parallelism[sources[0]] ?? handles.length, handles };
   }
 
   noteRestored(checkpointId: number): void {
@@ -135,17 +173,19 @@ export class CheckpointCoordinator {
     await this.deps.repository.markStatus(this.deps.jobId, checkpointId, 'CORRUPT').catch(() => undefined);
   }
 
-  async trigger(): Promise<number | undefined> {
+  async trigger(settle: PendingCheckpoint['settle'] = { resolve: () => undefined, reject: () => undefined }, savepoint = false): Promise<number | undefined> {
     const graph = this.graph;
     if (!graph) return undefined;
     const now = this.deps.clock();
     const executions = graph.executions();
     // Only when every task runs: a finished or starting task cannot take part.
     if (!executions.every((e) => e.state === 'RUNNING')) return undefined;
-    if (this.pending.size >= this.settings.maxConcurrent || now - this.lastCompletedAt < this.settings.minPauseMs) return undefined;
+    if (!savepoint && (this.pending.size >= this.settings.maxConcurrent || now - this.lastCompletedAt < this.settings.minPauseMs)) return undefined;
     const id = this.nextId++;
     const pending: PendingCheckpoint = {
       id,
+      savepoint,
+      settle,
       attempt: graph.attempt,
       triggeredAt: now,
       expected: new Set(executions.map((e) => e.attemptId)),
@@ -196,13 +236,15 @@ export class CheckpointCoordinator {
       checkpointId: pending.id,
       attempt: pending.attempt,
       status: 'COMPLETED',
-      isSavepoint: false,
+      isSavepoint: pending.savepoint,
       triggerTimestamp: pending.triggeredAt,
       completedTimestamp: now,
       stateSize: pending.handles.reduce((a, h) => a + h.size, 0),
       handles: pending.handles,
       parallelism: Object.fromEntries(graph.jobVertices.map((v) => [v.vertex.id, v.vertex.parallelism])),
+      operators: Object.fromEntries(graph.jobVertices.map((v) => [v.vertex.id, v.vertex.operators.map((o) => o.uid)])),
       failureReason: null,
+      externalPath: null,
     };
     // Durable first: only a checkpoint whose metadata is stored may make sinks commit.
     await this.deps.repository.save(record);
@@ -213,10 +255,14 @@ export class CheckpointCoordinator {
     await Promise.allSettled(
       graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).notifyCheckpointComplete({ jobId: this.deps.jobId, attempt: pending.attempt, checkpointId: pending.id })),
     );
-    for (const old of this.completedCheckpoints.splice(this.settings.retained)) {
+    // Savepoints stay until deleted; checkpoints beyond the retained number are subsumed.
+    const checkpoints = this.completedCheckpoints.filter((c) => !c.isSavepoint);
+    for (const old of checkpoints.slice(this.settings.retained)) {
+      this.completedCheckpoints.splice(this.completedCheckpoints.indexOf(old), 1);
       await this.deps.repository.markStatus(this.deps.jobId, old.checkpointId, 'SUBSUMED').catch(() => undefined);
-      await this.deps.store.deleteCheckpoint(this.deps.jobId, old.checkpointId).catch(() => undefined);
+      if (old.jobId === this.deps.jobId) await this.deps.store.deleteCheckpoint(this.deps.jobId, old.checkpointId).catch(() => undefined);
     }
+    pending.settle.resolve(record);
   }
 
   private fail(pending: PendingCheckpoint, reason: string, counts: boolean): void {
@@ -224,15 +270,17 @@ export class CheckpointCoordinator {
     clearTimeout(pending.timer);
     this.failed++;
     this.updateHistory(pending, 'FAILED', reason);
+    pending.settle.reject(new Error(reason));
     this.deps.log.warn(`checkpoint ${pending.id} of job ${this.deps.jobId} failed: ${reason}`);
     void this.deps.repository
       .save({
-        jobId: this.deps.jobId, checkpointId: pending.id, attempt: pending.attempt, status: 'FAILED', isSavepoint: false,
-        triggerTimestamp: pending.triggeredAt, completedTimestamp: null, stateSize: 0, handles: [], parallelism: {}, failureReason: reason,
+        jobId: this.deps.jobId, checkpointId: pending.id, attempt: pending.attempt, status: 'FAILED', isSavepoint: pending.savepoint,
+        triggerTimestamp: pending.triggeredAt, completedTimestamp: null, stateSize: 0, handles: [], parallelism: {}, operators: {},
+        failureReason: reason, externalPath: null,
       })
       .catch(() => undefined);
     void this.deps.store.deleteCheckpoint(this.deps.jobId, pending.id).catch(() => undefined);
-    if (!counts) return;
+    if (!counts || pending.savepoint) return;
     if (++this.consecutiveFailures > this.settings.tolerableFailures) {
       this.deps.onTooManyFailures(`${this.consecutiveFailures} checkpoints failed in a row (tolerable: ${this.settings.tolerableFailures}); the last: ${reason}`);
     }
@@ -244,7 +292,7 @@ export class CheckpointCoordinator {
     return {
       id: p.id,
       status,
-      is_savepoint: false,
+      is_savepoint: p.savepoint,
       trigger_timestamp: p.triggeredAt,
       latest_ack_timestamp: p.lastAckAt,
       state_size: size,
@@ -278,7 +326,12 @@ export class CheckpointCoordinator {
         failed: this.failed,
       },
       summary: { state_size: stat(completed.map((h) => h.state_size)), end_to_end_duration: stat(completed.map((h) => h.end_to_end_duration)) },
-      latest: { completed: completed[0] ?? null, savepoint: null, failed: latestFailed ?? null, restored: this.restored ?? null },
+      latest: {
+        completed: completed.find((h) => !h.is_savepoint) ?? null,
+        savepoint: completed.find((h) => h.is_savepoint) ?? null,
+        failed: latestFailed ?? null,
+        restored: this.restored ?? null,
+      },
       history: this.history.map((h) => ({ ...h })),
     };
   }

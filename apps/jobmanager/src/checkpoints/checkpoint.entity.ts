@@ -25,5 +25,9 @@ export class CheckpointEntity {
   @Column({ type: 'jsonb', default: () => "'[]'" }) handles!: StoredHandle[];
   /** Parallelism of each vertex when the checkpoint was taken (for rescaling on restore). */
   @Column({ type: 'jsonb', default: () => "'{}'" }) parallelism!: Record<string, number>;
+  /** Operator uids of each vertex (so a savepoint maps onto a changed job by uid). */
+  @Column({ type: 'jsonb', default: () => "'{}'" }) operators!: Record<string, string[]>;
   @Column({ name: 'failure_reason', type: 'text', nullable: true }) failureReason!: string | null;
+  /** Where a savepoint was also written (a directory), if anywhere. */
+  @Column({ name: 'external_path', type: 'text', nullable: true }) externalPath!: string | null;
 }

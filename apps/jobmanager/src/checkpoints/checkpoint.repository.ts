@@ -15,7 +15,9 @@ export interface CheckpointRecord {
   readonly stateSize: number;
   readonly handles: StoredHandle[];
   readonly parallelism: Record<string, number>;
+  readonly operators: Record<string, string[]>;
   readonly failureReason: string | null;
+  readonly externalPath: string | null;
 }
 
 export interface CheckpointRepository {
@@ -23,6 +25,9 @@ export interface CheckpointRepository {
   markStatus(jobId: string, checkpointId: number, status: CheckpointStatus): Promise<void>;
   /** Completed checkpoints of a job, newest first. */
   completed(jobId: string): Promise<CheckpointRecord[]>;
+  find(jobId: string, checkpointId: number): Promise<CheckpointRecord | undefined>;
+  savepoints(): Promise<CheckpointRecord[]>;
+  setExternalPath(jobId: string, checkpointId: number, path: string): Promise<void>;
 }
 
 @Injectable()
@@ -39,6 +44,28 @@ export class TypeOrmCheckpointRepository implements CheckpointRepository {
 
   async completed(jobId: string): Promise<CheckpointRecord[]> {
     const rows = await this.checkpoints.find({ where: { jobId, status: 'COMPLETED' }, order: { checkpointId: 'DESC' } });
-    return rows.map((r) => ({ ...r, triggerTimestamp: Number(r.triggerTimestamp), completedTimestamp: r.completedTimestamp === null ? null : Number(r.completedTimestamp), stateSize: Number(r.stateSize) }));
+    return rows.map(toRecord);
   }
+
+  async find(jobId: string, checkpointId: number): Promise<CheckpointRecord | undefined> {
+    const row = await this.checkpoints.findOne({ where: { jobId, checkpointId } });
+    return row ? toRecord(row) : undefined;
+  }
+
+  async savepoints(): Promise<CheckpointRecord[]> {
+    return (await this.checkpoints.find({ where: { isSavepoint: true, status: 'COMPLETED' }, order: { triggerTimestamp: 'DESC' } })).map(toRecord);
+  }
+
+  async setExternalPath(jobId: string, checkpointId: number, externalPath: string): Promise<void> {
+    await this.checkpoints.update({ jobId, checkpointId }, { externalPath });
+  }
+}
+
+function toRecord(r: CheckpointEntity): CheckpointRecord {
+  return {
+    ...r,
+    triggerTimestamp: Number(r.triggerTimestamp),
+    completedTimestamp: r.completedTimestamp === null ? null : Number(r.completedTimestamp),
+    stateSize: Number(r.stateSize),
+  };
 }

@@ -4,7 +4,8 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
-  Acknowledge, AcknowledgeCheckpointRequest, CheckpointConfigReply, CheckpointsReply, ConflictError, DeclineCheckpointRequest, JobDetailsReply, JobExceptionsReply, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceManagerGateway,
+  Acknowledge, AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, ConflictError, DeclineCheckpointRequest,
+  SavepointMappingReply, SavepointMismatchError, SavepointsReply, TriggerSavepointReply, TriggerSavepointRequest, JobDetailsReply, JobExceptionsReply, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceManagerGateway,
   SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway,
 } from '@runnel/protocol';
 import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
@@ -12,12 +13,13 @@ import { JobMaster } from './job-master';
 import { DataStreamAdmin, JobMasterSettings } from './job-master.deps';
 import { jobDetails, jobExceptions, jobOverview } from './job-views';
 
-export const RESOURCE_MANAGER_GATEWAY = Symbol('RESOURCE_MANAGER_GATEWAY');
-export const TASK_EXECUTOR_GATEWAYS = Symbol('TASK_EXECUTOR_GATEWAYS');
-export const DATA_STREAM_ADMIN = Symbol('DATA_STREAM_ADMIN');
-export const JOB_MASTER_SETTINGS = Symbol('JOB_MASTER_SETTINGS');
-export const CHECKPOINT_REPOSITORY = Symbol('CHECKPOINT_REPOSITORY');
-export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
+import {
+  CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS,
+} from './job-manager.tokens';
+import { SavepointService } from '../savepoints/savepoint.service';
+import type { JobGraph } from '@runnel/dataflow';
+
+export { CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS };
 
 @Injectable()
 export class JobManagerService implements OnApplicationShutdown {
@@ -31,10 +33,17 @@ export class JobManagerService implements OnApplicationShutdown {
     @Inject(JOB_MASTER_SETTINGS) private readonly settings: JobMasterSettings,
     @Inject(CHECKPOINT_REPOSITORY) private readonly checkpoints: CheckpointRepository,
     @Inject(CHECKPOINT_STORE) private readonly checkpointStore: { deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> },
+    private readonly savepoints: SavepointService,
   ) {}
 
-  submitJob(request: MessageBody<SubmitJobRequest>): Reply<SubmitJobReply> {
+  async submitJob(request: MessageBody<SubmitJobRequest>): Promise<Reply<SubmitJobReply>> {
     if (this.jobs.has(request.jobId)) throw new ConflictError(`Job ${request.jobId} was already submitted`);
+    // A savepoint that does not fit the job is refused here, before anything runs.
+    const savepoint = request.savepointPath ? await this.savepoints.load(request.savepointPath) : undefined;
+    if (savepoint) {
+      const { unmatched } = this.savepoints.mapping(savepoint, request.jobGraph as unknown as JobGraph);
+      if (unmatched.length && !request.allowNonRestoredState) throw new SavepointMismatchError(request.savepointPath!, unmatched);
+    }
     const job = new JobMaster(
       request,
       {
@@ -52,6 +61,7 @@ export class JobManagerService implements OnApplicationShutdown {
       },
       this.settings,
     );
+    if (savepoint) job.checkpoints.seedFromSavepoint(savepoint);
     this.jobs.set(request.jobId, job);
     this.logger.log(`job ${request.jobId} (${request.jobName}) submitted`);
     void job.start();
@@ -86,23 +96,40 @@ export class JobManagerService implements OnApplicationShutdown {
   }
 
   async acknowledgeCheckpoint(ack: MessageBody<AcknowledgeCheckpointRequest>): Promise<Reply<Acknowledge>> {
-    await this.job(ack.jobId).checkpoints?.onAcknowledge(ack);
+    await this.job(ack.jobId).checkpoints.onAcknowledge(ack);
     return {};
   }
 
   declineCheckpoint(decline: MessageBody<DeclineCheckpointRequest>): Reply<Acknowledge> {
-    this.job(decline.jobId).checkpoints?.onDecline(decline.checkpointId, decline.reason);
+    this.job(decline.jobId).checkpoints.onDecline(decline.checkpointId, decline.reason);
     return {};
   }
 
   getCheckpoints(jobId: string): Reply<CheckpointsReply> {
-    const job = this.job(jobId);
-    return job.checkpoints?.stats() ?? { counts: { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 }, summary: {}, latest: {}, history: [] };
+    return this.job(jobId).checkpoints.stats();
+  }
+
+  triggerSavepoint(request: MessageBody<TriggerSavepointRequest>): Reply<TriggerSavepointReply> {
+    return { 'request-id': this.savepoints.trigger(this.job(request.jobId), request) };
+  }
+
+  getSavepointStatus(jobId: string, triggerId: string) {
+    this.job(jobId);
+    return this.savepoints.status(jobId, triggerId);
+  }
+
+  async listSavepoints(): Promise<Reply<SavepointsReply>> {
+    return { savepoints: await this.savepoints.list() };
+  }
+
+  async checkSavepoint(request: MessageBody<CheckSavepointRequest>): Promise<Reply<SavepointMappingReply>> {
+    const mapping = this.savepoints.mapping(await this.savepoints.load(request.savepointPath), request.jobGraph as unknown as JobGraph);
+    return { savepointPath: request.savepointPath, operators: mapping.operators, unmatched: mapping.unmatched };
   }
 
   getCheckpointConfig(jobId: string): Reply<CheckpointConfigReply> {
     const job = this.job(jobId);
-    const c = job.checkpoints?.settings;
+    const c = job.checkpoints.enabled ? job.checkpoints.settings : undefined;
     return {
       enabled: c !== undefined,
       mode: c?.mode ?? 'exactly-once',

@@ -50,7 +50,10 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
         if (options.threeFreeAfterMs !== undefined && now >= 1000 + options.threeFreeAfterMs) free = 3;
       },
       log: { log: () => undefined, warn: () => undefined, error: () => undefined },
-      checkpoints: { save: async () => undefined, markStatus: async () => undefined, completed: async () => [] },
+      checkpoints: {
+        save: async () => undefined, markStatus: async () => undefined, completed: async () => [], find: async () => undefined,
+        savepoints: async () => [], setExternalPath: async () => undefined,
+      },
       checkpointStore: { deleteCheckpoint: async () => undefined },
     },
     { slotRequestTimeoutMs: options.timeoutMs ?? 60_000, slotRetryIntervalMs: 500, taskManagerCheckIntervalMs: 60_000 },

@@ -40,7 +40,7 @@ export class JobMaster {
   readonly exceptions: JobException[] = [];
   graph: ExecutionGraph;
   readonly jobGraph: JobGraph;
-  readonly checkpoints?: CheckpointCoordinator;
+  readonly checkpoints: CheckpointCoordinator;
   readonly restartStrategy: RestartStrategy;
   restarts = 0;
   private dataStream?: string;
@@ -60,20 +60,18 @@ export class JobMaster {
     this.jobGraph = submission.jobGraph as unknown as JobGraph;
     this.setStatus(JobStatuses.Initializing);
     this.graph = new ExecutionGraph(this.jobGraph, 0, deps.clock());
-    const cp = checkpointSettings(this.jobGraph);
-    if (cp) {
-      this.checkpoints = new CheckpointCoordinator(cp, {
-        jobId: submission.jobId,
-        taskExecutor: deps.taskExecutor,
-        repository: deps.checkpoints,
-        store: deps.checkpointStore,
-        clock: deps.clock,
-        log: deps.log,
-        onTooManyFailures: (reason) => void this.onFailure({ name: 'CheckpointException', message: reason }, undefined),
-      });
-    }
+    this.checkpoints = new CheckpointCoordinator(checkpointSettings(this.jobGraph), {
+      jobId: submission.jobId,
+      jobGraph: this.jobGraph,
+      taskExecutor: deps.taskExecutor,
+      repository: deps.checkpoints,
+      store: deps.checkpointStore,
+      clock: deps.clock,
+      log: deps.log,
+      onTooManyFailures: (reason) => void this.onFailure({ name: 'CheckpointException', message: reason }, undefined),
+    });
     const restart = (this.jobGraph.config as { restartStrategy?: RestartStrategyConfig }).restartStrategy;
-    this.restartStrategy = restartStrategyFor(restart, cp !== undefined);
+    this.restartStrategy = restartStrategyFor(restart, this.checkpoints.enabled);
   }
 
   get jobId(): string {
@@ -103,7 +101,7 @@ export class JobMaster {
           jobGraph: this.submission.jobGraph,
         },
       });
-      await this.checkpoints?.recover();
+      await this.checkpoints.recover();
       this.monitor = setInterval(() => void this.checkTaskManagers(), this.settings.taskManagerCheckIntervalMs);
       this.monitor.unref();
       await this.runAttempt();
@@ -120,9 +118,9 @@ export class JobMaster {
     this.graph.assignSlots(slots, this.deps.clock());
     this.setStatus(JobStatuses.Running);
     await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: JobStatuses.Running });
-    const restoring = this.checkpoints?.latestCompleted();
-    if (restoring) this.checkpoints!.noteRestored(restoring.checkpointId);
-    this.checkpoints?.start(this.graph);
+    const restoring = this.checkpoints.latestCompleted();
+    if (restoring) this.checkpoints.noteRestored(restoring.checkpointId);
+    this.checkpoints.start(this.graph);
     await this.deployAll();
   }
 
@@ -158,13 +156,13 @@ export class JobMaster {
   private async deployAll(): Promise<void> {
     const graph = this.graph;
     const locations = graph.locations();
-    const checkpointMode = this.checkpoints?.settings.mode;
+    const checkpointMode = this.checkpoints.enabled ? this.checkpoints.settings.mode : undefined;
     await Promise.all(
       graph.executions().map(async (execution) => {
         if (this.stop.signal.aborted || graph !== this.graph) return;
         const slot = execution.slot!;
         graph.transition(execution, ExecutionStates.Deploying, this.deps.clock());
-        const restore = this.checkpoints?.restoreFor(execution.vertexId);
+        const restore = this.checkpoints.restoreFor(execution.vertexId);
         try {
           await this.deps.taskExecutor(slot.resourceId).submitTask({
             jobId: this.jobId,
@@ -223,7 +221,7 @@ export class JobMaster {
   private async onFailure(failure: TaskFailure, execution: Execution | undefined): Promise<void> {
     if (this.isTerminal() || this.ending || this.restarting) return;
     this.record(failure, execution);
-    if (failure.name === 'CorruptCheckpointError' && this.checkpoints) {
+    if (failure.name === 'CorruptCheckpointError') {
       const latest = this.checkpoints.latestCompleted();
       if (latest) await this.checkpoints.discardCorrupt(latest.checkpointId);
     }
@@ -239,7 +237,7 @@ export class JobMaster {
     this.deps.log.warn(`job ${this.jobId} restarts in ${backoffMs} ms (restart ${this.restarts}, ${this.restartStrategy.config.type})`);
     try {
       await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: JobStatuses.Restarting }).catch(() => undefined);
-      this.checkpoints?.stop();
+      this.checkpoints.stop();
       await this.releaseAttempt(false);
       await this.deps.sleep(backoffMs, this.stop.signal).catch(() => undefined);
       if (this.stop.signal.aborted) return;
@@ -314,7 +312,7 @@ export class JobMaster {
   private async cleanUp(final: JobStatus): Promise<void> {
     this.stop.abort();
     clearInterval(this.monitor);
-    this.checkpoints?.stop();
+    this.checkpoints.stop();
     await this.releaseAttempt(final === JobStatuses.Finished);
     this.setStatus(final);
     try {

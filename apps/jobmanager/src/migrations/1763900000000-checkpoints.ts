@@ -17,9 +17,12 @@ export class Checkpoints1763900000000 implements MigrationInterface {
         state_size double precision NOT NULL DEFAULT 0,
         handles jsonb NOT NULL DEFAULT '[]',
         parallelism jsonb NOT NULL DEFAULT '{}',
+        operators jsonb NOT NULL DEFAULT '{}',
         failure_reason text,
+        external_path text,
         PRIMARY KEY (job_id, checkpoint_id)
       )`);
+    await q.query(`CREATE INDEX checkpoints_savepoints ON checkpoints (is_savepoint) WHERE is_savepoint`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -27,6 +27,8 @@ export const ErrorCodes = {
   Conflict: 'CONFLICT',
   /** Checkpoint state is missing or does not match its checksum. */
   CorruptCheckpoint: 'CORRUPT_CHECKPOINT',
+  /** A savepoint's state does not map onto the job (unmatched operator uids). */
+  SavepointMismatch: 'SAVEPOINT_MISMATCH',
   /** A job ended FAILED (the message holds its root cause). */
   JobFailed: 'JOB_FAILED',
   /** A bug or an unexpected failure on the remote side; the message says what. */

@@ -103,3 +103,17 @@ export class ConflictError extends RunnelError {
     super(ErrorCodes.Conflict, message, details);
   }
 }
+
+export class SavepointMismatchError extends RunnelError {
+  constructor(
+    readonly savepointPath: string,
+    readonly unmatched: readonly string[],
+  ) {
+    super(
+      ErrorCodes.SavepointMismatch,
+      `Savepoint ${savepointPath} has state for operators this job does not have: ${unmatched.join(', ')}. ` +
+        'Give those operators the same uid as before, or run with allowNonRestoredState to drop their state.',
+      { savepointPath, unmatched },
+    );
+  }
+}

@@ -7,7 +7,8 @@ import {
   JobDetailsReply, JobExceptionsReply, JobRequest, JobsOverviewReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate,
 } from '../jobs/dto/job.dto';
 import {
-  AcknowledgeCheckpointRequest, CheckpointConfigReply, CheckpointsReply, DeclineCheckpointRequest,
+  AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, DeclineCheckpointRequest, SavepointMappingReply,
+  SavepointStatusReply, SavepointStatusRequest, SavepointsReply, TriggerSavepointReply, TriggerSavepointRequest,
 } from '../jobs/dto/checkpoint.dto';
 import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 
@@ -23,6 +24,10 @@ export const JobMasterSubjects = {
   declineCheckpoint: 'runnel.jobmanager.declineCheckpoint',
   getCheckpoints: 'runnel.jobmanager.getCheckpoints',
   getCheckpointConfig: 'runnel.jobmanager.getCheckpointConfig',
+  triggerSavepoint: 'runnel.jobmanager.triggerSavepoint',
+  getSavepointStatus: 'runnel.jobmanager.getSavepointStatus',
+  listSavepoints: 'runnel.jobmanager.listSavepoints',
+  checkSavepoint: 'runnel.jobmanager.checkSavepoint',
 } as const;
 
 export const JobMasterProtocol = {
@@ -37,6 +42,10 @@ export const JobMasterProtocol = {
   declineCheckpoint: rpc(JobMasterSubjects.declineCheckpoint, DeclineCheckpointRequest, Acknowledge),
   getCheckpoints: rpc(JobMasterSubjects.getCheckpoints, JobRequest, CheckpointsReply),
   getCheckpointConfig: rpc(JobMasterSubjects.getCheckpointConfig, JobRequest, CheckpointConfigReply),
+  triggerSavepoint: rpc(JobMasterSubjects.triggerSavepoint, TriggerSavepointRequest, TriggerSavepointReply),
+  getSavepointStatus: rpc(JobMasterSubjects.getSavepointStatus, SavepointStatusRequest, SavepointStatusReply),
+  listSavepoints: rpc(JobMasterSubjects.listSavepoints, EmptyRequest, SavepointsReply),
+  checkSavepoint: rpc(JobMasterSubjects.checkSavepoint, CheckSavepointRequest, SavepointMappingReply),
 } as const;
 
 export interface JobMasterGateway {
@@ -51,4 +60,9 @@ export interface JobMasterGateway {
   declineCheckpoint(request: MessageBody<DeclineCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
   getCheckpoints(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<CheckpointsReply>>;
   getCheckpointConfig(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<CheckpointConfigReply>>;
+  triggerSavepoint(request: MessageBody<TriggerSavepointRequest>, options?: CallOptions): Promise<Reply<TriggerSavepointReply>>;
+  getSavepointStatus(request: MessageBody<SavepointStatusRequest>, options?: CallOptions): Promise<Reply<SavepointStatusReply>>;
+  listSavepoints(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<SavepointsReply>>;
+  /** Which state of a savepoint maps onto which operator of a job graph, without running anything. */
+  checkSavepoint(request: MessageBody<CheckSavepointRequest>, options?: CallOptions): Promise<Reply<SavepointMappingReply>>;
 }

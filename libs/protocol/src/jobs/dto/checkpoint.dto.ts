@@ -62,3 +62,44 @@ export class CheckpointConfigReply extends ProtocolMessage {
   @IsBoolean() enabled!: boolean;
   @IsOptional() @IsObject() restart_strategy?: Record<string, unknown>;
 }
+
+/** POST /jobs/:id/savepoints and POST /jobs/:id/stop. */
+export class TriggerSavepointRequest extends ProtocolMessage {
+  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  /** Also write the savepoint to this directory (a self-contained copy). */
+  @IsOptional() @IsString() @MaxLength(4096) targetDirectory?: string;
+  @IsOptional() @IsBoolean() cancelJob?: boolean;
+  /** Stop with savepoint: the sources end and emit the maximum watermark first (Flink's --drain). */
+  @IsOptional() @IsBoolean() drain?: boolean;
+}
+
+export class TriggerSavepointReply extends ProtocolMessage {
+  @IsString() 'request-id'!: string;
+}
+
+export class SavepointStatusRequest extends ProtocolMessage {
+  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsString() @MaxLength(64) triggerId!: string;
+}
+
+/** Flink's asynchronous-operation result: {status: {id}, operation: {location} | {failure-cause}}. */
+export class SavepointStatusReply extends ProtocolMessage {
+  @IsObject() status!: { id: 'IN_PROGRESS' | 'COMPLETED' };
+  @IsOptional() @IsObject() operation?: Record<string, unknown>;
+}
+
+export class SavepointsReply extends ProtocolMessage {
+  @IsObject({ each: true }) savepoints!: Record<string, unknown>[];
+}
+
+/** A dry run of restoring a savepoint into a job graph: which state goes where. */
+export class CheckSavepointRequest extends ProtocolMessage {
+  @IsString() @MaxLength(4096) savepointPath!: string;
+  @IsObject() jobGraph!: Record<string, unknown>;
+}
+
+export class SavepointMappingReply extends ProtocolMessage {
+  @IsString() savepointPath!: string;
+  @IsObject({ each: true }) operators!: Record<string, unknown>[];
+  @IsString({ each: true }) unmatched!: string[];
+}

@@ -24,6 +24,10 @@ export class SubmitJobRequest extends ProtocolMessage {
   /** The JobGraph as built by the dispatcher (plain JSON); TaskManagers rebuild and compare the hash. */
   @IsObject() jobGraph!: Record<string, unknown>;
   @Matches(SHA256, { message: 'jobGraphHash must be a sha256 in hex' }) jobGraphHash!: string;
+  /** Start from this savepoint (its path as GET /savepoints lists it, or a directory it was written to). */
+  @IsOptional() @IsString() @MaxLength(4096) savepointPath?: string;
+  /** Start even when some of the savepoint's state belongs to no operator of this job. */
+  @IsOptional() @IsBoolean() allowNonRestoredState?: boolean;
 }
 
 export class SubmitJobReply extends ProtocolMessage {

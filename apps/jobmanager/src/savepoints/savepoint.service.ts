@@ -1,0 +1,112 @@
+/**
+ * Savepoints: triggering them (Flink's asynchronous operations with a trigger id), listing them,
+ * loading one to start a job from, and checking — without running anything — which of its state
+ * maps onto which operator of a job (by uid).
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CheckpointStore, NotFoundError, ValidationError } from '@runnel/protocol';
+import type { JobGraph } from '@runnel/dataflow';
+import { randomUUID } from 'node:crypto';
+import { CheckpointRecord, CheckpointRepository } from '../checkpoints/checkpoint.repository';
+import { CHECKPOINT_REPOSITORY, CHECKPOINT_STORE } from '../jobmaster/job-manager.tokens';
+import { JobMaster } from '../jobmaster/job-master';
+import { readSavepointDirectory, writeSavepointDirectory } from './savepoint-files';
+
+type Operation = { status: 'IN_PROGRESS' } | { status: 'COMPLETED'; location: string } | { status: 'FAILED'; cause: string };
+
+const SCHEME = 'savepoint://';
+
+export function savepointPath(record: { jobId: string; checkpointId: number }): string {
+  return `${SCHEME}${record.jobId}/${record.checkpointId}`;
+}
+
+export interface SavepointMapping {
+  readonly operators: { uid: string; fromVertex: string; fromParallelism: number; toVertex: string | null; toParallelism: number | null }[];
+  readonly unmatched: string[];
+}
+
+@Injectable()
+export class SavepointService {
+  private readonly logger = new Logger('Savepoints');
+  private readonly operations = new Map<string, Operation>();
+
+  constructor(
+    @Inject(CHECKPOINT_REPOSITORY) private readonly repository: CheckpointRepository,
+    @Inject(CHECKPOINT_STORE) private readonly store: CheckpointStore,
+  ) {}
+
+  trigger(job: JobMaster, options: { targetDirectory?: string; cancelJob?: boolean }): string {
+    const triggerId = randomUUID();
+    this.operations.set(`${job.jobId}/${triggerId}`, { status: 'IN_PROGRESS' });
+    void (async () => {
+      try {
+        const record = await job.checkpoints.triggerSavepoint();
+        let location = savepointPath(record);
+        if (options.targetDirectory) {
+          location = await writeSavepointDirectory(this.store, record, options.targetDirectory);
+          await this.repository.setExternalPath(record.jobId, record.checkpointId, location);
+        }
+        this.logger.log(`savepoint ${record.checkpointId} of job ${job.jobId} at ${location}`);
+        this.operations.set(`${job.jobId}/${triggerId}`, { status: 'COMPLETED', location });
+        if (options.cancelJob) await job.cancel();
+      } catch (error) {
+        this.operations.set(`${job.jobId}/${triggerId}`, { status: 'FAILED', cause: (error as Error).message });
+      }
+    })();
+    return triggerId;
+  }
+
+  status(jobId: string, triggerId: string) {
+    const operation = this.operations.get(`${jobId}/${triggerId}`);
+    if (!operation) throw new NotFoundError('Savepoint operation', triggerId);
+    if (operation.status === 'IN_PROGRESS') return { status: { id: 'IN_PROGRESS' as const } };
+    return {
+      status: { id: 'COMPLETED' as const },
+      operation: operation.status === 'COMPLETED' ? { location: operation.location } : { 'failure-cause': { class: 'SavepointException', 'stack-trace': operation.cause } },
+    };
+  }
+
+  async list() {
+    return (await this.repository.savepoints()).map((r) => ({
+      path: savepointPath(r),
+      'external-path': r.externalPath,
+      'job-id': r.jobId,
+      'checkpoint-id': r.checkpointId,
+      timestamp: r.completedTimestamp ?? r.triggerTimestamp,
+      'state-size': r.stateSize,
+      operators: Object.entries(r.operators).map(([vertex, uids]) => ({ vertex, parallelism: r.parallelism[vertex], uids })),
+    }));
+  }
+
+  /** A savepoint by path (`savepoint://<job>/<id>`) or by the directory it was written to. */
+  async load(path: string): Promise<CheckpointRecord> {
+    if (path.startsWith(SCHEME)) {
+      const [jobId, id] = path.slice(SCHEME.length).split('/');
+      const record = /^[0-9a-f]{32}$/.test(jobId ?? '') && /^\d+$/.test(id ?? '') ? await this.repository.find(jobId, Number(id)) : undefined;
+      if (!record || record.status !== 'COMPLETED') {
+        throw new ValidationError(`No completed savepoint or checkpoint at ${path}`, [{ field: 'savepointPath', problems: ['no such savepoint'] }]);
+      }
+      return record;
+    }
+    return readSavepointDirectory(this.store, path);
+  }
+
+  /** Which state goes to which operator of `jobGraph`: matched by operator uid. */
+  mapping(record: CheckpointRecord, jobGraph: JobGraph): SavepointMapping {
+    const target = new Map<string, { vertex: string; parallelism: number }>();
+    for (const v of jobGraph.vertices) for (const o of v.operators) target.set(o.uid, { vertex: v.id, parallelism: v.parallelism });
+    const hasState = new Set(record.handles.map((h) => h.vertexId));
+    const operators = Object.entries(record.operators)
+      .filter(([vertex]) => hasState.has(vertex))
+      .flatMap(([vertex, uids]) =>
+        uids.map((uid) => ({
+          uid,
+          fromVertex: vertex,
+          fromParallelism: record.parallelism[vertex] ?? 1,
+          toVertex: target.get(uid)?.vertex ?? null,
+          toParallelism: target.get(uid)?.parallelism ?? null,
+        })),
+      );
+    return { operators, unmatched: operators.filter((o) => o.toVertex === null).map((o) => o.uid) };
+  }
+}
