@@ -10,6 +10,7 @@ import { ARTIFACT_INSPECTOR, JAR_SETTINGS, JOB_MASTER_GATEWAY, JarService } from
 import { JobViewService } from './jobs/job-view.service';
 import { JarsRestController } from './rest/jars.controller';
 import { JobsRestController } from './rest/jobs.controller';
+import { SavepointsRestController } from './rest/savepoints.controller';
 import { ClusterViewService, RESOURCE_MANAGER_GATEWAY } from './cluster/cluster-view.service';
 import { DispatcherController } from './dispatcher.controller';
 import { DispatcherSettings } from './dispatcher.settings';
@@ -21,7 +22,7 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ServiceKitModule.forRoot(identity)],
-      controllers: [ClusterRestController, JarsRestController, JobsRestController, DispatcherController],
+      controllers: [ClusterRestController, JarsRestController, JobsRestController, SavepointsRestController, DispatcherController],
       providers: [
         { provide: DispatcherSettings, useValue: settings },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },

@@ -28,6 +28,8 @@ export interface JarSettings {
 export interface RunOptions {
   readonly programArgs: string[];
   readonly parallelism?: number;
+  readonly savepointPath?: string;
+  readonly allowNonRestoredState?: boolean;
 }
 
 @Injectable()
@@ -96,9 +98,17 @@ export class JarService {
       ...(options.parallelism ? { parallelism: options.parallelism } : {}),
       jobGraph: inspected.jobGraph,
       jobGraphHash: inspected.jobGraphHash,
+      ...(options.savepointPath ? { savepointPath: options.savepointPath } : {}),
+      ...(options.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
     });
     this.logger.log(`submitted job ${jobId} (${jobName}) from artifact ${jarId}`);
     return { jobId };
+  }
+
+  /** A dry run of restoring a savepoint into the job this artifact builds: which state goes where. */
+  async checkSavepoint(jarId: string, savepointPath: string, options: RunOptions) {
+    const inspected = await this.build(jarId, options);
+    return this.jobManager.checkSavepoint({ savepointPath, jobGraph: inspected.jobGraph });
   }
 
   private async build(jarId: string, options: RunOptions): Promise<InspectedJob> {

@@ -57,6 +57,18 @@ export class JobViewService {
     return this.jobManager.getCheckpointConfig({ jobId });
   }
 
+  triggerSavepoint(jobId: string, options: { targetDirectory?: string; cancelJob?: boolean; drain?: boolean }) {
+    return this.jobManager.triggerSavepoint({ jobId, ...options });
+  }
+
+  savepointStatus(jobId: string, triggerId: string) {
+    return this.jobManager.getSavepointStatus({ jobId, triggerId });
+  }
+
+  async savepoints() {
+    return (await this.jobManager.listSavepoints({})).savepoints;
+  }
+
   cancel(jobId: string) {
     return this.jobManager.cancelJob({ jobId });
   }

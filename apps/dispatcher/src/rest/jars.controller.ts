@@ -63,7 +63,12 @@ export class JarsRestController {
   @HttpCode(200)
   @UsePipes(bodyPipe)
   async run(@Param('jarid') jarId: string, @Body() body: RunJarBody) {
-    const { jobId } = await this.jars.run(parseJarId(jarId), { programArgs: RunJarBody.args(body), parallelism: body?.parallelism });
+    const { jobId } = await this.jars.run(parseJarId(jarId), {
+      programArgs: RunJarBody.args(body),
+      parallelism: body?.parallelism,
+      savepointPath: body?.savepointPath,
+      allowNonRestoredState: body?.allowNonRestoredState,
+    });
     return { jobid: jobId };
   }
 }

@@ -1,5 +1,6 @@
 /** Flink's /jobs REST API: list, details, exceptions, plan and cancel. */
-import { UseInterceptors, Controller, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors, UsePipes } from '@nestjs/common';
+import { SavepointBody, savepointBodyPipe } from './savepoint.body';
 import { StripProtocolVersionInterceptor } from './strip-protocol-version.interceptor';
 import { ValidationError } from '@runnel/protocol';
 import { JobViewService } from '../jobs/job-view.service';
@@ -44,6 +45,27 @@ export class JobsRestController {
   @Get(':jobid/checkpoints/config')
   checkpointConfig(@Param('jobid') jobId: string) {
     return this.jobs.checkpointConfig(parseJobId(jobId));
+  }
+
+  /** Flink: POST /jobs/:jobid/savepoints {"target-directory", "cancel-job"} → {"request-id"}. */
+  @Post(':jobid/savepoints')
+  @HttpCode(202)
+  @UsePipes(savepointBodyPipe)
+  savepoint(@Param('jobid') jobId: string, @Body() body: SavepointBody) {
+    return this.jobs.triggerSavepoint(parseJobId(jobId), SavepointBody.options(body, false));
+  }
+
+  @Get(':jobid/savepoints/:triggerid')
+  savepointStatus(@Param('jobid') jobId: string, @Param('triggerid') triggerId: string) {
+    return this.jobs.savepointStatus(parseJobId(jobId), triggerId);
+  }
+
+  /** Flink: POST /jobs/:jobid/stop {"drain", "targetDirectory"}: stop with a savepoint. */
+  @Post(':jobid/stop')
+  @HttpCode(202)
+  @UsePipes(savepointBodyPipe)
+  stop(@Param('jobid') jobId: string, @Body() body: SavepointBody) {
+    return this.jobs.triggerSavepoint(parseJobId(jobId), SavepointBody.options(body, true));
   }
 
   /** Flink: PATCH /jobs/:jobid?mode=cancel → 202. */

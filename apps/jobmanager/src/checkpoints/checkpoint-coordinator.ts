@@ -159,9 +159,9 @@ export class CheckpointCoordinator {
     return { checkpointId: latest.checkpointId, parallelism: latest.parallelism[sources[0]] ?? handles.length, handles };
   }
 
-  noteRestored(checkpointId: number): void {
+  noteRestored(record: CheckpointRecord): void {
     this.restoredCount++;
-    this.restored = { id: checkpointId, restore_timestamp: this.deps.clock(), is_savepoint: false, external_path: null };
+    this.restored = { id: record.checkpointId, restore_timestamp: this.deps.clock(), is_savepoint: record.isSavepoint, external_path: record.externalPath };
   }
 
   /** A task could not use a checkpoint (missing or corrupted state): fall back to the one before. */

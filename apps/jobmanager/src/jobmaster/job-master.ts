@@ -119,7 +119,7 @@ export class JobMaster {
     this.setStatus(JobStatuses.Running);
     await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: JobStatuses.Running });
     const restoring = this.checkpoints.latestCompleted();
-    if (restoring) this.checkpoints.noteRestored(restoring.checkpointId);
+    if (restoring) this.checkpoints.noteRestored(restoring);
     this.checkpoints.start(this.graph);
     await this.deployAll();
   }
