@@ -14,7 +14,7 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number } = {}) {
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph } = {}) {
   let now = 1000;
   let free = options.freeSlots ?? 3;
   const deployed: (Omit<TaskDeploymentDescriptor, 'protocolVersion'> & { resourceId: string })[] = [];
@@ -39,7 +39,7 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
     });
   const streams = { created: 0, deleted: 0 };
   const job = new JobMaster(
-    { jobId: JOB, jobName: 'spec job', artifactHash: 'f'.repeat(64), programArgs: ['--x'], jobGraph: graph as never, jobGraphHash: 'e'.repeat(64) },
+    { jobId: JOB, jobName: 'spec job', artifactHash: 'f'.repeat(64), programArgs: ['--x'], jobGraph: (options.graph ?? graph) as never, jobGraphHash: 'e'.repeat(64) },
     {
       resourceManager: rm,
       taskExecutor,
@@ -63,6 +63,30 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
 
 const report = (job: JobMaster, attemptId: string, state: 'RUNNING' | 'FINISHED' | 'FAILED', failure?: { message: string; stack: string }) =>
   job.onTaskState({ jobId: JOB, executionAttemptId: attemptId, state, ...(failure ? { failure } : {}) });
+
+describe('JobMaster failover', () => {
+  const withRestart = (config: Record<string, unknown>) => ({ ...graph, config: { ...graph.config, ...config } });
+
+  it('restarts a failed job with a fixed-delay strategy: new attempt, new stream, fresh slots', async () => {
+    const { job, rm, deployed, streams } = setup({ graph: withRestart({ restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 10 } }) });
+    await job.start();
+    const firstAttempt = deployed.slice();
+    report(job, firstAttempt[0].executionAttemptId, 'FAILED', { message: 'boom', stack: 'Error: boom' });
+    const deadline = Date.now() + 5000;
+    while (deployed.length < 10 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(job.status).toBe('RUNNING');
+    expect(job.restarts).toBe(1);
+    const second = deployed.slice(5);
+    expect(second.every((d) => d.attempt === 1)).toBe(true);
+    expect(second.map((d) => d.executionAttemptId).filter((id) => firstAttempt.some((f) => f.executionAttemptId === id))).toEqual([]);
+    expect(streams).toEqual({ created: 2, deleted: 1 });
+    expect(rm.calls.requestSlots).toHaveLength(2);
+    // The second failure is past the strategy's one restart: the job fails with its cause.
+    report(job, second[0].executionAttemptId, 'FAILED', { message: 'again', stack: 'Error: again' });
+    expect(await job.terminated).toBe('FAILED');
+    expect(jobExceptions(job)['all-exceptions'].map((e) => e.exception)).toEqual(['Error: boom', 'Error: again']);
+  });
+});
 
 describe('JobMaster', () => {
   it('asks for as many slots as the highest parallelism and runs subtask k of every vertex in slot k', async () => {

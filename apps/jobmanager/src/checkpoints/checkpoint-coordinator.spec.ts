@@ -1,0 +1,146 @@
+import { testingTaskExecutorGateway } from '@runnel/protocol';
+import type { JobGraph } from '@runnel/dataflow';
+import { ExecutionGraph } from '../jobmaster/execution-graph';
+import { CheckpointCoordinator } from './checkpoint-coordinator';
+import { CheckpointRecord } from './checkpoint.repository';
+
+const JOB = 'c'.repeat(32);
+const op = (uid: string) => ({ uid, name: uid, kind: 'map', inputs: 1, keyed: false, config: {} });
+const graph: JobGraph = {
+  jobName: 'cp',
+  config: { parallelism: 2, maxParallelism: 128, checkpointing: { intervalMs: 1000, mode: 'exactly-once', timeoutMs: 5000, minPauseBetweenMs: 0, maxConcurrent: 1 } },
+  vertices: [
+    { id: 'src', name: 'Source', parallelism: 1, maxParallelism: 128, slotSharingGroup: 'default', operators: [op('src')], isSource: true },
+    { id: 'agg', name: 'Agg', parallelism: 2, maxParallelism: 128, slotSharingGroup: 'default', operators: [op('agg'), op('sink')], isSource: false },
+  ],
+  edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
+};
+
+function setup(settings: Partial<{ tolerableFailures: number; retained: number; timeoutMs: number }> = {}) {
+  const saved: CheckpointRecord[] = [];
+  const statuses: [number, string][] = [];
+  const deleted: number[] = [];
+  const triggered: string[] = [];
+  const notified: string[] = [];
+  let tooMany: string | undefined;
+  const tm = (rid: string) =>
+    testingTaskExecutorGateway({
+      triggerCheckpoint: async (r) => (triggered.push(`${rid}:${r.executionAttemptId}:${r.checkpointId}`), {}),
+      notifyCheckpointComplete: async (r) => (notified.push(`${rid}:${r.checkpointId}`), {}),
+    });
+  const coordinator = new CheckpointCoordinator(
+    { intervalMs: 1000, mode: 'exactly-once', timeoutMs: settings.timeoutMs ?? 5000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: settings.tolerableFailures ?? 1, retained: settings.retained ?? 1 },
+    {
+      jobId: JOB,
+      jobGraph: graph,
+      taskExecutor: tm,
+      repository: {
+        save: async (r) => void saved.push(r),
+        markStatus: async (_j, id, status) => void statuses.push([id, status]),
+        completed: async () => [],
+        find: async () => undefined,
+        savepoints: async () => [],
+        setExternalPath: async () => undefined,
+      },
+      store: { deleteCheckpoint: async (_j, id) => void deleted.push(id) },
+      clock: Date.now,
+      log: { log: () => undefined, warn: () => undefined },
+      onTooManyFailures: (reason) => (tooMany = reason),
+    },
+  );
+  const eg = new ExecutionGraph(graph, 0, 0);
+  eg.assignSlots(
+    [0, 1].map((i) => ({ allocationId: String(i).padStart(32, '0'), resourceId: `tm-${i}`, slotIndex: 0, address: 'x' })),
+    0,
+  );
+  for (const e of eg.executions()) {
+    eg.transition(e, 'DEPLOYING', 0);
+    eg.transition(e, 'RUNNING', 0);
+  }
+  coordinator.start(eg);
+  const ackAll = async (id: number) => {
+    for (const e of eg.executions()) {
+      await coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: id, handle: `${e.vertexId}/${e.subtaskIndex}/${id}`, size: 10, checksum: 'f'.repeat(64) });
+    }
+  };
+  return { coordinator, eg, saved, statuses, deleted, triggered, notified, ackAll, tooMany: () => tooMany };
+}
+
+describe('CheckpointCoordinator', () => {
+  it('triggers at the sources, completes when every task acknowledged, persists, notifies, subsumes', async () => {
+    const t = setup();
+    const first = await t.coordinator.trigger();
+    expect(first).toBe(1);
+    expect(t.triggered).toEqual([`tm-0:${t.eg.jobVertices[0].executions[0].attemptId}:1`]);
+    expect(await t.coordinator.trigger()).toBeUndefined(); // one at a time (maxConcurrent 1)
+    await t.ackAll(1);
+    expect(t.saved).toHaveLength(1);
+    expect(t.saved[0]).toMatchObject({ checkpointId: 1, status: 'COMPLETED', stateSize: 30, parallelism: { src: 1, agg: 2 }, operators: { src: ['src'], agg: ['agg', 'sink'] } });
+    expect(t.notified.sort()).toEqual(['tm-0:1', 'tm-1:1']);
+    await t.coordinator.trigger();
+    await t.ackAll(2);
+    expect(t.statuses).toEqual([[1, 'SUBSUMED']]);
+    expect(t.deleted).toEqual([1]);
+    expect(t.coordinator.latestCompleted()?.checkpointId).toBe(2);
+    expect(t.coordinator.stats().counts).toMatchObject({ completed: 2, failed: 0, in_progress: 0 });
+    t.coordinator.stop();
+  });
+
+  it('does not complete before every task acknowledged, and ignores duplicates', async () => {
+    const t = setup();
+    await t.coordinator.trigger();
+    const [a] = t.eg.executions();
+    await t.coordinator.onAcknowledge({ executionAttemptId: a.attemptId, checkpointId: 1, handle: 'h', size: 1, checksum: 'f'.repeat(64) });
+    await t.coordinator.onAcknowledge({ executionAttemptId: a.attemptId, checkpointId: 1, handle: 'h', size: 1, checksum: 'f'.repeat(64) });
+    expect(t.saved).toHaveLength(0);
+    expect(t.coordinator.stats().counts.in_progress).toBe(1);
+    t.coordinator.stop();
+  });
+
+  it('counts declined checkpoints and gives up past the tolerable number', async () => {
+    const t = setup({ tolerableFailures: 1 });
+    await t.coordinator.trigger();
+    t.coordinator.onDecline(1, 'disk full');
+    expect(t.tooMany()).toBeUndefined();
+    await t.coordinator.trigger();
+    t.coordinator.onDecline(2, 'disk full');
+    expect(t.tooMany()).toMatch(/2 checkpoints failed in a row \(tolerable: 1\); the last: declined: disk full/);
+    expect(t.deleted).toEqual([1, 2]);
+    expect(t.coordinator.stats().counts.failed).toBe(2);
+    t.coordinator.stop();
+  });
+
+  it('expires a checkpoint that is not acknowledged in time', async () => {
+    const t = setup({ timeoutMs: 20 });
+    await t.coordinator.trigger();
+    const deadline = Date.now() + 5000;
+    while (t.coordinator.stats().history[0].status !== 'FAILED' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(t.coordinator.stats().history[0]).toMatchObject({ id: 1, status: 'FAILED', failure_message: 'expired after 20 ms' });
+    t.coordinator.stop();
+  });
+
+  it('hands each vertex the state of the old vertices holding its operators (by uid)', async () => {
+    const t = setup();
+    await t.coordinator.trigger();
+    await t.ackAll(1);
+    const spec = t.coordinator.restoreFor('agg')!;
+    expect(spec.checkpointId).toBe(1);
+    expect(spec.parallelism).toBe(2);
+    expect(spec.handles.map((h) => h.handle).sort()).toEqual(['agg/0/1', 'agg/1/1']);
+    t.coordinator.stop();
+  });
+
+  it('takes a savepoint that is not subsumed by later checkpoints', async () => {
+    const t = setup();
+    const savepoint = t.coordinator.triggerSavepoint();
+    await new Promise((resolve) => setImmediate(resolve));
+    await t.ackAll(1);
+    expect((await savepoint).isSavepoint).toBe(true);
+    await t.coordinator.trigger();
+    await t.ackAll(2);
+    await t.coordinator.trigger();
+    await t.ackAll(3);
+    expect(t.statuses).toEqual([[2, 'SUBSUMED']]);
+    t.coordinator.stop();
+  });
+});
