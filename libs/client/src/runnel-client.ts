@@ -89,6 +89,10 @@ export class RunnelClient {
     await this.dispatcher.cancelJob({ jobId });
   }
 
+  checkpoints(jobId: string) {
+    return this.dispatcher.getCheckpoints({ jobId });
+  }
+
   exceptions(jobId: string) {
     return this.dispatcher.getJobExceptions({ jobId });
   }
