@@ -1,8 +1,9 @@
 // The local cluster command (`npm start`, tools/dist/cluster/main.js) against the real services:
 // it comes up with the requested TaskManagers, stops on SIGTERM with exit code 0, and leaves no
-// process behind — also when it started NATS and Postgres itself, and when it is SIGKILLed.
+// process behind — also when it started NATS and Postgres itself, and when it is SIGKILLed — and
+// `--run` runs a job on it and prints the job's result.
 
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startManagedProcess, type ManagedProcess } from '@runnel/tools';
@@ -43,6 +44,7 @@ describe('local cluster command', () => {
 
   async function startCluster(
     env: Record<string, string | undefined>,
+    extraArgs: readonly string[] = [],
   ): Promise<{ proc: ManagedProcess; port: number; pids: number[] }> {
     const port = await findFreePort();
     const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info' };
@@ -53,7 +55,7 @@ describe('local cluster command', () => {
     const proc = startManagedProcess({
       name: 'cluster',
       command: process.execPath,
-      args: [clusterMain, '--taskmanagers', '2', '--slots', '2', '--port', String(port), '--data-dir', dataDir],
+      args: [clusterMain, '--taskmanagers', '2', '--slots', '2', '--port', String(port), '--data-dir', dataDir, ...extraArgs],
       env: childEnv,
       cwd: repoRoot,
       output: process.env['RUNNEL_E2E_LOGS'] ? { type: 'prefix', stream: process.stderr } : { type: 'buffer' },
@@ -94,6 +96,51 @@ describe('local cluster command', () => {
       const exit = await proc.exited;
       expect(exit).toEqual({ code: 0, signal: null });
       expect(alive(pids)).toEqual([]);
+    } finally {
+      await db?.drop();
+      await nats?.stop();
+    }
+  });
+
+  it('runs a job given with --run, prints its rows and keeps running', async () => {
+    let nats: TestNats | undefined;
+    let db: TestDatabase | undefined;
+    try {
+      nats = await startTestNats();
+      db = await createTestDatabase('runnel_e2e_cluster_run');
+      const text = 'The quick brown fox jumps over the lazy dog.\nThe dog sleeps; the FOX runs, and runs again!\n';
+      writeFileSync(join(dataDir, 'words.txt'), text);
+      // Expected counts, computed here: lower-cased runs of ASCII letters and digits.
+      const expected = new Map<string, number>();
+      for (const word of text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)) expected.set(word, (expected.get(word) ?? 0) + 1);
+
+      const output = join(dataDir, 'out') + '/';
+      const { proc, port } = await startCluster({ NATS_URL: nats.url, DATABASE_URL: db.url }, [
+        '-p', '2', '--run', 'examples/word-count.ts', '--input', join(dataDir, 'words.txt'), '--output', output,
+      ]);
+      const summary = new RegExp(`output ${output.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (\\d+) rows`);
+      const lines = await waitFor(() => (summary.test(proc.logs().join('\n')) ? proc.logs() : undefined), {
+        description: 'the cluster to print the job\'s output',
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        abortIf: () => (proc.exitInfo() ? new Error(`cluster exited:\n${proc.logs().join('\n')}`) : undefined),
+      });
+      const all = lines.join('\n');
+      expect(all).toMatch(/job [0-9a-f]{32} submitted/);
+      expect(all).toMatch(/job [0-9a-f]{32}: RUNNING/);
+      expect(all).toMatch(/job [0-9a-f]{32} FINISHED/);
+      expect(Number(summary.exec(all)![1])).toBe(expected.size);
+      const start = lines.findIndex((line) => summary.test(line));
+      const printed = lines
+        .slice(start + 1, start + 1 + expected.size)
+        .map((line) => JSON.parse(line.trim()) as { word: string; count: number });
+      expect(new Map(printed.map((r) => [r.word, r.count]))).toEqual(expected);
+
+      // The cluster is still up after the job.
+      expect(proc.exitInfo()).toBeUndefined();
+      expect((await httpJson<Overview>(`http://127.0.0.1:${port}/overview`)).body?.taskmanagers).toBe(2);
+      process.kill(proc.pid, 'SIGTERM');
+      expect(await proc.exited).toEqual({ code: 0, signal: null });
     } finally {
       await db?.drop();
       await nats?.stop();

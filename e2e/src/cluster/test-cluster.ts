@@ -9,6 +9,8 @@ export interface TestClusterOptions {
   readonly taskManagers: number;
   readonly slots: number;
   readonly env?: Record<string, string>;
+  /** Use this NATS server instead of starting one (tests that restart NATS themselves). */
+  readonly nats?: { readonly url: string };
 }
 
 export interface JobDetails {
@@ -23,7 +25,7 @@ export class TestCluster {
   readonly taskManagers = new Map<string, TestService>();
   env!: Record<string, string>;
   url!: string;
-  nats!: TestNats;
+  nats!: Pick<TestNats, 'url'> & Partial<Pick<TestNats, 'stop'>>;
   db!: TestDatabase;
 
   static async start(options: TestClusterOptions): Promise<TestCluster> {
@@ -33,7 +35,7 @@ export class TestCluster {
   }
 
   private async boot(options: TestClusterOptions): Promise<void> {
-    this.nats = await startTestNats();
+    this.nats = options.nats ?? (await startTestNats());
     this.db = await createTestDatabase();
     this.env = { NATS_URL: this.nats.url, DATABASE_URL: this.db.url, HEARTBEAT_INTERVAL_MS: '300', HEARTBEAT_TIMEOUT_MS: '3000', ...options.env };
     const port = await findFreePort();
@@ -106,7 +108,7 @@ export class TestCluster {
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.services.map((s) => s.stop()));
-    await this.nats?.stop();
+    await this.nats?.stop?.();
     await this.db?.drop();
   }
 }

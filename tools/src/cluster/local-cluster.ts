@@ -29,6 +29,11 @@ export interface LocalClusterOptions {
   /** Deadline for each start-up step (default 90 s: two cores shared with builds are slow). */
   readonly startTimeoutMs?: number;
   readonly print?: (line: string) => void;
+  /**
+   * Called once the cluster is up (e.g. to run a job on it); the cluster keeps running meanwhile
+   * and afterwards. The signal aborts when the cluster stops. A rejection is printed, not fatal.
+   */
+  readonly onReady?: (cluster: { readonly natsUrl: string; readonly restUrl: string }, signal: AbortSignal) => Promise<unknown>;
 }
 
 /** The cluster was asked to stop while it was still starting. */
@@ -55,6 +60,8 @@ export class LocalCluster {
   private readonly stopSignal = new Promise<void>((resolve) => (this.wakeUp = resolve));
   private shutdownPromise?: Promise<void>;
   private readonly print: (line: string) => void;
+  private natsUrl?: string;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: LocalClusterOptions) {
     this.print = options.print ?? ((line) => process.stdout.write(`${line}\n`));
@@ -72,6 +79,12 @@ export class LocalCluster {
       this.print(`\nRunnel cluster is up (${((Date.now() - started) / 1000).toFixed(1)} s): ${this.restUrl}`);
       this.print(JSON.stringify(overview, null, 2));
       this.print('Press Ctrl-C to stop.\n');
+      if (this.options.onReady && this.natsUrl) {
+        const natsUrl = this.natsUrl;
+        void this.options.onReady({ natsUrl, restUrl: this.restUrl }, this.stopping.signal).catch((error: unknown) => {
+          if (!this.stopping.signal.aborted) this.print(`${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
       await this.stopSignal;
     } catch (error) {
       if (!(error instanceof StartAbortedError) && !this.failure) {
@@ -112,6 +125,7 @@ export class LocalCluster {
       onProcessStarted: (proc) => this.track(proc, 'infra'),
     });
     this.checkStop();
+    this.natsUrl = infra.natsUrl;
     this.print(`NATS ${infra.natsUrl}, Postgres ${redact(infra.databaseUrl)}`);
 
     const common = { NATS_URL: infra.natsUrl, HTTP_HOST: '127.0.0.1', LOG_LEVEL: o.logLevel ?? 'info' };
@@ -171,7 +185,7 @@ export class LocalCluster {
     if (this.failure) throw this.failure;
   }
 
-  private waitUntil<T>(check: () => Promise<T>, description: string, timeoutMs: number): Promise<NonNullable<T>> {
+  private waitUntil<T>(check: () => Promise<T>, description: string, timeoutMs: number): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
     return waitFor(check, {
       description,
       timeoutMs,
@@ -190,6 +204,7 @@ export class LocalCluster {
   /** Services first (in parallel), then the infrastructure we started; idempotent. */
   private shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
+      this.stopping.abort();
       const started = Date.now();
       const running = (kind: Child['kind']) =>
         this.children.filter((c) => c.kind === kind && !c.process.exitInfo()).map((c) => c.process);

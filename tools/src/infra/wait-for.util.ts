@@ -21,7 +21,7 @@ export interface WaitForOptions {
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   options: WaitForOptions,
-): Promise<NonNullable<T>> {
+): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const intervalMs = options.intervalMs ?? 100;
   const deadline = Date.now() + timeoutMs;
@@ -31,7 +31,7 @@ export async function waitFor<T>(
     if (aborted) throw aborted;
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
     } catch (error) {
       lastError = error;
     }

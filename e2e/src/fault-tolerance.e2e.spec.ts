@@ -1,0 +1,183 @@
+/**
+ * Exactly-once under failure, with real processes: results are compared with independent
+ * computations (the embedded executor without failures, or plain loops), so a lost or doubled
+ * record fails the test.
+ */
+import { CheckpointNames } from '@runnel/protocol';
+import { StreamExecutionEnvironment, loadJobModule } from '@runnel/dataflow';
+import { connect } from 'nats';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startNatsServer } from '@runnel/tools';
+import { httpJson, waitFor } from './support';
+import { JobDetails, TestCluster } from './cluster/test-cluster';
+import { canonicalRows, readJsonLines } from './cluster/job-output';
+
+const EXAMPLES = resolve(__dirname, '../../examples');
+const FIXTURES = resolve(__dirname, 'fixtures');
+
+async function runEmbedded(entry: string, args: string[], parallelism: number): Promise<void> {
+  const module = await loadJobModule(entry);
+  await module.main(StreamExecutionEnvironment.createLocalEnvironment(parallelism), args);
+}
+
+/** Rolling sums per key as the sum('n') operator emits them, computed with a plain loop. */
+function rollingSums(count: number, keys: number, from = 1): string[] {
+  const sums = new Map<number, number>();
+  const rows: { key: number; n: number }[] = [];
+  for (let n = from; n <= count; n++) {
+    const key = n % keys;
+    const s = (sums.get(key) ?? 0) + n;
+    sums.set(key, s);
+    rows.push({ key, n: s });
+  }
+  return canonicalRows(rows);
+}
+
+async function checkpointsCompleted(cluster: TestCluster, jobId: string): Promise<number> {
+  return (await httpJson<{ counts: { completed: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.counts.completed;
+}
+
+describe('fault tolerance', () => {
+  let cluster: TestCluster;
+  let work: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'runnel-e2e-ft-'));
+    cluster = await TestCluster.start({ taskManagers: 2, slots: 2, env: { HEARTBEAT_TIMEOUT_MS: '2000' } });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  async function killTaskManagerMidJob(jobId: string): Promise<void> {
+    await waitFor(async () => (await checkpointsCompleted(cluster, jobId)) >= 1, { description: 'a first completed checkpoint', timeoutMs: 60_000 });
+    const victim = [...cluster.taskManagers.entries()][0];
+    await victim[1].kill();
+    cluster.taskManagers.delete(victim[0]);
+    cluster.startTaskManager(`${victim[0]}-replacement`, 2);
+  }
+
+  it('a) Nexmark q5 with checkpoints every 500 ms survives a killed TaskManager with exact output', async () => {
+    const args = ['--events', '400000', '--rate', '2000', '--seed', '11'];
+    const expectedDir = join(work, 'q5-expected');
+    await runEmbedded(join(EXAMPLES, 'nexmark-q5.ts'), [...args, '--output', `${expectedDir}/`], 2);
+    const output = join(work, 'q5-cluster');
+    const jobId = await cluster.run(await cluster.uploadJob(join(EXAMPLES, 'nexmark-q5.ts')), [...args, '--checkpoint-interval', '500', '--output', `${output}/`], 4);
+    await killTaskManagerMidJob(jobId);
+    const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 180_000);
+    expect(job.state).toBe('FINISHED');
+    const checkpoints = (await httpJson<{ counts: { restored: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body;
+    expect(checkpoints.counts.restored).toBeGreaterThanOrEqual(1);
+    expect(canonicalRows(readJsonLines(output))).toEqual(canonicalRows(readJsonLines(expectedDir)));
+  });
+
+  it('b) a user function that throws once recovers under fixed-delay with exact output', async () => {
+    const output = join(work, 'throws-once');
+    const marker = join(work, 'threw.marker');
+    const count = 20_000;
+    const jobId = await cluster.run(await cluster.uploadJob(join(FIXTURES, 'throws-once.job.mjs')), ['--marker', marker, '--output', `${output}/`, '--count', String(count)], 2);
+    const job: JobDetails = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 120_000);
+    expect(job.state).toBe('FINISHED');
+    const exceptions = (await httpJson<{ 'all-exceptions': { exception: string }[] }>(`${cluster.url}/jobs/${jobId}/exceptions`)).body;
+    expect(exceptions['all-exceptions'].map((e) => e.exception.split('\n')[0])).toEqual([`Error: flaky failure at ${count / 2}`]);
+    expect(canonicalRows(readJsonLines(output))).toEqual(rollingSums(count, 10));
+  });
+
+  it('e) savepoint → cancel → resume at another parallelism gives exact output', async () => {
+    const count = 3000;
+    const first = join(work, 'sp-first');
+    const second = join(work, 'sp-second');
+    const jar = await cluster.uploadJob(join(FIXTURES, 'slow-counter.job.mjs'));
+    const jobId = await cluster.run(jar, ['--count', String(count), '--output', `${first}/`], 2);
+    await waitFor(async () => (await checkpointsCompleted(cluster, jobId)) >= 1, { description: 'a checkpoint of the first run', timeoutMs: 60_000 });
+    const trigger = await httpJson<{ 'request-id': string }>(`${cluster.url}/jobs/${jobId}/savepoints`, { body: { 'cancel-job': true } });
+    expect(trigger.status).toBe(202);
+    const done = await waitFor(
+      async () => {
+        const s = (await httpJson<{ status: { id: string }; operation?: { location?: string } }>(`${cluster.url}/jobs/${jobId}/savepoints/${trigger.body['request-id']}`)).body;
+        return s.status.id === 'COMPLETED' && s;
+      },
+      { description: 'the savepoint to complete', timeoutMs: 30_000 },
+    );
+    const savepointPath = done.operation!.location!;
+    expect((await cluster.waitForJob(jobId, ['CANCELED'])).state).toBe('CANCELED');
+    const listed = (await httpJson<{ savepoints: { path: string }[] }>(`${cluster.url}/savepoints`)).body.savepoints.map((s) => s.path);
+    expect(listed).toContain(savepointPath);
+
+    const dryRun = await httpJson<{ unmatched: string[]; operators: { uid: string; toParallelism: number }[] }>(`${cluster.url}/savepoints/dry-run`, { body: { jarId: jar, savepointPath, parallelism: 3 } });
+    expect(dryRun.body.unmatched).toEqual([]);
+    expect(dryRun.body.operators.find((o) => o.uid === 'sum')!.toParallelism).toBe(3);
+
+    const resumed = await httpJson<{ jobid: string }>(`${cluster.url}/jars/${jar}/run`, {
+      body: { programArgsList: ['--count', String(count), '--output', `${second}/`], parallelism: 3, savepointPath },
+      timeoutMs: 60_000,
+    });
+    expect(resumed.status).toBe(200);
+    expect((await cluster.waitForJob(resumed.body.jobid, ['FINISHED', 'FAILED'], 120_000)).state).toBe('FINISHED');
+    expect(canonicalRows([...readJsonLines(first), ...readJsonLines(second)])).toEqual(rollingSums(count, 7));
+  });
+
+  it('refuses a savepoint whose state maps onto no operator, unless allowNonRestoredState', async () => {
+    const jar = await cluster.uploadJob(join(FIXTURES, 'slow-counter.job.mjs'));
+    const savepoints = (await httpJson<{ savepoints: { path: string }[] }>(`${cluster.url}/savepoints`)).body.savepoints;
+    expect(savepoints.length).toBeGreaterThan(0);
+    const other = await cluster.uploadJob(join(FIXTURES, 'unbounded.job.mjs'));
+    const refused = await httpJson<{ code: string; details: { unmatched: string[] } }>(`${cluster.url}/jars/${other}/run`, { body: { savepointPath: savepoints[0].path } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('SAVEPOINT_MISMATCH');
+    expect(refused.body.details.unmatched).toEqual(expect.arrayContaining(['sum', 'slow-numbers']));
+    void jar;
+  });
+
+  it('f) a corrupted checkpoint is detected by its checksum and the previous one is used', async () => {
+    const count = 3000;
+    const output = join(work, 'corrupt');
+    const jobId = await cluster.run(await cluster.uploadJob(join(FIXTURES, 'slow-counter.job.mjs')), ['--count', String(count), '--output', `${output}/`, '--retained', '2'], 2);
+    await waitFor(async () => (await checkpointsCompleted(cluster, jobId)) >= 3, { description: 'three completed checkpoints', timeoutMs: 60_000 });
+    const latest = (await httpJson<{ latest: { completed: { id: number } } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.latest.completed.id;
+    const nc = await connect({ servers: cluster.nats.url });
+    try {
+      // Overwrite the latest checkpoint's state of the keyed sum with garbage.
+      const details = await cluster.job(jobId);
+      const sum = details.vertices.find((v) => v.name.startsWith('Sum'))!;
+      await (await nc.jetstream().views.os('runnel-checkpoints')).putBlob({ name: CheckpointNames.object(jobId, latest, sum.id, 0) }, new TextEncoder().encode('garbage'));
+    } finally {
+      await nc.drain();
+    }
+    await killTaskManagerMidJob(jobId);
+    const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 120_000);
+    expect(job.state).toBe('FINISHED');
+    const exceptions = (await httpJson<{ 'all-exceptions': { exception: string }[] }>(`${cluster.url}/jobs/${jobId}/exceptions`)).body['all-exceptions'];
+    expect(exceptions.some((e) => /CorruptCheckpointError: Checkpoint state .* is unusable: checksum/.test(e.exception))).toBe(true);
+    expect(canonicalRows(readJsonLines(output))).toEqual(rollingSums(count, 7));
+  });
+});
+
+describe('fault tolerance: NATS restart', () => {
+  it('d) a restarted NATS server (file storage) loses nothing', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'runnel-e2e-nats-restart-'));
+    const work = mkdtempSync(join(tmpdir(), 'runnel-e2e-nats-restart-out-'));
+    let nats = await startNatsServer({ storeDir: store });
+    const cluster = await TestCluster.start({ taskManagers: 2, slots: 2, env: { DATA_STREAM_STORAGE: 'file' }, nats: { url: nats.url } });
+    try {
+      const count = 3000;
+      const output = join(work, 'out');
+      const jobId = await cluster.run(await cluster.uploadJob(join(FIXTURES, 'slow-counter.job.mjs')), ['--count', String(count), '--output', `${output}/`], 2);
+      await waitFor(async () => (await checkpointsCompleted(cluster, jobId)) >= 1, { description: 'a first checkpoint', timeoutMs: 60_000 });
+      await nats.stop();
+      nats = await startNatsServer({ storeDir: store, port: nats.port });
+      const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 180_000);
+      expect(job.state).toBe('FINISHED');
+      expect(canonicalRows(readJsonLines(output))).toEqual(rollingSums(count, 7));
+    } finally {
+      await cluster.stop();
+      await nats.stop();
+      rmSync(store, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
