@@ -3,7 +3,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { DispatcherProtocol, HandleRpc, JarRequest, JobRequest, RegisterJarRequest, RunJarRequest, TaskManagerRequest } from '@runnel/protocol';
 import { JarService } from './jars/jar.service';
 import { JobViewService } from './jobs/job-view.service';
-import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
+import { SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
 import { ClusterViewService } from './cluster/cluster-view.service';
 
 @Controller()
@@ -17,8 +17,7 @@ export class DispatcherController {
 
   @HandleRpc(DispatcherProtocol.info)
   info() {
-    const { service, id, version, startedAt } = this.identity;
-    return { service, id, version, uptimeMs: Date.now() - startedAt, pid: process.pid };
+    return serviceInfo(this.identity);
   }
 
   @HandleRpc(DispatcherProtocol.overview)

@@ -1,4 +1,8 @@
-/** Dispatcher: the cluster's REST entry point (Flink's API shapes) and its NATS API for clients. */
+/**
+ * Dispatcher: the cluster's REST entry point (Flink's API shapes) and its NATS API for clients.
+ * Instances elect a leader, which alone serves the NATS API; REST is served by every instance,
+ * standbys included: it holds no state of its own and calls the other services' leaders.
+ */
 import { exitOnStartFailure, loadSettings, packageVersion, runService } from '@runnel/service-kit';
 import { randomBytes } from 'node:crypto';
 import { DispatcherModule } from './dispatcher.module';
@@ -14,7 +18,7 @@ async function main(): Promise<void> {
     startedAt: Date.now(),
     database: false,
   } as const;
-  await runService({ identity, settings, module: DispatcherModule.forRoot(settings, identity), queue: 'runnel.dispatcher' });
+  await runService({ identity, settings, module: DispatcherModule.forRoot(settings, identity), queue: 'runnel.dispatcher', leaderElection: true });
 }
 
 main().catch((error) => exitOnStartFailure('dispatcher', error));

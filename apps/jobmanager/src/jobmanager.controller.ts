@@ -4,7 +4,7 @@ import {
   AcknowledgeCheckpointRequest, CheckSavepointRequest, DeclineCheckpointRequest, HandleRpc, JobMasterProtocol, JobRequest, SavepointStatusRequest,
   SubmitJobRequest, TaskExecutionStateUpdate, TriggerSavepointRequest,
 } from '@runnel/protocol';
-import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
+import { SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
 import { JobManagerService } from './jobmaster/job-manager.service';
 
 @Controller()
@@ -16,8 +16,7 @@ export class JobManagerController {
 
   @HandleRpc(JobMasterProtocol.info)
   info() {
-    const { service, id, version, startedAt } = this.identity;
-    return { service, id, version, uptimeMs: Date.now() - startedAt, pid: process.pid };
+    return serviceInfo(this.identity);
   }
 
   @HandleRpc(JobMasterProtocol.submitJob)

@@ -10,6 +10,7 @@ import { JobManagerController } from './jobmanager.controller';
 import { SavepointService } from './savepoints/savepoint.service';
 import { JobManagerSettings } from './jobmanager.settings';
 import { JetStreamDataStreamAdmin } from './jobmaster/jetstream-data-stream.admin';
+import { JobRecoveryService } from './jobmaster/job-recovery.service';
 import {
   CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, JobManagerService, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS,
 } from './jobmaster/job-manager.service';
@@ -57,6 +58,7 @@ export class JobManagerModule {
         { provide: CHECKPOINT_STORE, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new CheckpointStore(nc) },
         SavepointService,
         JobManagerService,
+        JobRecoveryService,
       ],
     };
   }

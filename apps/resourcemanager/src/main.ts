@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     settings,
     module: ResourceManagerModule.forRoot(settings, identity),
     queue: 'runnel.resourcemanager',
+    // One leader among the instances; TaskManagers re-register with a new leader (its id changes).
+    leaderElection: true,
   });
 }
 

@@ -13,7 +13,7 @@ import {
   ResourceManagerProtocol,
   TaskManagerRequest,
 } from '@runnel/protocol';
-import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
+import { SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
 import { ResourceManagerService } from './resourcemanager.service';
 
 @Controller()
@@ -25,8 +25,7 @@ export class ResourceManagerController {
 
   @HandleRpc(ResourceManagerProtocol.info)
   info() {
-    const { service, id, version, startedAt } = this.identity;
-    return { service, id, version, uptimeMs: Date.now() - startedAt, pid: process.pid };
+    return serviceInfo(this.identity);
   }
 
   @HandleRpc(ResourceManagerProtocol.registerTaskExecutor)

@@ -4,7 +4,7 @@ import {
   HandleRpc, JobRequest, NotifyCheckpointCompleteRequest, TaskDeploymentDescriptor, TaskExecutorProtocol, TaskRequest, TriggerCheckpointRequest,
 } from '@runnel/protocol';
 import { TaskExecutorService } from './runtime/task-executor.service';
-import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
+import { SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
 import { TaskSlotTable } from './slots/task-slot-table';
 
 @Controller()
@@ -17,8 +17,7 @@ export class TaskManagerController {
 
   @HandleRpc(TaskExecutorProtocol.info)
   info() {
-    const { service, id, version, startedAt } = this.identity;
-    return { service, id, version, uptimeMs: Date.now() - startedAt, pid: process.pid };
+    return serviceInfo(this.identity);
   }
 
   @HandleRpc(TaskExecutorProtocol.requestSlotReport)

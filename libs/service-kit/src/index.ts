@@ -13,3 +13,5 @@ export * from './admin/service-kit.module';
 export * from './bootstrap/run-service';
 export * from './http/runnel-error.filter';
 export * from './database/ensure-database';
+export * from './leadership/leadership.state';
+export * from './leadership/nats-kv-leader-election';

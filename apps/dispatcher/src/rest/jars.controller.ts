@@ -1,8 +1,9 @@
 /** Flink's /jars REST API: upload, list, delete, plan and run job artifacts. */
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UploadedFile, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UploadedFile, UseInterceptors, UsePipes } from '@nestjs/common';
+import { restBodyPipe } from './rest-body.pipe';
 import { StripProtocolVersionInterceptor } from './strip-protocol-version.interceptor';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { InvalidArtifactError, ValidationError } from '@runnel/protocol';
+import { InvalidArtifactError } from '@runnel/protocol';
 import { RunJarBody } from '../jars/dto/run-jar.body';
 import { JarService } from '../jars/jar.service';
 import { parseJarId } from './ids';
@@ -10,16 +11,7 @@ import { parseJarId } from './ids';
 /** Multer's hard cap; the configured limit (checked by the service, answered with 400) is below it. */
 export const UPLOAD_HARD_CAP_BYTES = 1024 * 1024 * 1024;
 
-const bodyPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  exceptionFactory: (errors) =>
-    new ValidationError(
-      `Invalid request body: ${errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`).join('; ')}`,
-      errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) })),
-    ),
-});
+const bodyPipe = restBodyPipe;
 
 interface UploadedArtifact {
   readonly originalname: string;

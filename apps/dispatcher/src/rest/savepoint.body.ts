@@ -1,6 +1,5 @@
 /** Bodies of the savepoint endpoints, in Flink's spelling (and camelCase, which Flink also reads for stop). */
-import { ValidationPipe } from '@nestjs/common';
-import { ValidationError } from '@runnel/protocol';
+import { restBodyPipe } from './rest-body.pipe';
 import { Expose } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 
@@ -21,13 +20,4 @@ export class SavepointBody {
   }
 }
 
-export const savepointBodyPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  exceptionFactory: (errors) =>
-    new ValidationError(
-      `Invalid request body: ${errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`).join('; ')}`,
-      errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) })),
-    ),
-});
+export const savepointBodyPipe = restBodyPipe;

@@ -99,6 +99,7 @@ export class JobMaster {
           programArgs: this.submission.programArgs,
           parallelism: this.jobGraph.config.parallelism,
           jobGraph: this.submission.jobGraph,
+          jobGraphHash: this.submission.jobGraphHash,
         },
       });
       await this.checkpoints.recover();

@@ -36,6 +36,7 @@ export class JobStore {
         parallelism: job.parallelism ?? null,
         programArgs: job.programArgs ?? null,
         jobGraph: (job.jobGraph ?? null) as never,
+        jobGraphHash: job.jobGraphHash ?? null,
         createdAt: now,
         updatedAt: now,
         endedAt: ended,
@@ -59,7 +60,7 @@ export class JobStore {
   }
 
   async list(): Promise<StoredJob[]> {
-    const jobs = await this.jobs.find({ order: { createdAt: 'DESC' }, select: ['jobId', 'name', 'status', 'artifactHash', 'parallelism', 'programArgs', 'createdAt', 'updatedAt', 'endedAt'] });
+    const jobs = await this.jobs.find({ order: { createdAt: 'DESC' }, select: ['jobId', 'name', 'status', 'artifactHash', 'jobGraphHash', 'parallelism', 'programArgs', 'createdAt', 'updatedAt', 'endedAt'] });
     return jobs.map((j) => toRecord(j, false));
   }
 }
@@ -70,6 +71,7 @@ function toRecord(j: JobEntity, withGraph: boolean): StoredJob {
     name: j.name,
     status: j.status,
     ...(j.artifactHash ? { artifactHash: j.artifactHash } : {}),
+    ...(j.jobGraphHash ? { jobGraphHash: j.jobGraphHash } : {}),
     ...(j.parallelism ? { parallelism: j.parallelism } : {}),
     ...(j.programArgs ? { programArgs: j.programArgs } : {}),
     ...(withGraph && j.jobGraph ? { jobGraph: j.jobGraph as Record<string, unknown> } : {}),

@@ -11,6 +11,8 @@ export class JobEntity {
   @Index() @Column({ type: 'varchar', length: 16 }) status!: JobStatus;
   @Column({ name: 'artifact_hash', type: 'char', length: 64, nullable: true }) artifactHash!: string | null;
   @Column({ name: 'job_graph', type: 'jsonb', nullable: true }) jobGraph!: unknown;
+  /** What TaskManagers compare the graph they rebuild with; a recovering JobManager resubmits it. */
+  @Column({ name: 'job_graph_hash', type: 'char', length: 64, nullable: true }) jobGraphHash!: string | null;
   @Column({ type: 'int', nullable: true }) parallelism!: number | null;
   @Column({ name: 'program_args', type: 'jsonb', nullable: true }) programArgs!: string[] | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

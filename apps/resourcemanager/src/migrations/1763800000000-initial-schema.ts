@@ -39,6 +39,7 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         status varchar(16) NOT NULL,
         artifact_hash char(64),
         job_graph jsonb,
+        job_graph_hash char(64),
         parallelism int,
         program_args jsonb,
         created_at timestamptz NOT NULL,

@@ -1,9 +1,11 @@
 /**
  * Declares TaskManagers lost when their heartbeats stop, and frees their slots. Right after this
- * ResourceManager starts it waits one timeout first: TaskManagers could not heartbeat while no
- * ResourceManager ran, and must get the chance to re-register before being called lost.
+ * ResourceManager becomes the leader (at start when it runs alone) it waits one timeout first:
+ * TaskManagers could not heartbeat while no ResourceManager led, and must get the chance to
+ * re-register before being called lost. A standby never sweeps.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { LeadershipState } from '@runnel/service-kit';
 import { ResourceManagerSettings } from '../resourcemanager.settings';
 import { TaskManagerRegistry } from './task-manager-registry.service';
 
@@ -12,14 +14,17 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger(HeartbeatMonitor.name);
   private timer?: NodeJS.Timeout;
   private sweeping = false;
-  private readonly startedAt = Date.now();
+  /** When this instance became the leader; undefined while it is a standby. */
+  private leaderSince?: number;
 
   constructor(
     private readonly registry: TaskManagerRegistry,
     @Inject(ResourceManagerSettings) private readonly settings: ResourceManagerSettings,
+    private readonly leadership: LeadershipState,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.leadership.onGranted(() => (this.leaderSince = Date.now()));
     // Sweep often enough that a lost TaskManager is noticed soon after its timeout passes.
     const every = Math.max(50, Math.min(1000, Math.floor(this.settings.heartbeatTimeoutMs / 10)));
     this.timer = setInterval(() => void this.sweep(), every);
@@ -30,7 +35,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async sweep(): Promise<string[]> {
-    if (this.sweeping || Date.now() - this.startedAt < this.settings.heartbeatTimeoutMs) return [];
+    if (this.sweeping || this.leaderSince === undefined || Date.now() - this.leaderSince < this.settings.heartbeatTimeoutMs) return [];
     this.sweeping = true;
     try {
       const lost = await this.registry.expireSilent(this.settings.heartbeatTimeoutMs);

@@ -6,6 +6,7 @@ import { PROTOCOL_VERSION } from '@runnel/protocol';
 import { MetricsRegistry } from './metrics.registry';
 import { NatsHealthIndicator } from './nats.health';
 import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
+import { LeadershipState } from '../leadership/leadership.state';
 
 @Controller()
 export class AdminController {
@@ -15,13 +16,21 @@ export class AdminController {
     private readonly moduleRef: ModuleRef,
     private readonly metrics: MetricsRegistry,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    private readonly leadership: LeadershipState,
   ) {}
 
-  /** Liveness is answering at all; readiness is every connection up (503 otherwise). */
+  /**
+   * Liveness is answering at all; readiness is every connection up (503 otherwise). A service with
+   * leader election also says whether this instance is the `leader` or a `standby` (both healthy).
+   */
   @Get('health')
   @HealthCheck()
   async check() {
     const checks: HealthIndicatorFunction[] = [() => this.nats.check('nats')];
+    const leadership = this.leadership.view();
+    if (leadership.elected) {
+      checks.push(() => ({ leadership: { status: 'up', role: leadership.role, ...(leadership.leader ? { leader: leadership.leader } : {}) } }));
+    }
     if (this.identity.database) {
       // Terminus registers its TypeORM indicator as a transient provider: resolve, don't get.
       const typeorm = await this.moduleRef.resolve(TypeOrmHealthIndicator, undefined, { strict: false });
@@ -41,6 +50,7 @@ export class AdminController {
       uptimeMs: Date.now() - this.identity.startedAt,
       pid: process.pid,
       node: process.version,
+      leadership: this.leadership.view(),
     };
   }
 

@@ -15,3 +15,8 @@ export interface ServiceIdentity {
 export function packageVersion(dirname: string): string {
   return (require(require('node:path').join(dirname, '..', 'package.json')) as { version: string }).version;
 }
+
+/** The `info` reply every service gives over NATS. */
+export function serviceInfo(identity: ServiceIdentity) {
+  return { service: identity.service, id: identity.id, version: identity.version, uptimeMs: Date.now() - identity.startedAt, pid: process.pid };
+}

@@ -1,6 +1,6 @@
 /**
- * What every service imports once: its identity, its NATS connection and RPC client, and the
- * admin endpoints. Global, so feature modules inject NatsRpcClient or MetricsRegistry directly.
+ * What every service imports once: its identity, its NATS connection and RPC client, its
+ * leadership state, and the admin endpoints. Global, so feature modules inject NatsRpcClient or MetricsRegistry directly.
  */
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
@@ -10,6 +10,7 @@ import { AdminController } from './admin.controller';
 import { MetricsRegistry } from './metrics.registry';
 import { NatsHealthIndicator } from './nats.health';
 import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
+import { LeadershipState } from '../leadership/leadership.state';
 
 @Global()
 @Module({})
@@ -22,10 +23,11 @@ export class ServiceKitModule {
       providers: [
         { provide: SERVICE_IDENTITY, useValue: identity },
         { provide: MetricsRegistry, useValue: new MetricsRegistry(identity.service) },
+        { provide: LeadershipState, useValue: new LeadershipState(identity.id) },
         ...natsProviders(),
         NatsHealthIndicator,
       ],
-      exports: [SERVICE_IDENTITY, MetricsRegistry, NATS_CONNECTION, NatsRpcClient],
+      exports: [SERVICE_IDENTITY, MetricsRegistry, LeadershipState, NATS_CONNECTION, NatsRpcClient],
     };
   }
 }

@@ -2,6 +2,11 @@
  * Starts a service as a NestJS hybrid app: admin HTTP plus the NATS transport with Runnel's wire
  * format. Logs are JSON; SIGTERM and SIGINT close it gracefully (NATS drained, pools closed); it
  * also exits when the process that started it is gone, so a local cluster never leaves orphans.
+ *
+ * With `leaderElection`, instances of the service elect a leader (NATS KV, see
+ * nats-kv-leader-election.ts): HTTP starts at once (`/health` says leader or standby), but the NATS
+ * transport — the service's `@HandleRpc` subscriptions — connects only once this instance won, so
+ * requests always reach the leader. A leader that loses its lease exits (code 1) at once.
  */
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -9,6 +14,9 @@ import { RunnelNatsServer } from '@runnel/protocol';
 import { ServiceSettings } from '../config/service-settings';
 import { ConfigError } from '../config/load-settings';
 import { createLogger, PinoNestLogger } from '../logging/logger';
+import { LeadershipState } from '../leadership/leadership.state';
+import { NatsKvLeaderElection } from '../leadership/nats-kv-leader-election';
+import { connectNats } from '../nats/nats.providers';
 import { RunnelErrorFilter } from '../http/runnel-error.filter';
 import { ServiceIdentity } from '../admin/service-identity';
 
@@ -19,12 +27,23 @@ export interface RunServiceOptions {
   /** Queue group for the service's subjects; omit when the subjects are this instance's own. */
   readonly queue?: string;
   readonly subjectParams?: Readonly<Record<string, string>>;
+  /** Run as one leader among several instances (dispatcher, jobmanager, resourcemanager). */
+  readonly leaderElection?: boolean;
+  /**
+   * Called once this instance is the leader and its NATS transport is connected (at start
+   * without an election). A failure is logged and makes the process exit: a leader that could
+   * not take over must let a standby try.
+   */
+  readonly onLeadershipGranted?: (app: INestApplication) => Promise<void> | void;
 }
 
 export interface RunningService {
   readonly app: INestApplication;
   readonly url: string;
+  readonly leadership: LeadershipState;
 }
+
+type Logger = ReturnType<typeof createLogger>;
 
 export async function runService(options: RunServiceOptions): Promise<RunningService> {
   const { identity, settings } = options;
@@ -42,14 +61,81 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
     { inheritAppConfig: true },
   );
   app.useGlobalFilters(new RunnelErrorFilter());
-  await app.startAllMicroservices();
+  const leadership = app.get(LeadershipState);
+  if (options.leaderElection) leadership.enterElection();
+  else await app.startAllMicroservices();
   await app.listen(settings.httpPort, settings.httpHost);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${settings.httpHost}:${address.port}`;
   logger.info({ url, nats: settings.natsUrl, version: identity.version }, `${identity.service} ready`);
-  closeOnSignals(app, logger);
-  if (settings.parentPid) watchParent(settings.parentPid, app, logger);
-  return { app, url };
+  const election = options.leaderElection ? await startElection(options, app, leadership, logger) : undefined;
+  const close = async () => {
+    await app.close();
+    // After the app: requests in flight are answered before a standby takes over.
+    await election?.stop();
+  };
+  closeOnSignals(close, logger);
+  if (settings.parentPid) watchParent(settings.parentPid, close, logger);
+  if (!options.leaderElection) await grantLeadership(options, app, logger);
+  return { app, url, leadership };
+}
+
+/**
+ * Campaigns in the background on a NATS connection of its own (the app's is drained on shutdown
+ * before the leadership is resigned); resolves at once with a handle to resign.
+ */
+async function startElection(
+  options: RunServiceOptions,
+  app: INestApplication,
+  leadership: LeadershipState,
+  logger: Logger,
+): Promise<{ stop(): Promise<void> }> {
+  const { identity, settings } = options;
+  const connection = await connectNats(settings.natsUrl, `${identity.service}:${identity.id}:leader-election`);
+  const election = new NatsKvLeaderElection(connection, {
+    key: identity.service,
+    candidateId: identity.id,
+    leaseMs: settings.leaderLeaseMs,
+    log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+    onStandby: (leader) => leadership.noteLeader(leader),
+  });
+  election.onLost((error) => {
+    // Fail-fast (Flink's JobManager does the same): another instance may lead already, so this
+    // one must stop serving now; the supervisor restarts it and it comes back as a standby.
+    logger.fatal({ err: error, code: error.code }, `${error.message}; exiting so that only the new leader serves`);
+    process.exit(1);
+  });
+  let stopped = false;
+  const waitedSince = Date.now();
+  election.campaign().then(
+    async () => {
+      if (stopped) return;
+      await app.startAllMicroservices();
+      leadership.grant();
+      logger.info({ waitedMs: Date.now() - waitedSince, leaseMs: election.effectiveLeaseMs }, `${identity.service} ${identity.id} is the leader; serving NATS requests`);
+      await grantLeadership(options, app, logger);
+    },
+    (error: unknown) => {
+      if (!stopped) logger.error({ err: error }, 'leader election failed');
+    },
+  );
+  return {
+    async stop() {
+      stopped = true;
+      await election.resign();
+      await connection.close().catch(() => undefined);
+    },
+  };
+}
+
+async function grantLeadership(options: RunServiceOptions, app: INestApplication, logger: Logger): Promise<void> {
+  if (!options.onLeadershipGranted) return;
+  try {
+    await options.onLeadershipGranted(app);
+  } catch (error) {
+    logger.fatal({ err: error }, 'taking over as the leader failed; exiting');
+    process.exit(1);
+  }
 }
 
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -58,7 +144,7 @@ const SHUTDOWN_DEADLINE_MS = 15_000;
  * SIGTERM/SIGINT close the app (shutdown hooks run: NATS drained, pools closed) and exit 0. Nest's
  * own enableShutdownHooks re-raises the signal instead, which reads as a crash to a supervisor.
  */
-function closeOnSignals(app: INestApplication, logger: ReturnType<typeof createLogger>): void {
+function closeOnSignals(close: () => Promise<void>, logger: Logger): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;
@@ -68,7 +154,7 @@ function closeOnSignals(app: INestApplication, logger: ReturnType<typeof createL
       logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    app.close().then(
+    close().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -80,14 +166,14 @@ function closeOnSignals(app: INestApplication, logger: ReturnType<typeof createL
   process.on('SIGINT', onSignal);
 }
 
-function watchParent(parentPid: number, app: INestApplication, logger: ReturnType<typeof createLogger>): void {
+function watchParent(parentPid: number, close: () => Promise<void>, logger: Logger): void {
   const timer = setInterval(() => {
     try {
       process.kill(parentPid, 0);
     } catch {
       clearInterval(timer);
       logger.warn({ parentPid }, 'parent process is gone; shutting down');
-      void app.close().finally(() => process.exit(0));
+      void close().finally(() => process.exit(0));
     }
   }, 500);
   timer.unref();

@@ -26,6 +26,15 @@ export class ServiceSettings {
   @IsIn(LogLevels)
   logLevel!: LogLevel;
 
+  @Setting({
+    env: 'LEADER_LEASE_MS',
+    flag: 'leader-lease',
+    default: 3000,
+    description: 'leader election lease (ms) of dispatcher, jobmanager and resourcemanager: a leader silent this long is replaced by a standby',
+  })
+  @IsInt({ message: 'must be a whole number' }) @Min(300) @Max(600_000)
+  leaderLeaseMs!: number;
+
   @Setting({ env: 'RUNNEL_PARENT_PID', flag: 'parent-pid', description: 'exit when this process is gone (set by the local cluster)' })
   @IsOptional() @IsInt() @Min(1)
   parentPid?: number;

@@ -1,0 +1,142 @@
+/**
+ * JobManager failover (Flink's JobManager HA, with the job store in place of ZooKeeper's job graph
+ * store): when this JobManager becomes the leader it takes over every job the job store says is
+ * not over. A job left half-way by the previous leader is cleaned up first — its tasks released on
+ * every TaskManager, its slots freed, its data streams deleted — then resubmitted to this
+ * JobManager under the same JobId, and its JobMaster restores the latest completed checkpoint
+ * (CheckpointCoordinator.recover() reads them from Postgres). A job that was being cancelled or
+ * failed ends as CANCELED or FAILED instead.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  DataNames, JobStatus, JobStatuses, ResourceManagerGateway, StoredJob, TaskExecutorGateway, TERMINAL_JOB_STATUSES,
+} from '@runnel/protocol';
+import { NATS_CONNECTION } from '@runnel/service-kit';
+import { NatsConnection } from 'nats';
+import { JobManagerService } from './job-manager.service';
+import { RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS } from './job-manager.tokens';
+
+/** What recovery did, job by job (for the log and for tests). */
+export interface RecoveryReport {
+  readonly resubmitted: string[];
+  readonly ended: Array<{ jobId: string; status: JobStatus }>;
+  readonly failed: Array<{ jobId: string; reason: string }>;
+}
+
+/** A job in the store cannot be resubmitted: it lacks what a submission needs. */
+export class UnrecoverableJobError extends Error {
+  readonly code = 'JOB_NOT_RECOVERABLE';
+  constructor(jobId: string, missing: string[]) {
+    super(`job ${jobId} cannot be recovered: the job store has no ${missing.join(', ')} for it`);
+    this.name = 'UnrecoverableJobError';
+  }
+}
+
+/** Statuses of a job that was on its way to an end: recovery finishes the way there. */
+const ENDING: Partial<Record<JobStatus, JobStatus>> = {
+  [JobStatuses.Cancelling]: JobStatuses.Canceled,
+  [JobStatuses.Failing]: JobStatuses.Failed,
+};
+
+const RETRY_MS = 500;
+const RELEASE_TIMEOUT_MS = 15_000;
+
+@Injectable()
+export class JobRecoveryService {
+  private readonly logger = new Logger('JobRecovery');
+
+  constructor(
+    @Inject(RESOURCE_MANAGER_GATEWAY) private readonly resourceManager: ResourceManagerGateway,
+    @Inject(TASK_EXECUTOR_GATEWAYS) private readonly taskExecutor: (resourceId: string) => TaskExecutorGateway,
+    @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
+    private readonly jobs: JobManagerService,
+  ) {}
+
+  /**
+   * Takes over the unfinished jobs of the job store. Waits for the ResourceManager (it may be
+   * failing over too) for up to `waitMs`; a job that cannot be recovered is marked FAILED.
+   */
+  async recoverJobs(waitMs = 120_000): Promise<RecoveryReport> {
+    const report: RecoveryReport = { resubmitted: [], ended: [], failed: [] };
+    const stored = await this.withRetry('list the job store', waitMs, async () => (await this.resourceManager.listJobs({})).jobs);
+    const unfinished = stored.filter((job) => !TERMINAL_JOB_STATUSES.includes(job.status));
+    if (unfinished.length === 0) {
+      this.logger.log('no unfinished jobs to recover');
+      return report;
+    }
+    this.logger.log(`recovering ${unfinished.length} unfinished job(s): ${unfinished.map((j) => `${j.jobId} (${j.status})`).join(', ')}`);
+    for (const summary of unfinished) {
+      try {
+        const { job } = await this.withRetry(`read job ${summary.jobId}`, waitMs, () => this.resourceManager.getJob({ jobId: summary.jobId }));
+        const ending = ENDING[job.status];
+        await this.releaseLeftovers(job.jobId);
+        if (ending) {
+          await this.resourceManager.updateJobStatus({ jobId: job.jobId, status: ending });
+          report.ended.push({ jobId: job.jobId, status: ending });
+          this.logger.log(`job ${job.jobId} was ${job.status} when the previous leader stopped; it is ${ending} now`);
+          continue;
+        }
+        await this.resubmit(job);
+        report.resubmitted.push(job.jobId);
+      } catch (error) {
+        const reason = (error as Error).message;
+        report.failed.push({ jobId: summary.jobId, reason });
+        this.logger.error(`could not recover job ${summary.jobId}: ${reason}`);
+        await this.resourceManager.updateJobStatus({ jobId: summary.jobId, status: JobStatuses.Failed }).catch(() => undefined);
+      }
+    }
+    this.logger.log(`recovery done: ${report.resubmitted.length} resubmitted, ${report.ended.length} ended, ${report.failed.length} failed`);
+    return report;
+  }
+
+  private async resubmit(job: StoredJob): Promise<void> {
+    const missing = [
+      ...(job.jobGraph ? [] : ['job graph']),
+      ...(job.artifactHash ? [] : ['artifact hash']),
+      ...(job.jobGraphHash ? [] : ['job graph hash']),
+    ];
+    if (missing.length > 0) throw new UnrecoverableJobError(job.jobId, missing);
+    await this.jobs.submitJob({
+      jobId: job.jobId,
+      jobName: job.name,
+      artifactHash: job.artifactHash!,
+      programArgs: job.programArgs ?? [],
+      ...(job.parallelism ? { parallelism: job.parallelism } : {}),
+      jobGraph: job.jobGraph!,
+      jobGraphHash: job.jobGraphHash!,
+    });
+    this.logger.log(`job ${job.jobId} (${job.name}) resubmitted; it restores its latest completed checkpoint`);
+  }
+
+  /** What the previous leader's attempt left: tasks on the TaskManagers, slots, data streams. */
+  private async releaseLeftovers(jobId: string): Promise<void> {
+    const { taskManagers } = await this.resourceManager.listTaskManagers({});
+    const results = await Promise.allSettled(
+      taskManagers.map((tm) => this.taskExecutor(tm.id).releaseJob({ jobId }, { timeoutMs: RELEASE_TIMEOUT_MS })),
+    );
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') this.logger.warn(`job ${jobId}: TaskManager ${taskManagers[i].id} did not release it: ${(result.reason as Error)?.message}`);
+    });
+    await this.resourceManager.releaseSlots({ jobId });
+    const jsm = await this.connection.jetstreamManager();
+    const prefix = DataNames.stream(jobId, 0).replace(/0$/, '');
+    for await (const stream of jsm.streams.list()) {
+      const name = stream.config.name;
+      if (!name.startsWith(prefix) || !/^\d+$/.test(name.slice(prefix.length))) continue;
+      await jsm.streams.delete(name).catch((error: Error) => this.logger.warn(`job ${jobId}: could not delete stream ${name}: ${error.message}`));
+    }
+  }
+
+  private async withRetry<T>(what: string, waitMs: number, call: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (Date.now() >= deadline) throw error;
+        if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`could not ${what} (${(error as Error).message}); retrying`);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+  }
+}
