@@ -1,0 +1,167 @@
+/**
+ * The entry point of a program: creates sources, records transformations, builds the JobGraph and
+ * runs it. A "plan" environment (used when a worker or the client re-imports a job module) only
+ * captures the graph: its execute() returns without running anything.
+ */
+import { InvalidArgumentError, InvalidParallelismError } from '../core/dataflow.errors';
+import { DEFAULT_MAX_PARALLELISM } from '../core/key-group.assignment';
+import { buildJobGraphFromTransformations, jobGraphHash, type BuiltJob } from '../graph/job-graph.builder';
+import type { CheckpointConfig } from '../graph/job-graph.types';
+import { OperatorKind, Transformation, type VirtualKind } from '../graph/transformation';
+import { CollectionSource, GeneratorSource, SequenceSource } from '../connectors/collection.source';
+import type { Source } from '../connectors/source.types';
+import { WatermarkStrategy } from '../time/watermark-strategy';
+import type { ExecutorOptions, JobClient, JobExecutionResult, JobExecutor } from '../executor/job-executor.types';
+import { EmbeddedExecutor } from '../executor/embedded.executor';
+import { SingleOutputStreamOperator } from './data-stream';
+
+export interface CheckpointOptions {
+  readonly mode?: 'exactly-once' | 'at-least-once';
+  readonly timeoutMs?: number;
+  readonly minPauseBetweenMs?: number;
+  readonly maxConcurrent?: number;
+}
+
+export const EnvironmentMode = { Local: 'local', Plan: 'plan' } as const;
+export type EnvironmentMode = (typeof EnvironmentMode)[keyof typeof EnvironmentMode];
+
+export class StreamExecutionEnvironment {
+  private parallelism: number;
+  private maxParallelism = DEFAULT_MAX_PARALLELISM;
+  private checkpointing?: CheckpointConfig;
+  private readonly transformations: Transformation[] = [];
+  private nextId = 0;
+  /** Set by execute() in plan mode: the job name the program asked for. */
+  plannedJobName?: string;
+
+  constructor(
+    readonly mode: EnvironmentMode = EnvironmentMode.Local,
+    parallelism = 1,
+    private executorOptions: ExecutorOptions = {},
+    private readonly executor: JobExecutor = new EmbeddedExecutor(),
+  ) {
+    this.parallelism = parallelism;
+  }
+
+  /**
+   * Set while a job module's main runs under buildJobGraph, so a module that calls
+   * getExecutionEnvironment() itself (instead of using the env it is given) is planned too.
+   */
+  static contextEnvironment?: StreamExecutionEnvironment;
+
+  /** The context environment when a job is being planned; otherwise a new local environment. */
+  static getExecutionEnvironment(): StreamExecutionEnvironment {
+    return StreamExecutionEnvironment.contextEnvironment ?? new StreamExecutionEnvironment(EnvironmentMode.Local);
+  }
+  static createLocalEnvironment(parallelism = 1, options: ExecutorOptions = {}): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment(EnvironmentMode.Local, parallelism, options);
+  }
+  /** An environment that only records the program (execute() does not run it). */
+  static createPlanEnvironment(parallelism = 1): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment(EnvironmentMode.Plan, parallelism);
+  }
+
+  setParallelism(parallelism: number): this {
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new InvalidParallelismError('environment', `parallelism must be an integer >= 1, got ${parallelism}`);
+    this.parallelism = parallelism;
+    return this;
+  }
+  getParallelism(): number {
+    return this.parallelism;
+  }
+  setMaxParallelism(maxParallelism: number): this {
+    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768)
+      throw new InvalidParallelismError('environment', `maxParallelism must be an integer in [1, 32768], got ${maxParallelism}`);
+    this.maxParallelism = maxParallelism;
+    return this;
+  }
+  getMaxParallelism(): number {
+    return this.maxParallelism;
+  }
+  enableCheckpointing(intervalMs: number, options: CheckpointOptions = {}): this {
+    if (!(intervalMs > 0)) throw new InvalidArgumentError(`checkpoint interval must be > 0, got ${intervalMs}`);
+    this.checkpointing = {
+      intervalMs,
+      mode: options.mode ?? 'exactly-once',
+      timeoutMs: options.timeoutMs ?? 10 * 60_000,
+      minPauseBetweenMs: options.minPauseBetweenMs ?? 0,
+      maxConcurrent: options.maxConcurrent ?? 1,
+    };
+    return this;
+  }
+  /** Options of the embedded executor (batch size, channel capacity, clock). */
+  setExecutorOptions(options: ExecutorOptions): this {
+    this.executorOptions = { ...this.executorOptions, ...options };
+    return this;
+  }
+
+  /** @internal used by the stream classes */
+  addTransformation(
+    kind: OperatorKind | VirtualKind,
+    name: string,
+    inputs: Transformation[],
+    config: Record<string, unknown> = {},
+    functions: Record<string, unknown> = {},
+  ): Transformation {
+    const t = new Transformation(this.nextId++, kind, name, inputs, config, functions);
+    this.transformations.push(t);
+    return t;
+  }
+
+  fromSource<T>(source: Source<T>, strategy: WatermarkStrategy<T>, name = 'Source'): SingleOutputStreamOperator<T> {
+    if (!source || typeof source.createReader !== 'function') throw new InvalidArgumentError('fromSource expects a Source with createReader()');
+    if (!(strategy instanceof WatermarkStrategy)) throw new InvalidArgumentError('fromSource expects a WatermarkStrategy (use WatermarkStrategy.noWatermarks() for none)');
+    const t = this.addTransformation(
+      OperatorKind.Source,
+      name,
+      [],
+      { source: source.describe?.() ?? {}, boundedness: source.boundedness, strategy: { ...strategy.config } },
+      { source, timestampAssigner: strategy.timestampAssigner },
+    );
+    t.assignsWatermarks = strategy.producesWatermarks;
+    if (source.defaultParallelism !== undefined) t.parallelism = source.defaultParallelism;
+    return new SingleOutputStreamOperator<T>(this, t);
+  }
+
+  /** A bounded, non-parallel (parallelism 1) source of the given elements. */
+  fromElements<T>(...elements: T[]): SingleOutputStreamOperator<T> {
+    return this.fromSource(new CollectionSource(elements), WatermarkStrategy.noWatermarks(), 'Collection Source');
+  }
+  fromCollection<T>(elements: Iterable<T>): SingleOutputStreamOperator<T> {
+    return this.fromSource(new CollectionSource([...elements]), WatermarkStrategy.noWatermarks(), 'Collection Source');
+  }
+  /** Numbers from..to inclusive, split across parallel instances. */
+  fromSequence(from: number, to: number): SingleOutputStreamOperator<number> {
+    if (!Number.isInteger(from) || !Number.isInteger(to)) throw new InvalidArgumentError('fromSequence expects integers');
+    return this.fromSource(new SequenceSource(from, to), WatermarkStrategy.noWatermarks(), 'Sequence Source');
+  }
+  /** generate(i) for i in [0, count); unbounded when count is omitted. */
+  fromGenerator<T>(generate: (index: number) => T, count?: number): SingleOutputStreamOperator<T> {
+    return this.fromSource(new GeneratorSource(generate, count), WatermarkStrategy.noWatermarks(), 'Generator Source');
+  }
+
+  /** Builds the JobGraph (validated, chained, deterministic) and the function registry. */
+  buildJob(jobName = 'Runnel Job'): BuiltJob {
+    return buildJobGraphFromTransformations(this.transformations, {
+      jobName,
+      parallelism: this.parallelism,
+      maxParallelism: this.maxParallelism,
+      checkpointing: this.checkpointing,
+    });
+  }
+
+  async execute(jobName = 'Runnel Job'): Promise<JobExecutionResult> {
+    const job = this.buildJob(jobName);
+    if (this.mode === EnvironmentMode.Plan) {
+      this.plannedJobName = jobName;
+      return { jobName, jobGraphHash: jobGraphHash(job.jobGraph), netRuntimeMs: 0 };
+    }
+    return this.executor.submit(job, this.executorOptions).result;
+  }
+
+  /** Starts the job and returns a client (for unbounded jobs: cancel() stops it). */
+  async executeAsync(jobName = 'Runnel Job'): Promise<JobClient> {
+    const job = this.buildJob(jobName);
+    return this.executor.submit(job, this.executorOptions);
+  }
+}

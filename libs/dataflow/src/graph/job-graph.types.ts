@@ -1,0 +1,76 @@
+/**
+ * The JobGraph: plain JSON (no functions), deterministic for a given program and arguments.
+ * Vertices are operator chains; edges carry the partitioner. User functions live beside it in a
+ * registry keyed by operator uid.
+ */
+
+export const PartitionerType = {
+  Forward: 'forward',
+  Hash: 'hash',
+  Rebalance: 'rebalance',
+  Broadcast: 'broadcast',
+  Shuffle: 'shuffle',
+} as const;
+export type PartitionerType = (typeof PartitionerType)[keyof typeof PartitionerType];
+
+export interface CheckpointConfig {
+  readonly intervalMs: number;
+  readonly mode: 'exactly-once' | 'at-least-once';
+  readonly timeoutMs: number;
+  readonly minPauseBetweenMs: number;
+  readonly maxConcurrent: number;
+}
+
+export interface JobConfig {
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly checkpointing?: CheckpointConfig;
+}
+
+/** One operator inside a chain. */
+export interface OperatorDescriptor {
+  readonly uid: string;
+  readonly name: string;
+  readonly kind: string;
+  /** Number of logical inputs (2 for connect/interval join); chained operators have 1. */
+  readonly inputs: number;
+  readonly keyed: boolean;
+  readonly config: Record<string, unknown>;
+}
+
+export interface JobVertex {
+  /** The uid of the chain's head operator. */
+  readonly id: string;
+  readonly name: string;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly slotSharingGroup: string;
+  /** Head first; each operator feeds the next by plain function calls. */
+  readonly operators: OperatorDescriptor[];
+  readonly isSource: boolean;
+}
+
+export interface JobEdge {
+  readonly id: string;
+  readonly source: string;
+  readonly target: string;
+  /** Which logical input of the target's head operator this edge feeds (0 or 1). */
+  readonly targetInput: number;
+  readonly partitioner: PartitionerType;
+  /** When set, the edge carries the source chain tail's side output with this tag. */
+  readonly sideOutputTag?: string;
+}
+
+export interface JobGraph {
+  readonly jobName: string;
+  readonly config: JobConfig;
+  /** Topologically sorted (sources first). */
+  readonly vertices: JobVertex[];
+  readonly edges: JobEdge[];
+}
+
+/** Functions bound to an operator uid (selectors, user functions, source/sink objects). */
+export type OperatorFunctions = Record<string, unknown> & {
+  keySelectors?: ((value: never) => unknown)[];
+};
+export type FunctionRegistry = Map<string, OperatorFunctions>;

@@ -1,0 +1,49 @@
+/**
+ * The one operator lifecycle (same in the embedded executor and in a TaskManager slot):
+ * setup(ctx) → initializeState(restored) → open() → processElement / processWatermark / endBatch …
+ * → snapshotState(checkpointId) (any time between batches) → finish() → close().
+ */
+import type { OperatorDescriptor, OperatorFunctions } from '../graph/job-graph.types';
+import type { OperatorStateSnapshot } from './state/state-snapshot.types';
+
+/** Where an operator emits; `timestamp` is NO_TIMESTAMP (-Infinity) when the record has none. */
+export interface Output<T = unknown> {
+  collect(value: T, timestamp: number): void;
+  collectSide(tag: string, value: unknown, timestamp: number): void;
+  emitWatermark(watermark: number): void;
+  emitWatermarkStatus(idle: boolean): void;
+}
+
+export interface OperatorContext {
+  readonly descriptor: OperatorDescriptor;
+  readonly functions: OperatorFunctions;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  /** Processing-time clock (injectable for tests). */
+  readonly clock: () => number;
+  readonly output: Output;
+}
+
+export interface StreamOperator {
+  setup(ctx: OperatorContext): void;
+  initializeState(restored: OperatorStateSnapshot | undefined): void;
+  open(): void | Promise<void>;
+  /** `input` is the logical input (0, or 1 for the second input of a two-input operator). */
+  processElement(value: unknown, timestamp: number, input: number): void;
+  processWatermark(watermark: number): void;
+  processWatermarkStatus(idle: boolean): void;
+  /** After each input batch has gone through the chain: sinks write, generators emit watermarks. */
+  endBatch?(): void | Promise<void>;
+  /** Earliest pending processing-time timer, if any. */
+  nextProcessingTime?(): number | undefined;
+  advanceProcessingTime?(now: number): void;
+  snapshotState(checkpointId: number): OperatorStateSnapshot;
+  /** Every task acknowledged `checkpointId`: commit side effects prepared for it (two-phase commit). */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  /** End of input: flush buffered results (e.g. fire remaining processing-time windows). */
+  finish(): void | Promise<void>;
+  close(): void | Promise<void>;
+}
+
+export type OperatorFactory = (descriptor: OperatorDescriptor) => StreamOperator;

@@ -1,0 +1,26 @@
+/**
+ * Redistributes keyed snapshots taken at one parallelism to another: key groups are merged and
+ * split by the new subtasks' key-group ranges (what Flink does on rescale from a savepoint).
+ */
+import { keyGroupRangeForSubtask, keyGroupRangeContains } from '../../core/key-group.assignment';
+import type { KeyedStateSnapshot } from './state-snapshot.types';
+
+export function mergeKeyedState(snapshots: readonly (KeyedStateSnapshot | undefined)[]): KeyedStateSnapshot {
+  const out: KeyedStateSnapshot = { groups: {} };
+  for (const s of snapshots) if (s) Object.assign(out.groups, s.groups);
+  return out;
+}
+
+export function redistributeKeyedState(
+  snapshots: readonly (KeyedStateSnapshot | undefined)[],
+  maxParallelism: number,
+  newParallelism: number,
+): KeyedStateSnapshot[] {
+  const merged = mergeKeyedState(snapshots);
+  return Array.from({ length: newParallelism }, (_, i) => {
+    const range = keyGroupRangeForSubtask(maxParallelism, newParallelism, i);
+    const part: KeyedStateSnapshot = { groups: {} };
+    for (const [kg, g] of Object.entries(merged.groups)) if (keyGroupRangeContains(range, Number(kg))) part.groups[kg] = g;
+    return part;
+  });
+}

@@ -1,0 +1,372 @@
+/**
+ * A Task runs one subtask of a JobVertex: its operator chain, fed either by a source reader or by
+ * an InputGate, writing to one ResultPartitionWriter per out-edge. The loop pulls a batch, pushes
+ * it through the chain with plain calls, lets every operator end the batch, flushes output
+ * batches and waits for downstream capacity. The same class runs in the embedded executor and
+ * (later) in a TaskManager slot; only the transports differ.
+ */
+import { MAX_WATERMARK, StreamElementType, END_OF_PARTITION, type BarrierElement, type StreamElement } from '../../core/stream-element.types';
+import { InvalidParallelismError, MissingFunctionError } from '../../core/dataflow.errors';
+import type { Source } from '../../connectors/source.types';
+import type { FunctionRegistry, JobGraph, JobVertex } from '../../graph/job-graph.types';
+import { createOperator } from '../operator.registry';
+import type { Output, StreamOperator } from '../operator.types';
+import type { OperatorStateSnapshot } from '../state/state-snapshot.types';
+import { mergeKeyedState } from '../state/state-redistribution';
+import { SourceOperator, SourcePollResult } from '../operators/source.operator';
+import type { InputGate, InputItem, ResultPartitionWriter } from './channel.types';
+import { BarrierAligner } from './barrier-aligner';
+import { RecordWriter } from './record-writer';
+import { WatermarkValve } from './watermark-valve';
+import '../operators';
+
+export interface StreamTaskOptions {
+  readonly jobGraph: JobGraph;
+  readonly vertex: JobVertex;
+  readonly subtaskIndex: number;
+  readonly functions: FunctionRegistry;
+  /** Absent for source vertices. */
+  readonly inputGate?: InputGate;
+  /** One writer per out-edge id of this vertex. */
+  readonly outputs: ReadonlyMap<string, ResultPartitionWriter>;
+  readonly batchSize?: number;
+  readonly clock?: () => number;
+  /**
+   * State to restore: by operator uid, the snapshots of all subtasks of the previous run (any
+   * parallelism). Keyed state is merged and filtered to this subtask's key groups; operator
+   * state (e.g. a source position) is taken from the snapshot with the same subtask index.
+   */
+  readonly restoredState?: ReadonlyMap<string, readonly OperatorStateSnapshot[]>;
+  /** Take a snapshot after finish() (savepoint at end of input; used for rescaling tests and tools). */
+  readonly captureFinalState?: boolean;
+  /** Called when this subtask has snapshotted its state for a checkpoint (after barrier alignment). */
+  readonly onCheckpoint?: (checkpointId: number, state: OperatorStateSnapshot[]) => void;
+  /** Pause between polls of a source that has nothing right now (ms). */
+  readonly idleSourcePollMs?: number;
+}
+
+class ChainedOutput implements Output {
+  constructor(private readonly next: StreamOperator) {}
+  collect(value: unknown, timestamp: number): void {
+    this.next.processElement(value, timestamp, 0);
+  }
+  collectSide(): void {
+    // Inside a chain only the tail's side outputs can have consumers (chaining rule), so drop.
+  }
+  emitWatermark(watermark: number): void {
+    this.next.processWatermark(watermark);
+  }
+  emitWatermarkStatus(idle: boolean): void {
+    this.next.processWatermarkStatus(idle);
+  }
+}
+
+class TailOutput implements Output {
+  constructor(
+    private readonly main: RecordWriter[],
+    private readonly side: ReadonlyMap<string, RecordWriter[]>,
+    private readonly all: RecordWriter[],
+  ) {}
+  collect(value: unknown, timestamp: number): void {
+    const m = this.main;
+    for (let i = 0; i < m.length; i++) m[i].emit(value, timestamp);
+  }
+  collectSide(tag: string, value: unknown, timestamp: number): void {
+    const ws = this.side.get(tag);
+    if (ws) for (let i = 0; i < ws.length; i++) ws[i].emit(value, timestamp);
+  }
+  emitWatermark(watermark: number): void {
+    const el: StreamElement = { type: StreamElementType.Watermark, timestamp: watermark };
+    for (const w of this.all) w.broadcastElement(el);
+  }
+  emitWatermarkStatus(idle: boolean): void {
+    const el: StreamElement = { type: StreamElementType.WatermarkStatus, idle };
+    for (const w of this.all) w.broadcastElement(el);
+  }
+}
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class StreamTask {
+  readonly operators: StreamOperator[];
+  private readonly writers: RecordWriter[] = [];
+  private readonly partitionWriters: ResultPartitionWriter[] = [];
+  private readonly batchSize: number;
+  private readonly clock: () => number;
+  private cancelled = false;
+  private readonly name: string;
+  private readonly pendingCheckpoints: number[] = [];
+  /** Set after a successful run when captureFinalState was requested. */
+  finalState?: OperatorStateSnapshot[];
+
+  constructor(private readonly options: StreamTaskOptions) {
+    const { vertex, jobGraph, subtaskIndex, functions } = options;
+    this.batchSize = options.batchSize ?? 256;
+    this.clock = options.clock ?? Date.now;
+    this.name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
+
+    const main: RecordWriter[] = [];
+    const side = new Map<string, RecordWriter[]>();
+    for (const edge of jobGraph.edges) {
+      if (edge.source !== vertex.id) continue;
+      const pw = options.outputs.get(edge.id);
+      if (!pw) throw new Error(`task ${this.name}: no partition writer for edge ${edge.id}`);
+      const target = jobGraph.vertices.find((v) => v.id === edge.target)!;
+      const selectors = functions.get(target.id)?.keySelectors;
+      const keySelector = selectors?.[edge.targetInput] as ((v: unknown) => unknown) | undefined;
+      if (edge.partitioner === 'hash' && !keySelector) throw new MissingFunctionError(target.id, 'key selector');
+      const rw = new RecordWriter(pw, {
+        partitioner: edge.partitioner,
+        batchSize: this.batchSize,
+        subtaskIndex,
+        keySelector,
+        targetMaxParallelism: target.maxParallelism,
+      });
+      this.writers.push(rw);
+      this.partitionWriters.push(pw);
+      if (edge.sideOutputTag === undefined) main.push(rw);
+      else {
+        const list = side.get(edge.sideOutputTag) ?? [];
+        list.push(rw);
+        side.set(edge.sideOutputTag, list);
+      }
+    }
+
+    this.operators = vertex.operators.map((d) => createOperator(d));
+    const tail = new TailOutput(main, side, this.writers);
+    this.operators.forEach((op, i) => {
+      const d = vertex.operators[i];
+      op.setup({
+        descriptor: d,
+        functions: functions.get(d.uid) ?? {},
+        subtaskIndex,
+        parallelism: vertex.parallelism,
+        maxParallelism: vertex.maxParallelism,
+        clock: this.clock,
+        output: i + 1 < this.operators.length ? new ChainedOutput(this.operators[i + 1]) : tail,
+      });
+    });
+  }
+
+  get taskName(): string {
+    return this.name;
+  }
+
+  async run(): Promise<void> {
+    let primary: unknown;
+    try {
+      await this.runOperators();
+    } catch (err) {
+      primary = err;
+    }
+    // Close every operator even if one fails; a close error must not hide the original failure.
+    let closeError: unknown;
+    for (const op of this.operators) {
+      try {
+        await op.close();
+      } catch (err) {
+        closeError ??= err;
+      }
+    }
+    if (primary !== undefined) throw primary;
+    if (closeError !== undefined) throw closeError;
+  }
+
+  private async runOperators(): Promise<void> {
+    const ops = this.operators;
+    ops.forEach((op, i) => op.initializeState(this.restoredFor(i)));
+    // Open tail first, so an operator never emits into one that is not ready.
+    for (let i = ops.length - 1; i >= 0; i--) await ops[i].open();
+    if (ops[0] instanceof SourceOperator) await this.runSource(ops[0]);
+    else await this.runInputs();
+    if (this.cancelled) return;
+    for (const op of ops) await op.finish();
+    for (const w of this.writers) w.broadcastElement(END_OF_PARTITION);
+    if (this.options.captureFinalState) this.finalState = this.snapshotState(Number.MAX_SAFE_INTEGER);
+  }
+
+  private restoredFor(index: number): OperatorStateSnapshot | undefined {
+    const { vertex, subtaskIndex, functions } = this.options;
+    const uid = vertex.operators[index].uid;
+    const all = this.options.restoredState?.get(uid);
+    if (!all || all.length === 0) return undefined;
+    const keyed = all.some((s) => s.keyed) ? mergeKeyedState(all.map((s) => s.keyed)) : undefined;
+    let operator = all.find((s) => s.subtaskIndex === subtaskIndex)?.operator;
+    const rescaled = all.length !== vertex.parallelism || all.some((s) => s.subtaskIndex >= vertex.parallelism);
+    if (rescaled && this.operators[index] instanceof SourceOperator) {
+      // Source positions belong to the old readers: the source re-splits what is left.
+      const source = functions.get(uid)?.source as Source<unknown> | undefined;
+      if (!source?.redistributePositions)
+        throw new InvalidParallelismError(vertex.operators[index].name, `source cannot be restored at parallelism ${vertex.parallelism} from a snapshot taken at parallelism ${all.length}`);
+      const positions = [...all].sort((a, b) => a.subtaskIndex - b.subtaskIndex).map((s) => (s.operator as { position?: unknown } | undefined)?.position);
+      operator = { position: source.redistributePositions(positions, vertex.parallelism)[subtaskIndex] };
+    }
+    return {
+      operatorUid: uid,
+      subtaskIndex,
+      ...(keyed ? { keyed } : {}),
+      ...(operator !== undefined ? { operator } : {}),
+    };
+  }
+
+  /** Source tasks inject a barrier for `checkpointId` before their next batch; other tasks ignore it. */
+  triggerCheckpoint(checkpointId: number): void {
+    if (this.operators[0] instanceof SourceOperator) this.pendingCheckpoints.push(checkpointId);
+  }
+
+  /** The checkpoint completed everywhere: operators may commit what they prepared (2PC sinks). */
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    for (const op of this.operators) await op.notifyCheckpointComplete?.(checkpointId);
+  }
+
+  /** Snapshot, acknowledge, then forward the barrier (records before it were flushed first). */
+  private performCheckpoint(barrier: BarrierElement): void {
+    const state = this.snapshotState(barrier.checkpointId);
+    this.options.onCheckpoint?.(barrier.checkpointId, state);
+    for (const w of this.writers) w.broadcastElement(barrier);
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.options.inputGate?.abort();
+    for (const pw of this.partitionWriters) pw.abort();
+  }
+
+  /** Snapshot of every operator of the chain; call between batches. */
+  snapshotState(checkpointId: number): OperatorStateSnapshot[] {
+    return this.operators.map((op) => op.snapshotState(checkpointId));
+  }
+
+  private async endBatch(): Promise<void> {
+    for (const op of this.operators) {
+      if (op.endBatch) {
+        const p = op.endBatch();
+        if (p) await p;
+      }
+    }
+    for (const w of this.writers) w.flush();
+    const pending = this.capacity();
+    if (pending) await pending;
+  }
+
+  private capacity(): Promise<unknown> | undefined {
+    let pending: Promise<void>[] | undefined;
+    for (const pw of this.partitionWriters) {
+      const p = pw.awaitCapacity();
+      if (p) (pending ??= []).push(p);
+    }
+    return pending ? Promise.all(pending) : undefined;
+  }
+
+  private nextTimer(): number | undefined {
+    let next: number | undefined;
+    for (const op of this.operators) {
+      const t = op.nextProcessingTime?.();
+      if (t !== undefined && (next === undefined || t < next)) next = t;
+    }
+    return next;
+  }
+
+  /** Fires due processing-time timers; returns ms until the next one (undefined: none). */
+  private async fireProcessingTimers(): Promise<number | undefined> {
+    const next = this.nextTimer();
+    if (next === undefined) return undefined;
+    const now = this.clock();
+    if (next > now) return next - now;
+    for (const op of this.operators) op.advanceProcessingTime?.(now);
+    await this.endBatch();
+    const after = this.nextTimer();
+    return after === undefined ? undefined : Math.max(0, after - this.clock());
+  }
+
+  private async runSource(source: SourceOperator): Promise<void> {
+    const reader = source.sourceReader;
+    let sinceYield = 0;
+    while (!this.cancelled) {
+      while (this.pendingCheckpoints.length)
+        this.performCheckpoint({ type: StreamElementType.Barrier, checkpointId: this.pendingCheckpoints.shift()!, timestamp: this.clock() });
+      const wait = await this.fireProcessingTimers();
+      let batch = reader.pollBatch(this.batchSize);
+      if (batch && typeof (batch as Promise<unknown>).then === 'function') batch = await batch;
+      if (this.cancelled) return;
+      const r = source.emitBatch(batch as readonly unknown[] | null);
+      if (r === SourcePollResult.End) return;
+      await this.endBatch();
+      if (r === SourcePollResult.Empty) {
+        await sleep(Math.min(wait ?? Infinity, this.options.idleSourcePollMs ?? 5));
+        sinceYield = 0;
+      } else if (++sinceYield >= 16) {
+        // Sync readers never await: give other tasks of this event loop a turn.
+        sinceYield = 0;
+        await nextTick();
+      }
+    }
+  }
+
+  private async runInputs(): Promise<void> {
+    const gate = this.options.inputGate!;
+    const head = this.operators[0];
+    let ended = 0;
+    const valve = new WatermarkValve(
+      gate.numberOfChannels,
+      (wm) => head.processWatermark(wm),
+      (idle) => head.processWatermarkStatus(idle),
+    );
+    // An aligned barrier is acted on after the current element's endBatch (sinks have written
+    // everything before it), and before any replayed element after it.
+    let aligned: BarrierElement | undefined;
+    const aligner = new BarrierAligner(gate.numberOfChannels, (barrier) => (aligned = barrier));
+    let sinceYield = 0;
+    while (!this.cancelled && (ended < gate.numberOfChannels || aligner.hasReplay())) {
+      const wait = await this.fireProcessingTimers();
+      // Elements buffered during a barrier alignment go first.
+      let item: InputItem | undefined = aligner.nextReplay();
+      if (!item) {
+        const polled = gate.next(wait);
+        if (typeof (polled as Promise<unknown>).then === 'function') {
+          sinceYield = 0;
+          item = await polled;
+          if (!item) continue;
+        } else {
+          item = polled as InputItem;
+          if (++sinceYield >= 64) {
+            sinceYield = 0;
+            await nextTick();
+          }
+        }
+      }
+      if (!aligner.accept(item)) continue;
+      const { channel, element } = item;
+      switch (element.type) {
+        case StreamElementType.Records: {
+          const input = gate.inputOf(channel);
+          const { values, timestamps } = element;
+          for (let i = 0; i < values.length; i++) head.processElement(values[i], timestamps[i], input);
+          break;
+        }
+        case StreamElementType.Watermark:
+          valve.inputWatermark(channel, element.timestamp);
+          break;
+        case StreamElementType.WatermarkStatus:
+          valve.inputStatus(channel, element.idle);
+          break;
+        case StreamElementType.EndOfPartition:
+          ended++;
+          valve.endOfPartition(channel);
+          aligner.onEndOfPartition(channel);
+          break;
+        case StreamElementType.Barrier:
+          for (const w of this.writers) w.flush();
+          aligner.onBarrier(channel, element);
+          break;
+      }
+      await this.endBatch();
+      if (aligned) {
+        this.performCheckpoint(aligned);
+        aligned = undefined;
+      }
+    }
+    if (!this.cancelled && valve.currentWatermark < MAX_WATERMARK && ended === gate.numberOfChannels) head.processWatermark(MAX_WATERMARK);
+  }
+}
