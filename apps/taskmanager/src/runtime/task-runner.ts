@@ -8,7 +8,7 @@ import { CheckpointStore, ExecutionState, ExecutionStates, TaskDeploymentDescrip
 import type { OperatorStateSnapshot } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import {
-  InProcessInputGate, LoadedJobGraph, PartitionerType, ResultPartitionWriter, StreamTask, assertJobGraphHash, buildJobGraph, loadJobModule,
+  InProcessInputGate, LoadedJobGraph, PartitionerType, inputChannels, ResultPartitionWriter, StreamTask, assertJobGraphHash, buildJobGraph, loadJobModule,
 } from '@runnel/dataflow';
 import { JetStreamClient, JetStreamManager, NatsConnection, connect } from 'nats';
 import { JetStreamEdgeReader } from '../exchange/jetstream-edge.reader';
@@ -73,16 +73,10 @@ export class SlotTaskRunner {
       let gate: InProcessInputGate | undefined;
       const inEdges = jobGraph.edges.map((e, index) => ({ e, index })).filter(({ e }) => e.target === vertex.id);
       if (inEdges.length > 0) {
-        // The channel layout of the embedded executor: per in-edge, one channel per source subtask
-        // (one for a forward edge), in edge order.
-        const inputs: number[] = [];
-        const bases: number[] = [];
-        for (const { e } of inEdges) {
-          const source = jobGraph.vertices.find((v) => v.id === e.source)!;
-          bases.push(inputs.length);
-          const n = e.partitioner === PartitionerType.Forward ? 1 : source.parallelism;
-          for (let i = 0; i < n; i++) inputs.push(e.targetInput);
-        }
+        // One channel layout for every transport (dataflow's inputChannels), so both ends agree.
+        const channels = inputChannels(jobGraph, vertex.id, s);
+        const inputs = channels.map((c) => c.input);
+        const bases = inEdges.map(({ e }) => channels.find((c) => c.edgeId === e.id)!.channel);
         gate = new InProcessInputGate(inputs, GATE_CAPACITY);
         inEdges.forEach(({ e, index }, i) => {
           const forward = e.partitioner === PartitionerType.Forward;
