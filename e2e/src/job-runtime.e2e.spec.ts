@@ -4,7 +4,8 @@
  * computations (a plain count; the embedded executor for Nexmark).
  */
 import { StreamExecutionEnvironment, loadJobModule } from '@runnel/dataflow';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as tar from 'tar';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { httpJson, waitFor } from './support';
@@ -150,6 +151,34 @@ describe('distributed runtime', () => {
     expect({ status, code: body.code }).toEqual({ status: 400, code: 'INVALID_ARTIFACT' });
     expect(body.errors![0]).toMatch(message);
     expect((await httpJson<{ files: unknown[] }>(`${cluster.url}/jars`)).body.files.length).toBe(before);
+  });
+
+  it('runs a job packaged as a .tgz with a package.json and its own dependencies', async () => {
+    const pkg = join(work, 'pkg');
+    mkdirSync(join(pkg, 'node_modules', 'shout'), { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'shouting-job', version: '1.0.0', type: 'module', main: 'job.mjs' }));
+    writeFileSync(join(pkg, 'node_modules', 'shout', 'package.json'), JSON.stringify({ name: 'shout', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(join(pkg, 'node_modules', 'shout', 'index.js'), 'module.exports = (s) => s.toUpperCase() + "!";\n');
+    writeFileSync(join(pkg, 'words.mjs'), "export const words = ['a', 'b', 'a'];\n");
+    const output = join(work, 'pkg-out');
+    writeFileSync(
+      join(pkg, 'job.mjs'),
+      [
+        "import shout from 'shout';",
+        "import { words } from './words.mjs';",
+        "import { JsonLinesFileSink } from '@runnel/dataflow';",
+        'export default (env, args) => {',
+        "  env.fromCollection(words).map((w) => ({ word: shout(w) })).sinkTo(new JsonLinesFileSink(args[0])).setParallelism(1);",
+        '};',
+      ].join('\n'),
+    );
+    const archive = join(work, 'shouting-job-1.0.0.tgz');
+    await tar.c({ gzip: true, cwd: work, file: archive, prefix: '' }, ['pkg']);
+    const { status, body } = await cluster.upload(readFileSync(archive), 'shouting-job-1.0.0.tgz');
+    expect({ status, body }).toMatchObject({ status: 200, body: { filename: 'shouting-job.mjs' } });
+    const jobId = await cluster.run(body.id!, [`${output}/`], 1);
+    expect((await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'])).state).toBe('FINISHED');
+    expect(canonicalRows(readJsonLines(output))).toEqual(canonicalRows([{ word: 'A!' }, { word: 'B!' }, { word: 'A!' }]));
   });
 
   it('refuses an artifact over the size limit, and a run with an invalid body', async () => {

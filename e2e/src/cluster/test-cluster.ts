@@ -69,11 +69,11 @@ export class TestCluster {
     );
   }
 
-  async upload(bytes: Uint8Array, filename: string): Promise<{ status: number; body: { id?: string; errors?: string[]; code?: string } }> {
+  async upload(bytes: Uint8Array, filename: string): Promise<{ status: number; body: { id?: string; filename?: string; errors?: string[]; code?: string } }> {
     const form = new FormData();
     form.append('jarfile', new Blob([bytes]), filename);
     const response = await fetch(`${this.url}/jars/upload`, { method: 'POST', body: form, signal: AbortSignal.timeout(60_000) });
-    return { status: response.status, body: (await response.json()) as { id?: string; errors?: string[] } };
+    return { status: response.status, body: (await response.json()) as { id?: string; filename?: string; errors?: string[]; code?: string } };
   }
 
   async uploadJob(entry: string): Promise<string> {

@@ -15,6 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ArtifactInspector, InspectedJob } from './artifact-inspector';
+import { bundlePackageArtifact, isPackageArtifact } from './package-artifact';
 
 export const ARTIFACT_INSPECTOR = Symbol('ARTIFACT_INSPECTOR');
 export const JOB_MASTER_GATEWAY = Symbol('JOB_MASTER_GATEWAY');
@@ -43,9 +44,13 @@ export class JarService {
     @Inject(JAR_SETTINGS) private readonly settings: JarSettings,
   ) {}
 
-  async upload(bytes: Uint8Array, filename: string): Promise<StoredArtifact> {
-    if (bytes.length > this.settings.maxArtifactBytes) throw new ArtifactTooLargeError(bytes.length, this.settings.maxArtifactBytes);
-    if (bytes.length === 0) throw new InvalidArtifactError(`Job artifact ${filename} is empty`);
+  async upload(uploaded: Uint8Array, uploadedName: string): Promise<StoredArtifact> {
+    if (uploaded.length > this.settings.maxArtifactBytes) throw new ArtifactTooLargeError(uploaded.length, this.settings.maxArtifactBytes);
+    if (uploaded.length === 0) throw new InvalidArtifactError(`Job artifact ${uploadedName} is empty`);
+    // A package (.tgz) is bundled into the single-file module that is stored and run.
+    const { bytes, filename } = isPackageArtifact(uploaded, uploadedName)
+      ? await bundlePackageArtifact(uploaded, uploadedName)
+      : { bytes: uploaded, filename: uploadedName };
     const directory = await mkdtemp(join(tmpdir(), 'runnel-upload-'));
     try {
       // Named as uploaded, so errors and stack traces point at the user's file name.
