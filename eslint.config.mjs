@@ -20,6 +20,7 @@ export default [
             { sourceTag: 'type:dataflow', onlyDependOnLibsWithTags: ['type:protocol'] },
             { sourceTag: 'type:service-kit', onlyDependOnLibsWithTags: ['type:protocol'] },
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:protocol', 'type:dataflow'] },
+            { sourceTag: 'type:examples', onlyDependOnLibsWithTags: ['type:dataflow'] },
             {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['type:protocol', 'type:dataflow', 'type:service-kit'],

@@ -21,7 +21,13 @@ describe('parseClusterArgs', () => {
     expect(parseClusterArgs(['--run', 'wordcount', '--', '--input', 'x'], '/repo').run).toEqual(['wordcount', '--input', 'x']);
   });
 
-  it.each([[['--slots', '0']], [['--taskmanagers', 'two']], [['--bogus']], [['stray']], [['--port', '70000']], [['--port', '0']]])(
+  it('gives everything after the --run job to the job, flags it does not know included', () => {
+    const args = parseClusterArgs(['--slots', '3', '-p', '4', '--run', 'examples/word-count.ts', '--input', 'README.md', '--port', '1'], '/repo');
+    expect(args).toMatchObject({ slots: 3, port: 8081, parallelism: 4, run: ['examples/word-count.ts', '--input', 'README.md', '--port', '1'] });
+    expect(parseClusterArgs(['--run=job.ts'], '/repo').run).toEqual(['job.ts']);
+  });
+
+  it.each([[['--slots', '0']], [['--taskmanagers', 'two']], [['--bogus']], [['stray']], [['--port', '70000']], [['--port', '0']], [['--run']], [['--run', '--input', 'x']], [['-p', '2']]])(
     'rejects %j',
     (argv) => {
       expect(() => parseClusterArgs(argv, '/repo')).toThrow(ClusterArgsError);

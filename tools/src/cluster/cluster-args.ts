@@ -8,8 +8,10 @@ export interface ClusterArgs {
   readonly slots: number;
   readonly port: number;
   readonly dataDir: string;
-  /** Reserved: run a job on the cluster once it is up (not yet supported). */
+  /** Run this job once the cluster is up: the job file, then its own arguments. */
   readonly run?: readonly string[];
+  /** Parallelism of the `--run` job (default: the job's own). */
+  readonly parallelism?: number;
   readonly help: boolean;
 }
 
@@ -24,12 +26,16 @@ NATS_URL / DATABASE_URL when they answer, private ones otherwise), a ResourceMan
 a dispatcher and N TaskManagers. Ctrl-C stops everything it started.
 
 Options:
-  --taskmanagers N   TaskManager processes (default 2)
-  --slots S          slots per TaskManager (default 2)
-  --port P           dispatcher REST port (default 8081)
-  --data-dir DIR     private NATS/Postgres data and logs (default <repo>/.runnel)
-  --run JOB [ARGS]   run a job once the cluster is up (not yet supported)
-  -h, --help         this text
+  --taskmanagers N      TaskManager processes (default 2)
+  --slots S             slots per TaskManager (default 2)
+  --port P              dispatcher REST port (default 8081)
+  --data-dir DIR        private NATS/Postgres data and logs (default <repo>/.runnel)
+  -p, --parallelism N   parallelism of the --run job (default: the job's own)
+  --run JOB [ARGS]      once the cluster is up, submit JOB (a job file) with @runnel/client, follow
+                        it to its end and print its result; everything after JOB goes to the job.
+                        Relative --input/--output paths are taken from the current directory. The
+                        cluster keeps running afterwards (Ctrl-C stops it). Must come last.
+  -h, --help            this text
 `;
 
 function positiveInt(name: string, value: string | undefined, fallback: number, min: number): number {
@@ -39,17 +45,30 @@ function positiveInt(name: string, value: string | undefined, fallback: number, 
   return n;
 }
 
+/** Splits `… --run JOB ARGS…` (or `--run=JOB`): what follows the job file belongs to the job. */
+function splitRun(argv: readonly string[]): { own: string[]; run?: string[] } {
+  const i = argv.findIndex((a) => a === '--run' || a.startsWith('--run='));
+  if (i < 0) return { own: [...argv] };
+  const flag = argv[i];
+  const job = flag === '--run' ? argv[i + 1] : flag.slice('--run='.length);
+  const rest = argv.slice(flag === '--run' ? i + 2 : i + 1);
+  if (job === undefined || job === '' || job.startsWith('-')) throw new ClusterArgsError('--run needs a job file, e.g. --run examples/word-count.ts');
+  // `--run job -- --input x` (a separator before the job's arguments) is accepted too.
+  return { own: argv.slice(0, i), run: [job, ...(rest[0] === '--' ? rest.slice(1) : rest)] };
+}
+
 export function parseClusterArgs(argv: readonly string[], repoRoot: string): ClusterArgs {
+  const { own, run } = splitRun(argv);
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: own,
       options: {
         taskmanagers: { type: 'string' },
         slots: { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
-        run: { type: 'string' },
+        parallelism: { type: 'string', short: 'p' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -59,9 +78,8 @@ export function parseClusterArgs(argv: readonly string[], repoRoot: string): Clu
     throw new ClusterArgsError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length > 0 && values.run === undefined) {
-    throw new ClusterArgsError(`unexpected argument "${positionals[0]}"`);
-  }
+  if (positionals.length > 0) throw new ClusterArgsError(`unexpected argument "${positionals[0]}"`);
+  if (values.parallelism !== undefined && run === undefined) throw new ClusterArgsError('--parallelism applies to a --run job only');
   const port = positiveInt('port', values.port, 8081, 1);
   if (port > 65535) throw new ClusterArgsError(`--port must be ≤ 65535, got ${port}`);
   return {
@@ -69,7 +87,8 @@ export function parseClusterArgs(argv: readonly string[], repoRoot: string): Clu
     slots: positiveInt('slots', values.slots, 2, 1),
     port,
     dataDir: resolve(values['data-dir'] ?? resolve(repoRoot, '.runnel')),
-    run: values.run === undefined ? undefined : [values.run, ...positionals],
+    run,
+    ...(values.parallelism !== undefined ? { parallelism: positiveInt('parallelism', values.parallelism, 1, 1) } : {}),
     help: values.help ?? false,
   };
 }

@@ -1,8 +1,10 @@
 // Entry point of `npm start`: runs a local Runnel session cluster in the foreground until Ctrl-C
 // (SIGINT) or SIGTERM, then stops everything it started and exits 0; exits 1 when a child dies.
+// With `--run JOB ARGS…` it also runs that job on the cluster once it is up and prints its result.
 
 import { findRepoRoot } from '../infra';
 import { ClusterArgsError, parseClusterArgs, USAGE } from './cluster-args';
+import { runClusterJob } from './cluster-job.runner';
 import { LocalCluster } from './local-cluster';
 
 async function main(): Promise<number> {
@@ -20,17 +22,29 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (args.run) {
-    process.stderr.write('--run is not yet supported: jobs arrive in a later release; start the cluster without it\n');
-    return 2;
-  }
-
+  const run = args.run;
   const cluster = new LocalCluster({
     ...args,
     repoRoot,
     natsUrl: process.env['NATS_URL'] || undefined,
     databaseUrl: process.env['DATABASE_URL'] || undefined,
     logLevel: process.env['LOG_LEVEL'] || undefined,
+    ...(run
+      ? {
+          onReady: ({ natsUrl }, signal) =>
+            runClusterJob({
+              natsUrl,
+              job: run[0],
+              args: run.slice(1),
+              parallelism: args.parallelism,
+              cwd: process.cwd(),
+              print: (line) => process.stdout.write(`${line}\n`),
+              signal,
+            }).then(() => {
+              if (!signal.aborted) process.stdout.write('\nThe cluster keeps running; press Ctrl-C to stop it.\n');
+            }),
+        }
+      : {}),
   });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -1,0 +1,116 @@
+// Runs one job on the local cluster once it is up (`npm start -- --run JOB ARGS…`): submits it
+// with @runnel/client over NATS, prints its id and every state it goes through and — when the job
+// wrote JSON Lines to `--output` — the first rows and the row count. A failed job is reported, not
+// fatal: the cluster stays up either way, so the user can look at it through the REST API.
+
+import { RunnelClient, type JobResult } from '@runnel/client';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface ClusterJobOptions {
+  readonly natsUrl: string;
+  /** The job file (an ES module), relative to `cwd` or absolute. */
+  readonly job: string;
+  readonly args: readonly string[];
+  readonly parallelism?: number;
+  /** Where relative paths in the command line are taken from. */
+  readonly cwd: string;
+  readonly print: (line: string) => void;
+  /** Rows of the output to print (default 20). */
+  readonly previewRows?: number;
+  /** Aborting stops following the job (the cluster is stopping); the job itself is left alone. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ClusterJobOutcome {
+  readonly jobId?: string;
+  readonly result?: JobResult;
+  readonly error?: Error;
+  readonly rows?: number;
+}
+
+/** Flags of the example jobs whose value is a path; the TaskManagers run in another directory. */
+const PATH_FLAGS = ['--input', '--output'] as const;
+
+/** Makes the values of `--input`/`--output` absolute (against `cwd`), keeping a trailing '/'. */
+export function resolvePathArgs(args: readonly string[], cwd: string): string[] {
+  const absolute = (value: string) => (value.endsWith('/') ? `${resolve(cwd, value)}/` : resolve(cwd, value));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const inline = PATH_FLAGS.find((flag) => arg.startsWith(`${flag}=`));
+    if (inline) {
+      out.push(`${inline}=${absolute(arg.slice(inline.length + 1))}`);
+    } else if ((PATH_FLAGS as readonly string[]).includes(arg) && i + 1 < args.length) {
+      out.push(arg, absolute(args[++i]));
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/** The value of `--output` in a job's arguments, if any. */
+export function outputPathOf(args: readonly string[]): string | undefined {
+  let output: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--output' && i + 1 < args.length) output = args[i + 1];
+    else if (args[i].startsWith('--output=')) output = args[i].slice('--output='.length);
+  }
+  return output;
+}
+
+/**
+ * The rows a job wrote to `path` (a JSON Lines file, or a directory of part files). Only files
+ * written since `since` count: a directory may still hold part files of an earlier run.
+ */
+export function readJobOutput(path: string, since: number): unknown[] {
+  const stat = statSync(path);
+  const files = stat.isDirectory()
+    ? readdirSync(path)
+        .sort()
+        .map((name) => join(path, name))
+        .filter((file) => statSync(file).isFile() && statSync(file).mtimeMs >= since)
+    : [path];
+  const rows: unknown[] = [];
+  for (const file of files) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) if (line.trim().length > 0) rows.push(JSON.parse(line));
+  }
+  return rows;
+}
+
+export async function runClusterJob(options: ClusterJobOptions): Promise<ClusterJobOutcome> {
+  const { print } = options;
+  const args = resolvePathArgs(options.args, options.cwd);
+  const job = resolve(options.cwd, options.job);
+  const p = options.parallelism ? ` at parallelism ${options.parallelism}` : '';
+  print(`==> running ${options.job}${p}${args.length ? ` with ${args.join(' ')}` : ''}`);
+  let client: RunnelClient | undefined;
+  let jobId: string | undefined;
+  const onAbort = () => void client?.close().catch(() => undefined);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    client = await RunnelClient.connect(options.natsUrl);
+    // Files written before the submission are not this job's output (1 s of slack for coarse clocks).
+    const since = Date.now() - 1000;
+    jobId = await client.submit(job, { programArgs: args, ...(options.parallelism ? { parallelism: options.parallelism } : {}) });
+    print(`job ${jobId} submitted`);
+    const id = jobId;
+    const result = await client.awaitResult(id, { onState: (state) => print(`job ${id}: ${state}`) });
+    print(`job ${id} ${result.state} in ${(result.durationMs / 1000).toFixed(1)} s`);
+    const output = outputPathOf(args);
+    if (output === undefined || result.state !== 'FINISHED') return { jobId, result };
+    const rows = readJobOutput(output, since);
+    const shown = Math.min(rows.length, options.previewRows ?? 20);
+    print(`output ${output}: ${rows.length} rows${shown < rows.length ? ` (the first ${shown})` : ''}`);
+    for (const row of rows.slice(0, shown)) print(`  ${JSON.stringify(row)}`);
+    return { jobId, result, rows: rows.length };
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    if (!options.signal?.aborted) print(`job ${jobId ?? '(not submitted)'}: ${err.message}`);
+    return { jobId, error: err };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (!options.signal?.aborted) await client?.close().catch(() => undefined);
+  }
+}
