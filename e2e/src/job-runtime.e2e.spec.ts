@@ -6,6 +6,7 @@
 import { StreamExecutionEnvironment, loadJobModule } from '@runnel/dataflow';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as tar from 'tar';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { httpJson, waitFor } from './support';
@@ -193,5 +194,57 @@ describe('distributed runtime', () => {
     expect(run.body.details.violations.map((v) => v.field).sort()).toEqual(['extra', 'parallelism']);
     expect((await httpJson(`${cluster.url}/jars/not-a-jar/run`, { body: {} })).status).toBe(400);
     expect((await httpJson(`${cluster.url}/jobs/${'0'.repeat(32)}`)).status).toBe(404);
+  });
+});
+
+describe('runnel CLI against a cluster', () => {
+  let cluster: TestCluster;
+  let work: string;
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [resolve(__dirname, '../../tools/bin/runnel.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'runnel-e2e-cli-'));
+    cluster = await TestCluster.start({ taskManagers: 2, slots: 2 });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('runs a job, follows it to its end and prints its id; lists it', () => {
+    const input = join(work, 'text.txt');
+    writeFileSync(input, 'one two two three three three\n');
+    const output = join(work, 'out');
+    const run = cli(['run', '-m', cluster.url, '-p', '2', join(EXAMPLES, 'word-count.ts'), '--input', input, '--output', `${output}/`]);
+    expect(run.status).toBe(0);
+    const jobId = /Job has been submitted with JobID ([0-9a-f]{32})/.exec(run.stdout)![1];
+    expect(run.stdout).toMatch(/FINISHED/);
+    expect(new Map(readJsonLines<{ word: string; count: number }>(output).map((r) => [r.word, r.count]))).toEqual(new Map([['one', 1], ['two', 2], ['three', 3]]));
+    const list = cli(['list', '-m', cluster.url]);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toContain(`${jobId} : WordCount (FINISHED`);
+  });
+
+  it('exits 1 with the root cause when the job fails', () => {
+    const run = cli(['run', '-m', cluster.url, '-p', '2', join(FIXTURES, 'throwing-map.job.mjs')]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/FAILED:\nRangeError: reading 1234 is out of range/);
+  });
+
+  it('runs detached, takes a savepoint, stops with a savepoint and cancels', async () => {
+    const run = cli(['run', '-m', cluster.url, '--detached', '-p', '1', join(FIXTURES, 'unbounded.job.mjs')]);
+    expect(run.status).toBe(0);
+    const jobId = /JobID ([0-9a-f]{32})/.exec(run.stdout)![1];
+    await waitFor(async () => (await cluster.job(jobId)).vertices.every((v) => v.status === 'RUNNING'), { description: 'the job to run' });
+    const savepoint = cli(['savepoint', '-m', cluster.url, jobId]);
+    expect(savepoint.stdout).toMatch(new RegExp(`Savepoint completed\\. Path: savepoint://${jobId}/\\d+`));
+    const stop = cli(['stop', '-m', cluster.url, '--target-directory', join(work, 'sp'), jobId]);
+    expect(stop.stdout).toMatch(/Savepoint completed\. Path: .*savepoint-/);
+    expect((await cluster.waitForJob(jobId, ['CANCELED'])).state).toBe('CANCELED');
+    const second = /JobID ([0-9a-f]{32})/.exec(cli(['run', '-m', cluster.url, '-d', join(FIXTURES, 'unbounded.job.mjs')]).stdout)![1];
+    expect(cli(['cancel', '-m', cluster.url, second]).status).toBe(0);
+    expect((await cluster.waitForJob(second, ['CANCELED'])).state).toBe('CANCELED');
   });
 });

@@ -11,9 +11,15 @@ describe('parseCliArgs', () => {
       detached: false,
       help: false,
       json: false,
+      fromSavepoint: undefined,
+      allowNonRestoredState: false,
+      drain: false,
+      targetDirectory: undefined,
       job: 'job.ts',
       jobArgs: ['--input', 'x.jsonl', '-p', '9'],
     });
+    expect(parseCliArgs(['run', '-s', 'savepoint://a/1', '-n', 'job.ts', '-s', 'x'])).toMatchObject({ fromSavepoint: 'savepoint://a/1', allowNonRestoredState: true, jobArgs: ['-s', 'x'] });
+    expect(parseCliArgs(['stop', '--drain', '--target-directory', '/tmp/sp', 'f'.repeat(32)])).toMatchObject({ command: 'stop', drain: true, targetDirectory: '/tmp/sp', job: 'f'.repeat(32) });
     expect(parseCliArgs(['info', '--parallelism=2', 'job.mjs']).parallelism).toBe(2);
     expect(parseCliArgs(['run', '-m', 'localhost:8081', 'job.ts']).jobmanager).toBe('localhost:8081');
     expect(parseCliArgs(['run', '--local', '--', '-weird.ts', 'a']).job).toBe('-weird.ts');

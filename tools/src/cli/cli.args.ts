@@ -11,6 +11,8 @@ export const CliCommand = {
   Info: 'info',
   List: 'list',
   Cancel: 'cancel',
+  Savepoint: 'savepoint',
+  Stop: 'stop',
   Help: 'help',
 } as const;
 export type CliCommand = (typeof CliCommand)[keyof typeof CliCommand];
@@ -22,10 +24,14 @@ const CLI_OPTIONS = {
   detached: { type: 'boolean', short: 'd' },
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
+  'from-savepoint': { type: 'string', short: 's' },
+  'allow-non-restored-state': { type: 'boolean', short: 'n' },
+  drain: { type: 'boolean' },
+  'target-directory': { type: 'string' },
 } as const;
 
 /** Options that take a value, by every spelling, so the job path is found after them. */
-const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager']);
+const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager', '-s', '--from-savepoint', '--target-directory']);
 
 export interface JobCommandArgs {
   command: CliCommand;
@@ -37,6 +43,10 @@ export interface JobCommandArgs {
   help: boolean;
   /** `info`: print the JobGraph as JSON instead of the readable plan. */
   json: boolean;
+  fromSavepoint?: string;
+  allowNonRestoredState: boolean;
+  drain: boolean;
+  targetDirectory?: string;
   /** Job artifact path (a .ts/.mts/.js/.mjs module), absent for list/help. */
   job?: string;
   jobArgs: string[];
@@ -56,11 +66,14 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
   const [command, ...rest] = argv;
   const known = Object.values(CliCommand) as string[];
   if (command === undefined || command === '--help' || command === '-h') {
-    return { command: CliCommand.Help, local: false, detached: false, help: true, json: false, jobArgs: [] };
+    return { command: CliCommand.Help, local: false, detached: false, help: true, json: false, allowNonRestoredState: false, drain: false, jobArgs: [] };
   }
   if (!known.includes(command)) throw new CliUsageError(`unknown command '${command}' (expected one of ${known.join(', ')})`);
   const { cliArgs, job, jobArgs } = splitAtJob(rest);
-  let values: { local?: boolean; parallelism?: string; jobmanager?: string; detached?: boolean; help?: boolean; json?: boolean };
+  let values: {
+    local?: boolean; parallelism?: string; jobmanager?: string; detached?: boolean; help?: boolean; json?: boolean;
+    'from-savepoint'?: string; 'allow-non-restored-state'?: boolean; drain?: boolean; 'target-directory'?: string;
+  };
   try {
     ({ values } = parseArgs({ args: cliArgs, options: CLI_OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
@@ -81,6 +94,10 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
     detached: values.detached ?? false,
     help: values.help ?? false,
     json: values.json ?? false,
+    fromSavepoint: values['from-savepoint'],
+    allowNonRestoredState: values['allow-non-restored-state'] ?? false,
+    drain: values.drain ?? false,
+    targetDirectory: values['target-directory'],
     job,
     jobArgs,
   };
@@ -89,17 +106,25 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
 export const USAGE = `Usage: runnel <command> [options] [<job> [job args...]]
 
 Commands:
-  run --local [-p N] <job> [args...]   run a job on the embedded executor (in this process)
-  run -m <host:port> <job> [args...]   submit a job to a cluster          (not yet supported)
-  info [-p N] [--json] <job> [args...] print the job's plan (JobGraph) without running it
-  list -m <host:port>                  list a cluster's jobs               (not yet supported)
-  cancel -m <host:port> <jobId>        cancel a job                        (not yet supported)
+  run --local [-p N] <job> [args...]        run a job on the embedded executor (in this process)
+  run [-m URL] [-p N] [-d] [-s PATH] <job> [args...]
+                                            upload and run a job on a cluster, follow it to its end
+  info [-p N] [--json] <job> [args...]      print the job's plan (JobGraph) without running it
+  list [-m URL]                             list a cluster's jobs
+  cancel [-m URL] <jobId>                   cancel a job
+  savepoint [-m URL] [--target-directory DIR] <jobId>
+                                            take a savepoint of a running job
+  stop [-m URL] [--drain] [--target-directory DIR] <jobId>
+                                            stop a job with a savepoint
 
 Options:
-  --local              run in this process with the embedded executor
-  -p, --parallelism N  default parallelism of the job's operators
-  -m, --jobmanager     cluster REST endpoint
-  -h, --help           show this help
+  --local                        run in this process with the embedded executor
+  -p, --parallelism N            default parallelism of the job's operators
+  -m, --jobmanager URL           cluster REST endpoint (default http://127.0.0.1:8081)
+  -d, --detached                 return once the job is submitted
+  -s, --from-savepoint PATH      start from a savepoint (a path GET /savepoints lists, or a directory)
+  -n, --allow-non-restored-state start even if some savepoint state maps onto no operator
+  -h, --help                     show this help
 
 <job> is an ES module (.ts, .mts, .js, .mjs) whose default export is (env, args) => void.
 Arguments after <job> go to the job.

@@ -81,15 +81,18 @@ describe('runnel CLI (in process)', () => {
     expect(plan.hash).toMatch(/^[0-9a-f]+$/);
   });
 
-  it('answers usage errors and cluster commands with exit code 2', async () => {
-    for (const argv of [['launch'], ['run', 'job.ts'], ['run', '--local'], ['run', '--local', 'missing-job.ts'], ['run', '-m', 'localhost:8081', 'job.ts'], ['list'], ['cancel', 'abc']]) {
+  it('answers usage errors with exit code 2', async () => {
+    for (const argv of [['launch'], ['run', '--local'], ['run', '--local', 'missing-job.ts'], ['run', '-m', 'localhost:8081', 'missing-job.ts'], ['run', '--local', '-m', 'x:1', Q2], ['cancel', 'abc'], ['stop']]) {
       const io = captureIo();
       expect(await main(argv, io)).toBe(2);
       expect(io.err).toMatch(/^runnel: /);
     }
+  });
+
+  it('says so when the cluster does not answer (exit code 1)', async () => {
     const io = captureIo();
-    await main(['list'], io);
-    expect(io.err).toMatch(/not yet supported/);
+    expect(await main(['list', '-m', 'http://127.0.0.1:9'], io)).toBe(1);
+    expect(io.err).toMatch(/^runnel: cannot reach the cluster at http:\/\/127\.0\.0\.1:9/);
   });
 });
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * The `runnel` command line. Local commands run here; cluster commands (`run -m`, `list`,
- * `cancel`) have their place in the dispatch below and answer "not yet supported" (exit 2) until
- * the dispatcher's REST client exists. Exit codes: 0 success, 1 the job failed, 2 usage.
+ * The `runnel` command line. `run --local` and `info` run here; `run` (without --local), `list`,
+ * `cancel`, `savepoint` and `stop` talk to a cluster's dispatcher over REST. Exit codes: 0
+ * success, 1 the job failed (or the cluster refused), 2 usage.
  */
 import { CliCommand, parseCliArgs, USAGE, type JobCommandArgs } from './cli.args';
 import { CliExitCode, CliNotSupportedError, CliUsageError } from './cli.errors';
+import { ClusterRequestError, cancelJob, listJobs, runOnCluster, savepoint } from './cluster.commands';
 import { printInfo, runLocal, type CommandIo } from './local-run.command';
 
 const processIo: CommandIo = {
@@ -13,22 +14,30 @@ const processIo: CommandIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
-async function dispatch(args: JobCommandArgs, io: CommandIo): Promise<void> {
+async function dispatch(args: JobCommandArgs, io: CommandIo): Promise<number> {
   if (args.help || args.command === CliCommand.Help) {
     io.stdout(USAGE);
-    return;
+    return CliExitCode.Ok;
   }
   switch (args.command) {
     case CliCommand.Run:
-      if (args.jobmanager !== undefined) throw new CliNotSupportedError(`submitting to a cluster (-m ${args.jobmanager})`);
-      if (!args.local) throw new CliUsageError("'run' needs --local (cluster submission with -m is not yet supported)");
-      return runLocal(args, io);
+      if (args.local && args.jobmanager !== undefined) throw new CliUsageError("'run' takes --local or -m, not both");
+      if (args.local) {
+        await runLocal(args, io);
+        return CliExitCode.Ok;
+      }
+      return runOnCluster(args, io);
     case CliCommand.Info:
-      return printInfo(args, io);
+      await printInfo(args, io);
+      return CliExitCode.Ok;
     case CliCommand.List:
-      throw new CliNotSupportedError("'list' (cluster jobs)");
+      return listJobs(args, io);
     case CliCommand.Cancel:
-      throw new CliNotSupportedError("'cancel' (cluster jobs)");
+      return cancelJob(args, io);
+    case CliCommand.Savepoint:
+      return savepoint(args, io, false);
+    case CliCommand.Stop:
+      return savepoint(args, io, true);
   }
 }
 
@@ -50,9 +59,12 @@ function describeFailure(err: unknown): string {
 
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   try {
-    await dispatch(parseCliArgs(argv), io);
-    return CliExitCode.Ok;
+    return await dispatch(parseCliArgs(argv), io);
   } catch (err) {
+    if (err instanceof ClusterRequestError) {
+      io.stderr(`runnel: ${err.message}\n`);
+      return CliExitCode.JobFailed;
+    }
     if (err instanceof CliUsageError || err instanceof CliNotSupportedError) {
       io.stderr(`runnel: ${err.message}\n`);
       if (err instanceof CliUsageError) io.stderr(`Run 'runnel --help' for usage.\n`);

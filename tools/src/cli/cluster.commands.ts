@@ -1,0 +1,121 @@
+/**
+ * The CLI's cluster commands, over the dispatcher's REST API (Flink's shapes): `run` uploads the
+ * job (bundled into its single-file artifact), runs it and follows it to its end; `list`,
+ * `cancel`, `savepoint` and `stop` act on running jobs. The job id is always printed.
+ */
+import { bundleJobArtifact } from '@runnel/dataflow';
+import { existsSync } from 'node:fs';
+import type { JobCommandArgs } from './cli.args';
+import { CliExitCode, CliUsageError } from './cli.errors';
+import type { CommandIo } from './local-run.command';
+
+export const DEFAULT_CLUSTER = 'http://127.0.0.1:8081';
+
+export class ClusterRequestError extends Error {
+  readonly code = 'CLI_CLUSTER_REQUEST';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterRequestError';
+  }
+}
+
+function baseUrl(args: JobCommandArgs): string {
+  const m = args.jobmanager ?? DEFAULT_CLUSTER;
+  return (/^https?:\/\//.test(m) ? m : `http://${m}`).replace(/\/+$/, '');
+}
+
+async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(120_000) });
+  } catch (error) {
+    throw new ClusterRequestError(`cannot reach the cluster at ${new URL(url).origin}: ${(error as Error).message}`);
+  }
+  const text = await response.text();
+  const body = (text ? JSON.parse(text) : {}) as T & { errors?: string[] };
+  if (!response.ok) throw new ClusterRequestError(`${init.method ?? 'GET'} ${new URL(url).pathname} → ${response.status}: ${(body.errors ?? [text]).join('; ')}`);
+  return body;
+}
+
+const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+interface JobView {
+  state: string;
+  vertices: { name: string; status: string; metrics: Record<string, number> }[];
+}
+
+export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise<number> {
+  if (!args.job) throw new CliUsageError("'run' needs a job file");
+  if (!existsSync(args.job)) throw new CliUsageError(`job file ${args.job} does not exist`);
+  const url = baseUrl(args);
+  const artifact = await bundleJobArtifact(args.job);
+  const form = new FormData();
+  form.append('jarfile', new Blob([artifact.bytes]), artifact.filename);
+  const jar = await call<{ id: string }>(`${url}/jars/upload`, { method: 'POST', body: form });
+  const { jobid } = await call<{ jobid: string }>(
+    `${url}/jars/${jar.id}/run`,
+    json({
+      programArgsList: args.jobArgs,
+      ...(args.parallelism ? { parallelism: args.parallelism } : {}),
+      ...(args.fromSavepoint ? { savepointPath: args.fromSavepoint } : {}),
+      ...(args.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+    }),
+  );
+  io.stdout(`Job has been submitted with JobID ${jobid}\n`);
+  if (args.detached) return CliExitCode.Ok;
+  let last = '';
+  for (;;) {
+    const job = await call<JobView>(`${url}/jobs/${jobid}`);
+    const progress = job.vertices.map((v) => `${v.name}: ${v.status} ${v.metrics['write-records'] || v.metrics['read-records'] || 0}`).join(' | ');
+    const line = `${job.state}  ${progress}`;
+    if (line !== last) io.stdout(`${line}\n`);
+    last = line;
+    if (job.state === 'FINISHED') return CliExitCode.Ok;
+    if (job.state === 'FAILED' || job.state === 'CANCELED') {
+      const exceptions = await call<{ 'root-exception'?: string }>(`${url}/jobs/${jobid}/exceptions`);
+      io.stderr(`Job ${jobid} ${job.state}${exceptions['root-exception'] ? `:\n${exceptions['root-exception']}` : ''}\n`);
+      return CliExitCode.JobFailed;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export async function listJobs(args: JobCommandArgs, io: CommandIo): Promise<number> {
+  const { jobs } = await call<{ jobs: { jid: string; name: string; state: string; 'start-time': number; duration: number }[] }>(`${baseUrl(args)}/jobs/overview`);
+  if (jobs.length === 0) io.stdout('No jobs.\n');
+  for (const j of jobs) io.stdout(`${new Date(j['start-time']).toISOString()} : ${j.jid} : ${j.name} (${j.state}, ${Math.round(j.duration / 1000)} s)\n`);
+  return CliExitCode.Ok;
+}
+
+export async function cancelJob(args: JobCommandArgs, io: CommandIo): Promise<number> {
+  const jobId = requireJobId(args, 'cancel');
+  await call(`${baseUrl(args)}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
+  io.stdout(`Cancelled job ${jobId}.\n`);
+  return CliExitCode.Ok;
+}
+
+/** `savepoint` and `stop`: trigger, then wait for the savepoint's location. */
+export async function savepoint(args: JobCommandArgs, io: CommandIo, stop: boolean): Promise<number> {
+  const jobId = requireJobId(args, stop ? 'stop' : 'savepoint');
+  const url = baseUrl(args);
+  const body = { ...(args.targetDirectory ? { targetDirectory: args.targetDirectory } : {}), ...(stop && args.drain ? { drain: true } : {}) };
+  const { 'request-id': trigger } = await call<{ 'request-id': string }>(`${url}/jobs/${jobId}/${stop ? 'stop' : 'savepoints'}`, json(body));
+  io.stdout(`Triggering savepoint for job ${jobId}.\n`);
+  for (;;) {
+    const status = await call<{ status: { id: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } } }>(`${url}/jobs/${jobId}/savepoints/${trigger}`);
+    if (status.status.id === 'COMPLETED') {
+      if (status.operation?.location) {
+        io.stdout(`Savepoint completed. Path: ${status.operation.location}\n`);
+        return CliExitCode.Ok;
+      }
+      io.stderr(`Savepoint failed: ${status.operation?.['failure-cause']?.['stack-trace'] ?? 'unknown cause'}\n`);
+      return CliExitCode.JobFailed;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+function requireJobId(args: JobCommandArgs, command: string): string {
+  if (!args.job || !/^[0-9a-f]{32}$/.test(args.job)) throw new CliUsageError(`'${command}' needs a job id (32 hex characters), got '${args.job ?? ''}'`);
+  return args.job;
+}
