@@ -65,6 +65,8 @@ export class StoredJob {
   @IsOptional() @IsInt() @Min(1) parallelism?: number;
   @IsOptional() @IsArray() @IsString({ each: true }) programArgs?: string[];
   @IsOptional() @IsObject() jobGraph?: Record<string, unknown>;
+  /** The JobGraph's hash as submitted: a recovering JobManager resubmits the job with it. */
+  @IsOptional() @Matches(SHA256) jobGraphHash?: string;
   @IsOptional() @IsNumber() createdAt?: number;
   @IsOptional() @IsNumber() updatedAt?: number;
   @IsOptional() @IsNumber() endedAt?: number;
