@@ -129,7 +129,7 @@ describe('local cluster command', () => {
       expect(all).toMatch(/job [0-9a-f]{32} submitted/);
       expect(all).toMatch(/job [0-9a-f]{32}: RUNNING/);
       expect(all).toMatch(/job [0-9a-f]{32} FINISHED/);
-      expect(Number(summary.exec(all)![1])).toBe(expected.size);
+      expect(Number(summary.exec(all)?.[1])).toBe(expected.size);
       const start = lines.findIndex((line) => summary.test(line));
       const printed = lines
         .slice(start + 1, start + 1 + expected.size)

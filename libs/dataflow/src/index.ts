@@ -19,6 +19,13 @@ export { murmur3_32 } from './core/murmur3.hash';
 export * from './api/functions.types';
 export { OutputTag } from './api/output-tag';
 export { StreamExecutionEnvironment, EnvironmentMode, type CheckpointOptions } from './api/stream-execution-environment';
+export {
+  RestartStrategies,
+  RestartStrategyType,
+  normalizeRestartStrategy,
+  type RestartStrategyConfig,
+  type ExponentialDelayOptions,
+} from './api/restart-strategies';
 export { DataStream, SingleOutputStreamOperator, DataStreamSink, KeyedStream, type NumericField } from './api/data-stream';
 export { WindowedStream, WindowFunctionKind } from './api/windowed-stream';
 export { ConnectedStreams, KeyedConnectedStreams } from './api/connected-streams';
@@ -57,14 +64,17 @@ export { loadJobModule, buildJobGraph, assertJobGraphHash, type JobModule, type 
 export { toFlinkPlan, type FlinkPlan } from './graph/job-plan';
 export { bundleJobArtifact, type JobArtifact } from './job/job-artifact.bundler';
 export { JsonLinesFileSource, resolveFiles, type JsonLinesFilePosition, type JsonLinesFileSourceOptions } from './connectors/json-lines-file.source';
-export { JsonLinesFileSink } from './connectors/json-lines-file.sink';
+export { JsonLinesFileSink, type JsonLinesFileSinkState } from './connectors/json-lines-file.sink';
+export { PartFileLayout, type PendingPartFile } from './connectors/part-file.committer';
+export { PostgresSink, type PostgresSinkOptions, type PostgresSinkState } from './connectors/postgres.sink';
 export {
   JetStreamSource,
   JetStreamSink,
   JetStreamFormat,
   type JetStreamSourceOptions,
   type JetStreamSinkOptions,
+  type JetStreamSinkState,
 } from './connectors/jetstream.connector';
 // Nexmark benchmark source (owned by the benchmark/examples work).
 export * from './connectors/nexmark';
-export { inputChannels, outputChannels, type InputChannelDescriptor } from './graph/channel-layout';
+export { inputChannels, outputChannels, hasDeterministicInputOrder, type InputChannelDescriptor } from './graph/channel-layout';

@@ -90,20 +90,19 @@ export class JobRecoveryService {
   }
 
   private async resubmit(job: StoredJob): Promise<void> {
-    const missing = [
-      ...(job.jobGraph ? [] : ['job graph']),
-      ...(job.artifactHash ? [] : ['artifact hash']),
-      ...(job.jobGraphHash ? [] : ['job graph hash']),
-    ];
-    if (missing.length > 0) throw new UnrecoverableJobError(job.jobId, missing);
+    const { jobGraph, artifactHash, jobGraphHash } = job;
+    if (!jobGraph || !artifactHash || !jobGraphHash) {
+      const missing = [!jobGraph && 'job graph', !artifactHash && 'artifact hash', !jobGraphHash && 'job graph hash'].filter((m): m is string => !!m);
+      throw new UnrecoverableJobError(job.jobId, missing);
+    }
     await this.jobs.submitJob({
       jobId: job.jobId,
       jobName: job.name,
-      artifactHash: job.artifactHash!,
+      artifactHash,
       programArgs: job.programArgs ?? [],
       ...(job.parallelism ? { parallelism: job.parallelism } : {}),
-      jobGraph: job.jobGraph!,
-      jobGraphHash: job.jobGraphHash!,
+      jobGraph,
+      jobGraphHash,
     });
     this.logger.log(`job ${job.jobId} (${job.name}) resubmitted; it restores its latest completed checkpoint`);
   }

@@ -6,7 +6,8 @@
 import { InvalidArgumentError, InvalidParallelismError } from '../core/dataflow.errors';
 import { DEFAULT_MAX_PARALLELISM } from '../core/key-group.assignment';
 import { buildJobGraphFromTransformations, jobGraphHash, type BuiltJob } from '../graph/job-graph.builder';
-import type { CheckpointConfig } from '../graph/job-graph.types';
+import { CheckpointingMode, type CheckpointConfig } from '../graph/job-graph.types';
+import { normalizeRestartStrategy, type RestartStrategyConfig } from './restart-strategies';
 import { OperatorKind, Transformation, type VirtualKind } from '../graph/transformation';
 import { CollectionSource, GeneratorSource, SequenceSource } from '../connectors/collection.source';
 import type { Source } from '../connectors/source.types';
@@ -16,10 +17,16 @@ import { EmbeddedExecutor } from '../executor/embedded.executor';
 import { SingleOutputStreamOperator } from './data-stream';
 
 export interface CheckpointOptions {
-  readonly mode?: 'exactly-once' | 'at-least-once';
+  /** Default 'exactly-once' (barrier alignment); 'at-least-once' never blocks input channels. */
+  readonly mode?: CheckpointingMode;
+  /** A checkpoint not complete after this long is declined (default 10 min). */
   readonly timeoutMs?: number;
   readonly minPauseBetweenMs?: number;
   readonly maxConcurrent?: number;
+  /** Consecutive failed checkpoints tolerated before the job fails over (default 3). */
+  readonly tolerableFailures?: number;
+  /** Completed checkpoints kept; older ones are deleted (default 1). */
+  readonly retained?: number;
 }
 
 export const EnvironmentMode = { Local: 'local', Plan: 'plan' } as const;
@@ -29,6 +36,7 @@ export class StreamExecutionEnvironment {
   private parallelism: number;
   private maxParallelism = DEFAULT_MAX_PARALLELISM;
   private checkpointing?: CheckpointConfig;
+  private restartStrategy?: RestartStrategyConfig;
   private readonly transformations: Transformation[] = [];
   private nextId = 0;
   /** Set by execute() in plan mode: the job name the program asked for. */
@@ -80,14 +88,40 @@ export class StreamExecutionEnvironment {
   }
   enableCheckpointing(intervalMs: number, options: CheckpointOptions = {}): this {
     if (!(intervalMs > 0)) throw new InvalidArgumentError(`checkpoint interval must be > 0, got ${intervalMs}`);
+    const mode = options.mode ?? CheckpointingMode.ExactlyOnce;
+    if (mode !== CheckpointingMode.ExactlyOnce && mode !== CheckpointingMode.AtLeastOnce)
+      throw new InvalidArgumentError(`checkpoint mode must be 'exactly-once' or 'at-least-once', got ${String(mode)}`);
+    const count = (name: string, v: number | undefined, fallback: number, min: number): number => {
+      if (v === undefined) return fallback;
+      if (!Number.isInteger(v) || v < min) throw new InvalidArgumentError(`checkpoint option ${name} must be an integer >= ${min}, got ${v}`);
+      return v;
+    };
+    // Fixed key order: the JobGraph JSON and its hash must not depend on how options were spelled.
     this.checkpointing = {
       intervalMs,
-      mode: options.mode ?? 'exactly-once',
+      mode,
       timeoutMs: options.timeoutMs ?? 10 * 60_000,
       minPauseBetweenMs: options.minPauseBetweenMs ?? 0,
-      maxConcurrent: options.maxConcurrent ?? 1,
+      maxConcurrent: count('maxConcurrent', options.maxConcurrent, 1, 1),
+      tolerableFailures: count('tolerableFailures', options.tolerableFailures, 3, 0),
+      retained: count('retained', options.retained, 1, 1),
     };
     return this;
+  }
+  getCheckpointConfig(): CheckpointConfig | undefined {
+    return this.checkpointing;
+  }
+  /**
+   * What the JobManager does when a task fails (stored as `jobGraph.config.restartStrategy`):
+   * `{ type: 'none' }`, `{ type: 'fixed-delay', attempts, delayMs }`, `{ type: 'exponential-delay', … }`,
+   * `{ type: 'failure-rate', maxFailures, intervalMs, delayMs }` — or `RestartStrategies.fixedDelay(3, 1000)` etc.
+   */
+  setRestartStrategy(config: RestartStrategyConfig): this {
+    this.restartStrategy = normalizeRestartStrategy(config);
+    return this;
+  }
+  getRestartStrategy(): RestartStrategyConfig | undefined {
+    return this.restartStrategy;
   }
   /** Options of the embedded executor (batch size, channel capacity, clock). */
   setExecutorOptions(options: ExecutorOptions): this {
@@ -147,6 +181,7 @@ export class StreamExecutionEnvironment {
       parallelism: this.parallelism,
       maxParallelism: this.maxParallelism,
       checkpointing: this.checkpointing,
+      restartStrategy: this.restartStrategy,
     });
   }
 

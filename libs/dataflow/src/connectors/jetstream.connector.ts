@@ -3,14 +3,15 @@
  * much faster, see STACK.md — a msgpack array of records per message ("msgpack-batch").
  * The source's position is the next stream sequence, so it can be rewound exactly; parallel
  * readers all read the subject and each keeps the messages whose sequence ≡ its subtask index.
- * Bounded mode stops at the subject's last message as of the first poll.
+ * Bounded mode stops at the subject's last message as of the first poll. The sink is in
+ * jetstream.sink.ts.
  */
-import { pack, unpack } from 'msgpackr';
-import { connect, type Consumer, type JetStreamClient, type NatsConnection } from 'nats';
-import { Boundedness, type Sink, type SinkWriter, type Source, type SourceReader, type SourceReaderContext } from './source.types';
+import { unpack } from 'msgpackr';
+import { connect, type Consumer, type NatsConnection } from 'nats';
+import { JetStreamFormat } from './jetstream.format';
+import { Boundedness, type Source, type SourceReader, type SourceReaderContext } from './source.types';
 
-export const JetStreamFormat = { Json: 'json', MsgpackBatch: 'msgpack-batch' } as const;
-export type JetStreamFormat = (typeof JetStreamFormat)[keyof typeof JetStreamFormat];
+export { JetStreamFormat } from './jetstream.format';
 
 export interface JetStreamSourceOptions {
   readonly servers: string | string[];
@@ -26,7 +27,6 @@ export interface JetStreamSourceOptions {
   readonly fetchExpiresMs?: number;
 }
 
-const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 class JetStreamReader<T> implements SourceReader<T, number> {
@@ -105,33 +105,5 @@ export class JetStreamSource<T> implements Source<T, number> {
   }
 }
 
-export interface JetStreamSinkOptions {
-  readonly servers: string | string[];
-  readonly subject: string;
-  readonly format?: JetStreamFormat;
-}
-
-/** Publishes each input batch and awaits the acks of the batch together (never one by one). */
-export class JetStreamSink<T> implements Sink<T> {
-  constructor(readonly options: JetStreamSinkOptions) {}
-  async createWriter(): Promise<SinkWriter<T>> {
-    const nc = await connect({ servers: this.options.servers, noAsyncTraces: true });
-    const js: JetStreamClient = nc.jetstream();
-    const { subject, format } = this.options;
-    return {
-      write: async (values) => {
-        if (format === JetStreamFormat.MsgpackBatch) {
-          await js.publish(subject, pack(values));
-          return;
-        }
-        const acks = new Array<Promise<unknown>>(values.length);
-        for (let i = 0; i < values.length; i++) acks[i] = js.publish(subject, textEncoder.encode(JSON.stringify(values[i])));
-        await Promise.all(acks);
-      },
-      close: () => nc.drain(),
-    };
-  }
-  describe(): Record<string, unknown> {
-    return { type: 'jetstream', subject: this.options.subject, format: this.options.format ?? 'json' };
-  }
-}
+// The sink lives in its own module (exactly-once via publish dedup ids); re-exported for imports of this one.
+export { JetStreamSink, type JetStreamSinkOptions, type JetStreamSinkState } from './jetstream.sink';

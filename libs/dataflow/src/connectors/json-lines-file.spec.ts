@@ -25,7 +25,8 @@ describe('JSON Lines file source and sink', () => {
       .sinkTo(new JsonLinesFileSink(path.join(dir, 'out')));
     await env.execute();
     const parts = fs.readdirSync(path.join(dir, 'out')).sort();
-    expect(parts).toEqual(['part-0.jsonl', 'part-1.jsonl']);
+    // Everything is committed at the end of input: one part file per subtask, nothing hidden left.
+    expect(parts).toEqual(['part-0-0.jsonl', 'part-1-0.jsonl']);
     const rows = parts.flatMap((p) => fs.readFileSync(path.join(dir, 'out', p), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
     expect(rows).toHaveLength(120);
     expect(new Set(rows.map((r) => `${r.f}/${r.i}/${r.doubled}`)).size).toBe(120);

@@ -43,6 +43,21 @@ export interface Source<T, P = unknown> {
 export interface SinkWriterContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
+  /** The sink operator's uid (stable across restarts; set by the runtime). */
+  readonly operatorUid?: string;
+  readonly jobName?: string;
+  /** Stable across restarts of one job (cluster job id; a fresh id per embedded submit). */
+  readonly jobId?: string;
+  /**
+   * False when the job takes no periodic checkpoints: a sink that commits on checkpoints should
+   * then write directly (or it would hold everything until the end of input). Absent: unknown.
+   */
+  readonly checkpointingEnabled?: boolean;
+  /**
+   * The sink subtask receives records in the same order on every run (single input channels all
+   * the way from deterministic sources, no shuffle). Absent: unknown.
+   */
+  readonly deterministicInputOrder?: boolean;
 }
 
 export interface SinkWriter<T> {
@@ -51,13 +66,25 @@ export interface SinkWriter<T> {
   /** End of input: flush everything. */
   finish?(): void | Promise<void>;
   /**
-   * Checkpoint barrier reached the sink (all earlier batches were written): pre-commit and return
-   * serialisable state (e.g. pending transaction ids), stored as the sink's operator state.
+   * Checkpoint barrier reached the sink (all earlier batches were written): the asynchronous
+   * pre-commit (close the in-progress file, flush a transaction). Called just before snapshotState.
+   */
+  prepareCommit?(checkpointId: number): void | Promise<void>;
+  /**
+   * Checkpoint barrier reached the sink (after prepareCommit): return serialisable state (e.g.
+   * pending files or transaction ids), stored as the sink's operator state.
    */
   snapshotState?(checkpointId: number): unknown;
-  /** The checkpoint completed everywhere: make what was pre-committed for it visible. */
+  /**
+   * The checkpoint completed everywhere: make what was pre-committed for it — and for any earlier
+   * checkpoint — visible. May run concurrently with write(); called at most once per id.
+   */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
-  /** On recovery: the state returned by snapshotState of the restored checkpoint. */
+  /**
+   * On recovery, before the first write: a state returned by snapshotState of the restored
+   * checkpoint. Called once with this subtask's state and, after a scale-in, once more for each
+   * state of an old subtask that no longer exists (each state knows which subtask wrote it).
+   */
   restoreState?(state: unknown): void | Promise<void>;
   close?(): void | Promise<void>;
 }

@@ -17,6 +17,8 @@ export const DataflowErrorCode = {
   MissingFunction: 'DATAFLOW_MISSING_FUNCTION',
   StateAccess: 'DATAFLOW_STATE_ACCESS',
   CheckpointDeclined: 'DATAFLOW_CHECKPOINT_DECLINED',
+  SinkCommit: 'DATAFLOW_SINK_COMMIT',
+  SinkState: 'DATAFLOW_SINK_STATE',
 } as const;
 export type DataflowErrorCode = (typeof DataflowErrorCode)[keyof typeof DataflowErrorCode];
 
@@ -139,5 +141,19 @@ export class CheckpointDeclinedError extends DataflowError {
     reason: string,
   ) {
     super(DataflowErrorCode.CheckpointDeclined, `Checkpoint ${checkpointId} declined: ${reason}`);
+  }
+}
+
+/** A sink could not make pre-committed data visible (a pending file vanished, a transaction failed). */
+export class SinkCommitError extends DataflowError {
+  constructor(sink: string, detail: string, cause?: unknown) {
+    super(DataflowErrorCode.SinkCommit, `${sink}: commit failed: ${detail}`, cause === undefined ? undefined : { cause });
+  }
+}
+
+/** A sink was handed restored state it cannot use (other format, other layout, other table). */
+export class SinkStateError extends DataflowError {
+  constructor(sink: string, detail: string) {
+    super(DataflowErrorCode.SinkState, `${sink}: cannot restore state: ${detail}`);
   }
 }

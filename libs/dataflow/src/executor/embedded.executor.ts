@@ -3,6 +3,7 @@
  * bounded capacity between them. Resolves when every task finished (bounded sources), rejects
  * with a JobExecutionError whose cause is the first task failure, and cancels the rest.
  */
+import { randomUUID } from 'node:crypto';
 import { CheckpointDeclinedError, JobCancelledError, JobExecutionError } from '../core/dataflow.errors';
 import { jobGraphHash, type BuiltJob } from '../graph/job-graph.builder';
 import { inputChannels, outputChannels } from '../graph/channel-layout';
@@ -17,6 +18,8 @@ export interface EmbeddedSubmitOptions extends ExecutorOptions {
   readonly restoredState?: ReadonlyMap<string, readonly OperatorStateSnapshot[]>;
   /** Snapshot every operator after its input ended; returned as `finalState` (by uid, all subtasks). */
   readonly captureFinalState?: boolean;
+  /** Handed to tasks and sink writers (default: a random UUID per submit). */
+  readonly jobId?: string;
 }
 
 export class EmbeddedExecutor implements JobExecutor {
@@ -24,6 +27,8 @@ export class EmbeddedExecutor implements JobExecutor {
     const { jobGraph, functions } = job;
     const capacity = options.channelCapacity ?? 8;
     const started = Date.now();
+    // Stable for this run; a restored run gets a new one (sinks keep what they need in their state).
+    const jobId = options.jobId ?? randomUUID();
 
     // One gate per (vertex, subtask); channel numbering comes from the shared channel layout.
     const gates = new Map<string, InProcessInputGate[]>();
@@ -80,6 +85,7 @@ export class EmbeddedExecutor implements JobExecutor {
             clock: options.clock,
             restoredState: options.restoredState,
             captureFinalState: options.captureFinalState,
+            jobId,
             onCheckpoint: ack.bind(null, tasks.length),
           }),
         );
@@ -131,6 +137,10 @@ export class EmbeddedExecutor implements JobExecutor {
           pendingCheckpoints.set(checkpointId, { acked: new Set(), state: new Map(), resolve, reject });
           for (const t of tasks) t.triggerCheckpoint(checkpointId);
         });
+      },
+      drain: () => {
+        for (const t of tasks) t.drain();
+        return result;
       },
       cancel: async () => {
         cancelled = true;

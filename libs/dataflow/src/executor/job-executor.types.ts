@@ -23,6 +23,12 @@ export interface JobClient {
    * aligned snapshot. Rejects (CheckpointDeclinedError) if a task already finished or the job ends first.
    */
   triggerCheckpoint(): Promise<CompletedCheckpoint>;
+  /**
+   * Stop with --drain: every source ends its input as if bounded (after any checkpoint already
+   * triggered — trigger a savepoint first to resume later), windows fire, the job finishes.
+   * Returns `result`.
+   */
+  drain(): Promise<JobExecutionResult>;
   /** Resolves when all bounded sources finished and every task ended; rejects with JobExecutionError. */
   readonly result: Promise<JobExecutionResult>;
   cancel(): Promise<void>;

@@ -45,3 +45,19 @@ export function outputChannels(graph: JobGraph, edge: JobEdge, sourceSubtask: nu
     return { targetSubtask: t, gateChannel: ch.channel };
   });
 }
+
+/**
+ * True when `subtask` of `vertexId` receives its records in the same order on every run (given
+ * deterministic sources): every task on the way from the sources has a single input channel and
+ * no edge is shuffled. With several channels the interleaving depends on timing. Sinks that derive
+ * ids from a record's position (JetStream dedup ids) rely on it.
+ */
+export function hasDeterministicInputOrder(graph: JobGraph, vertexId: string, subtask: number): boolean {
+  const v = graph.vertices.find((x) => x.id === vertexId);
+  if (!v) throw new Error(`unknown vertex ${vertexId}`);
+  if (v.isSource) return true;
+  const channels = inputChannels(graph, vertexId, subtask);
+  if (channels.length !== 1) return false;
+  const edge = graph.edges.find((e) => e.id === channels[0].edgeId)!;
+  return edge.partitioner !== PartitionerType.Shuffle && hasDeterministicInputOrder(graph, channels[0].sourceVertex, channels[0].sourceSubtask);
+}

@@ -21,6 +21,7 @@ import {
   type JobVertex,
   type OperatorDescriptor,
 } from './job-graph.types';
+import type { RestartStrategyConfig } from '../api/restart-strategies';
 import { ChainingStrategy, KEYED_OPERATOR_KINDS, OperatorKind, Transformation, VirtualKind } from './transformation';
 
 export interface BuildOptions {
@@ -28,6 +29,7 @@ export interface BuildOptions {
   readonly parallelism: number;
   readonly maxParallelism: number;
   readonly checkpointing?: CheckpointConfig;
+  readonly restartStrategy?: RestartStrategyConfig;
 }
 
 interface ResolvedInput {
@@ -190,6 +192,7 @@ export function buildJobGraphFromTransformations(all: readonly Transformation[],
       parallelism: options.parallelism,
       maxParallelism: options.maxParallelism,
       ...(options.checkpointing ? { checkpointing: options.checkpointing } : {}),
+      ...(options.restartStrategy ? { restartStrategy: options.restartStrategy } : {}),
     },
     vertices,
     edges,

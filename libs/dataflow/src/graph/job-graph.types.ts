@@ -3,6 +3,7 @@
  * Vertices are operator chains; edges carry the partitioner. User functions live beside it in a
  * registry keyed by operator uid.
  */
+import type { RestartStrategyConfig } from '../api/restart-strategies';
 
 export const PartitionerType = {
   Forward: 'forward',
@@ -13,18 +14,28 @@ export const PartitionerType = {
 } as const;
 export type PartitionerType = (typeof PartitionerType)[keyof typeof PartitionerType];
 
+export const CheckpointingMode = { ExactlyOnce: 'exactly-once', AtLeastOnce: 'at-least-once' } as const;
+export type CheckpointingMode = (typeof CheckpointingMode)[keyof typeof CheckpointingMode];
+
 export interface CheckpointConfig {
   readonly intervalMs: number;
-  readonly mode: 'exactly-once' | 'at-least-once';
+  /** exactly-once: tasks with several inputs align barriers; at-least-once: they only count them. */
+  readonly mode: CheckpointingMode;
   readonly timeoutMs: number;
   readonly minPauseBetweenMs: number;
   readonly maxConcurrent: number;
+  /** Consecutive failed checkpoints tolerated before the job fails over. */
+  readonly tolerableFailures: number;
+  /** Completed checkpoints kept (older ones are subsumed and deleted). */
+  readonly retained: number;
 }
 
 export interface JobConfig {
   readonly parallelism: number;
   readonly maxParallelism: number;
   readonly checkpointing?: CheckpointConfig;
+  /** Read by the JobManager's failover (see api/restart-strategies.ts). */
+  readonly restartStrategy?: RestartStrategyConfig;
 }
 
 /** One operator inside a chain. */

@@ -56,6 +56,11 @@ export abstract class AbstractStreamOperator implements StreamOperator, TimerTar
       this.timers!.restore(restored.keyed);
     }
     if (restored.operator !== undefined) this.restoreOperatorState(restored.operator);
+    for (const state of restored.adopted ?? []) this.restoreAdoptedOperatorState(state);
+  }
+  /** Scale-in: state of an old subtask that no longer exists (default: ignored; sinks override). */
+  protected restoreAdoptedOperatorState(_state: unknown): void {
+    // Stateless by default.
   }
   protected restoreOperatorState(_state: unknown): void {
     // Stateless by default; sources and stateful non-keyed operators override.

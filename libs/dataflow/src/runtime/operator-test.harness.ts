@@ -90,8 +90,23 @@ export class OperatorTestHarness {
   snapshot(checkpointId = 1): OperatorStateSnapshot {
     return this.operator.snapshotState(checkpointId);
   }
+  /** What a task does on a barrier: the pre-barrier work (sink pre-commit), then the snapshot. */
+  async checkpoint(checkpointId: number): Promise<OperatorStateSnapshot> {
+    await this.operator.prepareSnapshotPreBarrier?.(checkpointId);
+    return this.operator.snapshotState(checkpointId);
+  }
+  /** The commit phase (two-phase-commit sinks). */
+  async notifyCheckpointComplete(checkpointId: number): Promise<this> {
+    await this.operator.notifyCheckpointComplete?.(checkpointId);
+    return this;
+  }
   async finish(): Promise<this> {
     await this.operator.finish();
+    return this;
+  }
+  /** Ends the operator without finish() — what a cancel or a failure does. */
+  async close(): Promise<this> {
+    await this.operator.close();
     return this;
   }
 

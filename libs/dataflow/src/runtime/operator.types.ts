@@ -22,6 +22,13 @@ export interface OperatorContext {
   readonly maxParallelism: number;
   /** Processing-time clock (injectable for tests). */
   readonly clock: () => number;
+  readonly jobName?: string;
+  /** Stable across restarts of the same job (absent in unit tests). */
+  readonly jobId?: string;
+  /** False when the job takes no periodic checkpoints (absent: unknown, e.g. in unit tests). */
+  readonly checkpointingEnabled?: boolean;
+  /** The task's input arrives in the same order on every run (see hasDeterministicInputOrder). */
+  readonly deterministicInputOrder?: boolean;
   readonly output: Output;
 }
 
@@ -38,6 +45,11 @@ export interface StreamOperator {
   /** Earliest pending processing-time timer, if any. */
   nextProcessingTime?(): number | undefined;
   advanceProcessingTime?(now: number): void;
+  /**
+   * A barrier reached this operator (all earlier records were processed): do the asynchronous
+   * part of a checkpoint before the synchronous snapshotState — sinks pre-commit here.
+   */
+  prepareSnapshotPreBarrier?(checkpointId: number): void | Promise<void>;
   snapshotState(checkpointId: number): OperatorStateSnapshot;
   /** Every task acknowledged `checkpointId`: commit side effects prepared for it (two-phase commit). */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;

@@ -107,18 +107,21 @@ async function startElection(
   });
   let stopped = false;
   const waitedSince = Date.now();
-  election.campaign().then(
-    async () => {
+  election
+    .campaign()
+    .then(async () => {
       if (stopped) return;
       await app.startAllMicroservices();
       leadership.grant();
       logger.info({ waitedMs: Date.now() - waitedSince, leaseMs: election.effectiveLeaseMs }, `${identity.service} ${identity.id} is the leader; serving NATS requests`);
       await grantLeadership(options, app, logger);
-    },
-    (error: unknown) => {
-      if (!stopped) logger.error({ err: error }, 'leader election failed');
-    },
-  );
+    })
+    .catch((error: unknown) => {
+      if (stopped) return;
+      // Campaigning only ends by winning or being stopped: this is a failure to start serving.
+      logger.fatal({ err: error }, 'could not take over as the leader; exiting');
+      process.exit(1);
+    });
   return {
     async stop() {
       stopped = true;

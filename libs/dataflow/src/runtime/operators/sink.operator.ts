@@ -1,4 +1,8 @@
-/** Sink: buffers a batch of records and hands it to the SinkWriter once per input batch. */
+/**
+ * Sink: buffers a batch of records and hands it to the SinkWriter once per input batch; drives
+ * the writer's two-phase commit (prepareCommit + snapshotState on the barrier, commit on
+ * notifyCheckpointComplete, restoreState on recovery — also for adopted states after a scale-in).
+ */
 import type { Sink, SinkWriter } from '../../connectors/source.types';
 import { AbstractStreamOperator } from '../abstract-stream.operator';
 
@@ -7,15 +11,32 @@ export class SinkOperator extends AbstractStreamOperator {
   private values: unknown[] = [];
   private timestamps: number[] = [];
 
-  private restored?: { state: unknown };
+  /** Writer states to restore: this subtask's first, then adopted ones. */
+  private readonly restored: unknown[] = [];
 
   override async open(): Promise<void> {
     const sink = this.fn<Sink<unknown>>('sink');
-    this.writer = await sink.createWriter({ subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism });
-    if (this.restored) await this.writer.restoreState?.(this.restored.state);
+    const { subtaskIndex, parallelism, descriptor, jobName, jobId, checkpointingEnabled, deterministicInputOrder } = this.ctx;
+    this.writer = await sink.createWriter({
+      subtaskIndex,
+      parallelism,
+      operatorUid: descriptor.uid,
+      ...(jobName !== undefined ? { jobName } : {}),
+      ...(jobId !== undefined ? { jobId } : {}),
+      ...(checkpointingEnabled !== undefined ? { checkpointingEnabled } : {}),
+      ...(deterministicInputOrder !== undefined ? { deterministicInputOrder } : {}),
+    });
+    for (const state of this.restored) await this.writer.restoreState?.(state);
   }
   protected override restoreOperatorState(state: unknown): void {
-    this.restored = { state: (state as { writer: unknown }).writer };
+    this.restored.push((state as { writer: unknown }).writer);
+  }
+  protected override restoreAdoptedOperatorState(state: unknown): void {
+    this.restored.push((state as { writer: unknown }).writer);
+  }
+  async prepareSnapshotPreBarrier(checkpointId: number): Promise<void> {
+    await this.endBatch();
+    await this.writer.prepareCommit?.(checkpointId);
   }
   protected override snapshotOperatorState(): unknown {
     return this.snapshotting === undefined || !this.writer?.snapshotState ? undefined : { writer: this.writer.snapshotState(this.snapshotting) };

@@ -67,6 +67,11 @@ export class SourceOperator extends AbstractStreamOperator {
     return SourcePollResult.Emitted;
   }
 
+  /** Ends the input as if the reader returned null (drain for stop-with-savepoint). */
+  endInput(): void {
+    this.ended = true;
+  }
+
   get sourceReader(): SourceReader<unknown> {
     return this.reader;
   }

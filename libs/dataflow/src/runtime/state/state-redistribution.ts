@@ -3,7 +3,7 @@
  * split by the new subtasks' key-group ranges (what Flink does on rescale from a savepoint).
  */
 import { keyGroupRangeForSubtask, keyGroupRangeContains } from '../../core/key-group.assignment';
-import type { KeyedStateSnapshot } from './state-snapshot.types';
+import type { KeyedStateSnapshot, OperatorStateSnapshot } from './state-snapshot.types';
 
 export function mergeKeyedState(snapshots: readonly (KeyedStateSnapshot | undefined)[]): KeyedStateSnapshot {
   const out: KeyedStateSnapshot = { groups: {} };
@@ -23,4 +23,17 @@ export function redistributeKeyedState(
     for (const [kg, g] of Object.entries(merged.groups)) if (keyGroupRangeContains(range, Number(kg))) part.groups[kg] = g;
     return part;
   });
+}
+
+/**
+ * Scale-in: the non-keyed operator state of old subtasks that no longer exist (index >= the new
+ * parallelism) goes to subtask `oldIndex mod parallelism`, so side effects they prepared (a
+ * sink's pending files or transactions) are committed or cleaned up by someone. Returns the
+ * states adopted by `subtaskIndex`, ordered by old subtask index.
+ */
+export function orphanedOperatorStates(all: readonly OperatorStateSnapshot[], subtaskIndex: number, parallelism: number): unknown[] {
+  return all
+    .filter((s) => s.subtaskIndex >= parallelism && s.subtaskIndex % parallelism === subtaskIndex && s.operator !== undefined)
+    .sort((a, b) => a.subtaskIndex - b.subtaskIndex)
+    .map((s) => s.operator);
 }

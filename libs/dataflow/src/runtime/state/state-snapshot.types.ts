@@ -33,4 +33,9 @@ export interface OperatorStateSnapshot {
   keyed?: KeyedStateSnapshot;
   /** Non-keyed operator state (e.g. a source reader's position); belongs to one subtask. */
   operator?: unknown;
+  /**
+   * Only in a snapshot handed to `initializeState` on a scale-in restore: the operator states of
+   * old subtasks that no longer exist and were assigned to this one (see orphanedOperatorStates).
+   */
+  adopted?: unknown[];
 }

@@ -5,9 +5,10 @@
  * replays what was buffered. Ended channels do not hold a checkpoint back.
  */
 import type { BarrierElement } from '../../core/stream-element.types';
+import type { BarrierHandler } from './barrier-handler.types';
 import type { InputItem } from './channel.types';
 
-export class BarrierAligner {
+export class BarrierAligner implements BarrierHandler {
   private current?: BarrierElement;
   private readonly blocked: boolean[];
   private readonly ended: boolean[];

@@ -5,17 +5,21 @@
  * batches and waits for downstream capacity. The same class runs in the embedded executor and
  * (later) in a TaskManager slot; only the transports differ.
  */
-import { MAX_WATERMARK, StreamElementType, END_OF_PARTITION, type BarrierElement, type StreamElement } from '../../core/stream-element.types';
+import { MAX_WATERMARK, StreamElementType, END_OF_PARTITION, type BarrierElement } from '../../core/stream-element.types';
 import { InvalidParallelismError, MissingFunctionError } from '../../core/dataflow.errors';
 import type { Source } from '../../connectors/source.types';
-import type { FunctionRegistry, JobGraph, JobVertex } from '../../graph/job-graph.types';
+import { CheckpointingMode, type FunctionRegistry, type JobGraph, type JobVertex } from '../../graph/job-graph.types';
+import { hasDeterministicInputOrder } from '../../graph/channel-layout';
 import { createOperator } from '../operator.registry';
-import type { Output, StreamOperator } from '../operator.types';
+import type { StreamOperator } from '../operator.types';
+import { ChainedOutput, TailOutput } from './chain-outputs';
 import type { OperatorStateSnapshot } from '../state/state-snapshot.types';
-import { mergeKeyedState } from '../state/state-redistribution';
+import { mergeKeyedState, orphanedOperatorStates } from '../state/state-redistribution';
 import { SourceOperator, SourcePollResult } from '../operators/source.operator';
 import type { InputGate, InputItem, ResultPartitionWriter } from './channel.types';
 import { BarrierAligner } from './barrier-aligner';
+import type { BarrierHandler } from './barrier-handler.types';
+import { BarrierTracker } from './barrier-tracker';
 import { RecordWriter } from './record-writer';
 import { WatermarkValve } from './watermark-valve';
 import '../operators';
@@ -43,46 +47,17 @@ export interface StreamTaskOptions {
   readonly onCheckpoint?: (checkpointId: number, state: OperatorStateSnapshot[]) => void;
   /** Pause between polls of a source that has nothing right now (ms). */
   readonly idleSourcePollMs?: number;
-}
-
-class ChainedOutput implements Output {
-  constructor(private readonly next: StreamOperator) {}
-  collect(value: unknown, timestamp: number): void {
-    this.next.processElement(value, timestamp, 0);
-  }
-  collectSide(): void {
-    // Inside a chain only the tail's side outputs can have consumers (chaining rule), so drop.
-  }
-  emitWatermark(watermark: number): void {
-    this.next.processWatermark(watermark);
-  }
-  emitWatermarkStatus(idle: boolean): void {
-    this.next.processWatermarkStatus(idle);
-  }
-}
-
-class TailOutput implements Output {
-  constructor(
-    private readonly main: RecordWriter[],
-    private readonly side: ReadonlyMap<string, RecordWriter[]>,
-    private readonly all: RecordWriter[],
-  ) {}
-  collect(value: unknown, timestamp: number): void {
-    const m = this.main;
-    for (let i = 0; i < m.length; i++) m[i].emit(value, timestamp);
-  }
-  collectSide(tag: string, value: unknown, timestamp: number): void {
-    const ws = this.side.get(tag);
-    if (ws) for (let i = 0; i < ws.length; i++) ws[i].emit(value, timestamp);
-  }
-  emitWatermark(watermark: number): void {
-    const el: StreamElement = { type: StreamElementType.Watermark, timestamp: watermark };
-    for (const w of this.all) w.broadcastElement(el);
-  }
-  emitWatermarkStatus(idle: boolean): void {
-    const el: StreamElement = { type: StreamElementType.WatermarkStatus, idle };
-    for (const w of this.all) w.broadcastElement(el);
-  }
+  /**
+   * How a task with input channels handles barriers: 'exactly-once' aligns them (blocks channels
+   * that delivered the barrier), 'at-least-once' only counts them. Default: the JobGraph's
+   * `config.checkpointing.mode`, else exactly-once.
+   */
+  readonly checkpointMode?: CheckpointingMode;
+  /**
+   * Identifies this run of the job across restarts (the cluster's job id). Sinks use it to derive
+   * deterministic ids (e.g. JetStream dedup ids) when no restored state carries one.
+   */
+  readonly jobId?: string;
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -97,6 +72,7 @@ export class StreamTask {
   private cancelled = false;
   private readonly name: string;
   private readonly pendingCheckpoints: number[] = [];
+  private draining = false;
   /** Set after a successful run when captureFinalState was requested. */
   finalState?: OperatorStateSnapshot[];
 
@@ -134,6 +110,7 @@ export class StreamTask {
     }
 
     this.operators = vertex.operators.map((d) => createOperator(d));
+    const deterministicInputOrder = hasDeterministicInputOrder(jobGraph, vertex.id, subtaskIndex);
     const tail = new TailOutput(main, side, this.writers);
     this.operators.forEach((op, i) => {
       const d = vertex.operators[i];
@@ -144,6 +121,10 @@ export class StreamTask {
         parallelism: vertex.parallelism,
         maxParallelism: vertex.maxParallelism,
         clock: this.clock,
+        jobName: jobGraph.jobName,
+        checkpointingEnabled: jobGraph.config.checkpointing !== undefined,
+        deterministicInputOrder,
+        ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
         output: i + 1 < this.operators.length ? new ChainedOutput(this.operators[i + 1]) : tail,
       });
     });
@@ -202,11 +183,16 @@ export class StreamTask {
       const positions = [...all].sort((a, b) => a.subtaskIndex - b.subtaskIndex).map((s) => (s.operator as { position?: unknown } | undefined)?.position);
       operator = { position: source.redistributePositions(positions, vertex.parallelism)[subtaskIndex] };
     }
+    // Operator state of old subtasks that no longer exist (scale-in) goes to a surviving subtask,
+    // so e.g. a sink's pending transactions are still committed or cleaned up.
+    const adopted = rescaled && !(this.operators[index] instanceof SourceOperator) ? orphanedOperatorStates(all, subtaskIndex, vertex.parallelism) : [];
+    if (!keyed && operator === undefined && adopted.length === 0) return undefined;
     return {
       operatorUid: uid,
       subtaskIndex,
       ...(keyed ? { keyed } : {}),
       ...(operator !== undefined ? { operator } : {}),
+      ...(adopted.length > 0 ? { adopted } : {}),
     };
   }
 
@@ -215,13 +201,32 @@ export class StreamTask {
     if (this.operators[0] instanceof SourceOperator) this.pendingCheckpoints.push(checkpointId);
   }
 
+  /**
+   * Stop-with-savepoint --drain: a source task ends its input at the next batch boundary as if it
+   * were bounded — checkpoints triggered before this call still go first, then the MAX watermark
+   * (every event-time window fires) and end-of-partition, so the job finishes. Other tasks ignore
+   * it (they finish when their inputs end).
+   */
+  drain(): void {
+    if (this.operators[0] instanceof SourceOperator) this.draining = true;
+  }
+
   /** The checkpoint completed everywhere: operators may commit what they prepared (2PC sinks). */
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     for (const op of this.operators) await op.notifyCheckpointComplete?.(checkpointId);
   }
 
-  /** Snapshot, acknowledge, then forward the barrier (records before it were flushed first). */
-  private performCheckpoint(barrier: BarrierElement): void {
+  /**
+   * Pre-barrier work (sinks pre-commit: close part files, flush transactions), snapshot,
+   * acknowledge, then forward the barrier (records before it were flushed first).
+   */
+  private async performCheckpoint(barrier: BarrierElement): Promise<void> {
+    for (const op of this.operators) {
+      if (op.prepareSnapshotPreBarrier) {
+        const p = op.prepareSnapshotPreBarrier(barrier.checkpointId);
+        if (p) await p;
+      }
+    }
     const state = this.snapshotState(barrier.checkpointId);
     this.options.onCheckpoint?.(barrier.checkpointId, state);
     for (const w of this.writers) w.broadcastElement(barrier);
@@ -285,7 +290,12 @@ export class StreamTask {
     let sinceYield = 0;
     while (!this.cancelled) {
       while (this.pendingCheckpoints.length)
-        this.performCheckpoint({ type: StreamElementType.Barrier, checkpointId: this.pendingCheckpoints.shift()!, timestamp: this.clock() });
+        await this.performCheckpoint({ type: StreamElementType.Barrier, checkpointId: this.pendingCheckpoints.shift()!, timestamp: this.clock() });
+      if (this.draining) {
+        // After the checkpoints above (a savepoint precedes the end of input), before any new record.
+        source.endInput();
+        return;
+      }
       const wait = await this.fireProcessingTimers();
       let batch = reader.pollBatch(this.batchSize);
       if (batch && typeof (batch as Promise<unknown>).then === 'function') batch = await batch;
@@ -316,7 +326,10 @@ export class StreamTask {
     // An aligned barrier is acted on after the current element's endBatch (sinks have written
     // everything before it), and before any replayed element after it.
     let aligned: BarrierElement | undefined;
-    const aligner = new BarrierAligner(gate.numberOfChannels, (barrier) => (aligned = barrier));
+    const mode = this.options.checkpointMode ?? this.options.jobGraph.config.checkpointing?.mode ?? CheckpointingMode.ExactlyOnce;
+    const onAligned = (barrier: BarrierElement) => (aligned = barrier);
+    const aligner: BarrierHandler =
+      mode === CheckpointingMode.AtLeastOnce ? new BarrierTracker(gate.numberOfChannels, onAligned) : new BarrierAligner(gate.numberOfChannels, onAligned);
     let sinceYield = 0;
     while (!this.cancelled && (ended < gate.numberOfChannels || aligner.hasReplay())) {
       const wait = await this.fireProcessingTimers();
@@ -363,7 +376,7 @@ export class StreamTask {
       }
       await this.endBatch();
       if (aligned) {
-        this.performCheckpoint(aligned);
+        await this.performCheckpoint(aligned);
         aligned = undefined;
       }
     }

@@ -1,0 +1,87 @@
+import { JobStatuses, StoredJob, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
+import type { NatsConnection } from 'nats';
+import { JobManagerService } from './job-manager.service';
+import { JobRecoveryService } from './job-recovery.service';
+
+const id = (c: string) => c.repeat(32);
+const hash = (c: string) => c.repeat(64);
+
+function stored(jobId: string, status: StoredJob['status'], extra: Partial<StoredJob> = {}): StoredJob {
+  return {
+    jobId, name: `job ${jobId.slice(0, 4)}`, status, artifactHash: hash('a'), jobGraphHash: hash('b'),
+    jobGraph: { jobName: 'x' }, programArgs: ['--n', '1'], parallelism: 2, ...extra,
+  };
+}
+
+function setup(jobs: StoredJob[], options: { listFailures?: number } = {}) {
+  const statusUpdates: Array<[string, string]> = [];
+  const releasedSlots: string[] = [];
+  const releasedOn: string[] = [];
+  const deletedStreams: string[] = [];
+  const submitted: unknown[] = [];
+  let listFailures = options.listFailures ?? 0;
+  const rm = testingResourceManagerGateway({
+    listJobs: async () => {
+      if (listFailures-- > 0) throw new Error('no ResourceManager answers');
+      return { jobs: jobs.map(({ jobGraph: _graph, ...rest }) => rest) };
+    },
+    getJob: async ({ jobId }) => ({ job: jobs.find((j) => j.jobId === jobId) as StoredJob }),
+    listTaskManagers: async () => ({ taskManagers: [{ id: 'tm-1' }, { id: 'tm-2' }] as never }),
+    releaseSlots: async ({ jobId }) => (releasedSlots.push(jobId), {}),
+    updateJobStatus: async ({ jobId, status }) => (statusUpdates.push([jobId, status]), {}),
+  });
+  const taskExecutor = (resourceId: string) =>
+    testingTaskExecutorGateway({ releaseJob: async ({ jobId }) => (releasedOn.push(`${resourceId}:${jobId}`), {}) });
+  const streamNames = jobs.flatMap((j) => [`runnel-data-${j.jobId}-0`, `runnel-data-${j.jobId}-3`]).concat(['runnel-data-other-0', 'KV_runnel-leaders']);
+  const connection = {
+    jetstreamManager: async () => ({
+      streams: {
+        list: () => (async function* () {
+          for (const name of streamNames) yield { config: { name } };
+        })(),
+        delete: async (name: string) => (deletedStreams.push(name), true),
+      },
+    }),
+  } as unknown as NatsConnection;
+  const jobManager = { submitJob: async (request: unknown) => (submitted.push(request), { jobId: 'x' }) } as unknown as JobManagerService;
+  const service = new JobRecoveryService(rm, taskExecutor, connection, jobManager);
+  return { service, statusUpdates, releasedSlots, releasedOn, deletedStreams, submitted };
+}
+
+describe('JobRecoveryService', () => {
+  it('resubmits unfinished jobs under their id after releasing what the previous leader left', async () => {
+    const running = id('1');
+    const t = setup([stored(running, JobStatuses.Running), stored(id('2'), JobStatuses.Finished), stored(id('3'), JobStatuses.Canceled)]);
+    const report = await t.service.recoverJobs(1000);
+    expect(report).toEqual({ resubmitted: [running], ended: [], failed: [] });
+    expect(t.submitted).toEqual([
+      {
+        jobId: running, jobName: `job ${running.slice(0, 4)}`, artifactHash: hash('a'), programArgs: ['--n', '1'], parallelism: 2,
+        jobGraph: { jobName: 'x' }, jobGraphHash: hash('b'),
+      },
+    ]);
+    expect(t.releasedOn.sort()).toEqual([`tm-1:${running}`, `tm-2:${running}`]);
+    expect(t.releasedSlots).toEqual([running]);
+    expect(t.deletedStreams).toEqual([`runnel-data-${running}-0`, `runnel-data-${running}-3`]);
+  });
+
+  it('finishes the way of jobs that were being cancelled or failed', async () => {
+    const t = setup([stored(id('4'), JobStatuses.Cancelling), stored(id('5'), JobStatuses.Failing)]);
+    const report = await t.service.recoverJobs(1000);
+    expect(report.ended).toEqual([{ jobId: id('4'), status: JobStatuses.Canceled }, { jobId: id('5'), status: JobStatuses.Failed }]);
+    expect(t.submitted).toEqual([]);
+    expect(t.releasedSlots).toEqual([id('4'), id('5')]);
+  });
+
+  it('fails a job the store cannot resubmit, saying what is missing', async () => {
+    const t = setup([stored(id('6'), JobStatuses.Running, { jobGraphHash: undefined })]);
+    const report = await t.service.recoverJobs(1000);
+    expect(report.failed).toEqual([{ jobId: id('6'), reason: expect.stringMatching(/no job graph hash/) }]);
+    expect(t.statusUpdates).toEqual([[id('6'), JobStatuses.Failed]]);
+  });
+
+  it('waits for a ResourceManager that does not answer yet', async () => {
+    const t = setup([stored(id('7'), JobStatuses.Restarting)], { listFailures: 2 });
+    expect((await t.service.recoverJobs(10_000)).resubmitted).toEqual([id('7')]);
+  });
+});
