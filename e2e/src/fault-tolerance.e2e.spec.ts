@@ -123,14 +123,27 @@ describe('fault tolerance', () => {
 
   it('refuses a savepoint whose state maps onto no operator, unless allowNonRestoredState', async () => {
     const jar = await cluster.uploadJob(join(FIXTURES, 'slow-counter.job.mjs'));
-    const savepoints = (await httpJson<{ savepoints: { path: string }[] }>(`${cluster.url}/savepoints`)).body.savepoints;
-    expect(savepoints.length).toBeGreaterThan(0);
+    const jobId = await cluster.run(jar, ['--count', '100000', '--output', `${join(work, 'refused')}/`], 1);
+    await waitFor(async () => (await cluster.job(jobId)).vertices.every((v) => v.status === 'RUNNING'), { description: 'the job to run' });
+    const trigger = await httpJson<{ 'request-id': string }>(`${cluster.url}/jobs/${jobId}/stop`, { body: {} });
+    const done = await waitFor(
+      async () => {
+        const s = (await httpJson<{ status: { id: string }; operation?: { location?: string } }>(`${cluster.url}/jobs/${jobId}/savepoints/${trigger.body['request-id']}`)).body;
+        return s.status.id === 'COMPLETED' && s;
+      },
+      { description: 'the savepoint to complete', timeoutMs: 30_000 },
+    );
+    const savepointPath = done.operation!.location!;
     const other = await cluster.uploadJob(join(FIXTURES, 'unbounded.job.mjs'));
-    const refused = await httpJson<{ code: string; details: { unmatched: string[] } }>(`${cluster.url}/jars/${other}/run`, { body: { savepointPath: savepoints[0].path } });
+    const refused = await httpJson<{ code: string; details: { unmatched: string[] } }>(`${cluster.url}/jars/${other}/run`, { body: { savepointPath } });
     expect(refused.status).toBe(400);
     expect(refused.body.code).toBe('SAVEPOINT_MISMATCH');
     expect(refused.body.details.unmatched).toEqual(expect.arrayContaining(['sum', 'slow-numbers']));
-    void jar;
+    const allowed = await httpJson<{ jobid: string }>(`${cluster.url}/jars/${other}/run`, { body: { savepointPath, allowNonRestoredState: true } });
+    expect(allowed.status).toBe(200);
+    await cluster.waitForJob(allowed.body.jobid, ['RUNNING']);
+    await httpJson(`${cluster.url}/jobs/${allowed.body.jobid}?mode=cancel`, { method: 'PATCH' });
+    await cluster.waitForJob(allowed.body.jobid, ['CANCELED']);
   });
 
   it('f) a corrupted checkpoint is detected by its checksum and the previous one is used', async () => {

@@ -62,6 +62,7 @@ describe('JsonLinesSink', () => {
   it('writes one file, or part files in a directory when the path ends with a slash', async () => {
     expect(isDirectoryOutput('out/')).toBe(true);
     expect(isDirectoryOutput('out.jsonl')).toBe(false);
+    expect(isDirectoryOutput('out')).toBe(true);
     const file = join(dir, 'single.jsonl');
     const writer = await new JsonLinesSink<{ n: number }>(file).createWriter({ subtaskIndex: 0, parallelism: 1 });
     await writer.write([{ n: 1 }, { n: 2 }], [0, 0]);

@@ -54,4 +54,10 @@ export class TaskManagerController {
     this.tasks.notifyCheckpointComplete(request.jobId, request.checkpointId);
     return {};
   }
+
+  @HandleRpc(TaskExecutorProtocol.drainJob)
+  drainJob(request: JobRequest) {
+    this.tasks.drainJob(request.jobId);
+    return {};
+  }
 }

@@ -8,7 +8,7 @@ const JOB = 'c'.repeat(32);
 const op = (uid: string) => ({ uid, name: uid, kind: 'map', inputs: 1, keyed: false, config: {} });
 const graph: JobGraph = {
   jobName: 'cp',
-  config: { parallelism: 2, maxParallelism: 128, checkpointing: { intervalMs: 1000, mode: 'exactly-once', timeoutMs: 5000, minPauseBetweenMs: 0, maxConcurrent: 1 } },
+  config: { parallelism: 2, maxParallelism: 128, checkpointing: { intervalMs: 1000, mode: 'exactly-once', timeoutMs: 5000, minPauseBetweenMs: 0, maxConcurrent: 1, tolerableFailures: 1, retained: 1 } },
   vertices: [
     { id: 'src', name: 'Source', parallelism: 1, maxParallelism: 128, slotSharingGroup: 'default', operators: [op('src')], isSource: true },
     { id: 'agg', name: 'Agg', parallelism: 2, maxParallelism: 128, slotSharingGroup: 'default', operators: [op('agg'), op('sink')], isSource: false },

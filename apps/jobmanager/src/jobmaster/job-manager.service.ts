@@ -143,9 +143,10 @@ export class JobManagerService implements OnApplicationShutdown {
     };
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    // A JobManager that stops cancels its running jobs, so their slots are free for the next one.
-    await Promise.allSettled([...this.jobs.values()].filter((j) => !j.isTerminal()).map((j) => j.cancel()));
+  onApplicationShutdown(): void {
+    // Hand over, don't cancel: the next JobManager leader recovers the running jobs from the job
+    // store and their latest checkpoints (a cancel is what a user asks for, not what a restart means).
+    for (const job of this.jobs.values()) if (!job.isTerminal()) job.suspend();
   }
 
   private job(jobId: string): JobMaster {

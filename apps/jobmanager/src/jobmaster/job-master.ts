@@ -212,6 +212,18 @@ export class JobMaster {
     }
   }
 
+  /** Stop with --drain: sources end their input after the savepoint; the job then finishes. */
+  async drain(): Promise<void> {
+    await Promise.allSettled(this.graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).drainJob({ jobId: this.jobId })));
+  }
+
+  /** A JobManager that hands over (shutdown, lost leadership) stops coordinating; the next leader recovers the job. */
+  suspend(): void {
+    this.stop.abort();
+    clearInterval(this.monitor);
+    this.checkpoints.stop();
+  }
+
   async cancel(): Promise<void> {
     if (this.isTerminal() || this.ending) return this.ending;
     this.setStatus(JobStatuses.Cancelling);

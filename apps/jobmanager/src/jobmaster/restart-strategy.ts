@@ -5,18 +5,9 @@
  * `failure-rate` restarts unless too many failures fall in an interval.
  */
 
-export type RestartStrategyConfig =
-  | { readonly type: 'none' }
-  | { readonly type: 'fixed-delay'; readonly attempts: number; readonly delayMs: number }
-  | {
-      readonly type: 'exponential-delay';
-      readonly initialBackoffMs?: number;
-      readonly maxBackoffMs?: number;
-      readonly multiplier?: number;
-      readonly resetBackoffThresholdMs?: number;
-      readonly jitterFactor?: number;
-    }
-  | { readonly type: 'failure-rate'; readonly maxFailures: number; readonly intervalMs: number; readonly delayMs: number };
+import type { RestartStrategyConfig } from '@runnel/dataflow';
+
+export type { RestartStrategyConfig };
 
 export interface RestartStrategy {
   readonly config: RestartStrategyConfig;

@@ -35,7 +35,7 @@ export class SavepointService {
     @Inject(CHECKPOINT_STORE) private readonly store: CheckpointStore,
   ) {}
 
-  trigger(job: JobMaster, options: { targetDirectory?: string; cancelJob?: boolean }): string {
+  trigger(job: JobMaster, options: { targetDirectory?: string; cancelJob?: boolean; drain?: boolean }): string {
     const triggerId = randomUUID();
     this.operations.set(`${job.jobId}/${triggerId}`, { status: 'IN_PROGRESS' });
     void (async () => {
@@ -48,7 +48,8 @@ export class SavepointService {
         }
         this.logger.log(`savepoint ${record.checkpointId} of job ${job.jobId} at ${location}`);
         this.operations.set(`${job.jobId}/${triggerId}`, { status: 'COMPLETED', location });
-        if (options.cancelJob) await job.cancel();
+        if (options.drain) await job.drain();
+        else if (options.cancelJob) await job.cancel();
       } catch (error) {
         this.operations.set(`${job.jobId}/${triggerId}`, { status: 'FAILED', cause: (error as Error).message });
       }

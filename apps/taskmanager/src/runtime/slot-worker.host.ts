@@ -54,6 +54,10 @@ export class SlotWorker {
     this.post({ type: 'checkpoint-complete', jobId, checkpointId });
   }
 
+  drain(jobId: string): void {
+    this.post({ type: 'drain', jobId });
+  }
+
   hasTask(executionAttemptId: string): boolean {
     return this.running.has(executionAttemptId);
   }

@@ -26,6 +26,9 @@ parentPort!.on('message', (message: ToSlotWorker) => {
     case 'checkpoint-complete':
       runner.notifyCheckpointComplete(message.jobId, message.checkpointId);
       return;
+    case 'drain':
+      runner.drain(message.jobId);
+      return;
     case 'close':
       void runner.close().finally(() => post({ type: 'done', requestId: message.requestId }));
       return;

@@ -7,7 +7,8 @@ export type ToSlotWorker =
   | { readonly type: 'cancel'; readonly requestId: number; readonly executionAttemptId?: string }
   | { readonly type: 'close'; readonly requestId: number }
   | { readonly type: 'trigger-checkpoint'; readonly executionAttemptId: string; readonly checkpointId: number }
-  | { readonly type: 'checkpoint-complete'; readonly jobId: string; readonly checkpointId: number };
+  | { readonly type: 'checkpoint-complete'; readonly jobId: string; readonly checkpointId: number }
+  | { readonly type: 'drain'; readonly jobId: string };
 
 export type FromSlotWorker =
   | { readonly type: 'state'; readonly event: TaskStateEvent }

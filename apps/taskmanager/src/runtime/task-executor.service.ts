@@ -66,6 +66,10 @@ export class TaskExecutorService implements OnApplicationShutdown {
     for (const worker of this.workers.values()) if (worker.jobId === jobId) worker.notifyCheckpointComplete(jobId, checkpointId);
   }
 
+  drainJob(jobId: string): void {
+    for (const worker of this.workers.values()) if (worker.jobId === jobId) worker.drain(jobId);
+  }
+
   private forwardCheckpoint(event: CheckpointEvent): void {
     const sent =
       event.type === 'ack'

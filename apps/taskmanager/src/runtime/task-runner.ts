@@ -107,7 +107,8 @@ export class SlotTaskRunner {
 
       const restoredState = deployment.restore ? await this.restoredState(checkpoints, deployment.restore.handles) : undefined;
       const task = new StreamTask({
-        jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs,
+        jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs, jobId,
+        ...(deployment.checkpointMode ? { checkpointMode: deployment.checkpointMode } : {}),
         ...(restoredState ? { restoredState } : {}),
         onCheckpoint: (checkpointId, state) => this.onSnapshot(checkpoints, deployment, checkpointId, state),
       });
@@ -150,6 +151,11 @@ export class SlotTaskRunner {
       return;
     }
     running.task.triggerCheckpoint(checkpointId);
+  }
+
+  /** Stop with --drain: the job's source tasks here end their input. */
+  drain(jobId: string): void {
+    for (const running of this.tasks.values()) if (running.deployment.jobId === jobId) running.task.drain();
   }
 
   /** Checkpoint `checkpointId` is complete: every task of the job here may commit what it covers. */

@@ -17,6 +17,7 @@ export const TaskExecutorSubjects = {
   releaseJob: 'runnel.taskmanager.{resourceId}.releaseJob',
   triggerCheckpoint: 'runnel.taskmanager.{resourceId}.triggerCheckpoint',
   notifyCheckpointComplete: 'runnel.taskmanager.{resourceId}.notifyCheckpointComplete',
+  drainJob: 'runnel.taskmanager.{resourceId}.drainJob',
 } as const;
 
 export const TaskExecutorProtocol = {
@@ -27,6 +28,7 @@ export const TaskExecutorProtocol = {
   releaseJob: rpc(TaskExecutorSubjects.releaseJob, JobRequest, Acknowledge),
   triggerCheckpoint: rpc(TaskExecutorSubjects.triggerCheckpoint, TriggerCheckpointRequest, Acknowledge),
   notifyCheckpointComplete: rpc(TaskExecutorSubjects.notifyCheckpointComplete, NotifyCheckpointCompleteRequest, Acknowledge),
+  drainJob: rpc(TaskExecutorSubjects.drainJob, JobRequest, Acknowledge),
 } as const;
 
 export interface TaskExecutorGateway {
@@ -41,4 +43,6 @@ export interface TaskExecutorGateway {
   triggerCheckpoint(request: MessageBody<TriggerCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
   /** Every task of the job here learns the checkpoint completed (sinks commit). */
   notifyCheckpointComplete(request: MessageBody<NotifyCheckpointCompleteRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  /** The job's source tasks here end their input (stop with --drain): windows fire, the job finishes. */
+  drainJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
 }

@@ -15,6 +15,8 @@ const STATUS: Record<string, number> = {
   [ErrorCodes.InvalidId]: 400,
   [ErrorCodes.InvalidArtifact]: 400,
   [ErrorCodes.ArtifactTooLarge]: 400,
+  [ErrorCodes.SavepointMismatch]: 400,
+  [ErrorCodes.CorruptCheckpoint]: 400,
   [ErrorCodes.NotFound]: 404,
   [ErrorCodes.Conflict]: 409,
   [ErrorCodes.NotEnoughSlots]: 503,
