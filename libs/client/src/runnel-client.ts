@@ -111,7 +111,10 @@ export class RunnelClient {
         }
         return { jobId: JobIds.parse(jobId), state: job.state, durationMs: job.duration };
       }
-      if (Date.now() >= deadline) throw new JobWaitTimeoutError(jobId, options.timeoutMs!, job.state);
+      if (Date.now() >= deadline) {
+        const tasks = job.vertices.map((v) => `${String(v.name)}: ${String(v.status)}`).join(', ');
+        throw new JobWaitTimeoutError(jobId, options.timeoutMs!, `${job.state} (${tasks})`);
+      }
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
     }
   }

@@ -44,14 +44,16 @@ export class TaskExecutorService implements OnApplicationShutdown {
 
   async submitTask(deployment: Deployment): Promise<void> {
     this.slots.allocate(deployment.slotIndex, deployment.allocationId, deployment.jobId);
-    const artifactPath = await this.artifacts.toFile(deployment.artifactHash, this.artifactDirectory);
+    // The slot's worker is found or made before any await: the subtasks of one slot arrive together.
     let worker = this.workers.get(deployment.allocationId);
     if (!worker) {
       worker = this.newWorker(deployment.slotIndex, deployment.allocationId, deployment.jobId, (event) => this.forward(event), (event) => this.forwardCheckpoint(event));
       this.workers.set(deployment.allocationId, worker);
     }
     this.attempts.set(deployment.executionAttemptId, deployment.allocationId);
-    worker.deploy(deployment, artifactPath, this.localChannels.portsFor(deployment));
+    const ports = this.localChannels.portsFor(deployment);
+    const artifactPath = await this.artifacts.toFile(deployment.artifactHash, this.artifactDirectory);
+    worker.deploy(deployment, artifactPath, ports);
     this.logger.log(`deployed ${deployment.vertexId} (${deployment.subtaskIndex + 1}) of job ${deployment.jobId} into slot ${deployment.slotIndex}`);
   }
 
