@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { startNatsServer } from '@runnel/tools';
 import { httpJson, waitFor } from './support';
 import { JobDetails, TestCluster } from './cluster/test-cluster';
-import { canonicalRows, readJsonLines } from './cluster/job-output';
+import { canonicalRows, readJsonLines, rollingSums } from './cluster/job-output';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
 const FIXTURES = resolve(__dirname, 'fixtures');
@@ -20,19 +20,6 @@ const FIXTURES = resolve(__dirname, 'fixtures');
 async function runEmbedded(entry: string, args: string[], parallelism: number): Promise<void> {
   const module = await loadJobModule(entry);
   await module.main(StreamExecutionEnvironment.createLocalEnvironment(parallelism), args);
-}
-
-/** Rolling sums per key as the sum('n') operator emits them, computed with a plain loop. */
-function rollingSums(count: number, keys: number, from = 1): string[] {
-  const sums = new Map<number, number>();
-  const rows: { key: number; n: number }[] = [];
-  for (let n = from; n <= count; n++) {
-    const key = n % keys;
-    const s = (sums.get(key) ?? 0) + n;
-    sums.set(key, s);
-    rows.push({ key, n: s });
-  }
-  return canonicalRows(rows);
 }
 
 async function checkpointsCompleted(cluster: TestCluster, jobId: string): Promise<number> {

@@ -27,3 +27,16 @@ function sortKeys(value: unknown): unknown {
   }
   return value;
 }
+
+/** Rolling sums per key (n % keys) of 1..count, as a sum('n') after keyBy emits them: the plain loop. */
+export function rollingSums(count: number, keys: number): string[] {
+  const sums = new Map<number, number>();
+  const rows: { key: number; n: number }[] = [];
+  for (let n = 1; n <= count; n++) {
+    const key = n % keys;
+    const s = (sums.get(key) ?? 0) + n;
+    sums.set(key, s);
+    rows.push({ key, n: s });
+  }
+  return canonicalRows(rows);
+}

@@ -25,6 +25,8 @@ export { CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_
 export class JobManagerService implements OnApplicationShutdown {
   private readonly logger = new Logger('JobMaster');
   private readonly jobs = new Map<string, JobMaster>();
+  /** Jobs a recovery has claimed and not yet resubmitted. */
+  private readonly recovering = new Set<string>();
 
   constructor(
     @Inject(RESOURCE_MANAGER_GATEWAY) private readonly resourceManager: ResourceManagerGateway,
@@ -36,8 +38,24 @@ export class JobManagerService implements OnApplicationShutdown {
     private readonly savepoints: SavepointService,
   ) {}
 
-  async submitJob(request: MessageBody<SubmitJobRequest>): Promise<Reply<SubmitJobReply>> {
-    if (this.jobs.has(request.jobId)) throw new ConflictError(`Job ${request.jobId} was already submitted`);
+  /**
+   * Recovery takes over a stored job only if this JobManager does not run it already (a job
+   * submitted here while recovery waited for the ResourceManager is in the store too).
+   */
+  claimForRecovery(jobId: string): boolean {
+    if (this.jobs.has(jobId) || this.recovering.has(jobId)) return false;
+    this.recovering.add(jobId);
+    return true;
+  }
+
+  releaseRecoveryClaim(jobId: string): void {
+    this.recovering.delete(jobId);
+  }
+
+  async submitJob(request: MessageBody<SubmitJobRequest>, recovered = false): Promise<Reply<SubmitJobReply>> {
+    if (this.jobs.has(request.jobId) || (!recovered && this.recovering.has(request.jobId))) {
+      throw new ConflictError(`Job ${request.jobId} was already submitted`);
+    }
     // A savepoint that does not fit the job is refused here, before anything runs.
     const savepoint = request.savepointPath ? await this.savepoints.load(request.savepointPath) : undefined;
     if (savepoint) {
@@ -63,6 +81,7 @@ export class JobManagerService implements OnApplicationShutdown {
     );
     if (savepoint) job.checkpoints.seedFromSavepoint(savepoint);
     this.jobs.set(request.jobId, job);
+    this.recovering.delete(request.jobId);
     this.logger.log(`job ${request.jobId} (${request.jobName}) submitted`);
     void job.start();
     return { jobId: request.jobId };

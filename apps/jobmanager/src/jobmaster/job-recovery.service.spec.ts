@@ -13,7 +13,7 @@ function stored(jobId: string, status: StoredJob['status'], extra: Partial<Store
   };
 }
 
-function setup(jobs: StoredJob[], options: { listFailures?: number } = {}) {
+function setup(jobs: StoredJob[], options: { listFailures?: number; runningHere?: string[] } = {}) {
   const statusUpdates: Array<[string, string]> = [];
   const releasedSlots: string[] = [];
   const releasedOn: string[] = [];
@@ -43,12 +43,26 @@ function setup(jobs: StoredJob[], options: { listFailures?: number } = {}) {
       },
     }),
   } as unknown as NatsConnection;
-  const jobManager = { submitJob: async (request: unknown) => (submitted.push(request), { jobId: 'x' }) } as unknown as JobManagerService;
+  const claimed = new Set<string>(options.runningHere ?? []);
+  const jobManager = {
+    submitJob: async (request: unknown) => (submitted.push(request), { jobId: 'x' }),
+    claimForRecovery: (jobId: string) => (claimed.has(jobId) ? false : (claimed.add(jobId), true)),
+    releaseRecoveryClaim: () => undefined,
+  } as unknown as JobManagerService;
   const service = new JobRecoveryService(rm, taskExecutor, connection, jobManager);
   return { service, statusUpdates, releasedSlots, releasedOn, deletedStreams, submitted };
 }
 
 describe('JobRecoveryService', () => {
+  it('leaves alone a job this JobManager runs already (submitted while recovery waited)', async () => {
+    const mine = id('9');
+    const t = setup([stored(mine, JobStatuses.Running)], { runningHere: [mine] });
+    expect(await t.service.recoverJobs(1000)).toEqual({ resubmitted: [], ended: [], failed: [] });
+    expect(t.releasedSlots).toEqual([]);
+    expect(t.deletedStreams).toEqual([]);
+    expect(t.statusUpdates).toEqual([]);
+  });
+
   it('resubmits unfinished jobs under their id after releasing what the previous leader left', async () => {
     const running = id('1');
     const t = setup([stored(running, JobStatuses.Running), stored(id('2'), JobStatuses.Finished), stored(id('3'), JobStatuses.Canceled)]);

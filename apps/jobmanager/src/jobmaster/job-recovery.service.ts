@@ -66,12 +66,17 @@ export class JobRecoveryService {
     }
     this.logger.log(`recovering ${unfinished.length} unfinished job(s): ${unfinished.map((j) => `${j.jobId} (${j.status})`).join(', ')}`);
     for (const summary of unfinished) {
+      if (!this.jobs.claimForRecovery(summary.jobId)) {
+        this.logger.log(`job ${summary.jobId} already runs here; nothing to recover`);
+        continue;
+      }
       try {
         const { job } = await this.withRetry(`read job ${summary.jobId}`, waitMs, () => this.resourceManager.getJob({ jobId: summary.jobId }));
         const ending = ENDING[job.status];
         await this.releaseLeftovers(job.jobId);
         if (ending) {
           await this.resourceManager.updateJobStatus({ jobId: job.jobId, status: ending });
+          this.jobs.releaseRecoveryClaim(job.jobId);
           report.ended.push({ jobId: job.jobId, status: ending });
           this.logger.log(`job ${job.jobId} was ${job.status} when the previous leader stopped; it is ${ending} now`);
           continue;
@@ -80,6 +85,7 @@ export class JobRecoveryService {
         report.resubmitted.push(job.jobId);
       } catch (error) {
         const reason = (error as Error).message;
+        this.jobs.releaseRecoveryClaim(summary.jobId);
         report.failed.push({ jobId: summary.jobId, reason });
         this.logger.error(`could not recover job ${summary.jobId}: ${reason}`);
         await this.resourceManager.updateJobStatus({ jobId: summary.jobId, status: JobStatuses.Failed }).catch(() => undefined);
@@ -95,7 +101,8 @@ export class JobRecoveryService {
       const missing = [!jobGraph && 'job graph', !artifactHash && 'artifact hash', !jobGraphHash && 'job graph hash'].filter((m): m is string => !!m);
       throw new UnrecoverableJobError(job.jobId, missing);
     }
-    await this.jobs.submitJob({
+    await this.jobs.submitJob(
+      {
       jobId: job.jobId,
       jobName: job.name,
       artifactHash,
@@ -103,7 +110,9 @@ export class JobRecoveryService {
       ...(job.parallelism ? { parallelism: job.parallelism } : {}),
       jobGraph,
       jobGraphHash,
-    });
+      },
+      true,
+    );
     this.logger.log(`job ${job.jobId} (${job.name}) resubmitted; it restores its latest completed checkpoint`);
   }
 
