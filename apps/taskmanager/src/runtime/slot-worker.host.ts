@@ -47,7 +47,7 @@ export class SlotWorker {
   }
 
   triggerCheckpoint(executionAttemptId: string, checkpointId: number): void {
-    this.post({ type: 'trigger-checkpoint', executionAttemptId, checkpointId });
+    this.post({ type: 'trigger-checkpoint', jobId: this.jobId, executionAttemptId, checkpointId });
   }
 
   notifyCheckpointComplete(jobId: string, checkpointId: number): void {

@@ -21,7 +21,7 @@ parentPort!.on('message', (message: ToSlotWorker) => {
         post({ type: 'done', requestId: message.requestId }));
       return;
     case 'trigger-checkpoint':
-      runner.triggerCheckpoint(message.executionAttemptId, message.checkpointId);
+      runner.triggerCheckpoint(message.jobId, message.executionAttemptId, message.checkpointId);
       return;
     case 'checkpoint-complete':
       runner.notifyCheckpointComplete(message.jobId, message.checkpointId);

@@ -6,7 +6,7 @@ export type ToSlotWorker =
   | { readonly type: 'deploy'; readonly deployment: Deployment; readonly artifactPath: string; readonly ports: LocalPorts }
   | { readonly type: 'cancel'; readonly requestId: number; readonly executionAttemptId?: string }
   | { readonly type: 'close'; readonly requestId: number }
-  | { readonly type: 'trigger-checkpoint'; readonly executionAttemptId: string; readonly checkpointId: number }
+  | { readonly type: 'trigger-checkpoint'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number }
   | { readonly type: 'checkpoint-complete'; readonly jobId: string; readonly checkpointId: number }
   | { readonly type: 'drain'; readonly jobId: string };
 

@@ -6,6 +6,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobMasterGateway, NotFoundError } from '@runnel/protocol';
 import { ArtifactStore } from '@runnel/protocol';
+import { JobMasterReporter } from './job-master.reporter';
 import { LocalChannelRegistry } from './local-channels';
 import { SlotWorker } from './slot-worker.host';
 import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
@@ -30,6 +31,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
   private readonly workers = new Map<string, SlotWorker>();
   private readonly attempts = new Map<string, string>();
   private readonly localChannels: LocalChannelRegistry;
+  private readonly reports: JobMasterReporter;
 
   constructor(
     private readonly slots: TaskSlotTable,
@@ -40,6 +42,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
     @Inject(TASK_MANAGER_ID) resourceId: string,
   ) {
     this.localChannels = new LocalChannelRegistry(resourceId);
+    this.reports = new JobMasterReporter(jobMaster);
   }
 
   async submitTask(deployment: Deployment): Promise<void> {
@@ -73,11 +76,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
   }
 
   private forwardCheckpoint(event: CheckpointEvent): void {
-    const sent =
-      event.type === 'ack'
-        ? this.jobMaster.acknowledgeCheckpoint({ jobId: event.jobId, executionAttemptId: event.executionAttemptId, checkpointId: event.checkpointId, handle: event.handle, size: event.size, checksum: event.checksum })
-        : this.jobMaster.declineCheckpoint({ jobId: event.jobId, executionAttemptId: event.executionAttemptId, checkpointId: event.checkpointId, reason: event.reason });
-    sent.catch((error: Error) => this.logger.warn(`could not report checkpoint ${event.checkpointId} of task ${event.executionAttemptId}: ${error.message}`));
+    this.reports.checkpoint(event);
   }
 
   async cancelTask(executionAttemptId: string): Promise<void> {
@@ -99,11 +98,11 @@ export class TaskExecutorService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.workers.values()].map((w) => w.close()));
     this.workers.clear();
+    this.reports.stop();
   }
 
   private forward(event: TaskStateEvent): void {
     if (event.state === 'FAILED') this.logger.warn(`task ${event.executionAttemptId} of job ${event.jobId} failed: ${event.failure?.stack ?? event.failure?.message}`);
-    this.jobMaster.updateTaskExecutionState(event).catch((error: Error) =>
-      this.logger.warn(`could not report ${event.state} of task ${event.executionAttemptId}: ${error.message}`));
+    this.reports.state(event);
   }
 }

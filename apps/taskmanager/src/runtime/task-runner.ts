@@ -144,10 +144,10 @@ export class SlotTaskRunner {
   }
 
   /** A source task starts checkpoint `checkpointId` at its next batch boundary. */
-  triggerCheckpoint(executionAttemptId: string, checkpointId: number): void {
+  triggerCheckpoint(jobId: string, executionAttemptId: string, checkpointId: number): void {
     const running = this.tasks.get(executionAttemptId);
     if (!running) {
-      this.reportCheckpoint({ type: 'decline', jobId: '', executionAttemptId, checkpointId, reason: 'the task is not running here' });
+      this.reportCheckpoint({ type: 'decline', jobId, executionAttemptId, checkpointId, reason: 'the task is not running here' });
       return;
     }
     running.task.triggerCheckpoint(checkpointId);
