@@ -6,7 +6,7 @@
 import { CheckpointNames } from '@runnel/protocol';
 import { StreamExecutionEnvironment, loadJobModule } from '@runnel/dataflow';
 import { connect } from 'nats';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startNatsServer } from '@runnel/tools';
@@ -60,6 +60,28 @@ describe('fault tolerance', () => {
     const checkpoints = (await httpJson<{ counts: { restored: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body;
     expect(checkpoints.counts.restored).toBeGreaterThanOrEqual(1);
     expect(canonicalRows(readJsonLines(output))).toEqual(canonicalRows(readJsonLines(expectedDir)));
+  });
+
+  it('a) WordCount with checkpoints every 500 ms survives a killed TaskManager with exact counts', async () => {
+    // A large enough text that the job is still running when the TaskManager dies.
+    const vocabulary = Array.from({ length: 2000 }, (_, i) => `w${(i * 7919) % 100_003}`);
+    const lines: string[] = [];
+    const expected = new Map<string, number>();
+    for (let l = 0; l < 400_000; l++) {
+      const words = [vocabulary[(l * 31) % 2000], vocabulary[(l * 17 + 3) % 2000], vocabulary[(l * l) % 2000], vocabulary[l % 2000]];
+      for (const w of words) expected.set(w, (expected.get(w) ?? 0) + 1);
+      lines.push(words.join(' '));
+    }
+    const input = join(work, 'big-words.txt');
+    writeFileSync(input, lines.join('\n') + '\n');
+    const output = join(work, 'wc-ft');
+    const jobId = await cluster.run(await cluster.uploadJob(join(EXAMPLES, 'word-count.ts')), ['--input', input, '--checkpoint-interval', '500', '--output', `${output}/`], 4);
+    await killTaskManagerMidJob(jobId);
+    expect((await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 180_000)).state).toBe('FINISHED');
+    expect((await httpJson<{ counts: { restored: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.counts.restored).toBeGreaterThanOrEqual(1);
+    const counted = readJsonLines<{ word: string; count: number }>(output);
+    expect(counted).toHaveLength(expected.size);
+    expect(new Map(counted.map((r) => [r.word, r.count]))).toEqual(expected);
   });
 
   it('b) a user function that throws once recovers under fixed-delay with exact output', async () => {
@@ -158,11 +180,12 @@ describe('fault tolerance', () => {
 });
 
 describe('fault tolerance: NATS restart', () => {
-  it('d) a restarted NATS server (file storage) loses nothing', async () => {
+  it('d) a restarted NATS server (file storage) loses nothing; checkpoints kept in a directory', async () => {
     const store = mkdtempSync(join(tmpdir(), 'runnel-e2e-nats-restart-'));
     const work = mkdtempSync(join(tmpdir(), 'runnel-e2e-nats-restart-out-'));
+    const checkpointDir = join(work, 'checkpoints');
     let nats = await startNatsServer({ storeDir: store });
-    const cluster = await TestCluster.start({ taskManagers: 2, slots: 2, env: { DATA_STREAM_STORAGE: 'file' }, nats: { url: nats.url } });
+    const cluster = await TestCluster.start({ taskManagers: 2, slots: 2, env: { DATA_STREAM_STORAGE: 'file', CHECKPOINT_DIR: checkpointDir }, nats: { url: nats.url } });
     try {
       const count = 3000;
       const output = join(work, 'out');
@@ -173,6 +196,8 @@ describe('fault tolerance: NATS restart', () => {
       const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 180_000);
       expect(job.state).toBe('FINISHED');
       expect(canonicalRows(readJsonLines(output))).toEqual(rollingSums(count, 7));
+      // The state went to the directory, not the Object Store.
+      expect(readdirSync(join(checkpointDir, jobId)).some((d) => d.startsWith('chk-'))).toBe(true);
     } finally {
       await cluster.stop();
       await nats.stop();

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CheckpointStore, NatsRpcClient, ResourceIds, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
+import { NatsRpcClient, stateStoreFor, ResourceIds, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
 import { CheckpointEntity } from './checkpoints/checkpoint.entity';
 import { TypeOrmCheckpointRepository } from './checkpoints/checkpoint.repository';
 import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints';
@@ -55,7 +55,7 @@ export class JobManagerModule {
           useValue: { slotRequestTimeoutMs: settings.slotRequestTimeoutMs, slotRetryIntervalMs: 500, taskManagerCheckIntervalMs: 1000 },
         },
         { provide: CHECKPOINT_REPOSITORY, useClass: TypeOrmCheckpointRepository },
-        { provide: CHECKPOINT_STORE, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new CheckpointStore(nc) },
+        { provide: CHECKPOINT_STORE, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => stateStoreFor(nc, settings.checkpointDir) },
         SavepointService,
         JobManagerService,
         JobRecoveryService,

@@ -1,6 +1,6 @@
 /** The JobManager's settings: flags and env vars, validated at start. */
 import { DatabaseSettings, HttpPortSetting, Setting } from '@runnel/service-kit';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export class JobManagerSettings extends DatabaseSettings {
   @HttpPortSetting(8082) override httpPort!: number;
@@ -12,4 +12,8 @@ export class JobManagerSettings extends DatabaseSettings {
   @Setting({ env: 'DATA_STREAM_STORAGE', flag: 'data-stream-storage', default: 'memory', description: 'storage of the JetStream streams that carry records between tasks: memory or file' })
   @IsIn(['memory', 'file'])
   dataStreamStorage!: 'memory' | 'file';
+
+  @Setting({ env: 'CHECKPOINT_DIR', flag: 'checkpoint-dir', description: 'keep checkpoint state in this directory (shared by every TaskManager) instead of the JetStream Object Store' })
+  @IsOptional() @IsString()
+  checkpointDir?: string;
 }

@@ -32,7 +32,7 @@ export class TaskManagerModule {
         {
           provide: SLOT_WORKER_FACTORY,
           useValue: ((slotIndex, allocationId, jobId, onState, onCheckpoint) =>
-            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint)) satisfies SlotWorkerFactory,
+            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint, settings.checkpointDir)) satisfies SlotWorkerFactory,
         },
         TaskExecutorService,
       ],

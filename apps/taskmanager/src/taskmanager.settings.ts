@@ -17,4 +17,8 @@ export class TaskManagerSettings extends ServiceSettings {
   @Setting({ env: 'TM_DATA_DIR', flag: 'data-dir', description: 'where job artifacts are cached (default: a folder in the system temp dir)' })
   @IsOptional() @IsString()
   dataDir?: string;
+
+  @Setting({ env: 'CHECKPOINT_DIR', flag: 'checkpoint-dir', description: 'keep checkpoint state in this directory (shared with the JobManager) instead of the JetStream Object Store' })
+  @IsOptional() @IsString()
+  checkpointDir?: string;
 }

@@ -50,6 +50,8 @@ export class ExecutionGraph {
     readonly jobGraph: JobGraph,
     readonly attempt: number,
     now: number,
+    /** Told of every state change of an execution (the job's event log). */
+    private readonly onTransition?: (execution: Execution, from: ExecutionState, to: ExecutionState, at: number) => void,
   ) {
     this.jobVertices = jobGraph.vertices.map((vertex) => ({
       vertex,
@@ -114,8 +116,10 @@ export class ExecutionGraph {
   /** Applies a state change if Flink's state machine allows it; returns whether it did. */
   transition(execution: Execution, state: ExecutionState, now: number): boolean {
     if (execution.state === state || !NEXT[execution.state].includes(state)) return false;
+    const from = execution.state;
     execution.state = state;
     execution.timestamps[state] = now;
+    this.onTransition?.(execution, from, state, now);
     return true;
   }
 

@@ -112,6 +112,10 @@ describe('JobMaster', () => {
     expect(released.sort()).toEqual(['tm-0', 'tm-1']);
     expect(streams.deleted).toBe(1);
     expect(rm.calls.updateJobStatus.at(-1)).toEqual({ jobId: JOB, status: 'FINISHED' });
+    const jobEvents = job.events.filter((e) => e.subject === 'job').map((e) => `${e.from}→${e.to}`);
+    expect(jobEvents).toEqual(['null→INITIALIZING', 'INITIALIZING→CREATED', 'CREATED→RUNNING', 'RUNNING→FINISHED']);
+    const firstTask = job.events.filter((e) => e.subject === 'Source (1/2)').map((e) => e.to);
+    expect(firstTask).toEqual(['SCHEDULED', 'DEPLOYING', 'FINISHED']);
     expect(jobDetails(job, 2000).vertices.map((v) => v.status)).toEqual(['FINISHED', 'FINISHED']);
   });
 

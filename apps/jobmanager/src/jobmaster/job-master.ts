@@ -33,7 +33,20 @@ export interface JobException {
   readonly timestamp: number;
 }
 
+/** One entry of a job's event log: every job and task state change, in order. */
+export interface JobEvent {
+  readonly timestamp: number;
+  readonly attempt: number;
+  /** `job`, or the task as `<vertex name> (<subtask>/<parallelism>)`. */
+  readonly subject: string;
+  readonly from: string | null;
+  readonly to: string;
+}
+
+const MAX_EVENTS = 2000;
+
 export class JobMaster {
+  readonly events: JobEvent[] = [];
   status: JobStatus = JobStatuses.Initializing;
   readonly timestamps: Partial<Record<JobStatus, number>> = {};
   statusMessage?: string;
@@ -59,7 +72,7 @@ export class JobMaster {
   ) {
     this.jobGraph = submission.jobGraph as unknown as JobGraph;
     this.setStatus(JobStatuses.Initializing);
-    this.graph = new ExecutionGraph(this.jobGraph, 0, deps.clock());
+    this.graph = this.newGraph(0);
     this.checkpoints = new CheckpointCoordinator(checkpointSettings(this.jobGraph), {
       jobId: submission.jobId,
       jobGraph: this.jobGraph,
@@ -254,7 +267,7 @@ export class JobMaster {
       await this.releaseAttempt(false);
       await this.deps.sleep(backoffMs, this.stop.signal).catch(() => undefined);
       if (this.stop.signal.aborted) return;
-      this.graph = new ExecutionGraph(this.jobGraph, this.graph.attempt + 1, this.deps.clock());
+      this.graph = this.newGraph(this.graph.attempt + 1);
     } finally {
       this.restarting = false;
     }
@@ -338,8 +351,20 @@ export class JobMaster {
   }
 
   private setStatus(status: JobStatus): void {
+    const from = this.status === status && this.events.length === 0 ? null : this.status;
     this.status = status;
     this.timestamps[status] = this.deps.clock();
+    this.recordEvent({ timestamp: this.timestamps[status]!, attempt: this.graph?.attempt ?? 0, subject: 'job', from, to: status });
+  }
+
+  private newGraph(attempt: number): ExecutionGraph {
+    return new ExecutionGraph(this.jobGraph, attempt, this.deps.clock(), (execution, from, to, at) =>
+      this.recordEvent({ timestamp: at, attempt, subject: this.taskName(execution), from, to }));
+  }
+
+  private recordEvent(event: JobEvent): void {
+    this.events.push(event);
+    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
   }
 
   taskName(execution: Execution): string {

@@ -70,6 +70,7 @@ export function jobDetails(job: JobMaster, now: number): Reply<JobDetailsReply> 
     vertices,
     'status-counts': counts(job.graph.executions()),
     plan: toFlinkPlan(job.jobGraph, job.jobId) as unknown as Record<string, unknown>,
+    events: job.events.map((e) => ({ ...e })),
     ...(job.statusMessage ? { statusMessage: job.statusMessage } : {}),
   };
 }

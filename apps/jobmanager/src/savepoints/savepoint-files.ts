@@ -3,7 +3,7 @@
  * savepoint can be copied, archived and restored on another cluster. Loading one puts its state
  * back into the checkpoint store, checking every file against its recorded checksum.
  */
-import { CheckpointStore, CorruptCheckpointError, ValidationError, sha256Hex } from '@runnel/protocol';
+import { StateStore, CorruptCheckpointError, ValidationError, sha256Hex } from '@runnel/protocol';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointRecord } from '../checkpoints/checkpoint.repository';
@@ -15,7 +15,7 @@ interface SavepointMetadata {
   readonly files: Record<string, string>;
 }
 
-export async function writeSavepointDirectory(store: CheckpointStore, record: CheckpointRecord, directory: string): Promise<string> {
+export async function writeSavepointDirectory(store: StateStore, record: CheckpointRecord, directory: string): Promise<string> {
   const target = join(directory, `savepoint-${record.jobId.slice(0, 6)}-${record.checkpointId}`);
   await mkdir(target, { recursive: true });
   const files: Record<string, string> = {};
@@ -29,7 +29,7 @@ export async function writeSavepointDirectory(store: CheckpointStore, record: Ch
   return target;
 }
 
-export async function readSavepointDirectory(store: CheckpointStore, directory: string): Promise<CheckpointRecord> {
+export async function readSavepointDirectory(store: StateStore, directory: string): Promise<CheckpointRecord> {
   let metadata: SavepointMetadata;
   try {
     metadata = JSON.parse(await readFile(join(directory, '_metadata.json'), 'utf8')) as SavepointMetadata;

@@ -4,7 +4,7 @@
  * maps onto which operator of a job (by uid).
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CheckpointStore, NotFoundError, ValidationError } from '@runnel/protocol';
+import { StateStore, NotFoundError, ValidationError } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { randomUUID } from 'node:crypto';
 import { CheckpointRecord, CheckpointRepository } from '../checkpoints/checkpoint.repository';
@@ -32,7 +32,7 @@ export class SavepointService {
 
   constructor(
     @Inject(CHECKPOINT_REPOSITORY) private readonly repository: CheckpointRepository,
-    @Inject(CHECKPOINT_STORE) private readonly store: CheckpointStore,
+    @Inject(CHECKPOINT_STORE) private readonly store: StateStore,
   ) {}
 
   trigger(job: JobMaster, options: { targetDirectory?: string; cancelJob?: boolean; drain?: boolean }): string {

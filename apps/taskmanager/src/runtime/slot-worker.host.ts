@@ -26,9 +26,10 @@ export class SlotWorker {
     natsUrl: string,
     private readonly onState: (event: TaskStateEvent) => void,
     private readonly onCheckpoint: (event: CheckpointEvent) => void,
+    checkpointDir?: string,
     entry = join(__dirname, 'slot-worker.main.js'),
   ) {
-    const workerData: SlotWorkerData = { natsUrl, slotIndex };
+    const workerData: SlotWorkerData = { natsUrl, slotIndex, ...(checkpointDir ? { checkpointDir } : {}) };
     this.worker = new Worker(entry, { workerData, name: `slot-${slotIndex}` });
     this.worker.on('message', (message: FromSlotWorker) => this.onMessage(message));
     this.worker.on('error', (error) => this.failAll(error));

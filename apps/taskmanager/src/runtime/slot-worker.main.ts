@@ -9,6 +9,7 @@ const runner = new SlotTaskRunner(
   data.natsUrl,
   (event) => post({ type: 'state', event }),
   (event) => post({ type: 'checkpoint', event }),
+  data.checkpointDir,
 );
 
 parentPort!.on('message', (message: ToSlotWorker) => {

@@ -18,4 +18,5 @@ export type FromSlotWorker =
 export interface SlotWorkerData {
   readonly natsUrl: string;
   readonly slotIndex: number;
+  readonly checkpointDir?: string;
 }

@@ -4,7 +4,7 @@
  * operator uid, wires the task's input gate and output partitions to JetStream, runs the dataflow
  * StreamTask — the same operator runtime the embedded executor runs — and reports its states.
  */
-import { CheckpointStore, ExecutionState, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
+import { StateStore, ExecutionState, stateStoreFor, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
 import type { OperatorStateSnapshot } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import {
@@ -44,7 +44,7 @@ interface RunningTask {
 const GATE_CAPACITY = 8;
 
 export class SlotTaskRunner {
-  private connection?: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; checkpoints: CheckpointStore }>;
+  private connection?: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; checkpoints: StateStore }>;
   private readonly packr = new Packr({ useRecords: true });
   private readonly graphs = new Map<string, Promise<LoadedJobGraph>>();
   private readonly tasks = new Map<string, RunningTask>();
@@ -54,6 +54,7 @@ export class SlotTaskRunner {
     private readonly natsUrl: string,
     private readonly report: (event: TaskStateEvent) => void,
     private readonly reportCheckpoint: (event: CheckpointEvent) => void = () => undefined,
+    private readonly checkpointDir?: string,
   ) {}
 
   /** Starts a subtask; resolves when it runs (its end is reported, not awaited). */
@@ -172,7 +173,7 @@ export class SlotTaskRunner {
    * The task's state for a checkpoint, encoded at once (the task goes on changing its state) and
    * written to the checkpoint store in the background; the JobManager learns where it is.
    */
-  private onSnapshot(store: CheckpointStore, d: Deployment, checkpointId: number, state: OperatorStateSnapshot[]): void {
+  private onSnapshot(store: StateStore, d: Deployment, checkpointId: number, state: OperatorStateSnapshot[]): void {
     let bytes: Uint8Array;
     try {
       bytes = this.packr.pack(state);
@@ -187,7 +188,7 @@ export class SlotTaskRunner {
   }
 
   /** Reads (and checks) every subtask's state of the vertex; the task picks and redistributes. */
-  private async restoredState(store: CheckpointStore, handles: readonly { handle: string; checksum: string }[]): Promise<Map<string, OperatorStateSnapshot[]>> {
+  private async restoredState(store: StateStore, handles: readonly { handle: string; checksum: string }[]): Promise<Map<string, OperatorStateSnapshot[]>> {
     const byUid = new Map<string, OperatorStateSnapshot[]>();
     for (const h of handles) {
       const snapshots = this.packr.unpack(await store.read(h.handle, h.checksum)) as OperatorStateSnapshot[];
@@ -233,7 +234,7 @@ export class SlotTaskRunner {
   private connect() {
     this.connection ??= (async () => {
       const nc = await connect({ servers: this.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1, name: 'runnel-slot-worker' });
-      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), checkpoints: new CheckpointStore(nc) };
+      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), checkpoints: stateStoreFor(nc, this.checkpointDir) };
     })();
     return this.connection;
   }

@@ -8,6 +8,8 @@ import { ErrorCodes } from '../errors/error-codes';
 import { RunnelError } from '../errors/runnel-errors';
 import { NatsConnection, ObjectStore, StorageType } from 'nats';
 import { sha256Hex } from './artifact-store';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 export class CorruptCheckpointError extends RunnelError {
   constructor(handle: string, reason: string) {
@@ -21,7 +23,49 @@ export interface WrittenState {
   readonly checksum: string;
 }
 
-export class CheckpointStore {
+/** Where checkpoint state lives: the Object Store bucket, or a directory (shared by all services). */
+export interface StateStore {
+  write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState>;
+  read(handle: string, checksum: string): Promise<Uint8Array>;
+  deleteCheckpoint(jobId: string, checkpointId: number): Promise<void>;
+}
+
+/** The store a service uses: a directory when one is configured, the Object Store otherwise. */
+export function stateStoreFor(connection: NatsConnection, directory?: string): StateStore {
+  return directory ? new DirectoryCheckpointStore(directory) : new CheckpointStore(connection);
+}
+
+/**
+ * Checkpoint state as files under a directory every TaskManager and JobManager can reach (a
+ * shared or network file system): the same handles, names and checksums as the Object Store.
+ */
+export class DirectoryCheckpointStore implements StateStore {
+  constructor(private readonly root: string) {}
+
+  async write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
+    const handle = CheckpointNames.object(jobId, checkpointId, vertexId, subtask);
+    const file = join(this.root, handle);
+    await mkdir(dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, bytes);
+    await rename(temporary, file);
+    return { handle, size: bytes.length, checksum: sha256Hex(bytes) };
+  }
+
+  async read(handle: string, checksum: string): Promise<Uint8Array> {
+    const bytes = await readFile(join(this.root, handle)).catch(() => undefined);
+    if (!bytes) throw new CorruptCheckpointError(handle, `it is missing from ${this.root}`);
+    const actual = sha256Hex(bytes);
+    if (actual !== checksum) throw new CorruptCheckpointError(handle, `checksum ${actual} does not match the recorded ${checksum}`);
+    return bytes;
+  }
+
+  async deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> {
+    await rm(join(this.root, CheckpointNames.prefix(jobId, checkpointId)), { recursive: true, force: true });
+  }
+}
+
+export class CheckpointStore implements StateStore {
   private bucket?: Promise<ObjectStore>;
 
   constructor(private readonly connection: NatsConnection) {}

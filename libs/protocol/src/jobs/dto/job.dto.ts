@@ -103,6 +103,8 @@ export class JobDetailsReply extends ProtocolMessage {
   @IsObject() 'status-counts'!: Record<string, number>;
   @IsObject() plan!: Record<string, unknown>;
   @IsOptional() @IsString() statusMessage?: string;
+  /** Every job and task state change, in order (the job's event log). */
+  @IsOptional() @IsArray() @IsObject({ each: true }) events?: Record<string, unknown>[];
 }
 
 export class JobsOverviewReply extends ProtocolMessage {
