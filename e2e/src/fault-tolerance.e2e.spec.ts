@@ -22,6 +22,19 @@ async function runEmbedded(entry: string, args: string[], parallelism: number): 
   await module.main(StreamExecutionEnvironment.createLocalEnvironment(parallelism), args);
 }
 
+/** Waits for a savepoint operation to complete and returns where the savepoint is. */
+async function savepointLocation(cluster: TestCluster, jobId: string, triggerId: string): Promise<string> {
+  const done = await waitFor(
+    async () => {
+      const s = (await httpJson<{ status: { id: string }; operation?: { location?: string } }>(`${cluster.url}/jobs/${jobId}/savepoints/${triggerId}`)).body;
+      return s.status.id === 'COMPLETED' && s;
+    },
+    { description: 'the savepoint to complete', timeoutMs: 30_000 },
+  );
+  if (!done.operation?.location) throw new Error(`savepoint of job ${jobId} failed: ${JSON.stringify(done.operation)}`);
+  return done.operation.location;
+}
+
 async function checkpointsCompleted(cluster: TestCluster, jobId: string): Promise<number> {
   return (await httpJson<{ counts: { completed: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.counts.completed;
 }
@@ -105,14 +118,7 @@ describe('fault tolerance', () => {
     await waitFor(async () => (await checkpointsCompleted(cluster, jobId)) >= 1, { description: 'a checkpoint of the first run', timeoutMs: 60_000 });
     const trigger = await httpJson<{ 'request-id': string }>(`${cluster.url}/jobs/${jobId}/savepoints`, { body: { 'cancel-job': true } });
     expect(trigger.status).toBe(202);
-    const done = await waitFor(
-      async () => {
-        const s = (await httpJson<{ status: { id: string }; operation?: { location?: string } }>(`${cluster.url}/jobs/${jobId}/savepoints/${trigger.body['request-id']}`)).body;
-        return s.status.id === 'COMPLETED' && s;
-      },
-      { description: 'the savepoint to complete', timeoutMs: 30_000 },
-    );
-    const savepointPath = done.operation!.location!;
+    const savepointPath = await savepointLocation(cluster, jobId, trigger.body['request-id']);
     expect((await cluster.waitForJob(jobId, ['CANCELED'])).state).toBe('CANCELED');
     const listed = (await httpJson<{ savepoints: { path: string }[] }>(`${cluster.url}/savepoints`)).body.savepoints.map((s) => s.path);
     expect(listed).toContain(savepointPath);
@@ -135,14 +141,7 @@ describe('fault tolerance', () => {
     const jobId = await cluster.run(jar, ['--count', '100000', '--output', `${join(work, 'refused')}/`], 1);
     await waitFor(async () => (await cluster.job(jobId)).vertices.every((v) => v.status === 'RUNNING'), { description: 'the job to run' });
     const trigger = await httpJson<{ 'request-id': string }>(`${cluster.url}/jobs/${jobId}/stop`, { body: {} });
-    const done = await waitFor(
-      async () => {
-        const s = (await httpJson<{ status: { id: string }; operation?: { location?: string } }>(`${cluster.url}/jobs/${jobId}/savepoints/${trigger.body['request-id']}`)).body;
-        return s.status.id === 'COMPLETED' && s;
-      },
-      { description: 'the savepoint to complete', timeoutMs: 30_000 },
-    );
-    const savepointPath = done.operation!.location!;
+    const savepointPath = await savepointLocation(cluster, jobId, trigger.body['request-id']);
     const other = await cluster.uploadJob(join(FIXTURES, 'unbounded.job.mjs'));
     const refused = await httpJson<{ code: string; details: { unmatched: string[] } }>(`${cluster.url}/jars/${other}/run`, { body: { savepointPath } });
     expect(refused.status).toBe(400);

@@ -3,21 +3,13 @@
  * Instances elect a leader, which alone serves the NATS API; REST is served by every instance,
  * standbys included: it holds no state of its own and calls the other services' leaders.
  */
-import { exitOnStartFailure, loadSettings, packageVersion, runService } from '@runnel/service-kit';
-import { randomBytes } from 'node:crypto';
+import { exitOnStartFailure, loadSettings, newServiceIdentity, runService } from '@runnel/service-kit';
 import { DispatcherModule } from './dispatcher.module';
 import { DispatcherSettings } from './dispatcher.settings';
 
 async function main(): Promise<void> {
   const settings = loadSettings(DispatcherSettings);
-  const identity = {
-    service: 'dispatcher',
-    id: `dispatcher-${randomBytes(6).toString('hex')}`,
-    version: packageVersion(__dirname),
-    natsUrl: settings.natsUrl,
-    startedAt: Date.now(),
-    database: false,
-  } as const;
+  const identity = newServiceIdentity('dispatcher', __dirname, settings, { prefix: 'dispatcher', database: false });
   await runService({ identity, settings, module: DispatcherModule.forRoot(settings, identity), queue: 'runnel.dispatcher', leaderElection: true });
 }
 

@@ -2,8 +2,7 @@
  * JobManager: runs one JobMaster per job (JobGraph → ExecutionGraph, scheduling, checkpoints).
  * Instances elect a leader; the leader takes over the unfinished jobs of the job store.
  */
-import { ensureDatabase, exitOnStartFailure, loadSettings, packageVersion, runService } from '@runnel/service-kit';
-import { randomBytes } from 'node:crypto';
+import { ensureDatabase, exitOnStartFailure, loadSettings, newServiceIdentity, runService } from '@runnel/service-kit';
 import { JobRecoveryService } from './jobmaster/job-recovery.service';
 import { JobManagerModule } from './jobmanager.module';
 import { JobManagerSettings } from './jobmanager.settings';
@@ -11,14 +10,7 @@ import { JobManagerSettings } from './jobmanager.settings';
 async function main(): Promise<void> {
   const settings = loadSettings(JobManagerSettings);
   await ensureDatabase(settings.databaseUrl);
-  const identity = {
-    service: 'jobmanager',
-    id: `jm-${randomBytes(6).toString('hex')}`,
-    version: packageVersion(__dirname),
-    natsUrl: settings.natsUrl,
-    startedAt: Date.now(),
-    database: true,
-  } as const;
+  const identity = newServiceIdentity('jobmanager', __dirname, settings, { prefix: 'jm', database: true });
   await runService({
     identity,
     settings,

@@ -1,20 +1,12 @@
 /** ResourceManager: the TaskManager and slot registry and the job store, over NATS, in Postgres. */
-import { ensureDatabase, exitOnStartFailure, loadSettings, packageVersion, runService } from '@runnel/service-kit';
-import { randomBytes } from 'node:crypto';
+import { ensureDatabase, exitOnStartFailure, loadSettings, newServiceIdentity, runService } from '@runnel/service-kit';
 import { ResourceManagerModule } from './resourcemanager.module';
 import { ResourceManagerSettings } from './resourcemanager.settings';
 
 async function main(): Promise<void> {
   const settings = loadSettings(ResourceManagerSettings);
   await ensureDatabase(settings.databaseUrl);
-  const identity = {
-    service: 'resourcemanager',
-    id: `rm-${randomBytes(6).toString('hex')}`,
-    version: packageVersion(__dirname),
-    natsUrl: settings.natsUrl,
-    startedAt: Date.now(),
-    database: true,
-  } as const;
+  const identity = newServiceIdentity('resourcemanager', __dirname, settings, { prefix: 'rm', database: true });
   await runService({
     identity,
     settings,

@@ -1,6 +1,6 @@
 /** TaskManager: offers its slots to the cluster and (with the runtime) runs tasks in them. */
 import { ResourceIds } from '@runnel/protocol';
-import { exitOnStartFailure, loadSettings, packageVersion, runService } from '@runnel/service-kit';
+import { exitOnStartFailure, loadSettings, newServiceIdentity, runService } from '@runnel/service-kit';
 import { ResourceManagerConnection } from './registration/resource-manager-connection.service';
 import { TaskManagerModule } from './taskmanager.module';
 import { TaskManagerSettings } from './taskmanager.settings';
@@ -8,14 +8,7 @@ import { TaskManagerSettings } from './taskmanager.settings';
 async function main(): Promise<void> {
   const settings = loadSettings(TaskManagerSettings);
   const resourceId = settings.resourceId ? ResourceIds.parse(settings.resourceId) : ResourceIds.generate();
-  const identity = {
-    service: 'taskmanager',
-    id: resourceId,
-    version: packageVersion(__dirname),
-    natsUrl: settings.natsUrl,
-    startedAt: Date.now(),
-    database: false,
-  } as const;
+  const identity = newServiceIdentity('taskmanager', __dirname, settings, { id: resourceId, database: false });
   const { app, url } = await runService({
     identity,
     settings,

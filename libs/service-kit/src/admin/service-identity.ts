@@ -1,4 +1,6 @@
 /** Who this process is: what `/info` and the logs say about it. */
+import { randomBytes } from 'node:crypto';
+
 export const SERVICE_IDENTITY = Symbol('SERVICE_IDENTITY');
 
 export interface ServiceIdentity {
@@ -19,4 +21,24 @@ export function packageVersion(dirname: string): string {
 /** The `info` reply every service gives over NATS. */
 export function serviceInfo(identity: ServiceIdentity) {
   return { service: identity.service, id: identity.id, version: identity.version, uptimeMs: Date.now() - identity.startedAt, pid: process.pid };
+}
+
+/**
+ * The identity of a process about to start: a fresh id (`<prefix>-<12 hex>`, or the one given, for
+ * TaskManagers), the version of the package next to `dirname`.
+ */
+export function newServiceIdentity(
+  service: ServiceIdentity['service'],
+  dirname: string,
+  settings: { natsUrl: string },
+  options: { prefix?: string; id?: string; database: boolean },
+): ServiceIdentity {
+  return {
+    service,
+    id: options.id ?? `${options.prefix ?? service}-${randomBytes(6).toString('hex')}`,
+    version: packageVersion(dirname),
+    natsUrl: settings.natsUrl,
+    startedAt: Date.now(),
+    database: options.database,
+  };
 }
