@@ -1,9 +1,9 @@
-/** Runs against the local NATS server (RUNNEL_NATS_URL, default nats://127.0.0.1:4222); skipped with a warning if absent. */
+/** Runs against a real NATS server (RUNNEL_TEST_NATS_URL, default nats://127.0.0.1:4222); it must be there. */
 import { connect, type NatsConnection } from 'nats';
 import { StreamExecutionEnvironment, WatermarkStrategy } from '../index';
 import { JetStreamSink, JetStreamSource, JetStreamFormat } from './jetstream.connector';
 
-const servers = process.env.RUNNEL_NATS_URL ?? 'nats://127.0.0.1:4222';
+const servers = process.env.RUNNEL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 describe('JetStream connector', () => {
   let nc: NatsConnection | undefined;
@@ -12,24 +12,18 @@ describe('JetStream connector', () => {
   const subjects = { json: subject('json'), batch: subject('batch') };
 
   beforeAll(async () => {
-    try {
-      nc = await connect({ servers, timeout: 2000 });
-    } catch {
-      console.warn(`NATS not reachable at ${servers}: JetStream connector tests skipped`);
-      return;
-    }
+    nc = await connect({ servers, timeout: 2000 });
     const jsm = await nc.jetstreamManager();
     await jsm.streams.add({ name: stream, subjects: [subjects.json, subjects.batch] });
   });
   afterAll(async () => {
-    if (!nc) return;
+    if (!nc) return; // beforeAll failed: that failure is the report
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(stream).catch(() => undefined);
     await nc.close();
   });
 
   it.each([JetStreamFormat.Json, JetStreamFormat.MsgpackBatch])('sink then bounded source round-trips records (%s)', async (format) => {
-    if (!nc) return;
     const subj = format === JetStreamFormat.Json ? subjects.json : subjects.batch;
     const write = StreamExecutionEnvironment.createLocalEnvironment(2, { batchSize: 50 });
     write.fromSequence(0, 499).map((i) => ({ i, s: `r${i}` })).sinkTo(new JetStreamSink({ servers, subject: subj, format }));
@@ -44,7 +38,6 @@ describe('JetStream connector', () => {
   });
 
   it('a restored reader continues from its sequence position', async () => {
-    if (!nc) return;
     const source = new JetStreamSource<{ i: number }>({ servers, stream, subject: subjects.json, bounded: true });
     const r1 = source.createReader({ subtaskIndex: 0, parallelism: 1 });
     const first = (await r1.pollBatch(120))!;
