@@ -182,6 +182,20 @@ describe('distributed runtime', () => {
     expect(canonicalRows(readJsonLines(output))).toEqual(canonicalRows([{ word: 'A!' }, { word: 'B!' }, { word: 'A!' }]));
   });
 
+  it('serves the web dashboard, whose script reads the REST API', async () => {
+    const response = await fetch(`${cluster.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    const script = /<script>([\s\S]*)<\/script>/.exec(html)![1];
+    // The page's script must at least be valid JavaScript and ask for what the API serves.
+    expect(() => new Function(script)).not.toThrow();
+    for (const path of ['overview', 'taskmanagers', 'jobs/overview']) {
+      expect(script).toContain(`'${path}'`);
+      expect((await httpJson(`${cluster.url}/${path}`)).status).toBe(200);
+    }
+  });
+
   it('refuses an artifact over the size limit, and a run with an invalid body', async () => {
     const big = new TextEncoder().encode(`export default (env) => env.fromElements(1).print();\n//${'x'.repeat(250_000)}\n`);
     const { status, body } = await cluster.upload(big, 'big.mjs');

@@ -11,6 +11,7 @@ import { JobViewService } from './jobs/job-view.service';
 import { JarsRestController } from './rest/jars.controller';
 import { JobsRestController } from './rest/jobs.controller';
 import { SavepointsRestController } from './rest/savepoints.controller';
+import { DashboardController } from './web/dashboard.controller';
 import { ClusterViewService, RESOURCE_MANAGER_GATEWAY } from './cluster/cluster-view.service';
 import { DispatcherController } from './dispatcher.controller';
 import { DispatcherSettings } from './dispatcher.settings';
@@ -22,7 +23,7 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ServiceKitModule.forRoot(identity)],
-      controllers: [ClusterRestController, JarsRestController, JobsRestController, SavepointsRestController, DispatcherController],
+      controllers: [DashboardController, ClusterRestController, JarsRestController, JobsRestController, SavepointsRestController, DispatcherController],
       providers: [
         { provide: DispatcherSettings, useValue: settings },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
