@@ -4,7 +4,7 @@ import { NatsRpcClient, stateStoreFor, ResourceIds, resourceManagerGateway, task
 import { CheckpointEntity } from './checkpoints/checkpoint.entity';
 import { TypeOrmCheckpointRepository } from './checkpoints/checkpoint.repository';
 import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints';
-import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
+import { MIGRATION_LOCK_NAME, MigrationsRunner, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { JobManagerController } from './jobmanager.controller';
 import { SavepointService } from './savepoints/savepoint.service';
@@ -28,7 +28,8 @@ export class JobManagerModule {
           url: settings.databaseUrl,
           entities: [CheckpointEntity],
           migrations: [Checkpoints1763900000000],
-          migrationsRun: true,
+          // Run by MigrationsRunner under an advisory lock, not by TypeORM at connect (instances race).
+          migrationsRun: false,
           migrationsTableName: 'runnel_jobmanager_migrations',
           synchronize: false,
           retryAttempts: 20,
@@ -39,6 +40,8 @@ export class JobManagerModule {
       controllers: [JobManagerController],
       providers: [
         { provide: JobManagerSettings, useValue: settings },
+        { provide: MIGRATION_LOCK_NAME, useValue: 'runnel.jobmanager.migrations' },
+        MigrationsRunner,
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
         {
           provide: TASK_EXECUTOR_GATEWAYS,

@@ -16,7 +16,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     url,
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsRun: true,
+    // Run by MigrationsRunner under an advisory lock, not by TypeORM at connect (instances race).
+    migrationsRun: false,
     migrationsTableName: 'runnel_resourcemanager_migrations',
     synchronize: false,
     extra: { max: 10, connectionTimeoutMillis: 5000 },

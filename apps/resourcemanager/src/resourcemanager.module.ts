@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
+import { MIGRATION_LOCK_NAME, MigrationsRunner, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { dataSourceOptions, ENTITIES } from './database';
 import { JobStore } from './jobs/job-store.service';
 import { HeartbeatMonitor } from './registry/heartbeat-monitor.service';
@@ -23,6 +23,8 @@ export class ResourceManagerModule {
       controllers: [ResourceManagerController],
       providers: [
         { provide: ResourceManagerSettings, useValue: settings },
+        { provide: MIGRATION_LOCK_NAME, useValue: 'runnel.resourcemanager.migrations' },
+        MigrationsRunner,
         TaskManagerRegistry,
         HeartbeatMonitor,
         JobStore,

@@ -15,3 +15,4 @@ export * from './http/runnel-error.filter';
 export * from './database/ensure-database';
 export * from './leadership/leadership.state';
 export * from './leadership/nats-kv-leader-election';
+export * from './database/migrations.runner';

@@ -6,6 +6,7 @@ import { PROTOCOL_VERSION, RegisterTaskExecutorRequest, UnknownTaskManagerError 
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { runMigrationsExclusively } from '@runnel/service-kit';
 import { dataSourceOptions } from '../database';
 import { SlotEntity } from './slot.entity';
 import { TaskManagerEntity } from './task-manager.entity';
@@ -41,7 +42,12 @@ describe('TaskManagerRegistry (Postgres)', () => {
     await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
     const url = new URL(ADMIN_URL);
     url.pathname = `/${dbName}`;
+    // Two instances starting together: both run migrations, under the lock, and neither fails.
+    const twin = await new DataSource(dataSourceOptions(url.toString())).initialize();
     dataSource = await new DataSource(dataSourceOptions(url.toString())).initialize();
+    const [mine, theirs] = await Promise.all([runMigrationsExclusively(dataSource, 'spec-rm'), runMigrationsExclusively(twin, 'spec-rm')]);
+    expect([...mine, ...theirs]).toEqual(['InitialSchema1763800000000']);
+    await twin.destroy();
     registry = new TaskManagerRegistry(dataSource, dataSource.getRepository(TaskManagerEntity), dataSource.getRepository(SlotEntity));
   });
 
@@ -126,6 +132,7 @@ describe('SlotAllocator (Postgres)', () => {
     const url = new URL(ADMIN_URL);
     url.pathname = `/${dbName2}`;
     dataSource = await new DataSource(dataSourceOptions(url.toString())).initialize();
+    await runMigrationsExclusively(dataSource, 'spec-rm-slots');
     registry = new TaskManagerRegistry(dataSource, dataSource.getRepository(TaskManagerEntity), dataSource.getRepository(SlotEntity));
     allocator = new SlotAllocator(dataSource);
   });
