@@ -5,19 +5,14 @@
  */
 import {
   SlidingEventTimeWindows,
-  ValueStateDescriptor,
   type AggregateFunction,
   type BidEvent,
   type Collector,
-  type KeyedContext,
-  type KeyedProcessFunction,
-  type OnTimerContext,
   type ProcessWindowFunction,
-  type RuntimeContext,
-  type ValueState,
   type WindowContext,
 } from '@runnel/dataflow';
 import { bids } from './shared/nexmark.input';
+import { WindowLeaders } from './shared/window-leaders.process';
 import { nexmarkJob, type NexmarkQuery } from './shared/nexmark.job';
 
 export interface Q5Row {
@@ -43,40 +38,6 @@ const toRow: ProcessWindowFunction<number, Q5Row, number> = {
   },
 };
 
-interface Leaders {
-  count: number;
-  rows: Q5Row[];
-}
-
-class HottestPerWindow implements KeyedProcessFunction<number, Q5Row, Q5Row> {
-  private leaders!: ValueState<Leaders>;
-
-  open(ctx: RuntimeContext): void {
-    this.leaders = ctx.getState(new ValueStateDescriptor<Leaders>('leaders'));
-  }
-
-  processElement(row: Q5Row, ctx: KeyedContext<number>): void {
-    const leaders = this.leaders.value();
-    if (leaders === undefined) {
-      this.leaders.update({ count: row.count, rows: [row] });
-      // Window results carry the window's last timestamp; every count of this window is in by
-      // the time the watermark reaches it.
-      ctx.timerService().registerEventTimeTimer(row.windowEnd - 1);
-    } else if (row.count > leaders.count) {
-      this.leaders.update({ count: row.count, rows: [row] });
-    } else if (row.count === leaders.count) {
-      leaders.rows.push(row);
-      this.leaders.update(leaders);
-    }
-  }
-
-  onTimer(_timestamp: number, _ctx: OnTimerContext<number>, out: Collector<Q5Row>): void {
-    const leaders = this.leaders.value();
-    if (leaders !== undefined) for (const row of leaders.rows) out.collect(row);
-    this.leaders.clear();
-  }
-}
-
 export const query: NexmarkQuery<Q5Row> = (events) =>
   bids(events)
     .keyBy((b: BidEvent) => b.auction)
@@ -85,7 +46,7 @@ export const query: NexmarkQuery<Q5Row> = (events) =>
     .name('Bids per Auction and Window')
     .uid('q5-count')
     .keyBy((r: Q5Row) => r.windowStart)
-    .process(new HottestPerWindow())
+    .process(new WindowLeaders<Q5Row>((r) => r.count, (r) => r.windowEnd - 1))
     .name('Hottest Auctions')
     .uid('q5-hottest');
 

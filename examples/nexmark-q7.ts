@@ -5,19 +5,14 @@
  */
 import {
   TumblingEventTimeWindows,
-  ValueStateDescriptor,
   type AggregateFunction,
   type BidEvent,
   type Collector,
-  type KeyedContext,
-  type KeyedProcessFunction,
-  type OnTimerContext,
   type ProcessWindowFunction,
-  type RuntimeContext,
-  type ValueState,
   type WindowContext,
 } from '@runnel/dataflow';
 import { bids } from './shared/nexmark.input';
+import { WindowLeaders } from './shared/window-leaders.process';
 import { nexmarkJob, type NexmarkQuery } from './shared/nexmark.job';
 
 export interface Q7Row {
@@ -55,38 +50,6 @@ const toRows: ProcessWindowFunction<TopBids, Q7Row, number> = {
   },
 };
 
-interface Leaders {
-  price: number;
-  rows: Q7Row[];
-}
-
-class HighestPerWindow implements KeyedProcessFunction<number, Q7Row, Q7Row> {
-  private leaders!: ValueState<Leaders>;
-
-  open(ctx: RuntimeContext): void {
-    this.leaders = ctx.getState(new ValueStateDescriptor<Leaders>('leaders'));
-  }
-
-  processElement(row: Q7Row, ctx: KeyedContext<number>): void {
-    const leaders = this.leaders.value();
-    if (leaders === undefined) {
-      this.leaders.update({ price: row.price, rows: [row] });
-      ctx.timerService().registerEventTimeTimer(row.windowStart + WINDOW_MS - 1);
-    } else if (row.price > leaders.price) {
-      this.leaders.update({ price: row.price, rows: [row] });
-    } else if (row.price === leaders.price) {
-      leaders.rows.push(row);
-      this.leaders.update(leaders);
-    }
-  }
-
-  onTimer(_timestamp: number, _ctx: OnTimerContext<number>, out: Collector<Q7Row>): void {
-    const leaders = this.leaders.value();
-    if (leaders !== undefined) for (const row of leaders.rows) out.collect(row);
-    this.leaders.clear();
-  }
-}
-
 export const query: NexmarkQuery<Q7Row> = (events) =>
   bids(events)
     .keyBy((b: BidEvent) => b.auction)
@@ -95,7 +58,7 @@ export const query: NexmarkQuery<Q7Row> = (events) =>
     .name('Top Bids per Auction and Window')
     .uid('q7-local-max')
     .keyBy((r: Q7Row) => r.windowStart)
-    .process(new HighestPerWindow())
+    .process(new WindowLeaders<Q7Row>((r) => r.price, (r) => r.windowStart + WINDOW_MS - 1))
     .name('Highest Bids')
     .uid('q7-global-max');
 
