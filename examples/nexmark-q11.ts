@@ -1,13 +1,12 @@
 /** Nexmark Q11 (user sessions): bids per bidder per session, sessions closing after 10 s without a bid. */
 import {
   EventTimeSessionWindows,
-  type AggregateFunction,
   type BidEvent,
   type Collector,
   type ProcessWindowFunction,
   type WindowContext,
 } from '@runnel/dataflow';
-import { bids } from './shared/nexmark.input';
+import { bids, countBids } from './shared/nexmark.input';
 import { nexmarkJob, type NexmarkQuery } from './shared/nexmark.job';
 
 export interface Q11Row {
@@ -18,13 +17,6 @@ export interface Q11Row {
 }
 
 const SESSION_GAP_MS = 10_000;
-
-const countBids: AggregateFunction<BidEvent, number, number> = {
-  createAccumulator: () => 0,
-  add: (_b, acc) => acc + 1,
-  getResult: (acc) => acc,
-  merge: (a, b) => a + b,
-};
 
 const toRow: ProcessWindowFunction<number, Q11Row, number> = {
   process(bidder: number, ctx: WindowContext, counts: readonly number[], out: Collector<Q11Row>): void {

@@ -5,13 +5,12 @@
  */
 import {
   SlidingEventTimeWindows,
-  type AggregateFunction,
   type BidEvent,
   type Collector,
   type ProcessWindowFunction,
   type WindowContext,
 } from '@runnel/dataflow';
-import { bids } from './shared/nexmark.input';
+import { bids, countBids } from './shared/nexmark.input';
 import { WindowLeaders } from './shared/window-leaders.process';
 import { nexmarkJob, type NexmarkQuery } from './shared/nexmark.job';
 
@@ -24,13 +23,6 @@ export interface Q5Row {
 
 const WINDOW_MS = 10_000;
 const SLIDE_MS = 2_000;
-
-const countBids: AggregateFunction<BidEvent, number, number> = {
-  createAccumulator: () => 0,
-  add: (_b, acc) => acc + 1,
-  getResult: (acc) => acc,
-  merge: (a, b) => a + b,
-};
 
 const toRow: ProcessWindowFunction<number, Q5Row, number> = {
   process(auction: number, ctx: WindowContext, counts: readonly number[], out: Collector<Q5Row>): void {

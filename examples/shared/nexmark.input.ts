@@ -8,6 +8,7 @@ import {
   NexmarkSource,
   WatermarkStrategy,
   type AuctionEvent,
+  type AggregateFunction,
   type BidEvent,
   type DataStream,
   type NexmarkEvent,
@@ -59,3 +60,11 @@ export function emitResults<T>(stream: DataStream<T>, args: ExampleArgs): void {
   const sink = stream.sinkTo(new JsonLinesSink<T>(args.output), 'JSON Lines Sink').uid('json-lines-sink');
   if (!isDirectoryOutput(args.output)) sink.setParallelism(1);
 }
+
+/** Counts the bids of a window (q5 per auction, q11 per bidder session). */
+export const countBids: AggregateFunction<BidEvent, number, number> = {
+  createAccumulator: () => 0,
+  add: (_b, acc) => acc + 1,
+  getResult: (acc) => acc,
+  merge: (a, b) => a + b,
+};
