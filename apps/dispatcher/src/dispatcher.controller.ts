@@ -58,7 +58,13 @@ export class DispatcherController {
 
   @HandleRpc(DispatcherProtocol.runJar)
   runJar(request: RunJarRequest) {
-    return this.jars.run(request.jarId, { programArgs: request.programArgs ?? [], parallelism: request.parallelism });
+    return this.jars.run(request.jarId, {
+      programArgs: request.programArgs ?? [],
+      parallelism: request.parallelism,
+      ...(request.savepointPath ? { savepointPath: request.savepointPath } : {}),
+      ...(request.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+      ...(request.target ? { target: request.target } : {}),
+    });
   }
 
   @HandleRpc(DispatcherProtocol.listJobs)

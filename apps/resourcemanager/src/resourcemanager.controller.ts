@@ -7,11 +7,13 @@ import {
   JobRecord,
   JobRequest,
   JobStatusUpdate,
+  ListTaskManagersRequest,
   RegisterTaskExecutorRequest,
   ReleaseSlotsRequest,
   RequestSlotsRequest,
   ResourceManagerProtocol,
   TaskManagerRequest,
+  TaskManagerUnreachableRequest,
 } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
 import { ResourceManagerService } from './resourcemanager.service';
@@ -43,9 +45,14 @@ export class ResourceManagerController {
     return this.resourceManager.disconnectTaskExecutor(request);
   }
 
+  @HandleRpc(ResourceManagerProtocol.taskManagerUnreachable)
+  taskManagerUnreachable(request: TaskManagerUnreachableRequest) {
+    return this.resourceManager.taskManagerUnreachable(request);
+  }
+
   @HandleRpc(ResourceManagerProtocol.listTaskManagers)
-  listTaskManagers() {
-    return this.resourceManager.listTaskManagers();
+  listTaskManagers(request: ListTaskManagersRequest) {
+    return this.resourceManager.listTaskManagers(request);
   }
 
   @HandleRpc(ResourceManagerProtocol.getTaskManager)

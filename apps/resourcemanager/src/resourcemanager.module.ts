@@ -9,6 +9,23 @@ import { TaskManagerRegistry } from './registry/task-manager-registry.service';
 import { ResourceManagerController } from './resourcemanager.controller';
 import { ResourceManagerService } from './resourcemanager.service';
 import { ResourceManagerSettings } from './resourcemanager.settings';
+import { ProcessResourceProvider } from './providers/process.provider';
+import { PROVISIONER_CLOCK, ResourceProvisioner } from './providers/resource-provisioner.service';
+import { RESOURCE_PROVIDER, ResourceProvider, StandaloneResourceProvider } from './providers/resource-provider.types';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The provider the settings name (kubernetes is refused before this, in main). */
+function resourceProvider(settings: ResourceManagerSettings): ResourceProvider {
+  if (settings.resourceProvider !== 'process') return new StandaloneResourceProvider();
+  return new ProcessResourceProvider({
+    // The built TaskManager beside this built ResourceManager (apps/<service>/dist).
+    entryPoint: join(__dirname, '..', '..', 'taskmanager', 'dist', 'main.js'),
+    natsUrl: settings.natsUrl,
+    logDir: settings.tmLogDir ?? join(tmpdir(), 'runnel-taskmanagers'),
+    env: { LOG_LEVEL: settings.logLevel },
+  });
+}
 
 @Module({})
 export class ResourceManagerModule {
@@ -29,6 +46,9 @@ export class ResourceManagerModule {
         HeartbeatMonitor,
         JobStore,
         SlotAllocator,
+        { provide: RESOURCE_PROVIDER, useValue: resourceProvider(settings) },
+        { provide: PROVISIONER_CLOCK, useValue: Date.now },
+        ResourceProvisioner,
         ResourceManagerService,
       ],
     };

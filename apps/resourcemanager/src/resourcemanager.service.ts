@@ -8,8 +8,13 @@ import {
   Acknowledge,
   ClusterOverviewReply,
   DisconnectTaskExecutorRequest,
+  HeartbeatReply,
   HeartbeatRequest,
+  ListTaskManagersRequest,
   MessageBody,
+  NotEnoughSlotsError,
+  TaskManagerUnreachableRequest,
+  TERMINAL_JOB_STATUSES,
   JobRecord,
   JobRecordsReply,
   JobStatusUpdate,
@@ -28,6 +33,7 @@ import { JobStore } from './jobs/job-store.service';
 import { SlotAllocator } from './registry/slot-allocator.service';
 import { TaskManagerRegistry } from './registry/task-manager-registry.service';
 import { ResourceManagerSettings } from './resourcemanager.settings';
+import { ResourceProvisioner } from './providers/resource-provisioner.service';
 
 @Injectable()
 export class ResourceManagerService {
@@ -35,6 +41,7 @@ export class ResourceManagerService {
     private readonly registry: TaskManagerRegistry,
     private readonly jobs: JobStore,
     private readonly slots: SlotAllocator,
+    private readonly provisioner: ResourceProvisioner,
     @Inject(ResourceManagerSettings) private readonly settings: ResourceManagerSettings,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
@@ -53,9 +60,16 @@ export class ResourceManagerService {
     };
   }
 
-  async heartbeatFromTaskManager(request: HeartbeatRequest): Promise<Reply<Acknowledge>> {
-    await this.registry.heartbeat(request, this.resourceManagerId);
-    return {};
+  async heartbeatFromTaskManager(request: HeartbeatRequest): Promise<Reply<HeartbeatReply>> {
+    // An allocation is deployed within seconds; one the TaskManager still reports free after this
+    // grace was never deployed (its JobMaster gave up) or was let go.
+    const graceMs = Math.max(10_000, 2 * this.settings.heartbeatTimeoutMs);
+    const { releaseJobs } = await this.registry.heartbeat(request, this.resourceManagerId, graceMs);
+    if (releaseJobs.length === 0) return {};
+    // Only jobs that are not running: a running job's slots here would be in the registry.
+    const statuses = await Promise.all(releaseJobs.map((id) => this.jobs.statusOf(id)));
+    const ended = releaseJobs.filter((_, i) => statuses[i] === undefined || (TERMINAL_JOB_STATUSES as readonly string[]).includes(statuses[i]!));
+    return ended.length > 0 ? { releaseJobs: ended } : {};
   }
 
   async disconnectTaskExecutor(request: DisconnectTaskExecutorRequest): Promise<Reply<Acknowledge>> {
@@ -63,16 +77,21 @@ export class ResourceManagerService {
     return {};
   }
 
-  async listTaskManagers(): Promise<Reply<TaskManagersReply>> {
-    return { taskManagers: await this.registry.list() };
+  async taskManagerUnreachable(request: MessageBody<TaskManagerUnreachableRequest>): Promise<Reply<Acknowledge>> {
+    await this.registry.markUnreachable(request.resourceId, request.reason);
+    return {};
+  }
+
+  async listTaskManagers(request: MessageBody<ListTaskManagersRequest> = {}): Promise<Reply<TaskManagersReply>> {
+    return { taskManagers: await this.registry.list(request.includeUnconfirmed ? undefined : this.resourceManagerId) };
   }
 
   getTaskManager(request: MessageBody<TaskManagerRequest>): Promise<Reply<TaskManagerDetailsReply>> {
-    return this.registry.get(request.resourceId);
+    return this.registry.get(request.resourceId, this.resourceManagerId);
   }
 
   async getClusterOverview(): Promise<Reply<ClusterOverviewReply>> {
-    const [slots, jobs] = await Promise.all([this.registry.slotCounts(), this.jobs.counts()]);
+    const [slots, jobs] = await Promise.all([this.registry.slotCounts(this.resourceManagerId), this.jobs.counts()]);
     return {
       taskManagers: slots.taskManagers,
       slotsTotal: slots.total,
@@ -85,7 +104,16 @@ export class ResourceManagerService {
   }
 
   async requestSlots(request: MessageBody<RequestSlotsRequest>): Promise<Reply<SlotAllocationsReply>> {
-    return { allocations: await this.slots.allocate(request.jobId, request.count) };
+    const target = request.target ?? 'session';
+    this.provisioner.checkTarget(target);
+    try {
+      return { allocations: await this.slots.allocate(request.jobId, request.count, this.resourceManagerId, target) };
+    } catch (error) {
+      if (!(error instanceof NotEnoughSlotsError)) throw error;
+      // Unmet: the resource provider starts what is missing; the JobMaster asks again meanwhile.
+      const note = await this.provisioner.onUnmetDemand({ jobId: request.jobId, count: request.count, target, free: error.available });
+      throw note ? new NotEnoughSlotsError(error.requested, error.available, note) : error;
+    }
   }
 
   async releaseSlots(request: MessageBody<ReleaseSlotsRequest>): Promise<Reply<Acknowledge>> {

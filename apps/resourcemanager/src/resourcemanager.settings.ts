@@ -1,6 +1,6 @@
 /** The ResourceManager's settings: flags and env vars, validated at start. */
 import { DatabaseSettings, HttpPortSetting, Setting } from '@runnel/service-kit';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export class ResourceManagerSettings extends DatabaseSettings {
   @HttpPortSetting(8083) override httpPort!: number;
@@ -12,4 +12,40 @@ export class ResourceManagerSettings extends DatabaseSettings {
   @Setting({ env: 'HEARTBEAT_TIMEOUT_MS', flag: 'heartbeat-timeout', default: 6000, description: 'a TaskManager silent this long (ms) is lost and its slots freed' })
   @IsInt() @Min(100) @Max(3_600_000)
   heartbeatTimeoutMs!: number;
+
+  @Setting({ env: 'RESOURCE_PROVIDER', flag: 'resource-provider', default: 'standalone', description: 'who starts TaskManagers: standalone (someone else), process (this ResourceManager, on its host), kubernetes (designed, not built: docs/deployment/kubernetes.md)' })
+  @IsIn(['standalone', 'process', 'kubernetes'])
+  resourceProvider!: 'standalone' | 'process' | 'kubernetes';
+
+  @Setting({ env: 'MIN_TASKMANAGERS', flag: 'min-taskmanagers', default: 0, description: 'provider-started TaskManagers kept running even when idle' })
+  @IsInt() @Min(0) @Max(1024)
+  minTaskManagers!: number;
+
+  @Setting({ env: 'MAX_TASKMANAGERS', flag: 'max-taskmanagers', default: 8, description: 'at most this many provider-started TaskManagers' })
+  @IsInt() @Min(1) @Max(1024)
+  maxTaskManagers!: number;
+
+  @Setting({ env: 'TM_SLOTS', flag: 'tm-slots', default: 2, description: 'slots of each provider-started TaskManager' })
+  @IsInt() @Min(1) @Max(1024)
+  tmSlots!: number;
+
+  @Setting({ env: 'TM_IDLE_TIMEOUT_MS', flag: 'tm-idle-timeout', default: 30_000, description: 'a provider-started TaskManager with no allocated slot for this long (ms) is stopped (down to MIN_TASKMANAGERS)' })
+  @IsInt() @Min(100) @Max(86_400_000)
+  tmIdleTimeoutMs!: number;
+
+  @Setting({ env: 'TM_MAX_FAILURES', flag: 'tm-max-failures', default: 5, description: 'provider-started TaskManagers that may fail within TM_FAILURE_WINDOW_MS before no more are started' })
+  @IsInt() @Min(1) @Max(10_000)
+  tmMaxFailures!: number;
+
+  @Setting({ env: 'TM_FAILURE_WINDOW_MS', flag: 'tm-failure-window', default: 60_000, description: 'the window of TM_MAX_FAILURES (ms)' })
+  @IsInt() @Min(100) @Max(86_400_000)
+  tmFailureWindowMs!: number;
+
+  @Setting({ env: 'TM_START_TIMEOUT_MS', flag: 'tm-start-timeout', default: 60_000, description: 'a provider-started TaskManager that has not registered after this long (ms) counts as failed and is stopped' })
+  @IsInt() @Min(100) @Max(3_600_000)
+  tmStartTimeoutMs!: number;
+
+  @Setting({ env: 'TM_LOG_DIR', flag: 'tm-log-dir', description: 'where provider-started TaskManagers write their output (default: <system temp>/runnel-taskmanagers)' })
+  @IsOptional() @IsString()
+  tmLogDir?: string;
 }

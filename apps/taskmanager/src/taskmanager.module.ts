@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlotWorker } from './runtime/slot-worker.host';
 import { ARTIFACT_DIRECTORY, JOB_MASTER_GATEWAY, SLOT_WORKER_FACTORY, SlotWorkerFactory, TaskExecutorService } from './runtime/task-executor.service';
-import { RESOURCE_MANAGER_GATEWAY, ResourceManagerConnection, TASK_MANAGER_ID } from './registration/resource-manager-connection.service';
+import { ConnectionOptions, RESOURCE_MANAGER_GATEWAY, ResourceManagerConnection, TASK_MANAGER_ID } from './registration/resource-manager-connection.service';
 import { TaskSlotTable } from './slots/task-slot-table';
 import { TaskManagerController } from './taskmanager.controller';
 import { TaskManagerSettings } from './taskmanager.settings';
@@ -24,7 +24,18 @@ export class TaskManagerModule {
         { provide: TASK_MANAGER_ID, useValue: identity.id as ResourceId },
         { provide: TaskSlotTable, useValue: new TaskSlotTable(settings.slots) },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
-        { provide: 'CONNECTION_OPTIONS', useValue: { version: identity.version, minBackoffMs: 100, maxBackoffMs: 2000 } },
+        {
+          provide: 'CONNECTION_OPTIONS',
+          inject: [TaskExecutorService],
+          useFactory: (executor: TaskExecutorService): ConnectionOptions => ({
+            version: identity.version,
+            minBackoffMs: 100,
+            maxBackoffMs: 2000,
+            provider: settings.provider,
+            ...(settings.dedicatedTo ? { dedicatedTo: settings.dedicatedTo } : {}),
+            releaseJob: (jobId) => executor.releaseJob(jobId),
+          }),
+        },
         ResourceManagerConnection,
         { provide: JOB_MASTER_GATEWAY, inject: [NatsRpcClient], useFactory: jobMasterGateway },
         { provide: ArtifactStore, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new ArtifactStore(nc) },

@@ -21,6 +21,8 @@ export interface SubmitOptions {
   readonly parallelism?: number;
   /** The artifact's name in listings (default: the file name). */
   readonly name?: string;
+  /** `per-job`: TaskManagers started for this job alone (the cluster needs a resource provider). */
+  readonly target?: 'session' | 'per-job';
 }
 
 export interface AwaitOptions {
@@ -73,6 +75,7 @@ export class RunnelClient {
       jarId,
       programArgs: options.programArgs ?? [],
       ...(options.parallelism ? { parallelism: options.parallelism } : {}),
+      ...(options.target ? { target: options.target } : {}),
     });
     return JobIds.parse(jobId);
   }

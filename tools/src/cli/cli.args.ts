@@ -28,10 +28,11 @@ const CLI_OPTIONS = {
   'allow-non-restored-state': { type: 'boolean', short: 'n' },
   drain: { type: 'boolean' },
   'target-directory': { type: 'string' },
+  target: { type: 'string', short: 't' },
 } as const;
 
 /** Options that take a value, by every spelling, so the job path is found after them. */
-const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager', '-s', '--from-savepoint', '--target-directory']);
+const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager', '-s', '--from-savepoint', '--target-directory', '-t', '--target']);
 
 export interface JobCommandArgs {
   command: CliCommand;
@@ -47,6 +48,8 @@ export interface JobCommandArgs {
   allowNonRestoredState: boolean;
   drain: boolean;
   targetDirectory?: string;
+  /** `run`: `session` (default) or `per-job` (TaskManagers started for this job alone). */
+  target?: 'session' | 'per-job';
   /** Job artifact path (a .ts/.mts/.js/.mjs module), absent for list/help. */
   job?: string;
   jobArgs: string[];
@@ -62,6 +65,11 @@ function splitAtJob(argv: readonly string[]): { cliArgs: string[]; job?: string;
   return { cliArgs: [...argv], jobArgs: [] };
 }
 
+function parseTarget(value: string): 'session' | 'per-job' {
+  if (value === 'session' || value === 'per-job') return value;
+  throw new CliUsageError(`--target must be session or per-job, got '${value}'`);
+}
+
 export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
   const [command, ...rest] = argv;
   const known = Object.values(CliCommand) as string[];
@@ -72,7 +80,7 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
   const { cliArgs, job, jobArgs } = splitAtJob(rest);
   let values: {
     local?: boolean; parallelism?: string; jobmanager?: string; detached?: boolean; help?: boolean; json?: boolean;
-    'from-savepoint'?: string; 'allow-non-restored-state'?: boolean; drain?: boolean; 'target-directory'?: string;
+    'from-savepoint'?: string; 'allow-non-restored-state'?: boolean; drain?: boolean; 'target-directory'?: string; target?: string;
   };
   try {
     ({ values } = parseArgs({ args: cliArgs, options: CLI_OPTIONS, strict: true, allowPositionals: false }));
@@ -98,6 +106,7 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
     allowNonRestoredState: values['allow-non-restored-state'] ?? false,
     drain: values.drain ?? false,
     targetDirectory: values['target-directory'],
+    ...(values.target !== undefined ? { target: parseTarget(values.target) } : {}),
     job,
     jobArgs,
   };
@@ -107,7 +116,7 @@ export const USAGE = `Usage: runnel <command> [options] [<job> [job args...]]
 
 Commands:
   run --local [-p N] <job> [args...]        run a job on the embedded executor (in this process)
-  run [-m URL] [-p N] [-d] [-s PATH] <job> [args...]
+  run [-m URL] [-p N] [-d] [-s PATH] [-t per-job] <job> [args...]
                                             upload and run a job on a cluster, follow it to its end
   info [-p N] [--json] <job> [args...]      print the job's plan (JobGraph) without running it
   list [-m URL]                             list a cluster's jobs
@@ -124,6 +133,8 @@ Options:
   -d, --detached                 return once the job is submitted
   -s, --from-savepoint PATH      start from a savepoint (a path GET /savepoints lists, or a directory)
   -n, --allow-non-restored-state start even if some savepoint state maps onto no operator
+  -t, --target session|per-job   per-job: on TaskManagers started for this job alone (the cluster's
+                                 ResourceManager needs --resource-provider process)
   -h, --help                     show this help
 
 <job> is an ES module (.ts, .mts, .js, .mjs) whose default export is (env, args) => void.

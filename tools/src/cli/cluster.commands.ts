@@ -59,6 +59,7 @@ export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise
       ...(args.parallelism ? { parallelism: args.parallelism } : {}),
       ...(args.fromSavepoint ? { savepointPath: args.fromSavepoint } : {}),
       ...(args.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+      ...(args.target ? { target: args.target } : {}),
     }),
   );
   io.stdout(`Job has been submitted with JobID ${jobid}\n`);

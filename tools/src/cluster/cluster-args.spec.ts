@@ -7,6 +7,8 @@ describe('parseClusterArgs', () => {
       slots: 2,
       port: 8081,
       dataDir: '/repo/.runnel',
+      resourceProvider: 'standalone',
+      consoleLogLevel: 'warn',
       run: undefined,
       help: false,
     });

@@ -2,12 +2,17 @@
 
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isLogLevelName, type LogLevelName } from '../infra/log-line.format';
 
 export interface ClusterArgs {
   readonly taskmanagers: number;
   readonly slots: number;
   readonly port: number;
   readonly dataDir: string;
+  /** Who starts TaskManagers: this command (standalone) or the ResourceManager (process). */
+  readonly resourceProvider: 'standalone' | 'process';
+  /** Service log lines at or above this level are shown on the terminal. */
+  readonly consoleLogLevel: LogLevelName;
   /** Run this job once the cluster is up: the job file, then its own arguments. */
   readonly run?: readonly string[];
   /** Parallelism of the `--run` job (default: the job's own). */
@@ -23,13 +28,20 @@ export const USAGE = `Usage: npm start -- [options]
 
 Starts a local Runnel session cluster in the foreground: NATS and Postgres (those named by
 NATS_URL / DATABASE_URL when they answer, private ones otherwise), a ResourceManager, a JobManager,
-a dispatcher and N TaskManagers. Ctrl-C stops everything it started.
+a dispatcher and N TaskManagers, and supervises them: a member that dies is reported and started
+again (jobs recover from their checkpoints). Ctrl-C stops everything it started.
 
 Options:
-  --taskmanagers N      TaskManager processes (default 2)
+  --taskmanagers N      TaskManager processes (default 2); with --resource-provider process, the
+                        number the ResourceManager keeps running even when idle (default 0)
   --slots S             slots per TaskManager (default 2)
+  --resource-provider P standalone (default: this command starts the TaskManagers) or process
+                        (the ResourceManager starts them when jobs need slots, stops idle ones)
   --port P              dispatcher REST port (default 8081)
-  --data-dir DIR        private NATS/Postgres data and logs (default <repo>/.runnel)
+  --data-dir DIR        private NATS/Postgres data and logs (default <repo>/.runnel; as root, when
+                        user postgres cannot enter it, Postgres's data goes to /var/lib/runnel/…)
+  --log-level L         service log lines shown here: trace, debug, info, warn (default), error;
+                        every line goes to <data-dir>/logs/<service>.log
   -p, --parallelism N   parallelism of the --run job (default: the job's own)
   --run JOB [ARGS]      once the cluster is up, submit JOB (a job file) with @runnel/client, follow
                         it to its end and print its result; everything after JOB goes to the job.
@@ -68,6 +80,8 @@ export function parseClusterArgs(argv: readonly string[], repoRoot: string): Clu
         slots: { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
+        'resource-provider': { type: 'string' },
+        'log-level': { type: 'string' },
         parallelism: { type: 'string', short: 'p' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -82,8 +96,20 @@ export function parseClusterArgs(argv: readonly string[], repoRoot: string): Clu
   if (values.parallelism !== undefined && run === undefined) throw new ClusterArgsError('--parallelism applies to a --run job only');
   const port = positiveInt('port', values.port, 8081, 1);
   if (port > 65535) throw new ClusterArgsError(`--port must be ≤ 65535, got ${port}`);
+  const provider = values['resource-provider'] ?? 'standalone';
+  if (provider !== 'standalone' && provider !== 'process') {
+    throw new ClusterArgsError(
+      provider === 'kubernetes'
+        ? '--resource-provider kubernetes is designed, not built: see docs/deployment/kubernetes.md'
+        : `--resource-provider must be standalone or process, got "${provider}"`,
+    );
+  }
+  const level = values['log-level'] ?? 'warn';
+  if (!isLogLevelName(level)) throw new ClusterArgsError(`--log-level must be trace, debug, info, warn, error or fatal, got "${level}"`);
   return {
-    taskmanagers: positiveInt('taskmanagers', values.taskmanagers, 2, 0),
+    resourceProvider: provider,
+    consoleLogLevel: level,
+    taskmanagers: positiveInt('taskmanagers', values.taskmanagers, provider === 'process' ? 0 : 2, 0),
     slots: positiveInt('slots', values.slots, 2, 1),
     port,
     dataDir: resolve(values['data-dir'] ?? resolve(repoRoot, '.runnel')),

@@ -1,21 +1,28 @@
-// The local session cluster: infrastructure, then ResourceManager, JobManager and dispatcher,
-// then the TaskManagers, each a child process we supervise. It owns the shutdown order (services
-// first, then the infrastructure it started) and treats any child that exits on its own as fatal.
+// The local session cluster, run as a supervisor: infrastructure, then ResourceManager, JobManager
+// and dispatcher, then the TaskManagers, each a child process. After start-up no member's death
+// stops the cluster: a TaskManager, a control service, NATS or Postgres that dies is reported and
+// started again with back-off (running jobs recover through their checkpoints); only Ctrl-C or
+// SIGTERM stops it. It owns the shutdown order: TaskManagers first (so they deregister), then
+// JobManager and dispatcher, then the ResourceManager, then the infrastructure it started.
 
 import { join } from 'node:path';
 import {
   ensureInfra,
   findFreePort,
   isPortOpen,
+  isProcessAlive,
   PidFile,
   redact,
   spawnService,
   waitFor,
+  type LogLevelName,
   type ManagedProcess,
   type ServiceName,
 } from '../infra';
 import { InfraError, PortInUseError } from '../infra/infra.errors';
-import { getOverview, isHealthy, type ClusterOverview } from './rest.client';
+import { getJson, getOverview, isHealthy, type ClusterOverview } from './rest.client';
+
+export type ResourceProviderName = 'standalone' | 'process';
 
 export interface LocalClusterOptions {
   readonly taskmanagers: number;
@@ -25,7 +32,17 @@ export interface LocalClusterOptions {
   readonly repoRoot: string;
   readonly natsUrl?: string;
   readonly databaseUrl?: string;
+  /** Level of the services' own log files (LOG_LEVEL; default info). */
   readonly logLevel?: string;
+  /** Lowest level of service log lines shown on the terminal (default warn); files get everything. */
+  readonly consoleLogLevel?: LogLevelName;
+  /**
+   * `standalone` (default): this command starts `taskmanagers` TaskManagers and replaces dead ones.
+   * `process`: the ResourceManager starts them on demand; `taskmanagers` is its MIN_TASKMANAGERS.
+   */
+  readonly resourceProvider?: ResourceProviderName;
+  /** Extra environment for every service (e.g. TM_IDLE_TIMEOUT_MS, HEARTBEAT_TIMEOUT_MS in tests). */
+  readonly serviceEnv?: Readonly<Record<string, string>>;
   /** Deadline for each start-up step (default 90 s: two cores shared with builds are slow). */
   readonly startTimeoutMs?: number;
   readonly print?: (line: string) => void;
@@ -41,20 +58,37 @@ export class StartAbortedError extends InfraError {
   readonly code = 'CLUSTER_START_ABORTED';
 }
 
-/** A service or server we started exited although nobody asked it to. */
+/** A service or server we started exited during start-up (afterwards it is restarted instead). */
 export class UnexpectedExitError extends InfraError {
   readonly code = 'CLUSTER_CHILD_EXITED';
 }
 
-interface Child {
-  readonly process: ManagedProcess;
-  readonly kind: 'service' | 'infra';
+type Role = 'infra' | 'taskmanager' | 'jobmanager' | 'dispatcher' | 'resourcemanager';
+
+/** One supervised member: its current process and how to start it again. */
+interface Member {
+  readonly name: string;
+  readonly role: Role;
+  process: ManagedProcess;
+  readonly restart: () => Promise<ManagedProcess>;
+  startedAt: number;
+  /** Next back-off before a restart (doubles per quick death, back to 1 s after a good run). */
+  backoffMs: number;
+  restarts: number;
 }
 
+const MIN_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
+/** A member that ran this long before dying starts again after the shortest back-off. */
+const STABLE_AFTER_MS = 60_000;
+/** Exit code of a service whose settings are wrong: starting it again cannot help. */
+const CONFIG_ERROR_EXIT = 2;
+
 export class LocalCluster {
-  private readonly children: Child[] = [];
+  private readonly members: Member[] = [];
   private pidFile?: PidFile;
   private stopRequested = false;
+  private ready = false;
   private failure?: UnexpectedExitError;
   private wakeUp!: () => void;
   private readonly stopSignal = new Promise<void>((resolve) => (this.wakeUp = resolve));
@@ -62,6 +96,7 @@ export class LocalCluster {
   private readonly print: (line: string) => void;
   private natsUrl?: string;
   private readonly stopping = new AbortController();
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: LocalClusterOptions) {
     this.print = options.print ?? ((line) => process.stdout.write(`${line}\n`));
@@ -71,14 +106,17 @@ export class LocalCluster {
     return `http://127.0.0.1:${this.options.port}`;
   }
 
-  /** Starts everything, then runs until stop() or a child's death; resolves with the exit code. */
+  private get provider(): ResourceProviderName {
+    return this.options.resourceProvider ?? 'standalone';
+  }
+
+  /** Starts everything, then supervises until stop(); resolves with the exit code. */
   async run(): Promise<number> {
     const started = Date.now();
     try {
       const overview = await this.start();
-      this.print(`\nRunnel cluster is up (${((Date.now() - started) / 1000).toFixed(1)} s): ${this.restUrl}`);
-      this.print(JSON.stringify(overview, null, 2));
-      this.print('Press Ctrl-C to stop.\n');
+      this.ready = true;
+      this.printReady(overview, Date.now() - started);
       if (this.options.onReady && this.natsUrl) {
         const natsUrl = this.natsUrl;
         void this.options.onReady({ natsUrl, restUrl: this.restUrl }, this.stopping.signal).catch((error: unknown) => {
@@ -87,9 +125,11 @@ export class LocalCluster {
       }
       await this.stopSignal;
     } catch (error) {
-      if (!(error instanceof StartAbortedError) && !this.failure) {
+      if (!(error instanceof StartAbortedError)) {
+        // The error start() threw is the cause; a server that exited because start-up was undone
+        // after it is a consequence and is not reported in its place.
         this.print(`cluster start failed: ${error instanceof Error ? error.message : String(error)}`);
-        this.failure = new UnexpectedExitError('start failed', { cause: error });
+        this.failure ??= new UnexpectedExitError('start failed', { cause: error });
       }
     }
     await this.shutdown();
@@ -104,7 +144,22 @@ export class LocalCluster {
 
   /** Second Ctrl-C: SIGKILL everything now. */
   killAll(): void {
-    for (const child of this.children) void child.process.kill();
+    for (const member of this.members) void member.process.kill();
+  }
+
+  private printReady(overview: ClusterOverview, tookMs: number): void {
+    const tms = overview.taskmanagers;
+    const slots = overview['slots-total'] ?? 0;
+    this.print('');
+    this.print(`Runnel cluster is up (${(tookMs / 1000).toFixed(1)} s)`);
+    this.print(`  dashboard and REST API  ${this.restUrl}`);
+    this.print(`  NATS                    ${this.natsUrl}`);
+    this.print(
+      `  TaskManagers            ${tms} with ${slots} slots` +
+        (this.provider === 'process' ? ' (the ResourceManager starts more on demand and stops idle ones)' : ''),
+    );
+    this.print(`  logs                    ${join(this.options.dataDir, 'logs')}/<service>.log`);
+    this.print('Press Ctrl-C to stop.\n');
   }
 
   private async start(): Promise<ClusterOverview> {
@@ -122,21 +177,39 @@ export class LocalCluster {
       databaseUrl: o.databaseUrl,
       dataDir: o.dataDir,
       log: this.print,
-      onProcessStarted: (proc) => this.track(proc, 'infra'),
+      // Recorded at once (pid file), supervised below once we know how to restart it.
+      onProcessStarted: (proc) => this.pidFile?.add(proc.name, proc.pid, 'SIGINT'),
     });
+    for (const server of infra.servers) {
+      this.supervise({ name: server.name, role: 'infra', process: server.process, restart: server.restart });
+    }
     this.checkStop();
     this.natsUrl = infra.natsUrl;
     this.print(`NATS ${infra.natsUrl}, Postgres ${redact(infra.databaseUrl)}`);
 
-    const common = { NATS_URL: infra.natsUrl, HTTP_HOST: '127.0.0.1', LOG_LEVEL: o.logLevel ?? 'info' };
+    const common = {
+      NATS_URL: infra.natsUrl,
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: o.logLevel ?? 'info',
+      ...o.serviceEnv,
+    };
     const [rmPort, jmPort] = [await findFreePort(), await findFreePort()];
+    const providerEnv: Record<string, string> =
+      this.provider === 'process'
+        ? {
+            RESOURCE_PROVIDER: 'process',
+            MIN_TASKMANAGERS: String(o.taskmanagers),
+            TM_SLOTS: String(o.slots),
+            TM_LOG_DIR: join(o.dataDir, 'logs'),
+          }
+        : {};
     const control: Array<[ServiceName, number, Record<string, string>]> = [
-      ['resourcemanager', rmPort, { DATABASE_URL: infra.databaseUrl }],
+      ['resourcemanager', rmPort, { DATABASE_URL: infra.databaseUrl, ...providerEnv }],
       ['jobmanager', jmPort, { DATABASE_URL: infra.databaseUrl }],
       ['dispatcher', o.port, {}],
     ];
     for (const [service, port, env] of control) {
-      this.startService(service, service, { ...common, ...env, HTTP_PORT: String(port) });
+      this.startService(service, service, service, { ...common, ...env, HTTP_PORT: String(port) });
     }
     await Promise.all(
       control.map(([service, port]) =>
@@ -144,40 +217,98 @@ export class LocalCluster {
       ),
     );
 
-    for (let i = 1; i <= o.taskmanagers; i++) {
-      // RESOURCE_ID from our own environment would give every TaskManager the same id.
-      const env = { ...common, TM_SLOTS: String(o.slots), HTTP_PORT: '0', RESOURCE_ID: undefined };
-      this.startService('taskmanager', `taskmanager-${i}`, env);
+    if (this.provider === 'standalone') {
+      for (let i = 1; i <= o.taskmanagers; i++) {
+        // RESOURCE_ID from our own environment would give every TaskManager the same id.
+        const env = { ...common, TM_SLOTS: String(o.slots), HTTP_PORT: '0', RESOURCE_ID: undefined };
+        this.startService('taskmanager', `taskmanager-${i}`, 'taskmanager', env);
+      }
     }
     return this.waitUntil(
       async () => {
         const overview = await getOverview(this.restUrl);
-        return overview && overview.taskmanagers === o.taskmanagers ? overview : undefined;
+        return overview && overview.taskmanagers >= o.taskmanagers ? overview : undefined;
       },
       `the dispatcher's /overview to report ${o.taskmanagers} taskmanagers`,
       timeoutMs,
     );
   }
 
-  private startService(service: ServiceName, name: string, env: Record<string, string | undefined>): void {
+  private startService(service: ServiceName, name: string, role: Role, env: Record<string, string | undefined>): void {
     this.checkStop();
-    const proc = spawnService({ service, name, env, repoRoot: this.options.repoRoot });
-    this.track(proc, 'service');
+    const spawn = (): ManagedProcess =>
+      spawnService({
+        service,
+        name,
+        env,
+        repoRoot: this.options.repoRoot,
+        output: {
+          type: 'service',
+          file: join(this.options.dataDir, 'logs', `${name}.log`),
+          minLevel: this.options.consoleLogLevel ?? 'warn',
+          nameWidth: 16,
+        },
+      });
+    this.supervise({ name, role, process: spawn(), restart: async () => spawn() });
   }
 
-  private track(proc: ManagedProcess, kind: Child['kind']): void {
-    this.children.push({ process: proc, kind });
-    this.pidFile?.add(proc.name, proc.pid, kind === 'infra' ? 'SIGINT' : 'SIGTERM');
+  private supervise(spec: { name: string; role: Role; process: ManagedProcess; restart: () => Promise<ManagedProcess> }): void {
+    const member: Member = { ...spec, startedAt: Date.now(), backoffMs: MIN_BACKOFF_MS, restarts: 0 };
+    this.members.push(member);
+    this.watch(member);
+  }
+
+  private watch(member: Member): void {
+    const proc = member.process;
+    this.pidFile?.add(proc.name, proc.pid, member.role === 'infra' ? 'SIGINT' : 'SIGTERM');
     void proc.exited.then((info) => {
       this.pidFile?.remove(proc.pid);
-      if (this.stopRequested || this.shutdownPromise) return;
-      const tail = kind === 'infra' ? `\n${proc.logs().slice(-20).join('\n')}` : '';
-      this.failure = new UnexpectedExitError(
-        `${proc.name} (pid ${proc.pid}) exited unexpectedly (code ${info.code}, signal ${info.signal})`,
-      );
-      this.print(`${this.failure.message}; stopping the cluster${tail}`);
-      this.wakeUp();
+      if (this.stopRequested || this.shutdownPromise || member.process !== proc) return;
+      const how = info.signal ? `signal ${info.signal}` : `exit code ${info.code}`;
+      const tail = member.role === 'infra' ? `\n${proc.logs().slice(-10).map((l) => `    ${l}`).join('\n')}` : '';
+      if (!this.ready || info.code === CONFIG_ERROR_EXIT) {
+        // During start-up (or with wrong settings) a restart would only hide the cause.
+        this.failure ??= new UnexpectedExitError(`${proc.name} (pid ${proc.pid}) exited unexpectedly (${how})${tail}`);
+        if (this.ready) {
+          this.print(`${this.failure.message}; its settings are wrong, so the cluster stops`);
+          this.wakeUp();
+        }
+        return;
+      }
+      const livedMs = Date.now() - member.startedAt;
+      if (livedMs >= STABLE_AFTER_MS) member.backoffMs = MIN_BACKOFF_MS;
+      const delay = member.backoffMs;
+      member.backoffMs = Math.min(member.backoffMs * 2, MAX_BACKOFF_MS);
+      this.print(`✗ ${proc.name} (pid ${proc.pid}) died (${how}); starting it again in ${(delay / 1000).toFixed(0)} s${tail}`);
+      this.scheduleRestart(member, delay);
     });
+  }
+
+  private scheduleRestart(member: Member, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      if (this.stopRequested || this.shutdownPromise) return;
+      void member.restart().then(
+        (proc) => {
+          if (this.stopRequested || this.shutdownPromise) {
+            void proc.stop(10_000);
+            return;
+          }
+          member.process = proc;
+          member.startedAt = Date.now();
+          member.restarts++;
+          this.print(`✓ ${proc.name} is running again (pid ${proc.pid}, restart ${member.restarts})`);
+          this.watch(member);
+        },
+        (error: unknown) => {
+          const delay = member.backoffMs;
+          member.backoffMs = Math.min(member.backoffMs * 2, MAX_BACKOFF_MS);
+          this.print(`✗ ${member.name} could not be started again: ${(error as Error).message}; trying again in ${(delay / 1000).toFixed(0)} s`);
+          this.scheduleRestart(member, delay);
+        },
+      );
+    }, delayMs);
+    this.restartTimers.add(timer);
   }
 
   private checkStop(): void {
@@ -201,32 +332,63 @@ export class LocalCluster {
     });
   }
 
-  /** Services first (in parallel), then the infrastructure we started; idempotent. */
+  /** TaskManagers the ResourceManager's process provider started: not our children, but ours to stop. */
+  private async providerTaskManagerPids(): Promise<number[]> {
+    if (this.provider !== 'process') return [];
+    try {
+      const { body } = await getJson<{ taskmanagers?: Array<{ provider?: string; pid?: number }> }>(`${this.restUrl}/taskmanagers`);
+      return (body?.taskmanagers ?? []).filter((tm) => tm.provider === 'process' && typeof tm.pid === 'number').map((tm) => tm.pid!);
+    } catch {
+      return [];
+    }
+  }
+
+  /** In Flink's order: TaskManagers, then JobManager and dispatcher, then ResourceManager, then infra; idempotent. */
   private shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.stopping.abort();
+      for (const timer of this.restartTimers) clearTimeout(timer);
       const started = Date.now();
-      const running = (kind: Child['kind']) =>
-        this.children.filter((c) => c.kind === kind && !c.process.exitInfo()).map((c) => c.process);
-      const services = running('service');
-      if (services.length > 0) this.print(`stopping ${services.map((p) => p.name).join(', ')}`);
-      const exits = await Promise.all(services.map((p) => p.stop(10_000)));
-      services.forEach((p, i) => {
-        if (exits[i]?.signal === 'SIGKILL') this.print(`${p.name} did not stop within 10 s and was killed`);
-      });
-      const infra = running('infra');
-      // A server that died while the services stopped is worth a line: it should not happen.
-      for (const c of this.children.filter((c) => c.kind === 'infra' && c.process.exitInfo())) {
-        const info = c.process.exitInfo();
-        this.print(`${c.process.name} had already exited (code ${info?.code}, signal ${info?.signal})`);
+      const running = (...roles: Role[]) =>
+        this.members.filter((m) => roles.includes(m.role) && !m.process.exitInfo()).map((m) => m.process);
+      const stopAll = async (procs: ManagedProcess[], timeoutMs: number) => {
+        if (procs.length === 0) return;
+        this.print(`stopping ${procs.map((p) => p.name).join(', ')}`);
+        const exits = await Promise.all(procs.map((p) => p.stop(timeoutMs)));
+        procs.forEach((p, i) => {
+          if (exits[i]?.signal === 'SIGKILL') this.print(`${p.name} did not stop within ${timeoutMs / 1000} s and was killed`);
+        });
+      };
+      const provided = this.ready ? await this.providerTaskManagerPids() : [];
+      if (provided.length > 0) {
+        this.print(`stopping ${provided.length} TaskManager(s) started by the ResourceManager`);
+        for (const pid of provided) signal(pid, 'SIGTERM');
+        await waitFor(() => provided.every((pid) => !isProcessAlive(pid)), { description: 'provider-started TaskManagers to exit', timeoutMs: 10_000 }).catch(() => {
+          for (const pid of provided) signal(pid, 'SIGKILL');
+        });
       }
-      if (infra.length > 0) this.print(`stopping ${infra.map((p) => p.name).join(', ')}`);
-      await Promise.all(infra.map((p) => p.stop(15_000)));
+      await stopAll(running('taskmanager'), 10_000);
+      await stopAll(running('jobmanager', 'dispatcher'), 10_000);
+      await stopAll(running('resourcemanager'), 10_000);
+      // A server that died while the services stopped is worth a line: it should not happen.
+      for (const m of this.members.filter((m) => m.role === 'infra' && m.process.exitInfo())) {
+        const info = m.process.exitInfo();
+        if (this.ready) this.print(`${m.process.name} had already exited (code ${info?.code}, signal ${info?.signal})`);
+      }
+      await stopAll(running('infra'), 15_000);
       // Anything still recorded (a child whose exit we have not seen yet) stays in the pid file
       // for the next start's clean-up; otherwise the file goes.
-      if (this.children.every((c) => c.process.exitInfo())) this.pidFile?.release();
+      if (this.members.every((m) => m.process.exitInfo())) this.pidFile?.release();
       this.print(`cluster stopped (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     })();
     return this.shutdownPromise;
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
   }
 }

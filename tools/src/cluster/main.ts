@@ -1,5 +1,5 @@
 // Entry point of `npm start`: runs a local Runnel session cluster in the foreground until Ctrl-C
-// (SIGINT) or SIGTERM, then stops everything it started and exits 0; exits 1 when a child dies.
+// (SIGINT) or SIGTERM, then stops everything it started and exits 0; exits 1 when start-up fails.
 // With `--run JOB ARGS…` it also runs that job on the cluster once it is up and prints its result.
 
 import { findRepoRoot } from '../infra';
@@ -29,6 +29,8 @@ async function main(): Promise<number> {
     natsUrl: process.env['NATS_URL'] || undefined,
     databaseUrl: process.env['DATABASE_URL'] || undefined,
     logLevel: process.env['LOG_LEVEL'] || undefined,
+    resourceProvider: args.resourceProvider,
+    consoleLogLevel: args.consoleLogLevel,
     ...(run
       ? {
           onReady: ({ natsUrl }, signal) =>

@@ -25,11 +25,20 @@ export interface EnsureInfraOptions {
   readonly onProcessStarted?: (process: ManagedProcess, stopSignal: NodeJS.Signals) => void;
 }
 
+/** A private server started here, and how to start it again on the same port and data (after a crash). */
+export interface InfraServer {
+  readonly name: 'nats' | 'postgres';
+  readonly process: ManagedProcess;
+  restart(): Promise<ManagedProcess>;
+}
+
 export interface Infra {
   readonly natsUrl: string;
   readonly databaseUrl: string;
   /** Processes started here (empty when both servers were given). */
   readonly processes: readonly ManagedProcess[];
+  /** The same, with a way to restart each. */
+  readonly servers: readonly InfraServer[];
   /** Stops what was started here, NATS and Postgres in parallel. */
   stop(): Promise<void>;
 }
@@ -38,6 +47,7 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
   const log = options.log ?? (() => undefined);
   const logDir = join(options.dataDir, 'logs');
   const processes: ManagedProcess[] = [];
+  const servers: InfraServer[] = [];
   const stops: Array<() => Promise<unknown>> = [];
   const stop = async (): Promise<void> => {
     await Promise.all(stops.map((s) => s()));
@@ -51,12 +61,19 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
     }
     if (!natsUrl) {
       const started = Date.now();
-      const nats = await startNatsServer({
+      const natsOptions = {
         storeDir: join(options.dataDir, 'nats'),
         output: { type: 'file', path: join(logDir, 'nats.log') },
-      });
+      } as const;
+      const nats = await startNatsServer(natsOptions);
       processes.push(nats.process);
       stops.push(() => nats.stop());
+      const natsPort = nats.port;
+      servers.push({
+        name: 'nats',
+        process: nats.process,
+        restart: async () => (await startNatsServer({ ...natsOptions, port: natsPort })).process,
+      });
       options.onProcessStarted?.(nats.process, 'SIGINT');
       log(`started nats-server ${nats.url} (pid ${nats.pid}, ${Date.now() - started} ms)`);
       natsUrl = nats.url;
@@ -74,12 +91,20 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
     }
     if (!databaseUrl) {
       const started = Date.now();
-      const postgres = await startPostgres({
+      const postgresOptions = {
         dataDir: join(options.dataDir, 'postgres'),
         output: { type: 'file', path: join(logDir, 'postgres.log') },
-      });
+        log,
+      } as const;
+      const postgres = await startPostgres(postgresOptions);
       processes.push(postgres.process);
       stops.push(() => postgres.stop());
+      const postgresPort = postgres.port;
+      servers.push({
+        name: 'postgres',
+        process: postgres.process,
+        restart: async () => (await startPostgres({ ...postgresOptions, port: postgresPort })).process,
+      });
       options.onProcessStarted?.(postgres.process, 'SIGINT');
       databaseUrl = await ensureDatabase(postgres.url, options.databaseName ?? 'runnel');
       log(
@@ -87,7 +112,7 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
           `(pid ${postgres.pid}, ${Date.now() - started} ms)`,
       );
     }
-    return { natsUrl, databaseUrl, processes, stop };
+    return { natsUrl, databaseUrl, processes, servers, stop };
   } catch (error) {
     await stop();
     throw error;

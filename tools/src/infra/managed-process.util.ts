@@ -1,8 +1,9 @@
 // One child process we started and are responsible for: its output goes line by line to a sink
-// (prefixed on our stdout, a log file, or only a ring buffer), its exit is a promise, and
-// stop() is "signal, wait, SIGKILL after a deadline". Children run in their own process group so
-// that a terminal's Ctrl-C reaches only the parent, which then stops them in order; and, where
-// setpriv allows, the kernel signals them when the parent dies, so none outlives a SIGKILLed parent.
+// (prefixed on our stdout, a log file, a log file plus readable lines on a terminal, or only a
+// ring buffer), its exit is a promise, and stop() is "signal, wait, SIGKILL after a deadline".
+// Children run in their own process group so that a terminal's Ctrl-C reaches only the parent,
+// which then stops them in order; and, where setpriv allows, the kernel signals them when the
+// parent dies, so none outlives a SIGKILLed parent.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -10,12 +11,33 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pdeathsigWrapper } from './executable.util';
 import { ProcessStartError } from './infra.errors';
+import { DEFAULT_TERMINAL_LOG_LEVEL, formatServiceLine, type LogLevelName } from './log-line.format';
 
 /** Where a child's output lines go (they are always kept in the ring buffer too). */
 export type OutputSink =
   | { readonly type: 'prefix'; readonly stream?: NodeJS.WritableStream }
   | { readonly type: 'file'; readonly path: string }
+  | ServiceOutputSink
   | { readonly type: 'buffer' };
+
+/**
+ * For a service logging pino JSON: every line, unchanged, appended to `file`; and on `stream`
+ * one human line per log record at or above `minLevel` (non-JSON lines always), coloured only
+ * when the stream is a TTY (and NO_COLOR is unset).
+ */
+export interface ServiceOutputSink {
+  readonly type: 'service';
+  /** e.g. `<logDir>/<name>.log`; its directory is created. */
+  readonly file: string;
+  /** Default: process.stdout. */
+  readonly stream?: NodeJS.WritableStream;
+  /** Default: 'warn'. The file always gets everything. */
+  readonly minLevel?: LogLevelName;
+  /** Shown in the name column (default: the process's name). */
+  readonly name?: string;
+  /** Width of the name column (default 16); pass the longest name of the cluster. */
+  readonly nameWidth?: number;
+}
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -155,11 +177,37 @@ function openSink(name: string, output: OutputSink): LineSink {
       return { write: (line) => stream.write(`${name} | ${line}\n`), close: () => undefined };
     }
     case 'file': {
-      mkdirSync(dirname(output.path), { recursive: true });
-      const file: WriteStream = createWriteStream(output.path, { flags: 'a' });
+      const file = appendStream(output.path);
       return { write: (line) => file.write(`${line}\n`), close: () => file.end() };
+    }
+    case 'service': {
+      const file = appendStream(output.file);
+      const stream = output.stream ?? process.stdout;
+      const label = output.name ?? name;
+      const format = {
+        colors: isTty(stream) && !process.env['NO_COLOR'],
+        minLevel: output.minLevel ?? DEFAULT_TERMINAL_LOG_LEVEL,
+        nameWidth: output.nameWidth,
+      };
+      return {
+        write: (line) => {
+          file.write(`${line}\n`);
+          const shown = formatServiceLine(label, line, format);
+          if (shown !== undefined) stream.write(`${shown}\n`);
+        },
+        close: () => file.end(),
+      };
     }
     case 'buffer':
       return { write: () => undefined, close: () => undefined };
   }
+}
+
+function appendStream(path: string): WriteStream {
+  mkdirSync(dirname(path), { recursive: true });
+  return createWriteStream(path, { flags: 'a' });
+}
+
+function isTty(stream: NodeJS.WritableStream): boolean {
+  return (stream as Partial<NodeJS.WriteStream>).isTTY === true;
 }

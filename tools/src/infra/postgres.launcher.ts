@@ -1,16 +1,19 @@
 // Starts a private Postgres server for a local cluster, CI or tests: initialises the data
 // directory the first time (trust auth for user `postgres`, listening on 127.0.0.1 only, no unix
 // socket so it never collides with a system server), then runs `postgres` in the foreground as
-// our child. As root it runs as the `postgres` user (created when missing), as Postgres refuses root.
+// our child. As root it runs as the `postgres` user (created when missing), as Postgres refuses root;
+// when that user cannot reach the data dir or the binaries (a checkout under /root, a mkdtemp dir),
+// they move to /var/lib/runnel (see postgres-relocation.util.ts and tools/INFRA-NOTES.md).
 
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findFreePort, isPortOpen } from './free-port.util';
-import { ProcessStartError } from './infra.errors';
+import { ProcessStartError, WaitTimeoutError } from './infra.errors';
 import { startManagedProcess, type ExitInfo, type ManagedProcess, type OutputSink } from './managed-process.util';
-import { exitedEarly } from './nats-server.launcher';
 import { postgresBinariesFor, type PostgresBinaries } from './postgres-binaries.util';
+import { findBlockingPath, lookupUser, spawnedIdentity, type UserIdentity } from './postgres-reachability.util';
+import { relocateDataDir } from './postgres-relocation.util';
 import { isPostgresReachable } from './reachability.util';
 import { waitFor } from './wait-for.util';
 
@@ -27,6 +30,13 @@ export interface StartPostgresOptions {
   readonly output?: OutputSink;
   /** Deadline for the server to accept connections (default 30 s). */
   readonly startTimeoutMs?: number;
+  /**
+   * One-line notices, e.g. that the data dir was relocated because user postgres cannot reach
+   * it (default: written to stderr).
+   */
+  readonly log?: (message: string) => void;
+  /** As root: where data and binaries go when user postgres cannot reach them (default /var/lib/runnel). */
+  readonly systemDir?: string;
 }
 
 export interface PostgresHandle {
@@ -35,6 +45,10 @@ export interface PostgresHandle {
   readonly port: number;
   readonly pid: number;
   readonly binaries: PostgresBinaries;
+  /** The data directory in use: `requestedDataDir`, or its relocation under /var/lib/runnel/data. */
+  readonly dataDir: string;
+  /** `options.dataDir`, resolved. */
+  readonly requestedDataDir: string;
   readonly process: ManagedProcess;
   /** Fast shutdown (SIGINT), SIGKILL after `timeoutMs` (default 15 s). */
   stop(timeoutMs?: number): Promise<ExitInfo>;
@@ -46,15 +60,21 @@ interface RunAs {
 }
 
 export async function startPostgres(options: StartPostgresOptions): Promise<PostgresHandle> {
-  const dataDir = resolve(options.dataDir);
-  const runAs = postgresUser();
-  prepareDataDir(dataDir, runAs);
-  const binaries = postgresBinariesFor(dataDir);
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) initdb(binaries, dataDir, runAs);
+  const requestedDataDir = resolve(options.dataDir);
+  const log = options.log ?? ((message: string) => void process.stderr.write(`${message}\n`));
+  const user = postgresUser();
+  const dataDir = prepareDataDir(requestedDataDir, user, { log, systemDir: options.systemDir });
+  const binaries = postgresBinariesFor(dataDir, { runAs: user, log, systemDir: options.systemDir });
+  const runAs: RunAs = user ? { uid: user.uid, gid: user.gid } : {};
+  const output = options.output ?? { type: 'buffer' };
+  const logFile = output.type === 'file' ? output.path : undefined;
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) initdb(binaries, dataDir, runAs, logFile);
 
   const port = options.port ?? (await findFreePort());
   if (options.port !== undefined && (await isPortOpen(port))) {
-    throw new ProcessStartError(`cannot start postgres: port ${port} on 127.0.0.1 is already in use`);
+    throw new ProcessStartError(
+      `cannot start Postgres (data directory ${dataDir}): port ${port} on 127.0.0.1 is already in use`,
+    );
   }
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const settings = [
@@ -68,20 +88,33 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     command: binaries.postgres,
     args: ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])],
     ...runAs,
+    // Our own cwd may be a directory user postgres cannot enter.
+    cwd: dataDir,
     // SIGINT is Postgres' "fast" shutdown: it ends sessions instead of waiting for clients to leave.
     stopSignal: 'SIGINT',
-    output: options.output ?? { type: 'buffer' },
+    output,
     env: { ...process.env, LC_ALL: 'C' },
   });
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const what = `Postgres ${binaries.major} (${binaries.binDir}, pid ${proc.pid}, port ${port})`;
   try {
     await waitFor(() => isPostgresReachable(url, 1_000), {
-      description: `postgres (pid ${proc.pid}, ${binaries.source} ${binaries.major}) to accept connections on port ${port}`,
-      timeoutMs: options.startTimeoutMs ?? 30_000,
+      description: `${what} to accept connections`,
+      timeoutMs,
       intervalMs: 50,
-      abortIf: () => exitedEarly(proc, `postgres on port ${port}`),
+      abortIf: () => {
+        const info = proc.exitInfo();
+        if (!info) return undefined;
+        const how = `code ${info.code}, signal ${info.signal}`;
+        return startFailure(`${what} exited during start-up (${how})`, dataDir, proc.logs(), logFile);
+      },
     });
   } catch (error) {
     await proc.stop(5_000);
+    if (error instanceof WaitTimeoutError) {
+      const message = `${what} did not accept connections within ${timeoutMs} ms`;
+      throw startFailure(message, dataDir, proc.logs(), logFile, error);
+    }
     throw error;
   }
   return {
@@ -89,62 +122,124 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     port,
     pid: proc.pid,
     binaries,
+    dataDir,
+    requestedDataDir,
     process: proc,
     stop: (timeoutMs = 15_000) => proc.stop(timeoutMs),
   };
 }
 
-/** As root: uid/gid of user postgres, created when missing. Otherwise: run as ourselves. */
-function postgresUser(): RunAs {
-  if (process.getuid?.() !== 0) return {};
-  const lookup = (): RunAs | undefined => {
-    const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    if (uid.status !== 0 || gid.status !== 0) return undefined;
-    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-  };
-  const existing = lookup();
-  if (existing) return existing;
+/** "Postgres could not start", naming the data directory and the last lines of its output. */
+function startFailure(
+  what: string,
+  dataDir: string,
+  lines: readonly string[],
+  logFile?: string,
+  cause?: unknown,
+): ProcessStartError {
+  const tail = lines.slice(-20).join('\n').trim() || '(no output)';
+  return new ProcessStartError(
+    `${what}; data directory ${dataDir}${logFile ? `, log ${logFile}` : ''}; last lines of its log:\n${tail}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * As root: user postgres (created when missing) with the groups its processes will have (only its
+ * primary group, see spawnedIdentity). Otherwise undefined: run as ourselves.
+ */
+function postgresUser(): UserIdentity | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const existing = lookupUser('postgres');
+  if (existing) return spawnedIdentity(existing);
   const created = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], {
     encoding: 'utf8',
   });
-  const made = lookup();
+  const made = lookupUser('postgres');
   if (!made) {
     throw new ProcessStartError(
-      `Postgres refuses to run as root and creating user "postgres" failed: ${created.stderr || created.error?.message}`,
+      'Postgres refuses to run as root and creating user "postgres" failed: ' +
+        `${created.stderr || created.error?.message}`,
     );
   }
-  return made;
+  return spawnedIdentity(made);
 }
 
-/** Creates the data directory owned by the server's user, and checks that user can reach it. */
-function prepareDataDir(dataDir: string, runAs: RunAs): void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (runAs.uid === undefined || runAs.gid === undefined) return;
-  chownSync(dataDir, runAs.uid, runAs.gid);
-  // Every ancestor must be searchable by that user (mkdtemp makes 0700 directories, for one).
-  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
-    const stat = statSync(dir);
-    const searchable = stat.uid === runAs.uid ? (stat.mode & 0o100) !== 0 : (stat.mode & 0o001) !== 0;
-    if (!searchable) {
-      throw new ProcessStartError(
-        `Postgres runs as user postgres, which cannot enter ${dir} (mode ${(stat.mode & 0o777).toString(8)}); ` +
-          `chmod o+x ${dir} or choose another data directory`,
-      );
-    }
-    if (dirname(dir) === dir) break;
+/**
+ * Creates the data directory owned by the server's user and returns it: `requested`, or, when
+ * that user cannot reach it (as root: user postgres, and a directory below /root, say), one of
+ * its own under /var/lib/runnel/data (and says so in one line).
+ */
+function prepareDataDir(
+  requested: string,
+  user: UserIdentity | undefined,
+  options: { readonly log: (message: string) => void; readonly systemDir?: string },
+): string {
+  const fail = (problem: string, cause?: unknown): ProcessStartError =>
+    new ProcessStartError(
+      `cannot start Postgres: its data directory ${requested} ${problem}`,
+      cause === undefined ? undefined : { cause },
+    );
+  if (existsSync(requested) && !statSync(requested).isDirectory()) {
+    throw fail('exists but is not a directory; remove it or choose another data directory');
   }
+  try {
+    if (!user) {
+      mkdirSync(requested, { recursive: true, mode: 0o700 });
+      return requested;
+    }
+    // Parents get the usual modes (a recursive mkdir with mode 0700 would make them all 0700).
+    mkdirSync(dirname(requested), { recursive: true });
+  } catch (error) {
+    throw fail(`cannot be created: ${(error as Error).message}`, error);
+  }
+  const blocked = findBlockingPath(requested, user, 0);
+  if (!blocked) {
+    mkdirSync(requested, { recursive: true, mode: 0o700 });
+    chownSync(requested, user.uid, user.gid);
+    return requested;
+  }
+  let relocated: string;
+  try {
+    relocated = relocateDataDir(requested, user, { baseDir: options.systemDir, log: options.log });
+  } catch (error) {
+    const problem = `is out of reach for user postgres (${blocked.reason}), and relocating it failed`;
+    throw fail(`${problem}: ${(error as Error).message}`, error);
+  }
+  const stillBlocked = findBlockingPath(relocated, user, 0);
+  if (stillBlocked) {
+    const problem = `is out of reach for user postgres (${blocked.reason})`;
+    throw fail(`${problem}, and so is ${relocated} (${stillBlocked.reason})`);
+  }
+  options.log(
+    `Postgres runs as user postgres, which cannot reach the data directory ${requested} ` +
+      `(${blocked.reason}); using ${relocated} instead`,
+  );
+  return relocated;
 }
 
-function initdb(binaries: PostgresBinaries, dataDir: string, runAs: RunAs): void {
+function initdb(binaries: PostgresBinaries, dataDir: string, runAs: RunAs, logFile?: string): void {
   const result = spawnSync(
     binaries.initdb,
     ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-instructions'],
-    { ...runAs, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+    { ...runAs, cwd: dataDir, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
   );
-  if (result.status !== 0) {
-    throw new ProcessStartError(
-      `initdb (${binaries.initdb}) failed for ${dataDir} (exit ${result.status}): ${result.stderr || result.error?.message}`,
-    );
+  if (result.status === 0) return;
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}` || result.error?.message || '';
+  if (logFile) {
+    try {
+      mkdirSync(dirname(logFile), { recursive: true });
+      appendFileSync(logFile, output);
+    } catch {
+      // the error below carries the output anyway
+    }
   }
+  throw startFailure(
+    `Postgres could not initialise its data directory: initdb (${binaries.initdb}) failed ` +
+      `(exit ${result.status}, signal ${result.signal})`,
+    dataDir,
+    output.split('\n'),
+    logFile,
+    result.error,
+  );
 }

@@ -31,6 +31,7 @@ export interface RunOptions {
   readonly parallelism?: number;
   readonly savepointPath?: string;
   readonly allowNonRestoredState?: boolean;
+  readonly target?: 'session' | 'per-job';
 }
 
 @Injectable()
@@ -105,6 +106,7 @@ export class JarService {
       jobGraphHash: inspected.jobGraphHash,
       ...(options.savepointPath ? { savepointPath: options.savepointPath } : {}),
       ...(options.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+      ...(options.target ? { target: options.target } : {}),
     });
     this.logger.log(`submitted job ${jobId} (${jobName}) from artifact ${jarId}`);
     return { jobId };

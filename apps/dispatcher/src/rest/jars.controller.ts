@@ -60,6 +60,7 @@ export class JarsRestController {
       parallelism: body?.parallelism,
       savepointPath: body?.savepointPath,
       allowNonRestoredState: body?.allowNonRestoredState,
+      target: body?.target,
     });
     return { jobid: jobId };
   }

@@ -8,6 +8,7 @@
  * checkpoint. On every end it frees the slots, tells the TaskManagers, deletes the data stream.
  */
 import {
+  ErrorCodes,
   ExecutionStates,
   JobStatus,
   JobStatuses,
@@ -44,6 +45,9 @@ export interface JobEvent {
 }
 
 const MAX_EVENTS = 2000;
+
+/** A deployment that failed with one of these never reached a TaskManager process. */
+const UNREACHABLE_CODES: readonly string[] = [ErrorCodes.NoResponders, ErrorCodes.RequestTimeout];
 
 export class JobMaster {
   readonly events: JobEvent[] = [];
@@ -145,18 +149,24 @@ export class JobMaster {
     for (;;) {
       if (this.stop.signal.aborted) return undefined;
       try {
-        const { allocations } = await this.deps.resourceManager.requestSlots({ jobId: this.jobId, count: needed });
+        const { allocations } = await this.deps.resourceManager.requestSlots({
+          jobId: this.jobId,
+          count: needed,
+          ...(this.submission.target ? { target: this.submission.target } : {}),
+        });
         this.statusMessage = undefined;
         return allocations;
       } catch (error) {
         if (!(error instanceof RunnelError && error.code === 'NOT_ENOUGH_SLOTS')) throw error;
-        const available = (error as NotEnoughSlotsError).available ?? (error.details as { available?: number })?.available ?? 0;
-        this.statusMessage = `Waiting for slots: the job needs ${needed}, ${available} are free`;
+        const details = error.details as { available?: number; note?: string } | undefined;
+        const available = (error as NotEnoughSlotsError).available ?? details?.available ?? 0;
+        const note = (error as NotEnoughSlotsError).note ?? details?.note;
+        this.statusMessage = `Waiting for slots: the job needs ${needed}, ${available} are free${note ? `; ${note}` : ''}`;
         if (this.deps.clock() >= deadline) {
           await this.fail(
             {
               name: 'NoResourceAvailableException',
-              message: `Could not acquire the minimum required resources: the job needs ${needed} slots, ${available} were free after waiting ${this.settings.slotRequestTimeoutMs} ms. Start more TaskManagers (or more slots per TaskManager), or lower the parallelism.`,
+              message: `Could not acquire the minimum required resources: the job needs ${needed} slots, ${available} were free after waiting ${this.settings.slotRequestTimeoutMs} ms${note ? ` (${note})` : ''}. Start more TaskManagers (or more slots per TaskManager), or lower the parallelism.`,
             },
             undefined,
           );
@@ -171,6 +181,7 @@ export class JobMaster {
     const graph = this.graph;
     const locations = graph.locations();
     const checkpointMode = this.checkpoints.enabled ? this.checkpoints.settings.mode : undefined;
+    const unreachable = new Map<string, string>();
     await Promise.all(
       graph.executions().map(async (execution) => {
         if (this.stop.signal.aborted || graph !== this.graph) return;
@@ -200,12 +211,50 @@ export class JobMaster {
             ...(checkpointMode ? { checkpointMode } : {}),
           });
         } catch (error) {
+          if (error instanceof RunnelError && UNREACHABLE_CODES.includes(error.code)) {
+            unreachable.set(slot.resourceId, error.message);
+            return;
+          }
           const failure = toFailure(error);
           failure.message = `Could not deploy ${this.taskName(execution)} to ${slot.resourceId}: ${failure.message}`;
           this.onTaskState({ jobId: this.jobId, executionAttemptId: execution.attemptId, state: ExecutionStates.Failed, failure });
         }
       }),
     );
+    if (unreachable.size > 0 && graph === this.graph && !this.stop.signal.aborted) await this.redeploy(graph, unreachable);
+  }
+
+  /**
+   * Some TaskManagers did not answer their deployments (their process is gone, say the registry
+   * had not noticed yet): a resource problem, not a job failure. The ResourceManager is told (it
+   * drops them at once), this attempt's slots go back, and the job asks for others — within the
+   * slot request timeout, after which it fails with NoResourceAvailableException as usual. The
+   * restart strategy is not consulted: no user code failed.
+   */
+  private async redeploy(graph: ExecutionGraph, unreachable: ReadonlyMap<string, string>): Promise<void> {
+    if (this.restarting || this.isTerminal() || this.ending) return;
+    this.restarting = true;
+    const names = [...unreachable.keys()].join(', ');
+    this.deps.log.warn(`job ${this.jobId}: TaskManager(s) ${names} did not answer the deployment; deploying on other slots`);
+    this.statusMessage = `Redeploying: TaskManager(s) ${names} did not answer`;
+    try {
+      await Promise.allSettled(
+        [...unreachable].map(([resourceId, reason]) =>
+          this.deps.resourceManager.taskManagerUnreachable({ resourceId, reason: `a deployment of job ${this.jobId} failed: ${reason}` }),
+        ),
+      );
+      this.checkpoints.stop();
+      await this.releaseAttempt(false, unreachable);
+      if (this.stop.signal.aborted || graph !== this.graph) return;
+      this.graph = this.newGraph(graph.attempt + 1);
+    } finally {
+      this.restarting = false;
+    }
+    try {
+      await this.runAttempt();
+    } catch (error) {
+      if (!this.isTerminal() && !this.ending) await this.fail(toFailure(error), undefined);
+    }
   }
 
   /** A TaskManager reports a task's state (and its metrics). */
@@ -279,9 +328,9 @@ export class JobMaster {
   }
 
   /** Cancels the attempt's tasks, frees its slots and deletes its data stream. */
-  private async releaseAttempt(finished: boolean): Promise<void> {
+  private async releaseAttempt(finished: boolean, unreachable?: ReadonlyMap<string, string>): Promise<void> {
     const graph = this.graph;
-    await Promise.allSettled(graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).releaseJob({ jobId: this.jobId }, { timeoutMs: 15_000 })));
+    await Promise.allSettled(graph.taskManagers().filter((rid) => !unreachable?.has(rid)).map((rid) => this.deps.taskExecutor(rid).releaseJob({ jobId: this.jobId }, { timeoutMs: 15_000 })));
     if (!finished) for (const execution of graph.executions()) graph.transition(execution, ExecutionStates.Canceled, this.deps.clock());
     const cleanups: Promise<unknown>[] = [this.deps.resourceManager.releaseSlots({ jobId: this.jobId })];
     if (this.dataStream) cleanups.push(this.deps.dataStreams.delete(this.jobId, graph.attempt));
@@ -298,7 +347,7 @@ export class JobMaster {
     if (used.length === 0) return;
     let registered: Set<string>;
     try {
-      registered = new Set((await this.deps.resourceManager.listTaskManagers({})).taskManagers.map((t) => t.id));
+      registered = new Set((await this.deps.resourceManager.listTaskManagers({ includeUnconfirmed: true })).taskManagers.map((t) => t.id));
     } catch {
       return; // the ResourceManager is unreachable: that says nothing about the TaskManagers
     }

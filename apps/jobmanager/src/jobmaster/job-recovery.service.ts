@@ -118,7 +118,7 @@ export class JobRecoveryService {
 
   /** What the previous leader's attempt left: tasks on the TaskManagers, slots, data streams. */
   private async releaseLeftovers(jobId: string): Promise<void> {
-    const { taskManagers } = await this.resourceManager.listTaskManagers({});
+    const { taskManagers } = await this.resourceManager.listTaskManagers({ includeUnconfirmed: true });
     const results = await Promise.allSettled(
       taskManagers.map((tm) => this.taskExecutor(tm.id).releaseJob({ jobId }, { timeoutMs: RELEASE_TIMEOUT_MS })),
     );

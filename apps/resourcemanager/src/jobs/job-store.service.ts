@@ -59,6 +59,12 @@ export class JobStore {
     return toRecord(job, true);
   }
 
+  /** The job's status, undefined when the store does not have it. */
+  async statusOf(jobId: string): Promise<string | undefined> {
+    const job = await this.jobs.findOne({ where: { jobId }, select: ['jobId', 'status'] });
+    return job?.status;
+  }
+
   async list(): Promise<StoredJob[]> {
     const jobs = await this.jobs.find({ order: { createdAt: 'DESC' }, select: ['jobId', 'name', 'status', 'artifactHash', 'jobGraphHash', 'parallelism', 'programArgs', 'createdAt', 'updatedAt', 'endedAt'] });
     return jobs.map((j) => toRecord(j, false));

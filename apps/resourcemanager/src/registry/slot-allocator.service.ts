@@ -6,7 +6,8 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AllocationIds, NotEnoughSlotsError, ResourceIds, SlotAllocation, SlotIds } from '@runnel/protocol';
+import { AllocationIds, DeploymentTarget, NotEnoughSlotsError, ResourceIds, SlotAllocation, SlotIds } from '@runnel/protocol';
+import { LIVE_WITH } from './task-manager-registry.service';
 import { DataSource } from 'typeorm';
 
 @Injectable()
@@ -15,21 +16,30 @@ export class SlotAllocator {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async allocate(jobId: string, count: number): Promise<SlotAllocation[]> {
+  /**
+   * Only slots of TaskManagers registered with this leader (`resourceManagerId`, the fencing
+   * token) are offered: a registration left by an earlier ResourceManager may name a process that
+   * is gone. A session job takes shared TaskManagers' slots; a per-job one only those of the
+   * TaskManagers started for it.
+   */
+  async allocate(jobId: string, count: number, resourceManagerId: string, target: DeploymentTarget = 'session'): Promise<SlotAllocation[]> {
+    const eligible = `${LIVE_WITH('tm', '$1')} AND ${target === 'per-job' ? 'tm.dedicated_to = $2' : '(tm.dedicated_to IS NULL AND $2::text IS NULL)'}`;
+    const params = [resourceManagerId, target === 'per-job' ? jobId : null];
     const allocations = await this.dataSource.transaction(async (em) => {
       const free = (await em.query(
         `SELECT s.resource_id, s.slot_index, tm.address
-         FROM slots s JOIN task_managers tm ON tm.resource_id = s.resource_id AND tm.status = 'REGISTERED'
-         WHERE s.allocation_id IS NULL
+         FROM slots s JOIN task_managers tm ON tm.resource_id = s.resource_id
+         WHERE s.allocation_id IS NULL AND ${eligible}
          ORDER BY s.slot_index, s.resource_id
-         LIMIT $1
+         LIMIT $3
          FOR UPDATE OF s SKIP LOCKED`,
-        [count],
+        [...params, count],
       )) as { resource_id: string; slot_index: number; address: string }[];
       if (free.length < count) {
         const [{ n }] = (await em.query(
-          `SELECT count(*)::int AS n FROM slots s JOIN task_managers tm ON tm.resource_id = s.resource_id AND tm.status = 'REGISTERED'
-           WHERE s.allocation_id IS NULL`,
+          `SELECT count(*)::int AS n FROM slots s JOIN task_managers tm ON tm.resource_id = s.resource_id
+           WHERE s.allocation_id IS NULL AND ${eligible}`,
+          params,
         )) as { n: number }[];
         throw new NotEnoughSlotsError(count, n);
       }

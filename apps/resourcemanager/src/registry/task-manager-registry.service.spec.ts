@@ -46,7 +46,7 @@ describe('TaskManagerRegistry (Postgres)', () => {
     const twin = await new DataSource(dataSourceOptions(url.toString())).initialize();
     dataSource = await new DataSource(dataSourceOptions(url.toString())).initialize();
     const [mine, theirs] = await Promise.all([runMigrationsExclusively(dataSource, 'spec-rm'), runMigrationsExclusively(twin, 'spec-rm')]);
-    expect([...mine, ...theirs]).toEqual(['InitialSchema1763800000000']);
+    expect([...mine, ...theirs]).toEqual(['InitialSchema1763800000000', 'TaskManagerProvider1764500000000']);
     await twin.destroy();
     registry = new TaskManagerRegistry(dataSource, dataSource.getRepository(TaskManagerEntity), dataSource.getRepository(SlotEntity));
   });
@@ -62,14 +62,14 @@ describe('TaskManagerRegistry (Postgres)', () => {
 
   it('ran its migrations (no synchronize)', async () => {
     const rows = await dataSource.query(`SELECT name FROM runnel_resourcemanager_migrations`);
-    expect(rows.map((r: { name: string }) => r.name)).toEqual(['InitialSchema1763800000000']);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual(['InitialSchema1763800000000', 'TaskManagerProvider1764500000000']);
   });
 
   it('registers a TaskManager with its slots and counts them', async () => {
     await registry.register(registration('tm-a', 3), RM);
     await registry.register(registration('tm-b', 2), RM);
-    expect(await registry.slotCounts()).toEqual({ taskManagers: 2, total: 5, free: 5 });
-    const details = await registry.get('tm-b');
+    expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 2, total: 5, free: 5 });
+    const details = await registry.get('tm-b', RM);
     expect(details.slots.map((s) => s.slotId)).toEqual(['tm-b#0', 'tm-b#1']);
   });
 
@@ -82,7 +82,7 @@ describe('TaskManagerRegistry (Postgres)', () => {
       { resource_id: 'tm-a', slot_index: 0, allocation_id: null },
       { resource_id: 'tm-a', slot_index: 1, allocation_id: allocationId },
     ]);
-    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: first.registrationId, resourceManagerId: RM, slotReport: [] }, RM))
+    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: first.registrationId, resourceManagerId: RM, slotReport: [] }, RM, 10_000))
       .rejects.toBeInstanceOf(UnknownTaskManagerError);
   });
 
@@ -98,23 +98,68 @@ describe('TaskManagerRegistry (Postgres)', () => {
     const a = await registry.register(registration('tm-a'), RM);
     await registry.register(registration('tm-b'), RM);
     await dataSource.query(`UPDATE task_managers SET last_heartbeat = now() - interval '10 seconds' WHERE resource_id = 'tm-b'`);
-    await registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: RM, slotReport: [] }, RM);
+    await registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: RM, slotReport: [] }, RM, 10_000);
     expect(await registry.expireSilent(5000)).toEqual(['tm-b']);
-    expect(await registry.slotCounts()).toEqual({ taskManagers: 1, total: 3, free: 3 });
-    expect((await registry.list()).map((t) => t.id)).toEqual(['tm-a']);
+    expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 1, total: 3, free: 3 });
+    expect((await registry.list(RM)).map((t) => t.id)).toEqual(['tm-a']);
     expect(await registry.expireSilent(5000)).toEqual([]);
   });
 
   it('tells a TaskManager of another ResourceManager instance to register again', async () => {
     const a = await registry.register(registration('tm-a'), 'rm-old');
-    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: 'rm-old', slotReport: [] }, RM))
+    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: 'rm-old', slotReport: [] }, RM, 10_000))
       .rejects.toThrow(/registered with ResourceManager rm-old, this is rm-spec/);
+  });
+
+  it('offers nothing of a registration made with an earlier ResourceManager until it registers again', async () => {
+    // A cluster restart: the registry still says REGISTERED for a TaskManager whose process is gone.
+    await registry.register(registration('tm-stale', 3), 'rm-earlier');
+    expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 0, total: 0, free: 0 });
+    expect(await registry.list(RM)).toEqual([]);
+    // Liveness checks still see it (not yet lost: it may re-register within its timeout).
+    expect((await registry.list(undefined)).map((t) => t.id)).toEqual(['tm-stale']);
+    await registry.register(registration('tm-live', 1), RM);
+    expect((await registry.list(RM)).map((t) => t.id)).toEqual(['tm-live']);
+  });
+
+  it('reconciles the registry with the slot report of a heartbeat', async () => {
+    const a = await registry.register(registration('tm-a', 3), RM);
+    const [held, fresh, ended] = ['a', 'b', 'c'].map((c) => c.repeat(32));
+    const jobs = { held: '1'.repeat(32), fresh: '2'.repeat(32), ended: '3'.repeat(32) };
+    // Slot 0: allocated and deployed (the report agrees). Slot 1: allocated long ago, never deployed
+    // (the report says free). Slot 2: allocated a moment ago, deployment under way.
+    await dataSource.query(`UPDATE slots SET allocation_id = $1, job_id = $2, updated_at = now() - interval '1 minute' WHERE resource_id = 'tm-a' AND slot_index = 0`, [held, jobs.held]);
+    await dataSource.query(`UPDATE slots SET allocation_id = $1, job_id = $2, updated_at = now() - interval '1 minute' WHERE resource_id = 'tm-a' AND slot_index = 1`, ['d'.repeat(32), jobs.held]);
+    await dataSource.query(`UPDATE slots SET allocation_id = $1, job_id = $2, updated_at = now() WHERE resource_id = 'tm-a' AND slot_index = 2`, [fresh, jobs.fresh]);
+    const outcome = await registry.heartbeat(
+      {
+        protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: RM,
+        // Index 3 does not exist in the registry: the TaskManager holds a slot of a job the registry let go of.
+        slotReport: [{ index: 0, allocationId: held, jobId: jobs.held }, { index: 1 }, { index: 2 }, { index: 3, allocationId: ended, jobId: jobs.ended }],
+      },
+      RM,
+      10_000,
+    );
+    expect(outcome.freedSlots).toEqual([1]);
+    expect(outcome.releaseJobs).toEqual([jobs.ended]);
+    expect(await slotRows()).toEqual([
+      { resource_id: 'tm-a', slot_index: 0, allocation_id: held },
+      { resource_id: 'tm-a', slot_index: 1, allocation_id: null },
+      { resource_id: 'tm-a', slot_index: 2, allocation_id: fresh },
+    ]);
+  });
+
+  it('drops a TaskManager a JobMaster could not reach, at once', async () => {
+    await registry.register(registration('tm-gone', 2), RM);
+    expect(await registry.markUnreachable('tm-gone', 'no responders')).toBe(true);
+    expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 0, total: 0, free: 0 });
+    expect(await registry.markUnreachable('tm-gone', 'again')).toBe(false);
   });
 
   it('frees the slots of a TaskManager that disconnects', async () => {
     const a = await registry.register(registration('tm-a'), RM);
     await registry.disconnect({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, reason: 'bye' });
-    expect(await registry.slotCounts()).toEqual({ taskManagers: 0, total: 0, free: 0 });
+    expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 0, total: 0, free: 0 });
     const [tm] = await dataSource.query(`SELECT status FROM task_managers WHERE resource_id = 'tm-a'`);
     expect(tm.status).toBe('DISCONNECTED');
   });
@@ -149,21 +194,21 @@ describe('SlotAllocator (Postgres)', () => {
   });
 
   it('spreads a job over TaskManagers and records the allocation', async () => {
-    const slots = await allocator.allocate(job(1), 2);
+    const slots = await allocator.allocate(job(1), 2, RM);
     expect(slots.map((s) => s.slotId).sort()).toEqual(['tm-a#0', 'tm-b#0']);
-    expect(await registry.slotCounts()).toEqual({ taskManagers: 2, total: 4, free: 2 });
+    expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 2, total: 4, free: 2 });
     const rows = await dataSource.query(`SELECT allocation_id, job_id FROM slots WHERE job_id IS NOT NULL ORDER BY resource_id`);
     expect(rows.map((r: { allocation_id: string }) => r.allocation_id).sort()).toEqual(slots.map((s) => s.allocationId).sort());
   });
 
   it('gives all slots or none, and says how many are free', async () => {
-    await allocator.allocate(job(1), 3);
-    await expect(allocator.allocate(job(2), 2)).rejects.toMatchObject({ code: 'NOT_ENOUGH_SLOTS', requested: 2, available: 1 });
-    expect(await registry.slotCounts()).toEqual({ taskManagers: 2, total: 4, free: 1 });
+    await allocator.allocate(job(1), 3, RM);
+    await expect(allocator.allocate(job(2), 2, RM)).rejects.toMatchObject({ code: 'NOT_ENOUGH_SLOTS', requested: 2, available: 1 });
+    expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 2, total: 4, free: 1 });
   });
 
   it('never gives one slot to two jobs under concurrent requests', async () => {
-    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => allocator.allocate(job(10 + i), 1 + (i % 2))));
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => allocator.allocate(job(10 + i), 1 + (i % 2), RM)));
     const granted = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
     const slotIds = granted.map((s) => s.slotId);
     expect(new Set(slotIds).size).toBe(slotIds.length);
@@ -173,10 +218,27 @@ describe('SlotAllocator (Postgres)', () => {
     for (const r of results) if (r.status === 'rejected') expect(r.reason.code).toBe('NOT_ENOUGH_SLOTS');
   });
 
+  it('never allocates the slots of a stale registration (an earlier ResourceManager, process gone)', async () => {
+    await dataSource.query('TRUNCATE task_managers CASCADE');
+    await registry.register(registration('tm-stale', 4), 'rm-earlier');
+    await expect(allocator.allocate(job(1), 1, RM)).rejects.toMatchObject({ code: 'NOT_ENOUGH_SLOTS', available: 0 });
+    await registry.register(registration('tm-stale', 4), RM); // it registered again with this leader
+    expect((await allocator.allocate(job(1), 1, RM)).map((s) => s.resourceId)).toEqual(['tm-stale']);
+  });
+
+  it('gives a per-job TaskManager to its job only', async () => {
+    await registry.register(registration('tm-own', 2, { provider: 'process', dedicatedTo: job(7) }), RM);
+    // The shared TaskManagers (4 slots) do not count for the per-job request, and the dedicated one not for others.
+    await expect(allocator.allocate(job(8), 5, RM)).rejects.toMatchObject({ available: 4 });
+    expect((await allocator.allocate(job(7), 2, RM, 'per-job')).map((s) => s.resourceId)).toEqual(['tm-own', 'tm-own']);
+    await expect(allocator.allocate(job(7), 1, RM, 'per-job')).rejects.toMatchObject({ available: 0 });
+    expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 3, total: 6, free: 4 });
+  });
+
   it('releases a job’s slots', async () => {
-    const slots = await allocator.allocate(job(1), 3);
+    const slots = await allocator.allocate(job(1), 3, RM);
     expect(await allocator.release(job(1), [slots[0].allocationId])).toBe(1);
     expect(await allocator.release(job(1))).toBe(2);
-    expect(await registry.slotCounts()).toEqual({ taskManagers: 2, total: 4, free: 4 });
+    expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 2, total: 4, free: 4 });
   });
 });

@@ -29,6 +29,26 @@ export interface RegistrationResult {
   readonly registrationId: string;
 }
 
+export interface HeartbeatOutcome {
+  /** Slots the registry had allocated and the TaskManager reported free. */
+  readonly freedSlots: number[];
+  /** Jobs the TaskManager holds slots for that the registry does not. */
+  readonly releaseJobs: string[];
+}
+
+export interface ProvidedTaskManagerRow {
+  readonly resourceId: string;
+  readonly pid: number;
+  readonly hostname: string;
+  readonly dedicatedTo: string | null;
+  readonly slots: number;
+  readonly allocated: number;
+}
+
+/** A live registration made with the current leader: the only kind whose slots are offered. */
+export const LIVE_WITH = (alias: string, param: string) =>
+  `${alias}.status = 'REGISTERED' AND ${alias}.resource_manager_id = ${param}`;
+
 @Injectable()
 export class TaskManagerRegistry {
   private readonly logger = new Logger(TaskManagerRegistry.name);
@@ -46,16 +66,19 @@ export class TaskManagerRegistry {
       // The upsert takes the row lock: a concurrent registration of the same ResourceId waits here.
       await em.query(
         `INSERT INTO task_managers (resource_id, registration_id, resource_manager_id, address, hostname, pid, slots_number,
-                                    cpu_cores, physical_memory, version, status, registered_at, last_heartbeat, ended_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'REGISTERED', now(), now(), NULL)
+                                    cpu_cores, physical_memory, version, status, registered_at, last_heartbeat, ended_at,
+                                    provider, dedicated_to)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'REGISTERED', now(), now(), NULL, $11, $12)
          ON CONFLICT (resource_id) DO UPDATE SET
            registration_id = EXCLUDED.registration_id, resource_manager_id = EXCLUDED.resource_manager_id,
            address = EXCLUDED.address, hostname = EXCLUDED.hostname, pid = EXCLUDED.pid,
            slots_number = EXCLUDED.slots_number, cpu_cores = EXCLUDED.cpu_cores,
            physical_memory = EXCLUDED.physical_memory, version = EXCLUDED.version, status = 'REGISTERED',
-           registered_at = now(), last_heartbeat = now(), ended_at = NULL`,
+           registered_at = now(), last_heartbeat = now(), ended_at = NULL,
+           provider = EXCLUDED.provider, dedicated_to = EXCLUDED.dedicated_to`,
         [request.resourceId, registrationId, resourceManagerId, request.address, request.hostname, request.pid,
-          request.slots, request.cpuCores, request.physicalMemory, request.version],
+          request.slots, request.cpuCores, request.physicalMemory, request.version, request.provider ?? 'standalone',
+          request.dedicatedTo ?? null],
       );
       await em.query(`DELETE FROM slots WHERE resource_id = $1`, [request.resourceId]);
       await em.query(
@@ -71,21 +94,55 @@ export class TaskManagerRegistry {
     return { registrationId };
   }
 
-  /** Records a heartbeat; fails with UnknownTaskManagerError when the TaskManager must register again. */
-  async heartbeat(request: HeartbeatRequest, resourceManagerId: string): Promise<void> {
+  /**
+   * Records a heartbeat and reconciles the registry with its slot report (the TaskManager's word is
+   * the truth about its slots): a slot it reports free that the registry has had allocated for
+   * longer than `graceMs` is freed (the allocation was never deployed, or its job let go), and
+   * the jobs it still holds slots for that the registry does not (released meanwhile, or never
+   * known to this leader) are returned so the TaskManager releases them. Fails with
+   * UnknownTaskManagerError when the TaskManager must register again.
+   */
+  async heartbeat(request: HeartbeatRequest, resourceManagerId: string, graceMs: number): Promise<HeartbeatOutcome> {
     if (request.resourceManagerId !== resourceManagerId) {
       throw new UnknownTaskManagerError(request.resourceId, `it registered with ResourceManager ${request.resourceManagerId}, this is ${resourceManagerId}`);
     }
-    const rows: unknown[] = await this.dataSource.query(
-      `UPDATE task_managers SET last_heartbeat = now()
-       WHERE resource_id = $1 AND registration_id = $2 AND status = 'REGISTERED' RETURNING resource_id`,
-      [request.resourceId, request.registrationId],
-    );
-    // pg returns [rows, count] for UPDATE ... RETURNING through TypeORM's query().
-    const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
-    if (updated === 0) {
-      throw new UnknownTaskManagerError(request.resourceId, 'no live registration with this registrationId (lost after missed heartbeats, or replaced)');
-    }
+    return this.dataSource.transaction(async (em) => {
+      const rows = (await em.query(
+        `UPDATE task_managers SET last_heartbeat = now()
+         WHERE resource_id = $1 AND registration_id = $2 AND status = 'REGISTERED' AND resource_manager_id = $3
+         RETURNING resource_id`,
+        [request.resourceId, request.registrationId, resourceManagerId],
+      )) as unknown[];
+      // pg returns [rows, count] for UPDATE ... RETURNING through TypeORM's query().
+      const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+      if (updated === 0) {
+        throw new UnknownTaskManagerError(request.resourceId, 'no live registration with this registrationId (lost after missed heartbeats, or replaced)');
+      }
+      const held = (await em.query(
+        `SELECT slot_index, allocation_id, job_id, (updated_at < now() - make_interval(secs => $2::double precision / 1000)) AS settled
+         FROM slots WHERE resource_id = $1 FOR UPDATE`,
+        [request.resourceId, graceMs],
+      )) as { slot_index: number; allocation_id: string | null; job_id: string | null; settled: boolean }[];
+      const reported = new Map(request.slotReport.map((s) => [s.index, s]));
+      const stale = held.filter((row) => row.allocation_id && row.settled && !reported.get(row.slot_index)?.allocationId).map((r) => r.slot_index);
+      if (stale.length > 0) {
+        await em.query(
+          `UPDATE slots SET allocation_id = NULL, job_id = NULL, updated_at = now() WHERE resource_id = $1 AND slot_index = ANY($2::int[])`,
+          [request.resourceId, stale],
+        );
+        this.logger.log(`TaskManager ${request.resourceId} reports slots ${stale.join(', ')} free: freed them in the registry`);
+      }
+      const registryJobs = new Set(held.filter((r) => r.allocation_id && !stale.includes(r.slot_index)).map((r) => r.job_id));
+      const releaseJobs = [...new Set(request.slotReport.filter((s) => s.jobId && !registryJobs.has(s.jobId)).map((s) => s.jobId!))];
+      return { freedSlots: stale, releaseJobs };
+    });
+  }
+
+  /** A JobMaster could not reach it: lost at once (a live TaskManager then registers again). */
+  async markUnreachable(resourceId: string, reason: string): Promise<boolean> {
+    const ended = await this.endRegistrations(`status = 'REGISTERED' AND resource_id = $1`, [resourceId], TaskManagerStatuses.Lost);
+    if (ended.length > 0) this.logger.warn(`TaskManager ${resourceId} lost: ${reason}; its slots are freed`);
+    return ended.length > 0;
   }
 
   async disconnect(request: DisconnectTaskExecutorRequest): Promise<void> {
@@ -119,17 +176,23 @@ export class TaskManagerRegistry {
     return rows.map((r) => r.resource_id);
   }
 
-  async list(): Promise<TaskManagerSummary[]> {
+  /**
+   * The TaskManagers registered with this leader (`resourceManagerId`). Registrations of an
+   * earlier leader stay out of every view until their TaskManager registers again: its process
+   * may be gone (a cluster restart), and its slots are never handed out.
+   */
+  async list(resourceManagerId: string | undefined): Promise<TaskManagerSummary[]> {
     const rows = (await this.dataSource.query(
       `SELECT tm.*, extract(epoch FROM now()) * 1000 AS now_ms,
               (SELECT count(*) FROM slots s WHERE s.resource_id = tm.resource_id AND s.allocation_id IS NULL)::int AS free_slots
-       FROM task_managers tm WHERE tm.status = 'REGISTERED' ORDER BY tm.resource_id`,
+       FROM task_managers tm WHERE tm.status = 'REGISTERED' AND ($1::text IS NULL OR tm.resource_manager_id = $1) ORDER BY tm.resource_id`,
+      [resourceManagerId ?? null],
     )) as RawTaskManager[];
     return rows.map(toSummary);
   }
 
-  async get(resourceId: string): Promise<Reply<TaskManagerDetailsReply>> {
-    const summary = (await this.list()).find((tm) => tm.id === resourceId);
+  async get(resourceId: string, resourceManagerId: string): Promise<Reply<TaskManagerDetailsReply>> {
+    const summary = (await this.list(resourceManagerId)).find((tm) => tm.id === resourceId);
     if (!summary) throw new NotFoundError('TaskManager', resourceId);
     const slots = await this.slots.find({ where: { resourceId }, order: { slotIndex: 'ASC' } });
     const rid = ResourceIds.parse(resourceId);
@@ -145,14 +208,26 @@ export class TaskManagerRegistry {
     };
   }
 
-  async slotCounts(): Promise<{ total: number; free: number; taskManagers: number }> {
+  async slotCounts(resourceManagerId: string): Promise<{ total: number; free: number; taskManagers: number }> {
     const [row] = (await this.dataSource.query(
-      `SELECT (SELECT count(*) FROM task_managers WHERE status = 'REGISTERED')::int AS task_managers,
+      `SELECT (SELECT count(*) FROM task_managers tm WHERE ${LIVE_WITH('tm', '$1')})::int AS task_managers,
               count(s.*)::int AS total,
-              (count(s.*) FILTER (WHERE s.allocation_id IS NULL))::int AS free
-       FROM slots s JOIN task_managers tm ON tm.resource_id = s.resource_id AND tm.status = 'REGISTERED'`,
+              (count(s.*) FILTER (WHERE s.allocation_id IS NULL AND tm.dedicated_to IS NULL))::int AS free
+       FROM slots s JOIN task_managers tm ON tm.resource_id = s.resource_id AND ${LIVE_WITH('tm', '$1')}`,
+      [resourceManagerId],
     )) as { task_managers: number; total: number; free: number }[];
     return { total: row.total, free: row.free, taskManagers: row.task_managers };
+  }
+
+  /** TaskManagers a resource provider started, registered with this leader, and how many of their slots are taken. */
+  async providedTaskManagers(resourceManagerId: string): Promise<ProvidedTaskManagerRow[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT tm.resource_id, tm.pid, tm.hostname, tm.dedicated_to, tm.slots_number,
+              (SELECT count(*) FROM slots s WHERE s.resource_id = tm.resource_id AND s.allocation_id IS NOT NULL)::int AS allocated
+       FROM task_managers tm WHERE ${LIVE_WITH('tm', '$1')} AND tm.provider <> 'standalone' ORDER BY tm.registered_at`,
+      [resourceManagerId],
+    )) as { resource_id: string; pid: number; hostname: string; dedicated_to: string | null; slots_number: number; allocated: number }[];
+    return rows.map((r) => ({ resourceId: r.resource_id, pid: r.pid, hostname: r.hostname, dedicatedTo: r.dedicated_to, slots: r.slots_number, allocated: r.allocated }));
   }
 
   /** For tests and admin: the number of live registrations. */
@@ -174,6 +249,8 @@ interface RawTaskManager {
   physical_memory: number;
   version: string;
   now_ms: string | number;
+  provider: string;
+  dedicated_to: string | null;
 }
 
 function toSummary(r: RawTaskManager): TaskManagerSummary {
@@ -191,5 +268,7 @@ function toSummary(r: RawTaskManager): TaskManagerSummary {
     cpuCores: r.cpu_cores,
     physicalMemory: Number(r.physical_memory),
     version: r.version,
+    provider: r.provider,
+    dedicatedTo: r.dedicated_to,
   };
 }

@@ -22,5 +22,7 @@ export class TaskManagerEntity {
   @Column({ name: 'registered_at', type: 'timestamptz' }) registeredAt!: Date;
   @Column({ name: 'last_heartbeat', type: 'timestamptz' }) lastHeartbeat!: Date;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
+  @Column({ type: 'varchar', length: 16, default: 'standalone' }) provider!: string;
+  @Column({ name: 'dedicated_to', type: 'char', length: 32, nullable: true }) dedicatedTo!: string | null;
   @OneToMany(() => SlotEntity, (slot) => slot.taskManager) slots?: SlotEntity[];
 }

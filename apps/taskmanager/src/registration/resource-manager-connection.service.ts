@@ -27,6 +27,12 @@ export interface ConnectionOptions {
   readonly version: string;
   readonly minBackoffMs: number;
   readonly maxBackoffMs: number;
+  /** Who started this TaskManager (a resource provider, or standalone). */
+  readonly provider?: 'standalone' | 'process' | 'kubernetes';
+  /** A per-job TaskManager's job. */
+  readonly dedicatedTo?: string;
+  /** Releases a job's slots here (the heartbeat's answer names jobs the registry no longer has). */
+  readonly releaseJob?: (jobId: string) => Promise<void>;
 }
 
 @Injectable()
@@ -81,10 +87,11 @@ export class ResourceManagerConnection implements OnApplicationShutdown {
           backoff = this.options.minBackoffMs;
           wait = 0;
         } else {
-          await this.resourceManager.heartbeatFromTaskManager(
+          const reply = await this.resourceManager.heartbeatFromTaskManager(
             { resourceId: this.resourceId, registrationId: state.registrationId, resourceManagerId: state.resourceManagerId, slotReport: this.slots.report() },
             { timeoutMs: Math.max(state.heartbeatIntervalMs, 1000) },
           );
+          this.releaseStale(reply.releaseJobs ?? []);
           wait = state.heartbeatIntervalMs;
         }
       } catch (error) {
@@ -92,6 +99,14 @@ export class ResourceManagerConnection implements OnApplicationShutdown {
         backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
       }
       if (wait > 0) await sleep(wait, undefined, { signal: this.stop.signal }).catch(() => undefined);
+    }
+  }
+
+  /** Jobs the registry no longer gives slots here (ended, or reassigned while we were away). */
+  private releaseStale(jobIds: readonly string[]): void {
+    for (const jobId of jobIds) {
+      this.logger.warn(`the ResourceManager has no slots of job ${jobId} here any more: releasing them`);
+      void this.options.releaseJob?.(jobId).catch((error: unknown) => this.logger.warn(`releasing job ${jobId} failed: ${(error as Error).message}`));
     }
   }
 
@@ -107,6 +122,8 @@ export class ResourceManagerConnection implements OnApplicationShutdown {
         version: this.options.version,
         cpuCores: availableParallelism(),
         physicalMemory: totalmem(),
+        ...(this.options.provider ? { provider: this.options.provider } : {}),
+        ...(this.options.dedicatedTo ? { dedicatedTo: this.options.dedicatedTo } : {}),
       },
       { timeoutMs: 5000 },
     );

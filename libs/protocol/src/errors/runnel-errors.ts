@@ -81,8 +81,14 @@ export class NotEnoughSlotsError extends RunnelError {
   constructor(
     readonly requested: number,
     readonly available: number,
+    /** What the resource provider does about it (starting TaskManagers), or why it does nothing. */
+    readonly note?: string,
   ) {
-    super(ErrorCodes.NotEnoughSlots, `Not enough free slots: the job needs ${requested}, ${available} are free`, { requested, available });
+    super(
+      ErrorCodes.NotEnoughSlots,
+      `Not enough free slots: the job needs ${requested}, ${available} are free${note ? `; ${note}` : ''}`,
+      { requested, available, ...(note ? { note } : {}) },
+    );
   }
 }
 

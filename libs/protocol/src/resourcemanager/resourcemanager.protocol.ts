@@ -8,10 +8,13 @@ import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 import { ClusterOverviewReply, TaskManagerDetailsReply, TaskManagersReply } from './dto/cluster-view.dto';
 import {
   DisconnectTaskExecutorRequest,
+  HeartbeatReply,
   HeartbeatRequest,
+  ListTaskManagersRequest,
   RegisterTaskExecutorRequest,
   RegistrationReply,
   TaskManagerRequest,
+  TaskManagerUnreachableRequest,
 } from './dto/registration.dto';
 import { ReleaseSlotsRequest, RequestSlotsRequest, SlotAllocationsReply } from './dto/slot-allocation.dto';
 
@@ -20,6 +23,7 @@ export const ResourceManagerSubjects = {
   registerTaskExecutor: 'runnel.resourcemanager.registerTaskExecutor',
   heartbeatFromTaskManager: 'runnel.resourcemanager.heartbeatFromTaskManager',
   disconnectTaskExecutor: 'runnel.resourcemanager.disconnectTaskExecutor',
+  taskManagerUnreachable: 'runnel.resourcemanager.taskManagerUnreachable',
   listTaskManagers: 'runnel.resourcemanager.listTaskManagers',
   getTaskManager: 'runnel.resourcemanager.getTaskManager',
   getClusterOverview: 'runnel.resourcemanager.getClusterOverview',
@@ -34,9 +38,10 @@ export const ResourceManagerSubjects = {
 export const ResourceManagerProtocol = {
   info: rpc(ResourceManagerSubjects.info, EmptyRequest, ServiceInfo),
   registerTaskExecutor: rpc(ResourceManagerSubjects.registerTaskExecutor, RegisterTaskExecutorRequest, RegistrationReply),
-  heartbeatFromTaskManager: rpc(ResourceManagerSubjects.heartbeatFromTaskManager, HeartbeatRequest, Acknowledge),
+  heartbeatFromTaskManager: rpc(ResourceManagerSubjects.heartbeatFromTaskManager, HeartbeatRequest, HeartbeatReply),
   disconnectTaskExecutor: rpc(ResourceManagerSubjects.disconnectTaskExecutor, DisconnectTaskExecutorRequest, Acknowledge),
-  listTaskManagers: rpc(ResourceManagerSubjects.listTaskManagers, EmptyRequest, TaskManagersReply),
+  taskManagerUnreachable: rpc(ResourceManagerSubjects.taskManagerUnreachable, TaskManagerUnreachableRequest, Acknowledge),
+  listTaskManagers: rpc(ResourceManagerSubjects.listTaskManagers, ListTaskManagersRequest, TaskManagersReply),
   getTaskManager: rpc(ResourceManagerSubjects.getTaskManager, TaskManagerRequest, TaskManagerDetailsReply),
   getClusterOverview: rpc(ResourceManagerSubjects.getClusterOverview, EmptyRequest, ClusterOverviewReply),
   requestSlots: rpc(ResourceManagerSubjects.requestSlots, RequestSlotsRequest, SlotAllocationsReply),
@@ -52,9 +57,11 @@ export interface ResourceManagerGateway {
   /** Registers (or re-registers, replacing the previous registration) a TaskManager and its slots. */
   registerTaskExecutor(request: MessageBody<RegisterTaskExecutorRequest>, options?: CallOptions): Promise<Reply<RegistrationReply>>;
   /** Fails with UnknownTaskManagerError when the TaskManager must register again. */
-  heartbeatFromTaskManager(request: MessageBody<HeartbeatRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  heartbeatFromTaskManager(request: MessageBody<HeartbeatRequest>, options?: CallOptions): Promise<Reply<HeartbeatReply>>;
   disconnectTaskExecutor(request: MessageBody<DisconnectTaskExecutorRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
-  listTaskManagers(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<TaskManagersReply>>;
+  /** A JobMaster's deployment found the TaskManager gone: it is marked lost and its slots freed at once. */
+  taskManagerUnreachable(request: MessageBody<TaskManagerUnreachableRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  listTaskManagers(request: MessageBody<ListTaskManagersRequest>, options?: CallOptions): Promise<Reply<TaskManagersReply>>;
   getTaskManager(request: MessageBody<TaskManagerRequest>, options?: CallOptions): Promise<Reply<TaskManagerDetailsReply>>;
   getClusterOverview(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<ClusterOverviewReply>>;
   /** All `count` slots in one transaction, or NotEnoughSlotsError and none. */

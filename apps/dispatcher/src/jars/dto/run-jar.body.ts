@@ -1,5 +1,5 @@
 /** The body of POST /jars/:jarid/run and /plan, in Flink's shape. */
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 
 export class RunJarBody {
   /** Arguments as one string, split on white space (Flink's programArgs). */
@@ -9,6 +9,8 @@ export class RunJarBody {
   @IsOptional() @IsInt() @Min(1) parallelism?: number;
   @IsOptional() @IsString() savepointPath?: string;
   @IsOptional() @IsBoolean() allowNonRestoredState?: boolean;
+  /** `per-job`: TaskManagers started for this job alone (a resource provider must run); default `session`. */
+  @IsOptional() @IsIn(['session', 'per-job'], { message: 'target must be session or per-job' }) target?: 'session' | 'per-job';
   /** Accepted for Flink clients; a Runnel artifact has one entry (its default export). */
   @IsOptional() @IsString() entryClass?: string;
 

@@ -1,6 +1,6 @@
 /** Job artifacts ("jars", as Flink calls them) and running them. A jar id is the artifact's sha256. */
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -21,6 +21,7 @@ export class RunJarRequest extends ProtocolMessage {
   @IsOptional() @IsInt() @Min(1) parallelism?: number;
   @IsOptional() @IsString() savepointPath?: string;
   @IsOptional() @IsBoolean() allowNonRestoredState?: boolean;
+  @IsOptional() @IsIn(['session', 'per-job']) target?: 'session' | 'per-job';
 }
 
 export class JarInfo {

@@ -28,6 +28,8 @@ export class SubmitJobRequest extends ProtocolMessage {
   @IsOptional() @IsString() @MaxLength(4096) savepointPath?: string;
   /** Start even when some of the savepoint's state belongs to no operator of this job. */
   @IsOptional() @IsBoolean() allowNonRestoredState?: boolean;
+  /** `per-job`: on TaskManagers started for this job alone (needs a resource provider); default `session`. */
+  @IsOptional() @IsIn(['session', 'per-job']) target?: 'session' | 'per-job';
 }
 
 export class SubmitJobReply extends ProtocolMessage {

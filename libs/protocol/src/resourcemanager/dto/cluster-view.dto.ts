@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsNumber, IsString, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsInt, IsNumber, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { SlotInfo } from './slot-status.dto';
 
@@ -16,6 +16,10 @@ export class TaskManagerSummary {
   @IsInt() cpuCores!: number;
   @IsNumber() physicalMemory!: number;
   @IsString() version!: string;
+  /** `standalone` (started by someone else) or the resource provider that started it. */
+  @IsString() provider!: string;
+  /** The job a per-job TaskManager belongs to; null for a shared one. */
+  @IsOptional() @IsString() dedicatedTo!: string | null;
 }
 
 export class TaskManagersReply extends ProtocolMessage {

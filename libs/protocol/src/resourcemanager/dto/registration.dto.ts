@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { ResourceIds } from '../../ids/ids';
 import { SlotStatus } from './slot-status.dto';
@@ -7,6 +7,9 @@ import { SlotStatus } from './slot-status.dto';
 const RESOURCE_ID_MESSAGE = {
   message: 'resourceId must be letters, digits, ".", "_" or "-" (at most 128), not starting with a symbol',
 };
+
+export const TASK_MANAGER_PROVIDERS = ['standalone', 'process', 'kubernetes'] as const;
+export type TaskManagerProvider = (typeof TASK_MANAGER_PROVIDERS)[number];
 
 /** A TaskManager introduces itself (Flink: registerTaskExecutor). */
 export class RegisterTaskExecutorRequest extends ProtocolMessage {
@@ -22,6 +25,11 @@ export class RegisterTaskExecutorRequest extends ProtocolMessage {
   @IsString() @MaxLength(64) version!: string;
   @IsInt() @Min(1) cpuCores!: number;
   @IsNumber() @Min(0) physicalMemory!: number;
+  /** Who started it: `standalone` (someone else) or a resource provider (`process`); default standalone. */
+  @IsOptional() @IsIn(TASK_MANAGER_PROVIDERS) provider?: TaskManagerProvider;
+  /** A per-job TaskManager: its slots go to this job only. */
+  @IsOptional() @Matches(/^[0-9a-f]{32}$/, { message: 'dedicatedTo must be a job id (32 lower-case hex characters)' })
+  dedicatedTo?: string;
 }
 
 export class RegistrationReply extends ProtocolMessage {
@@ -42,10 +50,34 @@ export class HeartbeatRequest extends ProtocolMessage {
   slotReport!: SlotStatus[];
 }
 
+/** The heartbeat's answer: the registry's view of what the TaskManager should let go of. */
+export class HeartbeatReply extends ProtocolMessage {
+  /**
+   * Jobs whose slots this TaskManager still holds although the cluster has no such running job
+   * (it ended, or its slots were reassigned): the TaskManager releases them.
+   */
+  @IsOptional() @IsArray() @ArrayMaxSize(1024) @Matches(/^[0-9a-f]{32}$/, { each: true }) releaseJobs?: string[];
+}
+
+/** A JobMaster could not reach a TaskManager it deployed to: the registry stops offering it at once. */
+export class TaskManagerUnreachableRequest extends ProtocolMessage {
+  @Matches(ResourceIds.pattern, RESOURCE_ID_MESSAGE) resourceId!: string;
+  @IsString() @MaxLength(1024) reason!: string;
+}
+
 export class DisconnectTaskExecutorRequest extends ProtocolMessage {
   @Matches(ResourceIds.pattern, RESOURCE_ID_MESSAGE) resourceId!: string;
   @IsUUID() registrationId!: string;
   @IsString() @MaxLength(1024) reason!: string;
+}
+
+export class ListTaskManagersRequest extends ProtocolMessage {
+  /**
+   * Also registrations made with an earlier ResourceManager leader whose TaskManager has not yet
+   * registered again (still within its heartbeat timeout): for liveness checks, where "not yet
+   * confirmed" must not read as "lost". Their slots are never allocated.
+   */
+  @IsOptional() @IsBoolean() includeUnconfirmed?: boolean;
 }
 
 export class TaskManagerRequest extends ProtocolMessage {

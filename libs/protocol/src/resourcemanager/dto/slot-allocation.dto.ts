@@ -1,13 +1,21 @@
 /** Slot requests of a JobMaster and their answers (Flink: requestSlot / SlotManager allocation). */
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 
+export const DEPLOYMENT_TARGETS = ['session', 'per-job'] as const;
+export type DeploymentTarget = (typeof DEPLOYMENT_TARGETS)[number];
+
 export class RequestSlotsRequest extends ProtocolMessage {
   @Matches(HEX32, { message: 'jobId must be 32 lower-case hex characters' }) jobId!: string;
   @IsInt() @Min(1) @Max(4096) count!: number;
+  /**
+   * `per-job`: slots of TaskManagers started for this job alone (the resource provider starts
+   * them; never offered to another job; stopped when the job ends). Default `session`.
+   */
+  @IsOptional() @IsIn(DEPLOYMENT_TARGETS) target?: DeploymentTarget;
 }
 
 export class SlotAllocation {
