@@ -46,8 +46,8 @@ async function refresh() {
   $('overview').innerHTML = [['TaskManagers', o.taskmanagers], ['Slots free', o['slots-available'] + ' / ' + o['slots-total']],
     ['Running', o['jobs-running']], ['Finished', o['jobs-finished']], ['Cancelled', o['jobs-cancelled']], ['Failed', o['jobs-failed']]]
     .map(([k, v]) => '<div class="card">' + k + '<b>' + v + '</b></div>').join('');
-  $('tms').innerHTML = '<tr><th>id</th><th>address</th><th>slots</th><th>free</th><th>last heartbeat</th></tr>' + tms.taskmanagers
-    .map((t) => '<tr><td>' + esc(t.id) + '</td><td>' + esc(t.path) + '</td><td>' + t.slotsNumber + '</td><td>' + t.freeSlots + '</td><td>' + t.timeSinceLastHeartbeat + ' ms ago</td></tr>').join('');
+  $('tms').innerHTML = '<tr><th>id</th><th>address</th><th>slots</th><th>free</th><th>provider</th><th>dedicated to</th><th>last heartbeat</th></tr>' + tms.taskmanagers
+    .map((t) => '<tr><td>' + esc(t.id) + '</td><td>' + esc(t.path) + '</td><td>' + t.slotsNumber + '</td><td>' + t.freeSlots + '</td><td>' + esc(t.provider) + '</td><td>' + esc(t.dedicatedTo || '–') + '</td><td>' + t.timeSinceLastHeartbeat + ' ms ago</td></tr>').join('');
   $('jobs').innerHTML = '<tr><th>job</th><th>name</th><th>state</th><th>started</th><th>duration</th></tr>' + jobs.jobs
     .map((j) => '<tr><td><a data-id="' + j.jid + '">' + j.jid + '</a></td><td>' + esc(j.name) + '</td><td class="state ' + j.state + '">' + j.state +
       '</td><td>' + new Date(j['start-time']).toLocaleTimeString() + '</td><td>' + secs(j.duration) + '</td></tr>').join('');

@@ -1,4 +1,4 @@
-import { NotEnoughSlotsError, TaskDeploymentDescriptor, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
+import { NoRespondersError, NotEnoughSlotsError, TaskDeploymentDescriptor, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { JobMaster } from './job-master';
 import { jobDetails, jobExceptions } from './job-views';
@@ -14,27 +14,36 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph } = {}) {
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string> } = {}) {
   let now = 1000;
   let free = options.freeSlots ?? 3;
   const deployed: (Omit<TaskDeploymentDescriptor, 'protocolVersion'> & { resourceId: string })[] = [];
   const released: string[] = [];
+  // TaskManagers the ResourceManager was told are unreachable: never allocated again.
+  const dropped = new Set<string>();
   const rm = testingResourceManagerGateway({
+    taskManagerUnreachable: async ({ resourceId }) => (dropped.add(resourceId), {}),
     putJob: async () => ({}),
     updateJobStatus: async () => ({}),
     releaseSlots: async () => ({}),
     requestSlots: async ({ count }) => {
       if (count > free) throw new NotEnoughSlotsError(count, free);
+      const live = ['tm-0', 'tm-1'].filter((id) => !dropped.has(id));
       return {
         allocations: Array.from({ length: count }, (_, i) => ({
-          allocationId: String(i).padStart(32, '0'), resourceId: `tm-${i % 2}`, slotIndex: Math.floor(i / 2), slotId: `tm-${i % 2}#${Math.floor(i / 2)}`, address: 'http://x',
+          allocationId: String(i).padStart(32, '0'), resourceId: live[i % live.length], slotIndex: Math.floor(i / live.length),
+          slotId: `${live[i % live.length]}#${Math.floor(i / live.length)}`, address: 'http://x',
         })),
       };
     },
   });
   const taskExecutor = (resourceId: string) =>
     testingTaskExecutorGateway({
-      submitTask: async (tdd) => (deployed.push({ ...tdd, resourceId }), {}),
+      submitTask: async (tdd) => {
+        if (options.unreachable?.has(resourceId)) throw new NoRespondersError(`runnel.taskmanager.${resourceId}.submitTask`);
+        deployed.push({ ...tdd, resourceId });
+        return {};
+      },
       releaseJob: async () => (released.push(resourceId), {}),
     });
   const streams = { created: 0, deleted: 0 };
@@ -152,6 +161,21 @@ describe('JobMaster', () => {
     await job.start();
     expect(job.status).toBe('FAILED');
     expect(jobExceptions(job)['root-exception']).toMatch(/NoResourceAvailableException: Could not acquire the minimum required resources: the job needs 3 slots, 2 were free after waiting 2000 ms\. Start more TaskManagers/);
+  });
+
+  it('treats a TaskManager that does not answer its deployment as a resource problem: redeploys elsewhere, no restart, no exception', async () => {
+    const { job, rm, deployed, streams } = setup({ unreachable: new Set(['tm-1']) });
+    await job.start();
+    expect(rm.calls.taskManagerUnreachable.map((c) => c.resourceId)).toEqual(['tm-1']);
+    expect(rm.calls.requestSlots).toHaveLength(2);
+    expect(job.status).toBe('RUNNING');
+    expect(job.restarts).toBe(0);
+    expect(jobExceptions(job)['all-exceptions']).toEqual([]);
+    // The second attempt runs every subtask on the TaskManager that answers.
+    const second = deployed.filter((d) => d.attempt === 1);
+    expect(second).toHaveLength(5);
+    expect(new Set(second.map((d) => d.resourceId))).toEqual(new Set(['tm-0']));
+    expect(streams).toEqual({ created: 2, deleted: 1 });
   });
 
   it('cancels: tasks released, slots freed, CANCELED', async () => {

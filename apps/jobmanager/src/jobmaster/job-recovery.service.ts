@@ -142,7 +142,9 @@ export class JobRecoveryService {
         return await call();
       } catch (error) {
         if (Date.now() >= deadline) throw error;
-        if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`could not ${what} (${(error as Error).message}); retrying`);
+        // The ResourceManager starting alongside (or failing over) is expected: info at first, warnings if it lasts.
+        if (attempt === 1) this.logger.log(`could not ${what} yet (${(error as Error).message}); retrying`);
+        else if (attempt % 10 === 0) this.logger.warn(`could not ${what} (${(error as Error).message}); retrying`);
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }
     }

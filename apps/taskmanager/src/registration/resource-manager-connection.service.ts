@@ -11,6 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TaskSlotTable } from '../slots/task-slot-table';
 
 export const RESOURCE_MANAGER_GATEWAY = Symbol('RESOURCE_MANAGER_GATEWAY');
+/** Failed registrations or heartbeats for this long are logged as warnings; before that, as info. */
+const QUIET_FAILURES_MS = 10_000;
 export const TASK_MANAGER_ID = Symbol('TASK_MANAGER_ID');
 
 export type ConnectionState =
@@ -42,6 +44,7 @@ export class ResourceManagerConnection implements OnApplicationShutdown {
   private address = '';
   private readonly stop = new AbortController();
   private loop?: Promise<void>;
+  private failingSince?: number;
   /** How many times this TaskManager registered (re-registrations included). */
   registrations = 0;
 
@@ -84,6 +87,7 @@ export class ResourceManagerConnection implements OnApplicationShutdown {
       try {
         if (state.type === 'unregistered') {
           await this.register();
+          this.failingSince = undefined;
           backoff = this.options.minBackoffMs;
           wait = 0;
         } else {
@@ -91,6 +95,7 @@ export class ResourceManagerConnection implements OnApplicationShutdown {
             { resourceId: this.resourceId, registrationId: state.registrationId, resourceManagerId: state.resourceManagerId, slotReport: this.slots.report() },
             { timeoutMs: Math.max(state.heartbeatIntervalMs, 1000) },
           );
+          this.failingSince = undefined;
           this.releaseStale(reply.releaseJobs ?? []);
           wait = state.heartbeatIntervalMs;
         }
@@ -139,7 +144,12 @@ export class ResourceManagerConnection implements OnApplicationShutdown {
       return 0;
     }
     const what = this.state.type === 'registered' ? 'heartbeat' : 'registration';
-    this.logger.warn(`${what} failed, retrying in ${backoff} ms: ${(error as Error).message}`);
+    const message = `${what} failed, retrying in ${backoff} ms: ${(error as Error).message}`;
+    // While a ResourceManager starts or fails over (a lease to run out) a few failed tries are
+    // expected: they become warnings only once they last.
+    this.failingSince ??= Date.now();
+    if (Date.now() - this.failingSince >= QUIET_FAILURES_MS) this.logger.warn(message);
+    else this.logger.log(message);
     return backoff;
   }
 }
