@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NatsRpcClient, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
-import { ArtifactStore } from '@runnel/protocol';
+import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
 import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ export class DispatcherModule {
         { provide: DispatcherSettings, useValue: settings },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
         { provide: JOB_MASTER_GATEWAY, inject: [NatsRpcClient], useFactory: jobMasterGateway },
-        { provide: ArtifactStore, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new ArtifactStore(nc) },
+        { provide: ArtifactStore, inject: [NATS_CONNECTION, ClusterNamespace], useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new ArtifactStore(nc, ns) },
         { provide: ARTIFACT_INSPECTOR, useValue: workerArtifactInspector(settings.artifactInspectTimeoutMs) },
         {
           provide: JAR_SETTINGS,

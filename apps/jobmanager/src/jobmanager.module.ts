@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { NatsRpcClient, stateStoreFor, ResourceIds, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
+import { ClusterNamespace, NatsRpcClient, stateStoreFor, ResourceIds, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
 import { CheckpointEntity } from './checkpoints/checkpoint.entity';
 import { TypeOrmCheckpointRepository } from './checkpoints/checkpoint.repository';
 import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints';
@@ -50,15 +50,19 @@ export class JobManagerModule {
         },
         {
           provide: DATA_STREAM_ADMIN,
-          inject: [NATS_CONNECTION],
-          useFactory: (nc: NatsConnection) => new JetStreamDataStreamAdmin(nc, settings.dataStreamStorage),
+          inject: [NATS_CONNECTION, ClusterNamespace],
+          useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new JetStreamDataStreamAdmin(nc, settings.dataStreamStorage, ns),
         },
         {
           provide: JOB_MASTER_SETTINGS,
           useValue: { slotRequestTimeoutMs: settings.slotRequestTimeoutMs, slotRetryIntervalMs: 500, taskManagerCheckIntervalMs: 1000 },
         },
         { provide: CHECKPOINT_REPOSITORY, useClass: TypeOrmCheckpointRepository },
-        { provide: CHECKPOINT_STORE, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => stateStoreFor(nc, settings.checkpointDir) },
+        {
+          provide: CHECKPOINT_STORE,
+          inject: [NATS_CONNECTION, ClusterNamespace],
+          useFactory: (nc: NatsConnection, ns: ClusterNamespace) => stateStoreFor(nc, settings.checkpointDir, ns),
+        },
         SavepointService,
         JobManagerService,
         JobRecoveryService,

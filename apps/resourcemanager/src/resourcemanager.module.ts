@@ -23,7 +23,7 @@ function resourceProvider(settings: ResourceManagerSettings): ResourceProvider {
     entryPoint: join(__dirname, '..', '..', 'taskmanager', 'dist', 'main.js'),
     natsUrl: settings.natsUrl,
     logDir: settings.tmLogDir ?? join(tmpdir(), 'runnel-taskmanagers'),
-    env: { LOG_LEVEL: settings.logLevel },
+    env: { LOG_LEVEL: settings.logLevel, CLUSTER_ID: settings.clusterId },
   });
 }
 

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NatsRpcClient, ResourceId, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
-import { ArtifactStore } from '@runnel/protocol';
+import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
 import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { tmpdir } from 'node:os';
@@ -38,12 +38,12 @@ export class TaskManagerModule {
         },
         ResourceManagerConnection,
         { provide: JOB_MASTER_GATEWAY, inject: [NatsRpcClient], useFactory: jobMasterGateway },
-        { provide: ArtifactStore, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new ArtifactStore(nc) },
+        { provide: ArtifactStore, inject: [NATS_CONNECTION, ClusterNamespace], useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new ArtifactStore(nc, ns) },
         { provide: ARTIFACT_DIRECTORY, useValue: join(settings.dataDir ?? join(tmpdir(), `runnel-${identity.id}`), 'artifacts') },
         {
           provide: SLOT_WORKER_FACTORY,
           useValue: ((slotIndex, allocationId, jobId, onState, onCheckpoint) =>
-            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint, settings.checkpointDir)) satisfies SlotWorkerFactory,
+            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint, settings.checkpointDir, settings.clusterId)) satisfies SlotWorkerFactory,
         },
         TaskExecutorService,
       ],

@@ -11,7 +11,7 @@
  */
 import { bundleJobArtifact } from '@runnel/dataflow';
 import {
-  ArtifactStore, DispatcherGateway, JobId, JobIds, JobStatus, NatsRpcClient, RunnelError, TERMINAL_JOB_STATUSES, dispatcherGateway,
+  ArtifactStore, ClusterNamespace, DispatcherGateway, JobId, JobIds, JobStatus, NatsRpcClient, RunnelError, TERMINAL_JOB_STATUSES, dispatcherGateway,
 } from '@runnel/protocol';
 import { NatsConnection, connect } from 'nats';
 import { JobFailedError, JobWaitTimeoutError } from './client.errors';
@@ -40,6 +40,13 @@ export interface JobResult {
   readonly durationMs: number;
 }
 
+export interface ConnectOptions {
+  /** Default timeout of a call (ms, default 30000). */
+  readonly timeoutMs?: number;
+  /** The cluster to drive on this NATS (its CLUSTER_ID); default the CLUSTER_ID variable, else `default`. */
+  readonly clusterId?: string;
+}
+
 export class RunnelClient {
   readonly dispatcher: DispatcherGateway;
   private readonly artifacts: ArtifactStore;
@@ -48,15 +55,18 @@ export class RunnelClient {
     private readonly connection: NatsConnection,
     private readonly ownsConnection: boolean,
     timeoutMs: number,
+    namespace: ClusterNamespace,
   ) {
-    this.dispatcher = dispatcherGateway(new NatsRpcClient(connection, { timeoutMs }));
-    this.artifacts = new ArtifactStore(connection);
+    this.dispatcher = dispatcherGateway(new NatsRpcClient(connection, { timeoutMs, namespace }));
+    this.artifacts = new ArtifactStore(connection, namespace);
   }
 
-  static async connect(servers: string | NatsConnection = 'nats://127.0.0.1:4222', options: { timeoutMs?: number } = {}): Promise<RunnelClient> {
-    if (typeof servers !== 'string') return new RunnelClient(servers, false, options.timeoutMs ?? 30_000);
+  static async connect(servers: string | NatsConnection = 'nats://127.0.0.1:4222', options: ConnectOptions = {}): Promise<RunnelClient> {
+    // Checked before connecting: a wrong cluster id fails at once, saying why.
+    const namespace = ClusterNamespace.of(options.clusterId ?? (process.env['CLUSTER_ID'] || undefined));
+    if (typeof servers !== 'string') return new RunnelClient(servers, false, options.timeoutMs ?? 30_000, namespace);
     const connection = await connect({ servers: servers.split(','), name: 'runnel-client', noAsyncTraces: true });
-    return new RunnelClient(connection, true, options.timeoutMs ?? 30_000);
+    return new RunnelClient(connection, true, options.timeoutMs ?? 30_000, namespace);
   }
 
   /** Stores an artifact (a job file to bundle, or an artifact's bytes) and returns its jar id. */

@@ -15,6 +15,7 @@ describe('ClusterViewService', () => {
     });
     expect(await new ClusterViewService(rm, identity).restOverview()).toEqual({
       taskmanagers: 2, 'slots-total': 6, 'slots-available': 5, 'jobs-running': 1, 'jobs-finished': 2, 'jobs-cancelled': 3, 'jobs-failed': 4, 'runnel-version': '9.9.9',
+      'cluster-id': 'default',
     });
   });
 

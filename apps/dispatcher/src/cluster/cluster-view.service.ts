@@ -3,7 +3,7 @@
  * Flink's REST API, so Flink users and their tools recognise it.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { ResourceIds, ResourceManagerGateway, TaskManagerSummary } from '@runnel/protocol';
+import { DEFAULT_CLUSTER_ID, ResourceIds, ResourceManagerGateway, TaskManagerSummary } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 
 export const RESOURCE_MANAGER_GATEWAY = Symbol('RESOURCE_MANAGER_GATEWAY');
@@ -39,6 +39,7 @@ export class ClusterViewService {
       'jobs-cancelled': o.jobsCancelled,
       'jobs-failed': o.jobsFailed,
       'runnel-version': this.identity.version,
+      'cluster-id': this.identity.clusterId ?? DEFAULT_CLUSTER_ID,
     };
   }
 
@@ -72,5 +73,8 @@ function toRestTaskManager(tm: TaskManagerSummary) {
     timeSinceLastHeartbeat: tm.timeSinceLastHeartbeat,
     hardware: { cpuCores: tm.cpuCores, physicalMemory: tm.physicalMemory },
     version: tm.version,
+    // Beyond Flink: who started it (standalone, or a resource provider) and a per-job TaskManager's job.
+    provider: tm.provider ?? 'standalone',
+    dedicatedTo: tm.dedicatedTo ?? null,
   };
 }

@@ -3,7 +3,7 @@
  * TaskManagers. Work-queue retention: a message is gone once its one consumer acknowledged it,
  * so a long job does not pile up data it already processed.
  */
-import { DataNames } from '@runnel/protocol';
+import { ClusterNamespace } from '@runnel/protocol';
 import { DiscardPolicy, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 import { DataStreamAdmin } from './job-master.deps';
 
@@ -13,14 +13,16 @@ export class JetStreamDataStreamAdmin implements DataStreamAdmin {
   constructor(
     private readonly connection: NatsConnection,
     private readonly storage: 'memory' | 'file',
+    /** The stream's name and subjects are in this cluster's namespace; the TaskManagers use the same. */
+    private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
   ) {}
 
   async create(jobId: string, attempt: number): Promise<string> {
     const jsm = await this.connection.jetstreamManager();
-    const name = DataNames.stream(jobId, attempt);
+    const name = this.namespace.data.stream(jobId, attempt);
     await jsm.streams.add({
       name,
-      subjects: [DataNames.streamSubjects(jobId, attempt)],
+      subjects: [this.namespace.data.streamSubjects(jobId, attempt)],
       storage: this.storage === 'file' ? StorageType.File : StorageType.Memory,
       retention: RetentionPolicy.Workqueue,
       discard: DiscardPolicy.New,
@@ -33,7 +35,7 @@ export class JetStreamDataStreamAdmin implements DataStreamAdmin {
   async delete(jobId: string, attempt: number): Promise<void> {
     const jsm = await this.connection.jetstreamManager();
     try {
-      await jsm.streams.delete(DataNames.stream(jobId, attempt));
+      await jsm.streams.delete(this.namespace.data.stream(jobId, attempt));
     } catch (error) {
       if (!/stream not found/i.test((error as Error).message)) throw error;
     }

@@ -9,7 +9,7 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  DataNames, JobStatus, JobStatuses, ResourceManagerGateway, StoredJob, TaskExecutorGateway, TERMINAL_JOB_STATUSES,
+  ClusterNamespace, JobStatus, JobStatuses, ResourceManagerGateway, StoredJob, TaskExecutorGateway, TERMINAL_JOB_STATUSES,
 } from '@runnel/protocol';
 import { NATS_CONNECTION } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
@@ -50,6 +50,7 @@ export class JobRecoveryService {
     @Inject(TASK_EXECUTOR_GATEWAYS) private readonly taskExecutor: (resourceId: string) => TaskExecutorGateway,
     @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
     private readonly jobs: JobManagerService,
+    private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
   ) {}
 
   /**
@@ -127,10 +128,10 @@ export class JobRecoveryService {
     });
     await this.resourceManager.releaseSlots({ jobId });
     const jsm = await this.connection.jetstreamManager();
-    const prefix = DataNames.stream(jobId, 0).replace(/0$/, '');
     for await (const stream of jsm.streams.list()) {
       const name = stream.config.name;
-      if (!name.startsWith(prefix) || !/^\d+$/.test(name.slice(prefix.length))) continue;
+      // Only this cluster's streams of the job: another cluster's are not ours to delete.
+      if (this.namespace.data.attemptOf(name, jobId) === undefined) continue;
       await jsm.streams.delete(name).catch((error: Error) => this.logger.warn(`job ${jobId}: could not delete stream ${name}: ${error.message}`));
     }
   }

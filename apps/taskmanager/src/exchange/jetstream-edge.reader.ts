@@ -4,7 +4,7 @@
  * to the producing subtasks. When the gate's channel is full it stops pulling: that, with the
  * producers' credit window, is the backpressure.
  */
-import { DataNames } from '@runnel/protocol';
+import { ClusterDataNames, ClusterNamespace } from '@runnel/protocol';
 import type { InProcessInputGate } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
@@ -25,6 +25,8 @@ export interface JetStreamEdgeReaderOptions {
   /** Forward edges have one channel (the same-index subtask); others one per source subtask. */
   readonly forward: boolean;
   readonly batch?: number;
+  /** The cluster's data names (default: the default cluster's). */
+  readonly names?: ClusterDataNames;
 }
 
 const CREDIT_EVERY = 4;
@@ -43,13 +45,17 @@ export class JetStreamEdgeReader {
 
   constructor(private readonly options: JetStreamEdgeReaderOptions) {}
 
+  private get names(): ClusterDataNames {
+    return this.options.names ?? ClusterNamespace.DEFAULT.data;
+  }
+
   /** Creates the durable consumer and starts pulling; resolves once consuming began. */
   async start(): Promise<void> {
     const o = this.options;
-    const name = DataNames.consumer(o.edgeIndex, o.partition);
+    const name = this.names.consumer(o.edgeIndex, o.partition);
     await o.jsm.consumers.add(o.stream, {
       durable_name: name,
-      filter_subject: DataNames.subject(o.jobId, o.attempt, o.edgeIndex, o.partition),
+      filter_subject: this.names.subject(o.jobId, o.attempt, o.edgeIndex, o.partition),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       max_ack_pending: 10_000,
@@ -93,7 +99,7 @@ export class JetStreamEdgeReader {
   private sendCredits(): void {
     const o = this.options;
     for (const source of this.unreported) {
-      o.nc.publish(DataNames.credit(o.jobId, o.attempt, o.edgeIndex, source), this.packr.pack([o.partition, this.consumedBySource.get(source)]));
+      o.nc.publish(this.names.credit(o.jobId, o.attempt, o.edgeIndex, source), this.packr.pack([o.partition, this.consumedBySource.get(source)]));
     }
     this.unreported.clear();
   }

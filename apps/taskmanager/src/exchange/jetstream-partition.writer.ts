@@ -6,7 +6,7 @@
  * nothing piles up in the stream or in memory. Partitions consumed on this TaskManager take a
  * MessagePort instead, under the same credit window.
  */
-import { DataNames } from '@runnel/protocol';
+import { ClusterDataNames, ClusterNamespace } from '@runnel/protocol';
 import type { ResultPartitionWriter, StreamElement } from '@runnel/dataflow';
 import { Unpackr } from 'msgpackr';
 import { JetStreamClient, NatsConnection, Subscription } from 'nats';
@@ -26,6 +26,8 @@ export interface JetStreamPartitionWriterOptions {
   readonly maxPendingPublishes?: number;
   /** Partitions whose consumer runs on this TaskManager: an in-process port instead of NATS. */
   readonly localPorts?: ReadonlyMap<number, MessagePort>;
+  /** The cluster's data names (default: the default cluster's). */
+  readonly names?: ClusterDataNames;
 }
 
 export class JetStreamPartitionWriter implements ResultPartitionWriter {
@@ -49,7 +51,8 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
 
   constructor(private readonly options: JetStreamPartitionWriterOptions) {
     const { jobId, attempt, edgeIndex, partitions } = options;
-    this.subjects = partitions.map((p) => DataNames.subject(jobId, attempt, edgeIndex, p));
+    const names = options.names ?? ClusterNamespace.DEFAULT.data;
+    this.subjects = partitions.map((p) => names.subject(jobId, attempt, edgeIndex, p));
     partitions.forEach((p, channel) => this.channelOfPartition.set(p, channel));
     this.sent = partitions.map(() => 0);
     this.consumed = partitions.map(() => 0);
@@ -64,7 +67,7 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
         }
       }),
     );
-    this.credits = options.nc.subscribe(DataNames.credit(jobId, attempt, edgeIndex, options.sourceSubtask), {
+    this.credits = options.nc.subscribe(names.credit(jobId, attempt, edgeIndex, options.sourceSubtask), {
       callback: (error, msg) => {
         if (error) return;
         const [partition, consumed] = this.unpackr.unpack(msg.data) as [number, number];

@@ -27,9 +27,10 @@ export class SlotWorker {
     private readonly onState: (event: TaskStateEvent) => void,
     private readonly onCheckpoint: (event: CheckpointEvent) => void,
     checkpointDir?: string,
+    clusterId?: string,
     entry = join(__dirname, 'slot-worker.main.js'),
   ) {
-    const workerData: SlotWorkerData = { natsUrl, slotIndex, ...(checkpointDir ? { checkpointDir } : {}) };
+    const workerData: SlotWorkerData = { natsUrl, slotIndex, ...(checkpointDir ? { checkpointDir } : {}), ...(clusterId ? { clusterId } : {}) };
     this.worker = new Worker(entry, { workerData, name: `slot-${slotIndex}` });
     this.worker.on('message', (message: FromSlotWorker) => this.onMessage(message));
     this.worker.on('error', (error) => this.failAll(error));

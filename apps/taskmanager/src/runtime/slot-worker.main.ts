@@ -10,6 +10,7 @@ const runner = new SlotTaskRunner(
   (event) => post({ type: 'state', event }),
   (event) => post({ type: 'checkpoint', event }),
   data.checkpointDir,
+  data.clusterId,
 );
 
 parentPort!.on('message', (message: ToSlotWorker) => {

@@ -19,4 +19,6 @@ export interface SlotWorkerData {
   readonly natsUrl: string;
   readonly slotIndex: number;
   readonly checkpointDir?: string;
+  /** The TaskManager's CLUSTER_ID: the worker's data subjects, consumers and checkpoint bucket are in its namespace. */
+  readonly clusterId?: string;
 }

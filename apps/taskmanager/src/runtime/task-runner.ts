@@ -4,7 +4,7 @@
  * operator uid, wires the task's input gate and output partitions to JetStream, runs the dataflow
  * StreamTask — the same operator runtime the embedded executor runs — and reports its states.
  */
-import { StateStore, ExecutionState, stateStoreFor, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
+import { ClusterNamespace, StateStore, ExecutionState, stateStoreFor, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
 import type { OperatorStateSnapshot } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import {
@@ -49,13 +49,18 @@ export class SlotTaskRunner {
   private readonly graphs = new Map<string, Promise<LoadedJobGraph>>();
   private readonly tasks = new Map<string, RunningTask>();
   private metricsTimer?: NodeJS.Timeout;
+  /** The TaskManager's cluster: data subjects, consumers and the checkpoint bucket are in its namespace. */
+  private readonly namespace: ClusterNamespace;
 
   constructor(
     private readonly natsUrl: string,
     private readonly report: (event: TaskStateEvent) => void,
     private readonly reportCheckpoint: (event: CheckpointEvent) => void = () => undefined,
     private readonly checkpointDir?: string,
-  ) {}
+    clusterId?: string,
+  ) {
+    this.namespace = ClusterNamespace.of(clusterId);
+  }
 
   /** Starts a subtask; resolves when it runs (its end is reported, not awaited). */
   async deploy(deployment: Deployment, artifactPath: string, ports: LocalPorts = { in: [], out: [] }): Promise<void> {
@@ -87,7 +92,7 @@ export class SlotTaskRunner {
           // Only sources on other TaskManagers come through JetStream.
           if (local.length < sources) {
             readers.push(new JetStreamEdgeReader({
-              nc, js, jsm, stream: deployment.dataStream, jobId, attempt: deployment.attempt, edgeIndex: index, partition: s,
+              nc, js, jsm, stream: deployment.dataStream, jobId, attempt: deployment.attempt, edgeIndex: index, partition: s, names: this.namespace.data,
               gate: gate!, channelBase: bases[i], forward,
             }));
           }
@@ -101,7 +106,9 @@ export class SlotTaskRunner {
         const target = jobGraph.vertices.find((v) => v.id === e.target)!;
         const partitions = e.partitioner === PartitionerType.Forward ? [s] : Array.from({ length: target.parallelism }, (_, p) => p);
         const localPorts = new Map(ports.out.filter((p) => p.edgeIndex === index).map((p) => [p.partition, p.port]));
-        const writer = new JetStreamPartitionWriter({ nc, js, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions, localPorts });
+        const writer = new JetStreamPartitionWriter({
+          nc, js, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions, localPorts, names: this.namespace.data,
+        });
         writers.push(writer);
         outputs.set(e.id, writer);
       });
@@ -234,7 +241,7 @@ export class SlotTaskRunner {
   private connect() {
     this.connection ??= (async () => {
       const nc = await connect({ servers: this.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1, name: 'runnel-slot-worker' });
-      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), checkpoints: stateStoreFor(nc, this.checkpointDir) };
+      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), checkpoints: stateStoreFor(nc, this.checkpointDir, this.namespace) };
     })();
     return this.connection;
   }

@@ -2,7 +2,7 @@
  * Job artifacts in the JetStream Object Store, content-addressed: an artifact's name in the bucket
  * is its sha256, so the same bytes are stored once and every reader can check what it got.
  */
-import { ARTIFACT_BUCKET } from '../data/data-names';
+import { ClusterNamespace } from '../cluster/cluster-namespace';
 import { InvalidArtifactError, NotFoundError } from '../errors/runnel-errors';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -24,10 +24,13 @@ export class ArtifactStore {
   private bucket?: Promise<ObjectStore>;
   private readonly fetching = new Map<string, Promise<string>>();
 
-  constructor(private readonly connection: NatsConnection) {}
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
+  ) {}
 
   private store(): Promise<ObjectStore> {
-    this.bucket ??= this.connection.jetstream().views.os(ARTIFACT_BUCKET, { storage: StorageType.File, description: 'Runnel job artifacts by sha256' });
+    this.bucket ??= this.connection.jetstream().views.os(this.namespace.artifactBucket, { storage: StorageType.File, description: 'Runnel job artifacts by sha256' });
     this.bucket.catch(() => (this.bucket = undefined));
     return this.bucket;
   }

@@ -3,7 +3,8 @@
  * the task, read back on restore. Every read is checked against the checksum the task reported,
  * so a corrupted checkpoint is detected instead of restored.
  */
-import { CHECKPOINT_BUCKET, CheckpointNames } from '../data/data-names';
+import { CheckpointNames } from '../data/data-names';
+import { ClusterNamespace } from '../cluster/cluster-namespace';
 import { ErrorCodes } from '../errors/error-codes';
 import { RunnelError } from '../errors/runnel-errors';
 import { NatsConnection, ObjectStore, StorageType } from 'nats';
@@ -31,8 +32,8 @@ export interface StateStore {
 }
 
 /** The store a service uses: a directory when one is configured, the Object Store otherwise. */
-export function stateStoreFor(connection: NatsConnection, directory?: string): StateStore {
-  return directory ? new DirectoryCheckpointStore(directory) : new CheckpointStore(connection);
+export function stateStoreFor(connection: NatsConnection, directory?: string, namespace: ClusterNamespace = ClusterNamespace.DEFAULT): StateStore {
+  return directory ? new DirectoryCheckpointStore(directory) : new CheckpointStore(connection, namespace);
 }
 
 /**
@@ -68,10 +69,13 @@ export class DirectoryCheckpointStore implements StateStore {
 export class CheckpointStore implements StateStore {
   private bucket?: Promise<ObjectStore>;
 
-  constructor(private readonly connection: NatsConnection) {}
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
+  ) {}
 
   private store(): Promise<ObjectStore> {
-    this.bucket ??= this.connection.jetstream().views.os(CHECKPOINT_BUCKET, { storage: StorageType.File, description: 'Runnel checkpoint state' });
+    this.bucket ??= this.connection.jetstream().views.os(this.namespace.checkpointBucket, { storage: StorageType.File, description: 'Runnel checkpoint state' });
     this.bucket.catch(() => (this.bucket = undefined));
     return this.bucket;
   }

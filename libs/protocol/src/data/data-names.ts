@@ -1,6 +1,8 @@
 /**
  * Names in NATS for artifacts and record exchange, defined once. Each job attempt gets its own
- * stream, so a restart never reads the previous attempt's in-flight data.
+ * stream, so a restart never reads the previous attempt's in-flight data. These are the default
+ * cluster's names; services use `ClusterNamespace.data` (cluster/cluster-namespace.ts), which puts
+ * them in the namespace of their CLUSTER_ID.
  */
 import { JobId } from '../ids/ids';
 

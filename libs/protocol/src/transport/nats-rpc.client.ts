@@ -11,22 +11,27 @@ import { CallOptions, MessageBody, Reply, RpcMethod, bindSubject } from '../rpc/
 import { validateMessage } from '../rpc/validate-message';
 import { ProtocolMessage } from '../common/protocol-message.dto';
 import { decodeJson, encodeJson } from './json-codec';
+import { ClusterNamespace } from '../cluster/cluster-namespace';
 
 export interface NatsRpcClientOptions {
   /** Default timeout of a call, in milliseconds. */
   readonly timeoutMs: number;
+  /** The cluster whose services are called: every subject is put in its namespace (default: the default cluster). */
+  readonly namespace: ClusterNamespace;
 }
 
 export const DEFAULT_RPC_TIMEOUT_MS = 5_000;
 
 export class NatsRpcClient {
   private readonly timeoutMs: number;
+  readonly namespace: ClusterNamespace;
 
   constructor(
     private readonly connection: NatsConnection,
     options: Partial<NatsRpcClientOptions> = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
+    this.namespace = options.namespace ?? ClusterNamespace.DEFAULT;
   }
 
   async call<Req extends ProtocolMessage, Res extends ProtocolMessage>(
@@ -35,7 +40,7 @@ export class NatsRpcClient {
     options: CallOptions = {},
     subjectParams?: Readonly<Record<string, string>>,
   ): Promise<Reply<Res>> {
-    const subject = bindSubject(method.subject, subjectParams);
+    const subject = this.namespace.subject(bindSubject(method.subject, subjectParams));
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const payload = encodeJson({ ...body, protocolVersion: PROTOCOL_VERSION });
     let replyBytes: Uint8Array;

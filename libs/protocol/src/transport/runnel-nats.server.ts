@@ -1,10 +1,12 @@
 /**
  * The NATS transport of every Runnel service: Nest's NATS server with Runnel's wire format, a
  * queue group (so two instances of a service share the work), subject placeholders bound to this
- * instance (a TaskManager listens on its own ResourceId), and draining on shutdown.
+ * instance (a TaskManager listens on its own ResourceId), subjects in the cluster's namespace
+ * (CLUSTER_ID), and draining on shutdown.
  */
 import { MessageHandler, ServerNats } from '@nestjs/microservices';
 import { bindSubject } from '../rpc/rpc-method';
+import { ClusterNamespace } from '../cluster/cluster-namespace';
 import { RpcReplySerializer, RpcRequestDeserializer } from './rpc-nest.serializers';
 
 export interface RunnelNatsServerOptions {
@@ -14,15 +16,19 @@ export interface RunnelNatsServerOptions {
   /** Values for `{placeholders}` in subjects. */
   readonly subjectParams?: Readonly<Record<string, string>>;
   readonly name?: string;
+  /** The cluster this service belongs to: subjects and queue group go in its namespace (default: the default cluster). */
+  readonly namespace?: ClusterNamespace;
 }
 
 export class RunnelNatsServer extends ServerNats {
   private readonly subjectParams: Readonly<Record<string, string>>;
+  private readonly namespace: ClusterNamespace;
 
   constructor(options: RunnelNatsServerOptions) {
+    const namespace = options.namespace ?? ClusterNamespace.DEFAULT;
     super({
       servers: options.servers,
-      queue: options.queue,
+      queue: options.queue === undefined ? undefined : namespace.subject(options.queue),
       name: options.name,
       serializer: new RpcReplySerializer(),
       deserializer: new RpcRequestDeserializer(),
@@ -32,10 +38,12 @@ export class RunnelNatsServer extends ServerNats {
       reconnectTimeWait: 250,
     });
     this.subjectParams = options.subjectParams ?? {};
+    this.namespace = namespace;
   }
 
   override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
-    const bound = typeof pattern === 'string' ? bindSubject(pattern, this.subjectParams) : pattern;
+    // The one place where a handler's subject is made: placeholders bound, then the cluster's namespace.
+    const bound = typeof pattern === 'string' ? this.namespace.subject(bindSubject(pattern, this.subjectParams)) : pattern;
     super.addHandler(bound, callback, isEventHandler, extras);
   }
 

@@ -2,7 +2,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { PROTOCOL_VERSION } from '@runnel/protocol';
+import { ClusterNamespace, PROTOCOL_VERSION } from '@runnel/protocol';
 import { MetricsRegistry } from './metrics.registry';
 import { NatsHealthIndicator } from './nats.health';
 import { SERVICE_IDENTITY, ServiceIdentity } from './service-identity';
@@ -17,6 +17,7 @@ export class AdminController {
     private readonly metrics: MetricsRegistry,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     private readonly leadership: LeadershipState,
+    private readonly namespace: ClusterNamespace,
   ) {}
 
   /**
@@ -44,6 +45,7 @@ export class AdminController {
     return {
       service: this.identity.service,
       id: this.identity.id,
+      clusterId: this.namespace.id,
       version: this.identity.version,
       protocolVersion: PROTOCOL_VERSION,
       startedAt: new Date(this.identity.startedAt).toISOString(),

@@ -1,4 +1,5 @@
 /** Who this process is: what `/info` and the logs say about it. */
+import { DEFAULT_CLUSTER_ID } from '@runnel/protocol';
 import { randomBytes } from 'node:crypto';
 
 export const SERVICE_IDENTITY = Symbol('SERVICE_IDENTITY');
@@ -8,6 +9,8 @@ export interface ServiceIdentity {
   readonly id: string;
   readonly version: string;
   readonly natsUrl: string;
+  /** The cluster it belongs to (CLUSTER_ID); absent means the default cluster. */
+  readonly clusterId?: string;
   readonly startedAt: number;
   /** Whether this service holds a Postgres connection (then /health checks it). */
   readonly database: boolean;
@@ -30,7 +33,7 @@ export function serviceInfo(identity: ServiceIdentity) {
 export function newServiceIdentity(
   service: ServiceIdentity['service'],
   dirname: string,
-  settings: { natsUrl: string },
+  settings: { natsUrl: string; clusterId?: string },
   options: { prefix?: string; id?: string; database: boolean },
 ): ServiceIdentity {
   return {
@@ -38,6 +41,7 @@ export function newServiceIdentity(
     id: options.id ?? `${options.prefix ?? service}-${randomBytes(6).toString('hex')}`,
     version: packageVersion(dirname),
     natsUrl: settings.natsUrl,
+    clusterId: settings.clusterId ?? DEFAULT_CLUSTER_ID,
     startedAt: Date.now(),
     database: options.database,
   };

@@ -10,12 +10,12 @@
  */
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { RunnelNatsServer } from '@runnel/protocol';
+import { ClusterNamespace, RunnelNatsServer } from '@runnel/protocol';
 import { ServiceSettings } from '../config/service-settings';
 import { ConfigError } from '../config/load-settings';
 import { createLogger, PinoNestLogger } from '../logging/logger';
 import { LeadershipState } from '../leadership/leadership.state';
-import { NatsKvLeaderElection } from '../leadership/nats-kv-leader-election';
+import { LEADER_BUCKET, NatsKvLeaderElection } from '../leadership/nats-kv-leader-election';
 import { connectNats } from '../nats/nats.providers';
 import { RunnelErrorFilter } from '../http/runnel-error.filter';
 import { ServiceIdentity } from '../admin/service-identity';
@@ -49,12 +49,14 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   const { identity, settings } = options;
   const logger = createLogger(identity.service, identity.id, settings.logLevel);
   const app = await NestFactory.create(options.module, { logger: new PinoNestLogger(logger), abortOnError: false });
+  const namespace = ClusterNamespace.of(settings.clusterId);
   app.connectMicroservice(
     {
       strategy: new RunnelNatsServer({
         servers: settings.natsUrl.split(','),
         queue: options.queue,
         subjectParams: options.subjectParams,
+        namespace,
         name: `${identity.service}:${identity.id}:rpc`,
       }),
     },
@@ -67,8 +69,8 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   await app.listen(settings.httpPort, settings.httpHost);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${settings.httpHost}:${address.port}`;
-  logger.info({ url, nats: settings.natsUrl, version: identity.version }, `${identity.service} ready`);
-  const election = options.leaderElection ? await startElection(options, app, leadership, logger) : undefined;
+  logger.info({ url, nats: settings.natsUrl, clusterId: namespace.id, version: identity.version }, `${identity.service} ready`);
+  const election = options.leaderElection ? await startElection(options, app, leadership, logger, namespace) : undefined;
   const close = async () => {
     await app.close();
     // After the app: requests in flight are answered before a standby takes over.
@@ -89,6 +91,7 @@ async function startElection(
   app: INestApplication,
   leadership: LeadershipState,
   logger: Logger,
+  namespace: ClusterNamespace,
 ): Promise<{ stop(): Promise<void> }> {
   const { identity, settings } = options;
   const connection = await connectNats(settings.natsUrl, `${identity.service}:${identity.id}:leader-election`);
@@ -96,6 +99,8 @@ async function startElection(
     key: identity.service,
     candidateId: identity.id,
     leaseMs: settings.leaderLeaseMs,
+    // Each cluster elects its leaders in a bucket of its own: `runnel-leaders-<id>`.
+    bucket: namespace.jetStreamName(LEADER_BUCKET),
     log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
     onStandby: (leader) => leadership.noteLeader(leader),
   });

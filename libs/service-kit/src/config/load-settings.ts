@@ -33,7 +33,7 @@ export function loadSettings<T extends object>(
     const fromFlag = flags[def.flag];
     const fromEnv = env[def.env];
     const [value, source]: [unknown, Source] =
-      fromFlag !== undefined ? [fromFlag, 'flag'] : fromEnv !== undefined && fromEnv !== '' ? [fromEnv, 'env'] : [def.default, 'default'];
+      fromFlag !== undefined ? [fromFlag, 'flag'] : fromEnv !== undefined && fromEnv !== '' ? [fromEnv, 'env'] : [defaultOf(def, raw), 'default'];
     origin[def.property] = describe(def, source);
     if (value === undefined) continue;
     const converted = convert(def, value);
@@ -79,11 +79,18 @@ function convert(def: SettingDefinition, value: unknown): unknown {
   return String(value);
 }
 
+function defaultOf(def: SettingDefinition, read: Readonly<Record<string, unknown>>): unknown {
+  return typeof def.default === 'function' ? def.default(read) : def.default;
+}
+
 function describe(def: SettingDefinition, source: Source): string {
   return source === 'flag' ? `--${def.flag}` : source === 'env' ? def.env : `${def.env} (default)`;
 }
 
 export function usage(definitions: readonly SettingDefinition[]): string {
-  const rows = definitions.map((d) => `  --${d.flag} / ${d.env}${d.default !== undefined ? ` (default ${d.default})` : ''}: ${d.description}`);
+  const rows = definitions.map((d) => {
+    const fallback = defaultOf(d, {});
+    return `  --${d.flag} / ${d.env}${fallback !== undefined ? ` (default ${fallback})` : ''}: ${d.description}`;
+  });
   return `Settings:\n${rows.join('\n')}`;
 }

@@ -1,5 +1,6 @@
 /** Settings every service has. Each service's settings class extends this one. */
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ClusterNamespace, clusterIdProblem, DEFAULT_CLUSTER_ID } from '@runnel/protocol';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { Setting } from './setting.decorator';
 
 export const LogLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -9,7 +10,26 @@ export type LogLevel = (typeof LogLevels)[number];
 export const HttpPortSetting = (defaultPort: number | undefined) =>
   Setting({ env: 'HTTP_PORT', flag: 'port', default: defaultPort, type: 'number', description: 'port of the admin HTTP endpoint (0 = any free port)' });
 
+/** Refuses what ClusterNamespace refuses, saying why. */
+const IsClusterId = () =>
+  ValidateBy({
+    name: 'isClusterId',
+    validator: {
+      validate: (value: unknown) => clusterIdProblem(value) === undefined,
+      defaultMessage: (args) => `${clusterIdProblem(args?.value)}`,
+    },
+  });
+
 export class ServiceSettings {
+  @Setting({
+    env: 'CLUSTER_ID',
+    flag: 'cluster-id',
+    default: DEFAULT_CLUSTER_ID,
+    description: 'namespace of this cluster in the NATS and Postgres it shares with other clusters (subjects, streams, buckets, the default database)',
+  })
+  @IsClusterId()
+  clusterId!: string;
+
   @Setting({ env: 'NATS_URL', flag: 'nats-url', default: 'nats://127.0.0.1:4222', description: 'NATS server(s), comma-separated' })
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s,]+(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, { message: 'must be nats://host:port (comma-separated for several)' })
   natsUrl!: string;
@@ -40,8 +60,19 @@ export class ServiceSettings {
   parentPid?: number;
 }
 
+/** The DATABASE_URL default: database `runnel`, or `runnel_<id>` for another CLUSTER_ID. */
+export function defaultDatabaseUrl(clusterId: unknown): string {
+  const namespace = clusterIdProblem(clusterId) === undefined ? ClusterNamespace.of(clusterId as string) : ClusterNamespace.DEFAULT;
+  return `postgres://postgres@127.0.0.1:5432/${namespace.databaseName()}`;
+}
+
 export class DatabaseSettings extends ServiceSettings {
-  @Setting({ env: 'DATABASE_URL', flag: 'database-url', default: 'postgres://postgres@127.0.0.1:5432/runnel', description: 'Postgres connection URL' })
+  @Setting({
+    env: 'DATABASE_URL',
+    flag: 'database-url',
+    default: (read) => defaultDatabaseUrl(read['clusterId']),
+    description: 'Postgres connection URL (by default the database is runnel, or runnel_<CLUSTER_ID> for another cluster id)',
+  })
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be postgres://user[:password]@host[:port]/database' })
   databaseUrl!: string;
 }

@@ -11,11 +11,16 @@ export interface SettingSpec {
   /** Command-line flag without dashes, e.g. nats-url. */
   readonly flag: string;
   readonly description: string;
-  /** Used when neither flag nor env is given; undefined = optional. */
-  readonly default?: string | number | boolean;
+  /**
+   * Used when neither flag nor env is given; undefined = optional. A function derives it from the
+   * settings read before this one (those of base classes come first).
+   */
+  readonly default?: SettingValue | ((read: Readonly<Record<string, unknown>>) => SettingValue | undefined);
   /** Value type: read from the property's design type when omitted. */
   readonly type?: 'string' | 'number' | 'boolean';
 }
+
+export type SettingValue = string | number | boolean;
 
 export interface SettingDefinition extends SettingSpec {
   readonly property: string;

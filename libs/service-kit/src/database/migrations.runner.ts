@@ -3,7 +3,8 @@
  * start together (a leader and its standby) do not race to create the same tables: the second
  * waits, then finds nothing left to do.
  */
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { ClusterNamespace } from '@runnel/protocol';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
@@ -35,10 +36,12 @@ export class MigrationsRunner implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(MIGRATION_LOCK_NAME) private readonly lockName: string,
+    @Optional() private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const applied = await runMigrationsExclusively(this.dataSource, this.lockName);
+    // `runnel.<service>.migrations` becomes `runnel.<id>.<service>.migrations` for another cluster.
+    const applied = await runMigrationsExclusively(this.dataSource, this.namespace.subject(this.lockName));
     if (applied.length) this.logger.log(`applied migrations: ${applied.join(', ')}`);
   }
 }

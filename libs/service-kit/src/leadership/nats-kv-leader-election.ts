@@ -2,7 +2,7 @@
  * Leader election on a NATS KV bucket, so a service can run as several instances with one leader
  * and no ZooKeeper. It owns the lease protocol:
  *
- * - The bucket (`runnel-leaders`) has `max_age` = the lease: nats-server 2.9 has no per-key TTL,
+ * - The bucket (`runnel-leaders`, `runnel-leaders-<id>` for another CLUSTER_ID) has `max_age` = the lease: nats-server 2.9 has no per-key TTL,
  *   so a value nobody rewrites disappears one lease after its last write.
  * - A candidate takes the key with `create` (refused while someone holds it); the leader rewrites
  *   it every lease/3 with `update(key, id, lastRevision)` — a compare-and-set, so a leader whose

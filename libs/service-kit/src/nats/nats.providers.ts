@@ -4,7 +4,7 @@
  * shutdown drains, so calls in flight finish.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { NatsRpcClient } from '@runnel/protocol';
+import { ClusterNamespace, NatsRpcClient } from '@runnel/protocol';
 import { NatsConnection, connect } from 'nats';
 import { SERVICE_IDENTITY, ServiceIdentity } from '../admin/service-identity';
 
@@ -45,8 +45,8 @@ export function natsProviders(): Provider[] {
     },
     {
       provide: NatsRpcClient,
-      inject: [NATS_CONNECTION],
-      useFactory: (connection: NatsConnection) => new NatsRpcClient(connection),
+      inject: [NATS_CONNECTION, ClusterNamespace],
+      useFactory: (connection: NatsConnection, namespace: ClusterNamespace) => new NatsRpcClient(connection, { namespace }),
     },
     NatsConnectionCloser,
   ];

@@ -1,0 +1,113 @@
+import {
+  ARTIFACT_BUCKET, CHECKPOINT_BUCKET, ClusterNamespace, DataNames, DispatcherSubjects, InvalidClusterIdError, JobIds, JobMasterSubjects,
+  ResourceManagerSubjects, TaskExecutorSubjects, bindSubject,
+} from '../index';
+
+const jobId = JobIds.generate();
+const allSubjects = [
+  ...Object.values(ResourceManagerSubjects),
+  ...Object.values(JobMasterSubjects),
+  ...Object.values(DispatcherSubjects),
+  ...Object.values(TaskExecutorSubjects).map((s) => bindSubject(s, { resourceId: 'tm-1' })),
+];
+
+describe('ClusterNamespace', () => {
+  describe('the default cluster', () => {
+    const ns = ClusterNamespace.of();
+
+    it('is the default one, whether named or not', () => {
+      expect(ns).toBe(ClusterNamespace.DEFAULT);
+      expect(ClusterNamespace.of('default')).toBe(ClusterNamespace.DEFAULT);
+      expect(ns.isDefault).toBe(true);
+      expect(ns.id).toBe('default');
+    });
+
+    it('leaves every subject exactly as it is', () => {
+      expect(ns.subjects(allSubjects)).toEqual(allSubjects);
+      expect(ns.subject('runnel.resourcemanager.requestSlots')).toBe('runnel.resourcemanager.requestSlots');
+    });
+
+    it('leaves JetStream names, buckets and the database as they are', () => {
+      expect(ns.jetStreamNames(['runnel-leaders', 'x'])).toEqual(['runnel-leaders', 'x']);
+      expect(ns.artifactBucket).toBe(ARTIFACT_BUCKET);
+      expect(ns.checkpointBucket).toBe(CHECKPOINT_BUCKET);
+      expect(ns.databaseName()).toBe('runnel');
+    });
+
+    it('has the data names of DataNames', () => {
+      expect(ns.data.stream(jobId, 3)).toBe(DataNames.stream(jobId, 3));
+      expect(ns.data.streamSubjects(jobId, 3)).toBe(DataNames.streamSubjects(jobId, 3));
+      expect(ns.data.subject(jobId, 3, 1, 2)).toBe(DataNames.subject(jobId, 3, 1, 2));
+      expect(ns.data.credit(jobId, 3, 1, 2)).toBe(DataNames.credit(jobId, 3, 1, 2));
+      expect(ns.data.consumer(1, 2)).toBe(DataNames.consumer(1, 2));
+    });
+  });
+
+  describe('another cluster', () => {
+    const ns = ClusterNamespace.of('team-a_1');
+
+    it('puts subjects after `runnel.`', () => {
+      expect(ns.isDefault).toBe(false);
+      expect(ns.subject('runnel.resourcemanager.requestSlots')).toBe('runnel.team-a_1.resourcemanager.requestSlots');
+      expect(ns.subject('runnel.taskmanager.tm-1.submitTask')).toBe('runnel.team-a_1.taskmanager.tm-1.submitTask');
+      expect(ns.subject('elsewhere.x')).toBe('runnel.team-a_1.elsewhere.x');
+      const prefixed = ns.subjects(allSubjects);
+      expect(prefixed.every((s) => s.startsWith('runnel.team-a_1.'))).toBe(true);
+      expect(new Set([...prefixed, ...allSubjects]).size).toBe(2 * allSubjects.length);
+    });
+
+    it('suffixes JetStream names, buckets included, and names its own database', () => {
+      expect(ns.jetStreamName('runnel-leaders')).toBe('runnel-leaders-team-a_1');
+      expect(ns.jetStreamNames(['a', 'b'])).toEqual(['a-team-a_1', 'b-team-a_1']);
+      expect(ns.artifactBucket).toBe('runnel-artifacts-team-a_1');
+      expect(ns.checkpointBucket).toBe('runnel-checkpoints-team-a_1');
+      expect(ns.databaseName()).toBe('runnel_team-a_1');
+      for (const name of [ns.artifactBucket, ns.data.stream(jobId, 0), ns.data.consumer(0, 1)]) expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+    });
+
+    it('namespaces the data names: stream, its subjects, credits and consumers', () => {
+      expect(ns.data.stream(jobId, 2)).toBe(`runnel-data-${jobId}-2-team-a_1`);
+      expect(ns.data.streamSubjects(jobId, 2)).toBe(`runnel.team-a_1.data.${jobId}.2.>`);
+      expect(ns.data.subject(jobId, 2, 0, 1)).toBe(`runnel.team-a_1.data.${jobId}.2.0.1`);
+      expect(ns.data.credit(jobId, 2, 0, 1)).toBe(`runnel.team-a_1.credit.${jobId}.2.0.1`);
+      expect(ns.data.consumer(0, 1)).toBe('e0-p1-team-a_1');
+    });
+
+    it("recognises its own streams of a job, not the default cluster's or another's", () => {
+      expect(ns.data.attemptOf(ns.data.stream(jobId, 12), jobId)).toBe(12);
+      expect(ns.data.attemptOf(DataNames.stream(jobId, 12), jobId)).toBeUndefined();
+      expect(ns.data.attemptOf(ClusterNamespace.of('b').data.stream(jobId, 12), jobId)).toBeUndefined();
+      expect(ns.data.attemptOf(ns.data.stream(JobIds.generate(), 12), jobId)).toBeUndefined();
+      expect(ClusterNamespace.DEFAULT.data.attemptOf(DataNames.stream(jobId, 4), jobId)).toBe(4);
+      expect(ClusterNamespace.DEFAULT.data.attemptOf(ns.data.stream(jobId, 4), jobId)).toBeUndefined();
+    });
+  });
+
+  describe('invalid ids', () => {
+    it.each([
+      ['', 'expected 1 to 32 lower-case letters'],
+      ['Upper', 'expected 1 to 32 lower-case letters'],
+      ['a.b', 'expected 1 to 32 lower-case letters'],
+      ['a*', 'expected 1 to 32 lower-case letters'],
+      ['-a', 'starting with a letter or digit'],
+      ['a'.repeat(33), 'expected 1 to 32'],
+      ['taskmanager', 'reserved'],
+      ['data', 'reserved'],
+    ])('refuses %j saying why', (id, reason) => {
+      let error: unknown;
+      try {
+        ClusterNamespace.of(id);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidClusterIdError);
+      expect((error as InvalidClusterIdError).code).toBe('INVALID_CLUSTER_ID');
+      expect((error as Error).message).toContain(`Invalid cluster id ${JSON.stringify(id)}: `);
+      expect((error as Error).message).toContain(reason);
+    });
+
+    it('takes the longest valid id', () => {
+      expect(ClusterNamespace.of('a'.repeat(32)).id).toHaveLength(32);
+    });
+  });
+});
