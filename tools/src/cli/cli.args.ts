@@ -8,6 +8,7 @@ import { CliUsageError } from './cli.errors';
 
 export const CliCommand = {
   Run: 'run',
+  RunApplication: 'run-application',
   Info: 'info',
   List: 'list',
   Cancel: 'cancel',
@@ -29,10 +30,13 @@ const CLI_OPTIONS = {
   drain: { type: 'boolean' },
   'target-directory': { type: 'string' },
   target: { type: 'string', short: 't' },
+  slots: { type: 'string' },
+  taskmanagers: { type: 'string' },
+  'data-dir': { type: 'string' },
 } as const;
 
 /** Options that take a value, by every spelling, so the job path is found after them. */
-const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager', '-s', '--from-savepoint', '--target-directory', '-t', '--target']);
+const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager', '-s', '--from-savepoint', '--target-directory', '-t', '--target', '--slots', '--taskmanagers', '--data-dir']);
 
 export interface JobCommandArgs {
   command: CliCommand;
@@ -50,6 +54,12 @@ export interface JobCommandArgs {
   targetDirectory?: string;
   /** `run`: `session` (default) or `per-job` (TaskManagers started for this job alone). */
   target?: 'session' | 'per-job';
+  /** `run-application`: slots per TaskManager of the application's own cluster. */
+  slots?: number;
+  /** `run-application`: TaskManagers of the application's own cluster. */
+  taskmanagers?: number;
+  /** `run-application`: where its private NATS/Postgres data and logs go (kept afterwards). */
+  dataDir?: string;
   /** Job artifact path (a .ts/.mts/.js/.mjs module), absent for list/help. */
   job?: string;
   jobArgs: string[];
@@ -63,6 +73,12 @@ function splitAtJob(argv: readonly string[]): { cliArgs: string[]; job?: string;
     if (VALUE_OPTIONS.has(token)) i++;
   }
   return { cliArgs: [...argv], jobArgs: [] };
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new CliUsageError(`${name} must be a positive integer, got '${value}'`);
+  return n;
 }
 
 function parseTarget(value: string): 'session' | 'per-job' {
@@ -81,6 +97,7 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
   let values: {
     local?: boolean; parallelism?: string; jobmanager?: string; detached?: boolean; help?: boolean; json?: boolean;
     'from-savepoint'?: string; 'allow-non-restored-state'?: boolean; drain?: boolean; 'target-directory'?: string; target?: string;
+    slots?: string; taskmanagers?: string; 'data-dir'?: string;
   };
   try {
     ({ values } = parseArgs({ args: cliArgs, options: CLI_OPTIONS, strict: true, allowPositionals: false }));
@@ -94,6 +111,15 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
       throw new CliUsageError(`-p/--parallelism must be a positive integer, got '${values.parallelism}'`);
     }
   }
+  const clusterOptions = (['slots', 'taskmanagers', 'data-dir'] as const).filter((name) => values[name] !== undefined);
+  if (command === CliCommand.RunApplication) {
+    const foreign = (['local', 'jobmanager', 'detached', 'json', 'from-savepoint', 'allow-non-restored-state', 'drain', 'target-directory', 'target'] as const)
+      .filter((name) => values[name] !== undefined);
+    if (foreign.length > 0) throw new CliUsageError(`'run-application' does not take --${foreign[0]}`);
+  } else if (clusterOptions.length > 0) {
+    throw new CliUsageError(`--${clusterOptions[0]} applies to 'run-application' only`);
+  }
+  if (values['data-dir'] === '') throw new CliUsageError('--data-dir needs a directory');
   return {
     command: command as CliCommand,
     local: values.local ?? false,
@@ -107,6 +133,9 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
     drain: values.drain ?? false,
     targetDirectory: values['target-directory'],
     ...(values.target !== undefined ? { target: parseTarget(values.target) } : {}),
+    ...(values.slots !== undefined ? { slots: positiveInt('--slots', values.slots) } : {}),
+    ...(values.taskmanagers !== undefined ? { taskmanagers: positiveInt('--taskmanagers', values.taskmanagers) } : {}),
+    ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
     job,
     jobArgs,
   };
@@ -118,6 +147,9 @@ Commands:
   run --local [-p N] <job> [args...]        run a job on the embedded executor (in this process)
   run [-m URL] [-p N] [-d] [-s PATH] [-t per-job] <job> [args...]
                                             upload and run a job on a cluster, follow it to its end
+  run-application [-p N] [--slots S] [--taskmanagers N] [--data-dir DIR] <job> [args...]
+                                            application mode: start a cluster of its own for this
+                                            job, run the job in it, stop everything when it ends
   info [-p N] [--json] <job> [args...]      print the job's plan (JobGraph) without running it
   list [-m URL]                             list a cluster's jobs
   cancel [-m URL] <jobId>                   cancel a job
@@ -135,7 +167,17 @@ Options:
   -n, --allow-non-restored-state start even if some savepoint state maps onto no operator
   -t, --target session|per-job   per-job: on TaskManagers started for this job alone (the cluster's
                                  ResourceManager needs --resource-provider process)
+  --slots S                      run-application: slots per TaskManager (default 2)
+  --taskmanagers N               run-application: TaskManagers (default enough for -p: ceil(N/S))
+  --data-dir DIR                 run-application: data and logs of its cluster, kept afterwards
+                                 (default a fresh directory under the system temp dir, removed)
   -h, --help                     show this help
+
+run-application uses NATS_URL / DATABASE_URL when set (a database of its own, runnel_app_<hex>,
+is created on that server and dropped at the end), and private NATS and Postgres otherwise.
+Exit codes of run-application: 0 the job FINISHED, 1 it FAILED (root cause printed) or its cluster
+could not start, 2 usage, 3 the job was CANCELED (by someone else), 130 / 143 interrupted by
+SIGINT / SIGTERM (the job is cancelled and the cluster stopped first).
 
 <job> is an ES module (.ts, .mts, .js, .mjs) whose default export is (env, args) => void.
 Arguments after <job> go to the job.

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
  * The `runnel` command line. `run --local` and `info` run here; `run` (without --local), `list`,
- * `cancel`, `savepoint` and `stop` talk to a cluster's dispatcher over REST. Exit codes: 0
- * success, 1 the job failed (or the cluster refused), 2 usage.
+ * `cancel`, `savepoint` and `stop` talk to a cluster's dispatcher over REST; `run-application`
+ * starts a cluster of its own for one job and stops it when the job ends. Exit codes: 0 success,
+ * 1 the job failed (or the cluster refused), 2 usage; run-application also 3 (job canceled) and
+ * 130 / 143 (interrupted by SIGINT / SIGTERM).
  */
 import { CliCommand, parseCliArgs, USAGE, type JobCommandArgs } from './cli.args';
 import { CliExitCode, CliNotSupportedError, CliUsageError } from './cli.errors';
 import { ClusterRequestError, cancelJob, listJobs, runOnCluster, savepoint } from './cluster.commands';
 import { printInfo, runLocal, type CommandIo } from './local-run.command';
+import { runApplication } from './run-application.command';
 
 const processIo: CommandIo = {
   stdout: (text) => process.stdout.write(text),
@@ -27,6 +30,8 @@ async function dispatch(args: JobCommandArgs, io: CommandIo): Promise<number> {
         return CliExitCode.Ok;
       }
       return runOnCluster(args, io);
+    case CliCommand.RunApplication:
+      return runApplication(args, io);
     case CliCommand.Info:
       await printInfo(args, io);
       return CliExitCode.Ok;
