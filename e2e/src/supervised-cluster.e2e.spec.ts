@@ -6,6 +6,7 @@
  * process resource provider starts TaskManagers on demand, replaces a dead one and stops idle
  * ones; per-job TaskManagers serve one job and go with it; a Postgres that cannot start is named.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,7 +148,7 @@ describe('a supervised local cluster', () => {
   });
 
   describe('with the process resource provider', () => {
-    it('starts TaskManagers on demand, replaces a killed one with an exact answer, and stops idle ones', async () => {
+    it('starts TaskManagers on demand, replaces a killed one with an exact answer; a new ResourceManager adopts them and stops idle ones', async () => {
       nats = await startTestNats();
       db = await createTestDatabase('runnel_e2e_provider');
       cluster = await startClusterProcess(
@@ -185,8 +186,19 @@ describe('a supervised local cluster', () => {
       expect((await rest.checkpointCounts(jobId)).restored).toBeGreaterThanOrEqual(1);
       expect(counts(output)).toEqual(expected);
 
-      // Idle for TM_IDLE_TIMEOUT_MS: every provider-started TaskManager stops (MIN_TASKMANAGERS is 0).
-      const pids = (await rest.taskManagers()).map((tm) => tm.pid);
+      // The ResourceManager that started them dies: its TaskManagers live on, register with the
+      // restarted one, which adopts them (it knows them as provider-managed) ...
+      const survivors = await rest.taskManagers();
+      const rmPid = Number(/(\d+)/.exec(execFileSync('pgrep', ['-f', '-P', String(cluster.proc.pid), 'apps/resourcemanager/dist/main.js'], { encoding: 'utf8' }))?.[1]);
+      process.kill(rmPid, 'SIGKILL');
+      await waitFor(() => /✓ resourcemanager is running again/.test(cluster!.output()), { description: 'the ResourceManager to be restarted', timeoutMs: 30_000 });
+      expect(survivors.every((tm) => isProcessAlive(tm.pid))).toBe(true);
+      await waitFor(async () => {
+        const ids = (await rest.taskManagers()).filter((tm) => tm.provider === 'process').map((tm) => tm.id).sort();
+        return ids.length > 0 && ids.join() === survivors.map((tm) => tm.id).sort().join();
+      }, { description: 'the surviving TaskManagers to register with the new ResourceManager', timeoutMs: 30_000 });
+      // ... and, idle for TM_IDLE_TIMEOUT_MS, stops every one of them (MIN_TASKMANAGERS is 0).
+      const pids = survivors.map((tm) => tm.pid);
       await waitFor(async () => (await rest.taskManagers()).length === 0, { description: 'idle TaskManagers to be stopped', timeoutMs: 60_000 });
       await waitFor(() => pids.every((pid) => !isProcessAlive(pid)), { description: 'their processes to exit', timeoutMs: 20_000 });
       process.stdout.write(`[timing] process provider: submit → 2 TaskManagers registered ${startMs} ms; kill → replacement registered ${replaceMs} ms\n`);

@@ -1,9 +1,9 @@
 /**
  * Job arguments and output for commands that run a job on a cluster whose TaskManagers work in
  * another directory: relative `--input`/`--output` values are made absolute, and the JSON Lines
- * a job wrote to `--output` are read back. Same behaviour as tools/src/cluster/cluster-job.runner.ts
- * (`npm start -- --run`), kept free of @runnel/client so the CLI bundles without NestJS (the CLI
- * spec bundles the CLI from source with esbuild).
+ * a job wrote to `--output` are read back; used by `run-application` and by `npm start -- --run`
+ * (tools/src/cluster/cluster-job.runner.ts). Free of @runnel/client so the CLI bundles without
+ * NestJS (the CLI spec bundles the CLI from source with esbuild).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';

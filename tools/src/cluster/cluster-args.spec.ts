@@ -8,6 +8,7 @@ describe('parseClusterArgs', () => {
       port: 8081,
       dataDir: '/repo/.runnel',
       resourceProvider: 'standalone',
+      standbys: 0,
       consoleLogLevel: 'warn',
       run: undefined,
       help: false,

@@ -11,6 +11,8 @@ export interface ClusterArgs {
   readonly dataDir: string;
   /** Who starts TaskManagers: this command (standalone) or the ResourceManager (process). */
   readonly resourceProvider: 'standalone' | 'process';
+  /** Standby instances of each control service. */
+  readonly standbys: number;
   /** Service log lines at or above this level are shown on the terminal. */
   readonly consoleLogLevel: LogLevelName;
   /** Run this job once the cluster is up: the job file, then its own arguments. */
@@ -37,6 +39,8 @@ Options:
   --slots S             slots per TaskManager (default 2)
   --resource-provider P standalone (default: this command starts the TaskManagers) or process
                         (the ResourceManager starts them when jobs need slots, stops idle ones)
+  --standbys N          also run N standbys of the dispatcher, JobManager and ResourceManager
+                        (leader election on NATS: a standby takes over when a leader dies)
   --port P              dispatcher REST port (default 8081)
   --data-dir DIR        private NATS/Postgres data and logs (default <repo>/.runnel; as root, when
                         user postgres cannot enter it, Postgres's data goes to /var/lib/runnel/…)
@@ -81,6 +85,7 @@ export function parseClusterArgs(argv: readonly string[], repoRoot: string): Clu
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         'resource-provider': { type: 'string' },
+        standbys: { type: 'string' },
         'log-level': { type: 'string' },
         parallelism: { type: 'string', short: 'p' },
         help: { type: 'boolean', short: 'h' },
@@ -108,6 +113,7 @@ export function parseClusterArgs(argv: readonly string[], repoRoot: string): Clu
   if (!isLogLevelName(level)) throw new ClusterArgsError(`--log-level must be trace, debug, info, warn, error or fatal, got "${level}"`);
   return {
     resourceProvider: provider,
+    standbys: positiveInt('standbys', values.standbys, 0, 0),
     consoleLogLevel: level,
     taskmanagers: positiveInt('taskmanagers', values.taskmanagers, provider === 'process' ? 0 : 2, 0),
     slots: positiveInt('slots', values.slots, 2, 1),

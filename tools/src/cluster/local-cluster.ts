@@ -41,6 +41,8 @@ export interface LocalClusterOptions {
    * `process`: the ResourceManager starts them on demand; `taskmanagers` is its MIN_TASKMANAGERS.
    */
   readonly resourceProvider?: ResourceProviderName;
+  /** Standby instances of each control service (dispatcher, JobManager, ResourceManager); default 0. */
+  readonly standbys?: number;
   /** Extra environment for every service (e.g. TM_IDLE_TIMEOUT_MS, HEARTBEAT_TIMEOUT_MS in tests). */
   readonly serviceEnv?: Readonly<Record<string, string>>;
   /** Deadline for each start-up step (default 90 s: two cores shared with builds are slow). */
@@ -97,6 +99,7 @@ export class LocalCluster {
   private natsUrl?: string;
   private readonly stopping = new AbortController();
   private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private standbyUrls: string[] = [];
 
   constructor(private readonly options: LocalClusterOptions) {
     this.print = options.print ?? ((line) => process.stdout.write(`${line}\n`));
@@ -158,6 +161,9 @@ export class LocalCluster {
       `  TaskManagers            ${tms} with ${slots} slots` +
         (this.provider === 'process' ? ' (the ResourceManager starts more on demand and stops idle ones)' : ''),
     );
+    if (this.standbyUrls.length > 0) {
+      this.print(`  standbys                ${this.options.standbys} of each control service (REST also on ${this.standbyUrls.join(', ')})`);
+    }
     this.print(`  logs                    ${join(this.options.dataDir, 'logs')}/<service>.log`);
     this.print('Press Ctrl-C to stop.\n');
   }
@@ -203,19 +209,26 @@ export class LocalCluster {
             TM_LOG_DIR: join(o.dataDir, 'logs'),
           }
         : {};
-    const control: Array<[ServiceName, number, Record<string, string>]> = [
-      ['resourcemanager', rmPort, { DATABASE_URL: infra.databaseUrl, ...providerEnv }],
-      ['jobmanager', jmPort, { DATABASE_URL: infra.databaseUrl }],
-      ['dispatcher', o.port, {}],
+    const control: Array<[ServiceName, string, number, Record<string, string>]> = [
+      ['resourcemanager', 'resourcemanager', rmPort, { DATABASE_URL: infra.databaseUrl, ...providerEnv }],
+      ['jobmanager', 'jobmanager', jmPort, { DATABASE_URL: infra.databaseUrl }],
+      ['dispatcher', 'dispatcher', o.port, {}],
     ];
-    for (const [service, port, env] of control) {
-      this.startService(service, service, service, { ...common, ...env, HTTP_PORT: String(port) });
+    // Standbys elect with the leaders (NATS KV) and take over within a lease when one dies.
+    for (let i = 1; i <= (o.standbys ?? 0); i++) {
+      for (const [service, , , env] of control.slice(0, 3)) {
+        control.push([service, `${service}-standby${o.standbys === 1 ? '' : `-${i}`}`, await findFreePort(), env]);
+      }
+    }
+    for (const [service, name, port, env] of control) {
+      this.startService(service, name, service, { ...common, ...env, HTTP_PORT: String(port) });
     }
     await Promise.all(
-      control.map(([service, port]) =>
-        this.waitUntil(() => isHealthy(`http://127.0.0.1:${port}`), `${service} /health on port ${port}`, timeoutMs),
+      control.map(([, name, port]) =>
+        this.waitUntil(() => isHealthy(`http://127.0.0.1:${port}`), `${name} /health on port ${port}`, timeoutMs),
       ),
     );
+    this.standbyUrls = control.filter(([service, name]) => service === 'dispatcher' && name !== 'dispatcher').map(([, , port]) => `http://127.0.0.1:${port}`);
 
     if (this.provider === 'standalone') {
       for (let i = 1; i <= o.taskmanagers; i++) {

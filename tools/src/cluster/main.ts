@@ -30,6 +30,7 @@ async function main(): Promise<number> {
     databaseUrl: process.env['DATABASE_URL'] || undefined,
     logLevel: process.env['LOG_LEVEL'] || undefined,
     resourceProvider: args.resourceProvider,
+    standbys: args.standbys,
     consoleLogLevel: args.consoleLogLevel,
     ...(run
       ? {

@@ -5,7 +5,7 @@
  * re-register before being called lost. A standby never sweeps.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { LeadershipState } from '@runnel/service-kit';
+import { LeadershipState, SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { ResourceManagerSettings } from '../resourcemanager.settings';
 import { TaskManagerRegistry } from './task-manager-registry.service';
 
@@ -21,6 +21,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
     private readonly registry: TaskManagerRegistry,
     @Inject(ResourceManagerSettings) private readonly settings: ResourceManagerSettings,
     private readonly leadership: LeadershipState,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,9 +39,17 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
     if (this.sweeping || this.leaderSince === undefined || Date.now() - this.leaderSince < this.settings.heartbeatTimeoutMs) return [];
     this.sweeping = true;
     try {
-      const lost = await this.registry.expireSilent(this.settings.heartbeatTimeoutMs);
-      for (const id of lost) this.logger.warn(`TaskManager ${id} lost: no heartbeat for ${this.settings.heartbeatTimeoutMs} ms; its slots are freed`);
-      return lost;
+      const lost = await this.registry.expireSilentWithEpoch(this.settings.heartbeatTimeoutMs);
+      for (const { resourceId, resourceManagerId } of lost) {
+        if (resourceManagerId === this.identity.id) {
+          this.logger.warn(`TaskManager ${resourceId} lost: no heartbeat for ${this.settings.heartbeatTimeoutMs} ms; its slots are freed`);
+        } else {
+          // Registered with an earlier ResourceManager (a cluster restart) and never came back: its
+          // slots were never offered by this one, so nothing was at risk.
+          this.logger.log(`TaskManager ${resourceId} of an earlier ResourceManager did not register again within ${this.settings.heartbeatTimeoutMs} ms: dropped`);
+        }
+      }
+      return lost.map((l) => l.resourceId);
     } catch (error) {
       this.logger.error(`heartbeat sweep failed: ${(error as Error).message}`);
       return [];

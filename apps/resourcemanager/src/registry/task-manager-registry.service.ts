@@ -36,6 +36,12 @@ export interface HeartbeatOutcome {
   readonly releaseJobs: string[];
 }
 
+export interface EndedRegistration {
+  readonly resourceId: string;
+  /** The ResourceManager the registration was made with (an earlier one: the TaskManager never came back). */
+  readonly resourceManagerId: string;
+}
+
 export interface ProvidedTaskManagerRow {
   readonly resourceId: string;
   readonly pid: number;
@@ -156,7 +162,12 @@ export class TaskManagerRegistry {
 
   /** Marks TaskManagers silent for longer than the timeout as lost and frees their slots. */
   async expireSilent(timeoutMs: number): Promise<string[]> {
-    return this.endRegistrations(
+    return (await this.expireSilentWithEpoch(timeoutMs)).map((r) => r.resourceId);
+  }
+
+  /** The same, saying which ResourceManager each expired registration was made with. */
+  expireSilentWithEpoch(timeoutMs: number): Promise<EndedRegistration[]> {
+    return this.endRegistrationsReturning(
       `status = 'REGISTERED' AND last_heartbeat < now() - make_interval(secs => $1::double precision / 1000)`,
       [timeoutMs],
       TaskManagerStatuses.Lost,
@@ -164,16 +175,20 @@ export class TaskManagerRegistry {
   }
 
   private async endRegistrations(where: string, params: unknown[], status: string): Promise<string[]> {
+    return (await this.endRegistrationsReturning(where, params, status)).map((r) => r.resourceId);
+  }
+
+  private async endRegistrationsReturning(where: string, params: unknown[], status: string): Promise<EndedRegistration[]> {
     const rows = (await this.dataSource.query(
       `WITH ended AS (
-         UPDATE task_managers SET status = '${status}', ended_at = now() WHERE ${where} RETURNING resource_id
+         UPDATE task_managers SET status = '${status}', ended_at = now() WHERE ${where} RETURNING resource_id, resource_manager_id
        ), freed AS (
          DELETE FROM slots WHERE resource_id IN (SELECT resource_id FROM ended) RETURNING resource_id
        )
-       SELECT resource_id FROM ended`,
+       SELECT resource_id, resource_manager_id FROM ended`,
       params,
-    )) as { resource_id: string }[];
-    return rows.map((r) => r.resource_id);
+    )) as { resource_id: string; resource_manager_id: string }[];
+    return rows.map((r) => ({ resourceId: r.resource_id, resourceManagerId: r.resource_manager_id }));
   }
 
   /**
