@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, descendantPids, isProcessAlive, startTestNats, waitFor, type TestDatabase, type TestNats } from './support';
+import { createTestDatabase, descendantPids, isProcessAlive, startService, startTestNats, waitFor, type TestDatabase, type TestNats } from './support';
 import { REPO_ROOT, bigWordCountInput, startClusterProcess, type ClusterProcess } from './cluster/cluster-process';
 import { readJsonLines } from './cluster/job-output';
 
@@ -244,6 +244,12 @@ describe('a supervised local cluster', () => {
       }, { description: 'the per-job TaskManager to stop after its job', timeoutMs: 30_000 });
       await waitFor(() => !isProcessAlive(dedicated[0].pid), { description: 'its process to exit', timeoutMs: 20_000 });
     });
+  });
+
+  it('refuses RESOURCE_PROVIDER=kubernetes at start, pointing at its design', async () => {
+    const rm = startService('resourcemanager', { RESOURCE_PROVIDER: 'kubernetes', HTTP_PORT: '0' });
+    expect((await rm.exited).code).toBe(2);
+    expect(rm.logs().join('\n')).toMatch(/RESOURCE_PROVIDER=kubernetes is a design, not built yet: see docs\/deployment\/kubernetes\.md/);
   });
 
   it('refuses a per-job job on a standalone cluster with a clear reason', async () => {

@@ -117,6 +117,7 @@ export class JobMaster {
           parallelism: this.jobGraph.config.parallelism,
           jobGraph: this.submission.jobGraph,
           jobGraphHash: this.submission.jobGraphHash,
+          ...(this.submission.target ? { target: this.submission.target } : {}),
         },
       });
       await this.checkpoints.recover();

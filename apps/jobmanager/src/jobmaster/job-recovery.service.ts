@@ -111,6 +111,7 @@ export class JobRecoveryService {
       ...(job.parallelism ? { parallelism: job.parallelism } : {}),
       jobGraph,
       jobGraphHash,
+      ...(job.target ? { target: job.target } : {}),
       },
       true,
     );

@@ -35,6 +35,7 @@ export class JobStore {
         artifactHash: job.artifactHash ?? null,
         parallelism: job.parallelism ?? null,
         programArgs: job.programArgs ?? null,
+        target: job.target ?? null,
         jobGraph: (job.jobGraph ?? null) as never,
         jobGraphHash: job.jobGraphHash ?? null,
         createdAt: now,
@@ -66,7 +67,7 @@ export class JobStore {
   }
 
   async list(): Promise<StoredJob[]> {
-    const jobs = await this.jobs.find({ order: { createdAt: 'DESC' }, select: ['jobId', 'name', 'status', 'artifactHash', 'jobGraphHash', 'parallelism', 'programArgs', 'createdAt', 'updatedAt', 'endedAt'] });
+    const jobs = await this.jobs.find({ order: { createdAt: 'DESC' }, select: ['jobId', 'name', 'status', 'artifactHash', 'jobGraphHash', 'parallelism', 'programArgs', 'target', 'createdAt', 'updatedAt', 'endedAt'] });
     return jobs.map((j) => toRecord(j, false));
   }
 }
@@ -80,6 +81,7 @@ function toRecord(j: JobEntity, withGraph: boolean): StoredJob {
     ...(j.jobGraphHash ? { jobGraphHash: j.jobGraphHash } : {}),
     ...(j.parallelism ? { parallelism: j.parallelism } : {}),
     ...(j.programArgs ? { programArgs: j.programArgs } : {}),
+    ...(j.target === 'per-job' || j.target === 'session' ? { target: j.target } : {}),
     ...(withGraph && j.jobGraph ? { jobGraph: j.jobGraph as Record<string, unknown> } : {}),
     createdAt: j.createdAt.getTime(),
     updatedAt: j.updatedAt.getTime(),

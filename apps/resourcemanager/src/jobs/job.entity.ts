@@ -15,6 +15,8 @@ export class JobEntity {
   @Column({ name: 'job_graph_hash', type: 'char', length: 64, nullable: true }) jobGraphHash!: string | null;
   @Column({ type: 'int', nullable: true }) parallelism!: number | null;
   @Column({ name: 'program_args', type: 'jsonb', nullable: true }) programArgs!: string[] | null;
+  /** `per-job` when it runs on TaskManagers of its own; null for a session job. */
+  @Column({ type: 'varchar', length: 16, nullable: true }) target!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;

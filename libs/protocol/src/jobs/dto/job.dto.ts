@@ -69,6 +69,8 @@ export class StoredJob {
   @IsOptional() @IsObject() jobGraph?: Record<string, unknown>;
   /** The JobGraph's hash as submitted: a recovering JobManager resubmits the job with it. */
   @IsOptional() @Matches(SHA256) jobGraphHash?: string;
+  /** `per-job`: it runs on TaskManagers started for it alone (kept so a recovery does the same). */
+  @IsOptional() @IsIn(['session', 'per-job']) target?: 'session' | 'per-job';
   @IsOptional() @IsNumber() createdAt?: number;
   @IsOptional() @IsNumber() updatedAt?: number;
   @IsOptional() @IsNumber() endedAt?: number;
