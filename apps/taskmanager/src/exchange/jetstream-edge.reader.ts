@@ -7,7 +7,7 @@
 import { ClusterDataNames, ClusterNamespace } from '@runnel/protocol';
 import type { InProcessInputGate } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
-import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import { AckPolicy, ConsumerEvents, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { ElementCodec } from './element.codec';
 
 export interface JetStreamEdgeReaderOptions {
@@ -30,6 +30,8 @@ export interface JetStreamEdgeReaderOptions {
 }
 
 const CREDIT_EVERY = 4;
+/** Consecutive "consumer not found" answers before the input counts as lost. */
+const CONSUMER_NOT_FOUND_LIMIT = 3;
 const CREDIT_INTERVAL_MS = 50;
 
 export class JetStreamEdgeReader {
@@ -40,6 +42,7 @@ export class JetStreamEdgeReader {
   private messages?: ConsumerMessages;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private failed = false;
   recordsIn = 0;
   bytesIn = 0;
 
@@ -63,7 +66,27 @@ export class JetStreamEdgeReader {
     const consumer = await o.js.consumers.get(o.stream, name);
     this.messages = await consumer.consume({ max_messages: o.batch ?? 32 });
     this.timer = setInterval(() => this.sendCredits(), CREDIT_INTERVAL_MS);
+    void this.watch(this.messages);
     void this.loop();
+  }
+
+  /**
+   * nats.js keeps a pull consumer retrying when its consumer or stream is deleted, and only says
+   * so in status notifications: those are failures of this input (the attempt's stream is gone).
+   */
+  private async watch(messages: ConsumerMessages): Promise<void> {
+    for await (const status of await messages.status()) {
+      if (this.stopped || this.failed) return;
+      const gone =
+        status.type === ConsumerEvents.ConsumerDeleted ||
+        status.type === ConsumerEvents.StreamNotFound ||
+        (status.type === ConsumerEvents.ConsumerNotFound && Number(status.data) >= CONSUMER_NOT_FOUND_LIMIT);
+      if (gone) {
+        this.fail(`${status.type.replace(/_/g, ' ')}${status.data !== undefined ? ` (${String(status.data)})` : ''}`);
+        messages.stop();
+        return;
+      }
+    }
   }
 
   private async loop(): Promise<void> {
@@ -90,10 +113,23 @@ export class JetStreamEdgeReader {
           await full;
         }
       }
+      // The iterator also ends when the consumer or stream is deleted under us: that is a failure.
+      if (!this.stopped) this.fail('its consumer ended');
     } catch (error) {
-      if (!this.stopped) o.gate.abort();
-      void error;
+      if (!this.stopped) this.fail((error as Error).message ?? String(error), error);
     }
+  }
+
+  /** Fails the task that reads this partition, with the cause (never an empty input). */
+  private fail(reason: string, cause?: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    const o = this.options;
+    clearInterval(this.timer);
+    const error = new Error(`reading partition ${o.partition} of edge ${o.edgeIndex} from JetStream stream ${o.stream} failed: ${reason}`, { cause });
+    error.name = 'ExchangeReadError';
+    if (o.gate.fail) o.gate.fail(error);
+    else o.gate.abort();
   }
 
   private sendCredits(): void {

@@ -108,4 +108,26 @@ describe('JetStream exchange', () => {
     reader.stop();
     writer.close();
   });
+
+  it('fails its gate with the cause when the stream goes away under it (never an empty input)', async () => {
+    const lostJob = randomBytes(16).toString('hex');
+    const lostStream = DataNames.stream(lostJob, 0);
+    await jsm.streams.add({ name: lostStream, subjects: [DataNames.streamSubjects(lostJob, 0)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
+    const gate = new InProcessInputGate([0], 64);
+    const reader = new JetStreamEdgeReader({ nc, js, jsm, stream: lostStream, jobId: lostJob, attempt: 0, edgeIndex: 0, partition: 0, gate, channelBase: 0, forward: true });
+    await reader.start();
+    const waiting = gate.next(20_000);
+    await jsm.streams.delete(lostStream);
+    // The pending wait is released empty; the next one rejects with the reason.
+    expect(await waiting).toBeUndefined();
+    let failure: unknown;
+    try {
+      await gate.next(20_000);
+    } catch (error) {
+      failure = error;
+    }
+    reader.stop();
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(new RegExp(`JetStream stream ${lostStream} failed`));
+  });
 });

@@ -20,6 +20,12 @@ export interface InputGate {
   next(timeoutMs?: number): InputItem | Promise<InputItem | undefined>;
   /** Releases a blocked next() (job cancelled or failed). */
   abort(): void;
+  /**
+   * The transport behind a channel broke (a JetStream read failed, its consumer vanished): once the
+   * queued elements are taken, next() rejects with the cause, so the task fails with it instead
+   * of waiting on input that will never come.
+   */
+  fail?(cause: Error): void;
 }
 
 export interface ResultPartitionWriter {

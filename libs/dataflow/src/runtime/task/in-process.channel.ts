@@ -14,6 +14,7 @@ export class InProcessInputGate implements InputGate {
   private timer?: ReturnType<typeof setTimeout>;
   private readonly capacityWaiters: (() => void)[][];
   private aborted = false;
+  private failure?: Error;
 
   constructor(
     private readonly inputs: readonly number[],
@@ -63,6 +64,7 @@ export class InProcessInputGate implements InputGate {
       this.take(item);
       return item;
     }
+    if (this.failure) return Promise.reject(this.failure);
     if (this.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.waiter = resolve;
@@ -78,6 +80,12 @@ export class InProcessInputGate implements InputGate {
   waitForCapacity(channel: number): Promise<void> | undefined {
     if (this.counts[channel] < this.capacity || this.aborted) return undefined;
     return new Promise((resolve) => this.capacityWaiters[channel].push(resolve));
+  }
+
+  fail(cause: Error): void {
+    this.failure ??= cause;
+    // A waiting next() resolves empty; the task's next call rejects with the cause.
+    this.abort();
   }
 
   abort(): void {

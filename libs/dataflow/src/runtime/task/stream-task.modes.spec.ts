@@ -168,3 +168,29 @@ describe('JobClient.drain() (embedded)', () => {
     expect(windows.sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
   });
 });
+
+describe('StreamTask with a failed input', () => {
+  it('fails with the transport’s cause once the queued elements are processed, instead of spinning', async () => {
+    const written: number[] = [];
+    const env = StreamExecutionEnvironment.createPlanEnvironment(1);
+    env
+      .fromElements(1)
+      .uid('a')
+      .union(env.fromElements(10).uid('b'))
+      .map((x) => x)
+      .uid('m')
+      .sinkTo({ createWriter: () => ({ write: (vs: readonly number[]) => void written.push(...vs) }) })
+      .uid('s');
+    const { jobGraph, functions } = env.buildJob('failed-input');
+    const vertex = jobGraph.vertices.find((v) => v.operators.some((o) => o.uid === 'm'))!;
+    const gate = new InProcessInputGate(inputChannels(jobGraph, vertex.id, 0).map((c) => c.input), 64);
+    gate.push(0, rec(1));
+    const task = new StreamTask({ jobGraph, vertex, subtaskIndex: 0, functions, inputGate: gate, outputs: new Map() });
+    const running = task.run();
+    // The task is waiting on input when the read fails (a JetStream error, a deleted consumer).
+    await new Promise((resolve) => setImmediate(resolve));
+    gate.fail(new Error('reading partition 0 of edge 0 from JetStream stream s failed: stream not found'));
+    await expect(running).rejects.toThrow(/stream not found/);
+    expect(written).toEqual([1]);
+  });
+});
