@@ -37,6 +37,19 @@ describe('JetStream connector', () => {
     expect(out.map((r) => r.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
 
+  it('a bounded source reads nothing from an empty subject, and fails on a missing stream', async () => {
+    const empty = new JetStreamSource<unknown>({ servers, stream, subject: subject('never-written'), bounded: true });
+    const reader = empty.createReader({ subtaskIndex: 0, parallelism: 1 });
+    expect(await reader.pollBatch(10)).toBeNull();
+    await reader.close?.();
+
+    const missing = new JetStreamSource<unknown>({ servers, stream: `${stream}_MISSING`, subject: subjects.json, bounded: true });
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1);
+    await expect(env.fromSource(missing, WatermarkStrategy.noWatermarks()).executeAndCollect()).rejects.toThrow(
+      new RegExp(`cannot find the end of subject .* in stream ${stream}_MISSING`),
+    );
+  });
+
   it('a restored reader continues from its sequence position', async () => {
     const source = new JetStreamSource<{ i: number }>({ servers, stream, subject: subjects.json, bounded: true });
     const r1 = source.createReader({ subtaskIndex: 0, parallelism: 1 });

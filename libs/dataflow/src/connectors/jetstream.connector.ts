@@ -29,6 +29,14 @@ export interface JetStreamSourceOptions {
 
 const textDecoder = new TextDecoder();
 
+/** JetStream's API error 10037: the stream has no message matching the request. */
+const NO_MESSAGE_FOUND = 10037;
+
+function isNoMessageFound(error: unknown): boolean {
+  const api = (error as { api_error?: { err_code?: number } })?.api_error;
+  return api?.err_code === NO_MESSAGE_FOUND;
+}
+
 class JetStreamReader<T> implements SourceReader<T, number> {
   private nextSeq: number;
   private endSeq?: number;
@@ -51,8 +59,14 @@ class JetStreamReader<T> implements SourceReader<T, number> {
       const jsm = await this.nc.jetstreamManager();
       try {
         this.endSeq = (await jsm.streams.getMessage(this.o.stream, { last_by_subj: this.o.subject })).seq;
-      } catch {
-        this.endSeq = 0; // no message on the subject: nothing to read
+      } catch (error) {
+        // Only "no message on the subject" means empty input; a missing stream, a timeout or a
+        // refused request must fail the job, never finish it with nothing read.
+        if (!isNoMessageFound(error)) {
+          await this.close().catch(() => undefined);
+          throw new Error(`JetStream source: cannot find the end of subject ${this.o.subject} in stream ${this.o.stream}: ${(error as Error).message}`, { cause: error });
+        }
+        this.endSeq = 0;
       }
     }
     const consumer = await this.nc.jetstream().consumers.get(this.o.stream, { filterSubjects: this.o.subject, opt_start_seq: this.nextSeq });
