@@ -86,6 +86,19 @@ describe('CheckpointCoordinator', () => {
     t.coordinator.stop();
   });
 
+  it('counts every checkpoint since the start, beyond the history window of 50', async () => {
+    const t = setup();
+    for (let id = 1; id <= 60; id++) {
+      expect(await t.coordinator.trigger()).toBe(id);
+      await t.ackAll(id);
+    }
+    const stats = t.coordinator.stats();
+    expect(stats.counts).toMatchObject({ total: 60, completed: 60, in_progress: 0, failed: 0 });
+    expect(stats.history).toHaveLength(50);
+    expect(stats.history[0]).toMatchObject({ id: 60, status: 'COMPLETED' });
+    t.coordinator.stop();
+  });
+
   it('does not complete before every task acknowledged, and ignores duplicates', async () => {
     const t = setup();
     await t.coordinator.trigger();

@@ -75,13 +75,19 @@ export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
   };
 }
 
+/** Checkpoints kept in the history view (Flink's web.checkpoints.history, default 10; more here). */
+const HISTORY_SIZE = 50;
+
 export class CheckpointCoordinator {
   private nextId = 1;
   private graph?: ExecutionGraph;
   private timer?: NodeJS.Timeout;
   private readonly pending = new Map<number, PendingCheckpoint>();
   private readonly completedCheckpoints: CheckpointRecord[] = [];
+  /** The most recent checkpoints (HISTORY_SIZE), for the history view; the counts are kept apart. */
   private readonly history: HistoryEntry[] = [];
+  private triggeredCount = 0;
+  private completedCount = 0;
   private consecutiveFailures = 0;
   private lastCompletedAt = 0;
   private failed = 0;
@@ -195,7 +201,9 @@ export class CheckpointCoordinator {
     };
     pending.timer.unref();
     this.pending.set(id, pending);
+    this.triggeredCount++;
     this.history.unshift(this.entry(pending, 'IN_PROGRESS'));
+    this.history.splice(HISTORY_SIZE);
     const sources = graph.jobVertices.filter((v) => v.vertex.isSource).flatMap((v) => v.executions);
     await Promise.all(
       sources.map(async (e) => {
@@ -251,6 +259,7 @@ export class CheckpointCoordinator {
     this.completedCheckpoints.unshift(record);
     this.consecutiveFailures = 0;
     this.lastCompletedAt = now;
+    this.completedCount++;
     this.updateHistory(pending, 'COMPLETED');
     await Promise.allSettled(
       graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).notifyCheckpointComplete({ jobId: this.deps.jobId, attempt: pending.attempt, checkpointId: pending.id })),
@@ -308,7 +317,7 @@ export class CheckpointCoordinator {
     const entry = this.entry(p, status, failure);
     if (i >= 0) this.history[i] = entry;
     else this.history.unshift(entry);
-    this.history.splice(50);
+    this.history.splice(HISTORY_SIZE);
   }
 
   /** GET /jobs/:id/checkpoints, in Flink's shape. */
@@ -320,9 +329,10 @@ export class CheckpointCoordinator {
     return {
       counts: {
         restored: this.restoredCount,
-        total: this.history.length,
+        // Since the job started, not over the history window (which keeps HISTORY_SIZE entries).
+        total: this.triggeredCount,
         in_progress: this.pending.size,
-        completed: completed.length,
+        completed: this.completedCount,
         failed: this.failed,
       },
       summary: { state_size: stat(completed.map((h) => h.state_size)), end_to_end_duration: stat(completed.map((h) => h.end_to_end_duration)) },
