@@ -119,20 +119,28 @@ describe('JsonLinesFileSink two-phase commit (harness)', () => {
     expect(sorted(committed(out))).toEqual(range(0, 20));
   });
 
-  it('a job resumed with another output path finishes the commits in the path its state names', async () => {
+  it('a job resumed from a savepoint with another output path writes only there, leaving the first job’s output alone', async () => {
     const first = path.join(dir, 'first');
     const second = path.join(dir, 'second');
     const h = await harness(first).open();
     await feed(h, 0, 10);
-    const cp1 = await h.checkpoint(1);
+    const savepoint = await h.checkpoint(1);
+    await h.notifyCheckpointComplete(1);
+    // The first job goes on after its savepoint and commits more.
     await feed(h, 10, 15);
-    await h.close();
-    const again = await harness(second).open(JSON.parse(JSON.stringify(cp1)) as OperatorStateSnapshot);
-    expect(committed(first)).toEqual(range(0, 10));
-    expect(hidden(first)).toEqual([]);
+    await h.checkpoint(2);
+    await h.notifyCheckpointComplete(2);
+    await feed(h, 15, 17); // in progress, hidden
+    const before = { visible: committed(first), hidden: hidden(first) };
+    const again = await harness(second).open(JSON.parse(JSON.stringify(savepoint)) as OperatorStateSnapshot);
     await feed(again, 10, 20);
     await again.finish();
     expect(committed(second)).toEqual(range(10, 20));
+    // Nothing of the first job's output was committed, truncated or deleted by the second.
+    expect(committed(first)).toEqual(before.visible);
+    expect(before.visible).toEqual(range(0, 15));
+    expect(hidden(first)).toEqual(before.hidden);
+    await h.close();
   });
 
   it('scale-in: subtask 0 adopts the state of a subtask that no longer exists and commits its files', async () => {

@@ -15,7 +15,9 @@
  * older checkpoint is restored) is removed too: part files numbered from the state's counter on,
  * or the single file's bytes past its committed length. On a scale-in, a surviving subtask adopts
  * the state of old subtasks that no longer exist and commits/cleans up their files too. A job
- * resumed with another output path still finishes the commits in the path the state names.
+ * resumed (from a savepoint) with another output path writes only there: the path its state
+ * names belongs to the job the savepoint came from, which may still be running and committing,
+ * and which committed that savepoint's files itself when the savepoint completed.
  *
  * Without checkpointing, data becomes visible only at the end of a bounded input (as Flink's
  * FileSink, an unbounded job needs checkpoints to commit).
@@ -70,13 +72,14 @@ class JsonLinesPartWriter<T> implements SinkWriter<T> {
     if (!state || state.version !== 1 || !Array.isArray(state.pending) || typeof state.target !== 'string')
       throw new SinkStateError('JsonLinesFileSink', 'not a JsonLinesFileSink state');
     const sameTarget = state.target === this.committer.target;
-    if (sameTarget && state.layout !== this.layout)
+    // Another job's output (a savepoint restored into a job told to write elsewhere): not ours to touch.
+    if (!sameTarget) return;
+    if (state.layout !== this.layout)
       throw new SinkStateError(
         'JsonLinesFileSink',
         `the checkpoint was written as a ${state.layout} sink but it now runs as a ${this.layout} sink (a ".jsonl" path is a single file only at parallelism 1)`,
       );
-    // The files live where they were written, even if this run writes elsewhere (resumed savepoint).
-    const own = sameTarget && state.subtask === this.ctx.subtaskIndex;
+    const own = state.subtask === this.ctx.subtaskIndex;
     const committer = own ? this.committer : new PartFileCommitter(state.target, state.layout, state.subtask);
     // The restored checkpoint completed, so everything it pre-committed is committed now.
     let start = state.committedLength - state.pending.reduce((n, p) => n + p.size, 0);
