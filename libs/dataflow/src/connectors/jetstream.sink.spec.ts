@@ -1,6 +1,6 @@
 /**
  * Exactly-once JetStream sink against the real NATS server (RUNNEL_TEST_NATS_URL, default
- * nats://127.0.0.1:4222; skipped with a warning when unreachable): a job fails after a checkpoint,
+ * nats://127.0.0.1:4222; it must be there: without it these tests fail): a job fails after a checkpoint,
  * is restored from it, replays, and the stream's duplicate window drops the replayed copies.
  */
 import { connect, type NatsConnection } from 'nats';
@@ -22,16 +22,14 @@ describe('JetStreamSink exactly-once through publish deduplication', () => {
   beforeAll(async () => {
     try {
       nc = await connect({ servers, timeout: 2000 });
-    } catch {
-      console.warn(`NATS not reachable at ${servers}: JetStream sink tests skipped`);
-      return;
+    } catch (error) {
+      throw new Error(`NATS not reachable at ${servers} (set RUNNEL_TEST_NATS_URL): ${(error as Error).message}`);
     }
     const jsm = await nc.jetstreamManager();
     // The window must outlast publish → failure → restore → replay; a minute is plenty here.
     await jsm.streams.add({ name: stream, subjects: [`${subject}.>`], duplicate_window: 60_000_000_000 });
   });
   afterAll(async () => {
-    if (!nc) return;
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(stream).catch(() => undefined);
     await nc.close();
@@ -68,7 +66,6 @@ describe('JetStreamSink exactly-once through publish deduplication', () => {
   }
 
   it('a restore from a checkpoint replays with the same ids: every record is in the stream once', async () => {
-    if (!nc) return;
     const subj = `${subject}.restore`;
     const first = new GatedListSource(N, PAUSE_AT, 2, true);
     const client = new EmbeddedExecutor().submit(job(first, subj, 2 * PAUSE_AT + 60), { batchSize: 8 });
@@ -85,7 +82,6 @@ describe('JetStreamSink exactly-once through publish deduplication', () => {
   });
 
   it('two fresh runs of the same job are not deduplicated against each other', async () => {
-    if (!nc) return;
     const subj = `${subject}.fresh`;
     for (let run = 0; run < 2; run++) await new EmbeddedExecutor().submit(job(new GatedListSource(50, 50, 2, false), subj)).result;
     const expected = Array.from({ length: 50 }, (_, i) => [i, i]).flat();
@@ -93,7 +89,6 @@ describe('JetStreamSink exactly-once through publish deduplication', () => {
   });
 
   it('uses ids only when the input order is deterministic, unless forced', async () => {
-    if (!nc) return;
     const subj = `${subject}.ids`;
     const publish = async (deduplicate: boolean | undefined, deterministicInputOrder: boolean) => {
       const sink = new JetStreamSink<{ i: number }>({ servers, subject: subj, ...(deduplicate !== undefined ? { deduplicate } : {}) });
