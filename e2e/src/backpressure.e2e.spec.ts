@@ -39,12 +39,16 @@ describe('backpressure', () => {
     );
     const sourceTm = job.vertices[0].subtasks[0]['taskmanager-id'];
     const pid = cluster.taskManagers.get(sourceTm)!.pid;
+    // The point is the JetStream path: at least one slow sink runs on the other TaskManager.
+    const sinkTms = job.vertices[job.vertices.length - 1].subtasks.map((s) => s['taskmanager-id']);
+    expect(sinkTms.some((tm) => tm !== sourceTm)).toBe(true);
 
     const nc = await connect({ servers: cluster.nats.url });
     const jsm = await nc.jetstreamManager();
     const samples: { streamBytes: number; rss: number; written: number; read: number }[] = [];
     try {
-      for (let i = 0; i < 12; i++) {
+      // 25 samples 400 ms apart: memory is watched for 10 s, not a moment.
+      for (let i = 0; i < 25; i++) {
         const [info, details] = await Promise.all([jsm.streams.info(DataNames.stream(jobId, 0)), cluster.job(jobId)]);
         const source = details.vertices[0];
         const sink = details.vertices[details.vertices.length - 1];
@@ -60,6 +64,8 @@ describe('backpressure', () => {
     // Credit window (16 messages) × 2 sink channels × at most 256 records of ~90 bytes per message.
     const maxStreamBytes = 16 * 2 * 256 * 200;
     for (const s of samples) expect(s.streamBytes).toBeLessThanOrEqual(maxStreamBytes);
+    // Records did cross JetStream (the stream was not idle all along).
+    expect(samples.some((s) => s.streamBytes > 0)).toBe(true);
     const last = samples[samples.length - 1];
     // The source ran at the sinks' pace: far from its 5M records, and close to what the sinks took.
     expect(last.written).toBeLessThan(1_000_000);
