@@ -16,7 +16,7 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(settings: Partial<{ tolerableFailures: number; retained: number; timeoutMs: number }> = {}) {
+function setup(settings: Partial<{ tolerableFailures: number; retained: number; timeoutMs: number }> = {}, failSave?: () => boolean) {
   const saved: CheckpointRecord[] = [];
   const statuses: [number, string][] = [];
   const deleted: number[] = [];
@@ -35,7 +35,10 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
       jobGraph: graph,
       taskExecutor: tm,
       repository: {
-        save: async (r) => void saved.push(r),
+        save: async (r) => {
+          if (r.status === 'COMPLETED' && failSave?.()) throw new Error('connection terminated');
+          saved.push(r);
+        },
         markStatus: async (_j, id, status) => void statuses.push([id, status]),
         completed: async () => [],
         find: async () => undefined,
@@ -96,6 +99,23 @@ describe('CheckpointCoordinator', () => {
     expect(stats.counts).toMatchObject({ total: 60, completed: 60, in_progress: 0, failed: 0 });
     expect(stats.history).toHaveLength(50);
     expect(stats.history[0]).toMatchObject({ id: 60, status: 'COMPLETED' });
+    t.coordinator.stop();
+  });
+
+  it('fails (and counts) a checkpoint whose metadata cannot be stored: a savepoint is not left in progress', async () => {
+    let failing = true;
+    const t = setup({ tolerableFailures: 5 }, () => failing);
+    const savepoint = t.coordinator.triggerSavepoint();
+    await new Promise((resolve) => setImmediate(resolve));
+    await t.ackAll(1);
+    await expect(savepoint).rejects.toThrow(/metadata could not be stored: connection terminated/);
+    expect(t.notified).toEqual([]); // no sink commits a checkpoint that is not stored
+    expect(t.coordinator.stats().counts).toMatchObject({ failed: 1, completed: 0, in_progress: 0 });
+    expect(t.coordinator.stats().history[0]).toMatchObject({ id: 1, status: 'FAILED' });
+    failing = false;
+    await t.coordinator.trigger();
+    await t.ackAll(2);
+    expect(t.coordinator.stats().counts).toMatchObject({ failed: 1, completed: 1 });
     t.coordinator.stop();
   });
 

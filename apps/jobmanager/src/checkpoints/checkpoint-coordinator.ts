@@ -236,7 +236,6 @@ export class CheckpointCoordinator {
 
   private async complete(pending: PendingCheckpoint): Promise<void> {
     clearTimeout(pending.timer);
-    this.pending.delete(pending.id);
     const graph = this.graph!;
     const now = this.deps.clock();
     const record: CheckpointRecord = {
@@ -254,8 +253,16 @@ export class CheckpointCoordinator {
       failureReason: null,
       externalPath: null,
     };
-    // Durable first: only a checkpoint whose metadata is stored may make sinks commit.
-    await this.deps.repository.save(record);
+    // Durable first: only a checkpoint whose metadata is stored may make sinks commit. One whose
+    // metadata cannot be stored failed (and counts): never left in progress, never committed.
+    try {
+      await this.deps.repository.save(record);
+    } catch (error) {
+      this.fail(pending, `its metadata could not be stored: ${(error as Error).message}`, true);
+      return;
+    }
+    // Dropped meanwhile (the attempt ended): its sinks are not told to commit.
+    if (!this.pending.delete(pending.id)) return;
     this.completedCheckpoints.unshift(record);
     this.consecutiveFailures = 0;
     this.lastCompletedAt = now;
