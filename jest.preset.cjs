@@ -12,6 +12,8 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@runnel/(protocol|service-kit|dataflow|client)$': path.join(root, 'libs/$1/src/index.ts'),
+    // The NATS credentials helper without the protocol's barrel (which loads NestJS): for dataflow and the CLI.
+    '^@runnel/protocol/nats-connect-options$': path.join(root, 'libs/protocol/src/transport/nats-connect-options.ts'),
     '^@runnel/tools$': path.join(root, 'tools/src/index.ts'),
   },
   testMatch: ['**/*.spec.ts'],

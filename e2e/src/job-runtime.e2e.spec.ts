@@ -219,7 +219,8 @@ describe('runnel CLI against a cluster', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'runnel-e2e-cli-'));
-    cluster = await TestCluster.start({ taskManagers: 2, slots: 2 });
+    // `stop --target-directory <work>/sp` below: savepoints may only go to SAVEPOINT_DIRS.
+    cluster = await TestCluster.start({ taskManagers: 2, slots: 2, env: { SAVEPOINT_DIRS: work } });
   });
 
   afterAll(async () => {

@@ -32,7 +32,12 @@ export class DispatcherModule {
         { provide: ARTIFACT_INSPECTOR, useValue: workerArtifactInspector(settings.artifactInspectTimeoutMs) },
         {
           provide: JAR_SETTINGS,
-          useValue: { maxArtifactBytes: settings.artifactMaxBytes, cacheDirectory: join(settings.dataDir ?? join(tmpdir(), `runnel-${identity.id}`), 'artifacts') },
+          useValue: {
+            maxArtifactBytes: settings.artifactMaxBytes,
+            package: { maxUnpackedBytes: settings.artifactMaxUnpackedBytes, maxFiles: settings.artifactMaxFiles },
+            cacheDirectory: join(settings.dataDir ?? join(tmpdir(), `runnel-${identity.id}`), 'artifacts'),
+            maxJobParallelism: settings.maxJobParallelism,
+          },
         },
         ClusterViewService,
         JarService,

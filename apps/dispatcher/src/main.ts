@@ -6,11 +6,19 @@
 import { exitOnStartFailure, loadSettings, newServiceIdentity, runService } from '@runnel/service-kit';
 import { DispatcherModule } from './dispatcher.module';
 import { DispatcherSettings } from './dispatcher.settings';
+import { DISPATCHER_REST_ROUTES } from './rest/rest-access.routes';
 
 async function main(): Promise<void> {
   const settings = loadSettings(DispatcherSettings);
   const identity = newServiceIdentity('dispatcher', __dirname, settings, { prefix: 'dispatcher', database: false });
-  await runService({ identity, settings, module: DispatcherModule.forRoot(settings, identity), queue: 'runnel.dispatcher', leaderElection: true });
+  await runService({
+    identity,
+    settings,
+    module: DispatcherModule.forRoot(settings, identity),
+    queue: 'runnel.dispatcher',
+    leaderElection: true,
+    restRoutes: DISPATCHER_REST_ROUTES,
+  });
 }
 
 main().catch((error) => exitOnStartFailure('dispatcher', error));

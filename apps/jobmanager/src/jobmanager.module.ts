@@ -8,6 +8,7 @@ import { MIGRATION_LOCK_NAME, MigrationsRunner, NATS_CONNECTION, ServiceIdentity
 import { NatsConnection } from 'nats';
 import { JobManagerController } from './jobmanager.controller';
 import { SavepointService } from './savepoints/savepoint.service';
+import { SAVEPOINT_LOCATIONS, SavepointLocations } from './savepoints/savepoint-locations.policy';
 import { JobManagerSettings } from './jobmanager.settings';
 import { JetStreamDataStreamAdmin } from './jobmaster/jetstream-data-stream.admin';
 import { JobRecoveryService } from './jobmaster/job-recovery.service';
@@ -55,7 +56,12 @@ export class JobManagerModule {
         },
         {
           provide: JOB_MASTER_SETTINGS,
-          useValue: { slotRequestTimeoutMs: settings.slotRequestTimeoutMs, slotRetryIntervalMs: 500, taskManagerCheckIntervalMs: 1000 },
+          useValue: {
+            slotRequestTimeoutMs: settings.slotRequestTimeoutMs,
+            slotRetryIntervalMs: 500,
+            taskManagerCheckIntervalMs: 1000,
+            maxJobParallelism: settings.maxJobParallelism,
+          },
         },
         { provide: CHECKPOINT_REPOSITORY, useClass: TypeOrmCheckpointRepository },
         {
@@ -63,6 +69,7 @@ export class JobManagerModule {
           inject: [NATS_CONNECTION, ClusterNamespace],
           useFactory: (nc: NatsConnection, ns: ClusterNamespace) => stateStoreFor(nc, settings.checkpointDir, ns),
         },
+        { provide: SAVEPOINT_LOCATIONS, useValue: new SavepointLocations(settings.savepointDirs) },
         SavepointService,
         JobManagerService,
         JobRecoveryService,

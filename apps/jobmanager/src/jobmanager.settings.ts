@@ -1,6 +1,9 @@
 /** The JobManager's settings: flags and env vars, validated at start. */
 import { DatabaseSettings, HttpPortSetting, Setting } from '@runnel/service-kit';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { JobGraphLimits } from '@runnel/protocol';
+import { IsPathList } from './savepoints/path-list.setting';
+import { defaultSavepointDirs } from './savepoints/savepoint-locations.policy';
 
 export class JobManagerSettings extends DatabaseSettings {
   @HttpPortSetting(8082) override httpPort!: number;
@@ -16,4 +19,17 @@ export class JobManagerSettings extends DatabaseSettings {
   @Setting({ env: 'CHECKPOINT_DIR', flag: 'checkpoint-dir', description: 'keep checkpoint state in this directory (shared by every TaskManager) instead of the JetStream Object Store' })
   @IsOptional() @IsString()
   checkpointDir?: string;
+
+  @Setting({
+    env: 'SAVEPOINT_DIRS',
+    flag: 'savepoint-dirs',
+    default: defaultSavepointDirs(),
+    description: 'directories savepoints may be written to and read from (target-directory, savepointPath), :-separated like PATH',
+  })
+  @IsPathList()
+  savepointDirs!: string;
+
+  @Setting({ env: 'MAX_JOB_PARALLELISM', flag: 'max-job-parallelism', default: JobGraphLimits.defaultMaxJobParallelism, description: 'largest parallelism of a job vertex accepted (at most 32768)' })
+  @IsInt() @Min(1) @Max(JobGraphLimits.maxParallelism)
+  maxJobParallelism!: number;
 }

@@ -10,6 +10,7 @@ import { ResourceManagerController } from './resourcemanager.controller';
 import { ResourceManagerService } from './resourcemanager.service';
 import { ResourceManagerSettings } from './resourcemanager.settings';
 import { ProcessResourceProvider } from './providers/process.provider';
+import { taskManagerNatsEnv } from './providers/taskmanager-nats.env';
 import { PROVISIONER_CLOCK, ResourceProvisioner } from './providers/resource-provisioner.service';
 import { RESOURCE_PROVIDER, ResourceProvider, StandaloneResourceProvider } from './providers/resource-provider.types';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ function resourceProvider(settings: ResourceManagerSettings): ResourceProvider {
     entryPoint: join(__dirname, '..', '..', 'taskmanager', 'dist', 'main.js'),
     natsUrl: settings.natsUrl,
     logDir: settings.tmLogDir ?? join(tmpdir(), 'runnel-taskmanagers'),
-    env: { LOG_LEVEL: settings.logLevel, CLUSTER_ID: settings.clusterId },
+    env: { LOG_LEVEL: settings.logLevel, CLUSTER_ID: settings.clusterId, ...taskManagerNatsEnv() },
   });
 }
 

@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NatsRpcClient, ResourceId, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
 import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
-import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
+import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule, natsCredentialsOf } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlotWorker } from './runtime/slot-worker.host';
+import { slotWorkerOptions } from './runtime/slot-limits.settings';
 import { ARTIFACT_DIRECTORY, JOB_MASTER_GATEWAY, SLOT_WORKER_FACTORY, SlotWorkerFactory, TaskExecutorService } from './runtime/task-executor.service';
 import { ConnectionOptions, RESOURCE_MANAGER_GATEWAY, ResourceManagerConnection, TASK_MANAGER_ID } from './registration/resource-manager-connection.service';
 import { TaskSlotTable } from './slots/task-slot-table';
@@ -43,7 +44,7 @@ export class TaskManagerModule {
         {
           provide: SLOT_WORKER_FACTORY,
           useValue: ((slotIndex, allocationId, jobId, onState, onCheckpoint) =>
-            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint, settings.checkpointDir, settings.clusterId)) satisfies SlotWorkerFactory,
+            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint, { ...slotWorkerOptions(settings), natsCredentials: natsCredentialsOf(settings) })) satisfies SlotWorkerFactory,
         },
         TaskExecutorService,
       ],

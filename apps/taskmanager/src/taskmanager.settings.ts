@@ -26,6 +26,26 @@ export class TaskManagerSettings extends ServiceSettings {
   @IsOptional() @Matches(/^[0-9a-f]{32}$/, { message: 'must be a job id (32 lower-case hex characters)' })
   dedicatedTo?: string;
 
+  @Setting({ env: 'TM_SLOT_MEMORY_MB', flag: 'slot-memory-mb', default: 1024, description: "memory of a slot's worker (MB): a thread's JavaScript heap; a process's heap and resident memory (Buffers included)" })
+  @IsInt({ message: 'must be a whole number of MB' }) @Min(32) @Max(1_048_576)
+  slotMemoryMb!: number;
+
+  @Setting({ env: 'TASK_STALL_TIMEOUT_MS', flag: 'task-stall-timeout', default: 30_000, description: "a slot's worker whose event loop does not turn for this long (user code that never returns) is terminated and its tasks fail (ms; 0: no watchdog)" })
+  @IsInt({ message: 'must be a whole number of ms' }) @Min(0) @Max(86_400_000)
+  taskStallTimeoutMs!: number;
+
+  @Setting({ env: 'DEPLOY_TIMEOUT_MS', flag: 'deploy-timeout', default: 60_000, description: "how long a deployment may take to run (loading the job module, building its graph, restoring state) before the slot's worker is terminated (ms; 0: no deadline)" })
+  @IsInt({ message: 'must be a whole number of ms' }) @Min(0) @Max(86_400_000)
+  deployTimeoutMs!: number;
+
+  @Setting({ env: 'CANCEL_TIMEOUT_MS', flag: 'cancel-timeout', default: 10_000, description: "how long tasks may take to stop when cancelled before their slot's worker is terminated (ms; 0: no deadline); below the JobManager's 15 s wait for a release, so a slot is free on the TaskManager before it is offered again" })
+  @IsInt({ message: 'must be a whole number of ms' }) @Min(0) @Max(86_400_000)
+  cancelTimeoutMs!: number;
+
+  @Setting({ env: 'TM_SLOT_ISOLATION', flag: 'slot-isolation', default: 'thread', description: "how a slot runs user code: thread (a worker thread) or process (a child process of its own; contains process.abort, signals, native crashes and Buffers)" })
+  @IsIn(['thread', 'process'], { message: 'must be thread or process' })
+  slotIsolation!: 'thread' | 'process';
+
   @Setting({ env: 'CHECKPOINT_DIR', flag: 'checkpoint-dir', description: 'keep checkpoint state in this directory (shared with the JobManager) instead of the JetStream Object Store' })
   @IsOptional() @IsString()
   checkpointDir?: string;

@@ -11,6 +11,8 @@ export interface TestClusterOptions {
   readonly env?: Record<string, string>;
   /** Use this NATS server instead of starting one (tests that restart NATS themselves). */
   readonly nats?: { readonly url: string };
+  /** More environment for the TaskManagers only (e.g. NATS credentials of their own). */
+  readonly taskManagerEnv?: Record<string, string>;
 }
 
 export interface JobDetails {
@@ -24,6 +26,7 @@ export class TestCluster {
   private readonly services: TestService[] = [];
   readonly taskManagers = new Map<string, TestService>();
   env!: Record<string, string>;
+  private taskManagerEnv: Record<string, string> = {};
   url!: string;
   nats!: Pick<TestNats, 'url'> & Partial<Pick<TestNats, 'stop'>>;
   db!: TestDatabase;
@@ -38,6 +41,7 @@ export class TestCluster {
     this.nats = options.nats ?? (await startTestNats());
     this.db = await createTestDatabase();
     this.env = { NATS_URL: this.nats.url, DATABASE_URL: this.db.url, HEARTBEAT_INTERVAL_MS: '300', HEARTBEAT_TIMEOUT_MS: '3000', ...options.env };
+    this.taskManagerEnv = options.taskManagerEnv ?? {};
     const port = await findFreePort();
     this.url = `http://127.0.0.1:${port}`;
     this.start('resourcemanager', { HTTP_PORT: '0' });
@@ -54,7 +58,7 @@ export class TestCluster {
   }
 
   startTaskManager(resourceId: string, slots: number): TestService {
-    const tm = this.start('taskmanager', { HTTP_PORT: '0', TM_SLOTS: String(slots), RESOURCE_ID: resourceId }, resourceId);
+    const tm = this.start('taskmanager', { ...this.taskManagerEnv, HTTP_PORT: '0', TM_SLOTS: String(slots), RESOURCE_ID: resourceId }, resourceId);
     this.taskManagers.set(resourceId, tm);
     return tm;
   }

@@ -13,6 +13,7 @@ import { bundleJobArtifact } from '@runnel/dataflow';
 import {
   ArtifactStore, ClusterNamespace, DispatcherGateway, JobId, JobIds, JobStatus, NatsRpcClient, RunnelError, TERMINAL_JOB_STATUSES, dispatcherGateway,
 } from '@runnel/protocol';
+import { type NatsCredentials, explainNatsConnectError, natsConnectOptions, natsCredentialsFromEnv } from '@runnel/protocol';
 import { NatsConnection, connect } from 'nats';
 import { JobFailedError, JobWaitTimeoutError } from './client.errors';
 
@@ -45,6 +46,12 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
   /** The cluster to drive on this NATS (its CLUSTER_ID); default the CLUSTER_ID variable, else `default`. */
   readonly clusterId?: string;
+  /**
+   * NATS credentials and TLS (user/password, token, nkey seed file, .creds file, CA/cert/key);
+   * default: the NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_NKEY_SEED_FILE, NATS_CREDS and
+   * NATS_TLS_* variables. Credentials NATS refuses reject with a NatsCredentialsError.
+   */
+  readonly credentials?: NatsCredentials;
 }
 
 export class RunnelClient {
@@ -65,7 +72,10 @@ export class RunnelClient {
     // Checked before connecting: a wrong cluster id fails at once, saying why.
     const namespace = ClusterNamespace.of(options.clusterId ?? (process.env['CLUSTER_ID'] || undefined));
     if (typeof servers !== 'string') return new RunnelClient(servers, false, options.timeoutMs ?? 30_000, namespace);
-    const connection = await connect({ servers: servers.split(','), name: 'runnel-client', noAsyncTraces: true });
+    const credentials = options.credentials ?? natsCredentialsFromEnv(process.env);
+    const connection = await connect({ ...natsConnectOptions(credentials), servers: servers.split(','), name: 'runnel-client', noAsyncTraces: true }).catch((error: unknown) => {
+      throw explainNatsConnectError(error, credentials);
+    });
     return new RunnelClient(connection, true, options.timeoutMs ?? 30_000, namespace);
   }
 

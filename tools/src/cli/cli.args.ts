@@ -22,6 +22,8 @@ const CLI_OPTIONS = {
   local: { type: 'boolean' },
   parallelism: { type: 'string', short: 'p' },
   jobmanager: { type: 'string', short: 'm' },
+  token: { type: 'string' },
+  ca: { type: 'string' },
   detached: { type: 'boolean', short: 'd' },
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
@@ -36,7 +38,7 @@ const CLI_OPTIONS = {
 } as const;
 
 /** Options that take a value, by every spelling, so the job path is found after them. */
-const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager', '-s', '--from-savepoint', '--target-directory', '-t', '--target', '--slots', '--taskmanagers', '--data-dir']);
+const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager', '--token', '--ca', '-s', '--from-savepoint', '--target-directory', '-t', '--target', '--slots', '--taskmanagers', '--data-dir']);
 
 export interface JobCommandArgs {
   command: CliCommand;
@@ -44,6 +46,10 @@ export interface JobCommandArgs {
   parallelism?: number;
   /** `host:port` or URL of a cluster's REST endpoint (cluster mode, not yet supported). */
   jobmanager?: string;
+  /** Bearer token for the cluster's REST API (else RUNNEL_TOKEN, else the local cluster's). */
+  token?: string;
+  /** PEM file of a CA to trust for an https:// cluster (else RUNNEL_CA). */
+  ca?: string;
   detached: boolean;
   help: boolean;
   /** `info`: print the JobGraph as JSON instead of the readable plan. */
@@ -95,7 +101,7 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
   if (!known.includes(command)) throw new CliUsageError(`unknown command '${command}' (expected one of ${known.join(', ')})`);
   const { cliArgs, job, jobArgs } = splitAtJob(rest);
   let values: {
-    local?: boolean; parallelism?: string; jobmanager?: string; detached?: boolean; help?: boolean; json?: boolean;
+    local?: boolean; parallelism?: string; jobmanager?: string; token?: string; ca?: string; detached?: boolean; help?: boolean; json?: boolean;
     'from-savepoint'?: string; 'allow-non-restored-state'?: boolean; drain?: boolean; 'target-directory'?: string; target?: string;
     slots?: string; taskmanagers?: string; 'data-dir'?: string;
   };
@@ -113,7 +119,7 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
   }
   const clusterOptions = (['slots', 'taskmanagers', 'data-dir'] as const).filter((name) => values[name] !== undefined);
   if (command === CliCommand.RunApplication) {
-    const foreign = (['local', 'jobmanager', 'detached', 'json', 'from-savepoint', 'allow-non-restored-state', 'drain', 'target-directory', 'target'] as const)
+    const foreign = (['local', 'jobmanager', 'detached', 'json', 'from-savepoint', 'allow-non-restored-state', 'drain', 'target-directory', 'target', 'token', 'ca'] as const)
       .filter((name) => values[name] !== undefined);
     if (foreign.length > 0) throw new CliUsageError(`'run-application' does not take --${foreign[0]}`);
   } else if (clusterOptions.length > 0) {
@@ -125,6 +131,8 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
     local: values.local ?? false,
     parallelism,
     jobmanager: values.jobmanager,
+    ...(values.token !== undefined ? { token: values.token } : {}),
+    ...(values.ca !== undefined ? { ca: values.ca } : {}),
     detached: values.detached ?? false,
     help: values.help ?? false,
     json: values.json ?? false,
@@ -161,7 +169,10 @@ Commands:
 Options:
   --local                        run in this process with the embedded executor
   -p, --parallelism N            default parallelism of the job's operators
-  -m, --jobmanager URL           cluster REST endpoint (default http://127.0.0.1:8081)
+  -m, --jobmanager URL           cluster REST endpoint (default http://127.0.0.1:8081; https:// too)
+  --token TOKEN                  bearer token of the cluster's REST API (default RUNNEL_TOKEN; for
+                                 a cluster on localhost, <repo>/.runnel/secrets/rest-token if any)
+  --ca FILE                      PEM CA certificate to trust for an https:// cluster (RUNNEL_CA)
   -d, --detached                 return once the job is submitted
   -s, --from-savepoint PATH      start from a savepoint (a path GET /savepoints lists, or a directory)
   -n, --allow-non-restored-state start even if some savepoint state maps onto no operator

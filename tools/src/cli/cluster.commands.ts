@@ -1,43 +1,27 @@
 /**
  * The CLI's cluster commands, over the dispatcher's REST API (Flink's shapes): `run` uploads the
  * job (bundled into its single-file artifact), runs it and follows it to its end; `list`,
- * `cancel`, `savepoint` and `stop` act on running jobs. The job id is always printed.
+ * `cancel`, `savepoint` and `stop` act on running jobs. The job id is always printed. Calls go
+ * through cluster-http.client.ts (token, HTTPS with a private CA).
  */
 import { bundleJobArtifact } from '@runnel/dataflow';
 import { existsSync } from 'node:fs';
 import type { JobCommandArgs } from './cli.args';
 import { CliExitCode, CliUsageError } from './cli.errors';
 import type { CommandIo } from './local-run.command';
+import { callCluster, clusterConnection, type ClusterCall, type ClusterConnection } from './cluster-http.client';
 
-export const DEFAULT_CLUSTER = 'http://127.0.0.1:8081';
+/** A call on the cluster's REST API, by path. */
+type Call = <T>(path: string, call?: ClusterCall) => Promise<T>;
 
-export class ClusterRequestError extends Error {
-  readonly code = 'CLI_CLUSTER_REQUEST';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ClusterRequestError';
-  }
+function clusterOf(args: JobCommandArgs): Call {
+  const connection: ClusterConnection = clusterConnection(args);
+  return (path, call) => callCluster(connection, path, call);
 }
 
-function baseUrl(args: JobCommandArgs): string {
-  const m = args.jobmanager ?? DEFAULT_CLUSTER;
-  return (/^https?:\/\//.test(m) ? m : `http://${m}`).replace(/\/+$/, '');
-}
+const json = (body: unknown): ClusterCall => ({ method: 'POST', json: body });
 
-async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(120_000) });
-  } catch (error) {
-    throw new ClusterRequestError(`cannot reach the cluster at ${new URL(url).origin}: ${(error as Error).message}`);
-  }
-  const text = await response.text();
-  const body = (text ? JSON.parse(text) : {}) as T & { errors?: string[] };
-  if (!response.ok) throw new ClusterRequestError(`${init.method ?? 'GET'} ${new URL(url).pathname} → ${response.status}: ${(body.errors ?? [text]).join('; ')}`);
-  return body;
-}
-
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export { ClusterRequestError, DEFAULT_CLUSTER } from './cluster-http.client';
 
 interface JobView {
   state: string;
@@ -47,13 +31,13 @@ interface JobView {
 export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise<number> {
   if (!args.job) throw new CliUsageError("'run' needs a job file");
   if (!existsSync(args.job)) throw new CliUsageError(`job file ${args.job} does not exist`);
-  const url = baseUrl(args);
+  const call = clusterOf(args);
   const artifact = await bundleJobArtifact(args.job);
   const form = new FormData();
   form.append('jarfile', new Blob([artifact.bytes]), artifact.filename);
-  const jar = await call<{ id: string }>(`${url}/jars/upload`, { method: 'POST', body: form });
+  const jar = await call<{ id: string }>('/jars/upload', { form });
   const { jobid } = await call<{ jobid: string }>(
-    `${url}/jars/${jar.id}/run`,
+    `/jars/${jar.id}/run`,
     json({
       programArgsList: args.jobArgs,
       ...(args.parallelism ? { parallelism: args.parallelism } : {}),
@@ -66,14 +50,14 @@ export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise
   if (args.detached) return CliExitCode.Ok;
   let last = '';
   for (;;) {
-    const job = await call<JobView>(`${url}/jobs/${jobid}`);
+    const job = await call<JobView>(`/jobs/${jobid}`);
     const progress = job.vertices.map((v) => `${v.name}: ${v.status} ${v.metrics['write-records'] || v.metrics['read-records'] || 0}`).join(' | ');
     const line = `${job.state}  ${progress}`;
     if (line !== last) io.stdout(`${line}\n`);
     last = line;
     if (job.state === 'FINISHED') return CliExitCode.Ok;
     if (job.state === 'FAILED' || job.state === 'CANCELED') {
-      const exceptions = await call<{ 'root-exception'?: string }>(`${url}/jobs/${jobid}/exceptions`);
+      const exceptions = await call<{ 'root-exception'?: string }>(`/jobs/${jobid}/exceptions`);
       io.stderr(`Job ${jobid} ${job.state}${exceptions['root-exception'] ? `:\n${exceptions['root-exception']}` : ''}\n`);
       return CliExitCode.JobFailed;
     }
@@ -82,7 +66,7 @@ export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise
 }
 
 export async function listJobs(args: JobCommandArgs, io: CommandIo): Promise<number> {
-  const { jobs } = await call<{ jobs: { jid: string; name: string; state: string; 'start-time': number; duration: number }[] }>(`${baseUrl(args)}/jobs/overview`);
+  const { jobs } = await clusterOf(args)<{ jobs: { jid: string; name: string; state: string; 'start-time': number; duration: number }[] }>('/jobs/overview');
   if (jobs.length === 0) io.stdout('No jobs.\n');
   for (const j of jobs) io.stdout(`${new Date(j['start-time']).toISOString()} : ${j.jid} : ${j.name} (${j.state}, ${Math.round(j.duration / 1000)} s)\n`);
   return CliExitCode.Ok;
@@ -90,7 +74,7 @@ export async function listJobs(args: JobCommandArgs, io: CommandIo): Promise<num
 
 export async function cancelJob(args: JobCommandArgs, io: CommandIo): Promise<number> {
   const jobId = requireJobId(args, 'cancel');
-  await call(`${baseUrl(args)}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
+  await clusterOf(args)(`/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
   io.stdout(`Cancelled job ${jobId}.\n`);
   return CliExitCode.Ok;
 }
@@ -98,12 +82,12 @@ export async function cancelJob(args: JobCommandArgs, io: CommandIo): Promise<nu
 /** `savepoint` and `stop`: trigger, then wait for the savepoint's location. */
 export async function savepoint(args: JobCommandArgs, io: CommandIo, stop: boolean): Promise<number> {
   const jobId = requireJobId(args, stop ? 'stop' : 'savepoint');
-  const url = baseUrl(args);
+  const call = clusterOf(args);
   const body = { ...(args.targetDirectory ? { targetDirectory: args.targetDirectory } : {}), ...(stop && args.drain ? { drain: true } : {}) };
-  const { 'request-id': trigger } = await call<{ 'request-id': string }>(`${url}/jobs/${jobId}/${stop ? 'stop' : 'savepoints'}`, json(body));
+  const { 'request-id': trigger } = await call<{ 'request-id': string }>(`/jobs/${jobId}/${stop ? 'stop' : 'savepoints'}`, json(body));
   io.stdout(`Triggering savepoint for job ${jobId}.\n`);
   for (;;) {
-    const status = await call<{ status: { id: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } } }>(`${url}/jobs/${jobId}/savepoints/${trigger}`);
+    const status = await call<{ status: { id: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } } }>(`/jobs/${jobId}/savepoints/${trigger}`);
     if (status.status.id === 'COMPLETED') {
       if (status.operation?.location) {
         io.stdout(`Savepoint completed. Path: ${status.operation.location}\n`);

@@ -22,6 +22,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { constants, tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { connect } from 'nats';
+import { natsConnectOptions, natsCredentialsFromEnv, redactNatsUrls } from '@runnel/protocol/nats-connect-options';
 import {
   createDatabase,
   databaseUrlFor,
@@ -182,13 +183,13 @@ export async function runApplication(args: JobCommandArgs, io: CommandIo, option
     // neither sees nor disturbs a session cluster there; one given in the environment is kept.
     const clusterId = env['CLUSTER_ID'] || (natsUrl ? `app-${randomBytes(4).toString('hex')}` : undefined);
     if (natsUrl && clusterId) {
-      if (!(await isNatsReachable(natsUrl, 3_000))) throw new ApplicationError(`NATS_URL=${natsUrl} does not answer (or has no JetStream)`);
+      if (!(await isNatsReachable(natsUrl, 3_000))) throw new ApplicationError(`NATS_URL=${redactNatsUrls(natsUrl)} does not answer (or has no JetStream)`);
       // A cluster elects in its namespace's bucket: someone leading there would take this job.
       const bucket = clusterId === 'default' ? LEADER_BUCKET : `${LEADER_BUCKET}-${clusterId}`;
       const leaders = await runnelLeadersOn(natsUrl, bucket);
       if (leaders.length > 0) {
         throw new ApplicationError(
-          `NATS_URL=${natsUrl} already serves a Runnel cluster${clusterId === 'default' ? '' : ` with CLUSTER_ID=${clusterId}`} ` +
+          `NATS_URL=${redactNatsUrls(natsUrl)} already serves a Runnel cluster${clusterId === 'default' ? '' : ` with CLUSTER_ID=${clusterId}`} ` +
             `(leaders: ${leaders.join(', ')}); its services would take this application's job. Use a NATS of its own, ` +
             `another CLUSTER_ID, or unset NATS_URL for a private one`,
         );
@@ -428,7 +429,7 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
 
 /** Leaders elected on `natsUrl` right now (a running Runnel cluster), as `service (id)`. */
 async function runnelLeadersOn(natsUrl: string, bucket: string): Promise<string[]> {
-  const nc = await connect({ servers: natsUrl, timeout: 3_000, reconnect: false, maxReconnectAttempts: 0 });
+  const nc = await connect({ ...natsConnectOptions(natsCredentialsFromEnv(process.env)), servers: natsUrl, timeout: 3_000, reconnect: false, maxReconnectAttempts: 0 });
   try {
     const jsm = await nc.jetstreamManager({ timeout: 3_000 });
     try {

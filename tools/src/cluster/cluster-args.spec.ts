@@ -20,6 +20,11 @@ describe('parseClusterArgs', () => {
     expect(args).toMatchObject({ taskmanagers: 3, slots: 4, port: 9000, dataDir: '/d' });
   });
 
+  it('reads --secure', () => {
+    expect(parseClusterArgs(['--secure'], '/repo').secure).toBe(true);
+    expect(parseClusterArgs([], '/repo').secure).toBeUndefined();
+  });
+
   it('keeps --run with its arguments', () => {
     expect(parseClusterArgs(['--run', 'wordcount', '--', '--input', 'x'], '/repo').run).toEqual(['wordcount', '--input', 'x']);
   });

@@ -19,6 +19,8 @@ export interface ClusterArgs {
   readonly run?: readonly string[];
   /** Parallelism of the `--run` job (default: the job's own). */
   readonly parallelism?: number;
+  /** Generated NATS users, a Postgres password and a REST token (secure-cluster.setup.ts). */
+  readonly secure?: boolean;
   readonly help: boolean;
 }
 
@@ -51,6 +53,9 @@ Options:
                         it to its end and print its result; everything after JOB goes to the job.
                         Relative --input/--output paths are taken from the current directory. The
                         cluster keeps running afterwards (Ctrl-C stops it). Must come last.
+  --secure              credentials everywhere: NATS users per role (services, taskmanagers,
+                        clients) with random passwords, Postgres with a password, a REST token;
+                        all kept in <data-dir>/secrets/ (private NATS and Postgres only)
   -h, --help            this text
 `;
 
@@ -89,6 +94,7 @@ export function parseClusterArgs(argv: readonly string[], repoRoot: string): Clu
         'log-level': { type: 'string' },
         parallelism: { type: 'string', short: 'p' },
         help: { type: 'boolean', short: 'h' },
+        secure: { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,
@@ -121,6 +127,7 @@ export function parseClusterArgs(argv: readonly string[], repoRoot: string): Clu
     dataDir: resolve(values['data-dir'] ?? resolve(repoRoot, '.runnel')),
     run,
     ...(values.parallelism !== undefined ? { parallelism: positiveInt('parallelism', values.parallelism, 1, 1) } : {}),
+    ...(values.secure ? { secure: true } : {}),
     help: values.help ?? false,
   };
 }

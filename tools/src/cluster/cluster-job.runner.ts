@@ -3,7 +3,7 @@
 // wrote JSON Lines to `--output` — the first rows and the row count. A failed job is reported, not
 // fatal: the cluster stays up either way, so the user can look at it through the REST API.
 
-import { RunnelClient, type JobResult } from '@runnel/client';
+import { RunnelClient, type JobResult, type NatsCredentials } from '@runnel/client';
 import { resolve } from 'node:path';
 import { outputPathOf, readJobOutput, resolvePathArgs } from '../cli/job-output.util';
 
@@ -11,6 +11,8 @@ export { outputPathOf, readJobOutput, resolvePathArgs };
 
 export interface ClusterJobOptions {
   readonly natsUrl: string;
+  /** NATS credentials of the client (with --secure: the `clients` user); default the NATS_* variables. */
+  readonly credentials?: NatsCredentials;
   /** The job file (an ES module), relative to `cwd` or absolute. */
   readonly job: string;
   readonly args: readonly string[];
@@ -42,7 +44,7 @@ export async function runClusterJob(options: ClusterJobOptions): Promise<Cluster
   const onAbort = () => void client?.close().catch(() => undefined);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    client = await RunnelClient.connect(options.natsUrl);
+    client = await RunnelClient.connect(options.natsUrl, options.credentials ? { credentials: options.credentials } : {});
     // Files written before the submission are not this job's output (1 s of slack for coarse clocks).
     const since = Date.now() - 1000;
     jobId = await client.submit(job, { programArgs: args, ...(options.parallelism ? { parallelism: options.parallelism } : {}) });

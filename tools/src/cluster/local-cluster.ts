@@ -21,6 +21,8 @@ import {
 } from '../infra';
 import { InfraError, PortInUseError } from '../infra/infra.errors';
 import { getJson, getOverview, isHealthy, type ClusterOverview } from './rest.client';
+import type { SecureCluster } from './secure-cluster.setup';
+import { redactNatsUrls } from '@runnel/protocol/nats-connect-options';
 
 export type ResourceProviderName = 'standalone' | 'process';
 
@@ -45,6 +47,8 @@ export interface LocalClusterOptions {
   readonly standbys?: number;
   /** Extra environment for every service (e.g. TM_IDLE_TIMEOUT_MS, HEARTBEAT_TIMEOUT_MS in tests). */
   readonly serviceEnv?: Readonly<Record<string, string>>;
+  /** `--secure`: NATS users per role, a Postgres password and a REST token (secure-cluster.setup.ts). */
+  readonly secure?: SecureCluster;
   /** Deadline for each start-up step (default 90 s: two cores shared with builds are slow). */
   readonly startTimeoutMs?: number;
   readonly print?: (line: string) => void;
@@ -156,7 +160,7 @@ export class LocalCluster {
     this.print('');
     this.print(`Runnel cluster is up (${(tookMs / 1000).toFixed(1)} s)`);
     this.print(`  dashboard and REST API  ${this.restUrl}`);
-    this.print(`  NATS                    ${this.natsUrl}`);
+    this.print(`  NATS                    ${redactNatsUrls(this.natsUrl ?? '')}`);
     this.print(
       `  TaskManagers            ${tms} with ${slots} slots` +
         (this.provider === 'process' ? ' (the ResourceManager starts more on demand and stops idle ones)' : ''),
@@ -185,13 +189,14 @@ export class LocalCluster {
       log: this.print,
       // Recorded at once (pid file), supervised below once we know how to restart it.
       onProcessStarted: (proc) => this.pidFile?.add(proc.name, proc.pid, 'SIGINT'),
+      ...o.secure?.infra,
     });
     for (const server of infra.servers) {
       this.supervise({ name: server.name, role: 'infra', process: server.process, restart: server.restart });
     }
     this.checkStop();
     this.natsUrl = infra.natsUrl;
-    this.print(`NATS ${infra.natsUrl}, Postgres ${redact(infra.databaseUrl)}`);
+    this.print(`NATS ${redactNatsUrls(infra.natsUrl)}, Postgres ${redact(infra.databaseUrl)}`);
 
     const common = {
       NATS_URL: infra.natsUrl,
@@ -253,7 +258,7 @@ export class LocalCluster {
       spawnService({
         service,
         name,
-        env,
+        env: this.options.secure?.envFor(role, env) ?? env,
         repoRoot: this.options.repoRoot,
         output: {
           type: 'service',

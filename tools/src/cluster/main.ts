@@ -6,6 +6,8 @@ import { findRepoRoot } from '../infra';
 import { ClusterArgsError, parseClusterArgs, USAGE } from './cluster-args';
 import { runClusterJob } from './cluster-job.runner';
 import { LocalCluster } from './local-cluster';
+import { prepareSecureCluster, type SecureCluster } from './secure-cluster.setup';
+import { resolve } from 'node:path';
 
 async function main(): Promise<number> {
   // RUNNEL_REPO_ROOT points the command at another checkout's built services (used by tests).
@@ -23,6 +25,19 @@ async function main(): Promise<number> {
     return 0;
   }
   const run = args.run;
+  let secure: SecureCluster | undefined;
+  if (args.secure) {
+    const given = ['NATS_URL', 'DATABASE_URL'].filter((name) => process.env[name]);
+    if (given.length > 0) {
+      process.stderr.write(
+        `--secure configures the private NATS and Postgres it starts, so it does not use ${given.join(' or ')}: unset ${given.length > 1 ? 'them' : 'it'}. ` +
+          `(For servers of your own, give the services NATS_USER/NATS_PASSWORD, NATS_CREDS… and a DATABASE_URL with a password instead.)\n`,
+      );
+      return 2;
+    }
+    secure = prepareSecureCluster(args.dataDir, { clusterId: process.env['CLUSTER_ID'] || undefined });
+    for (const line of secure.describe(args.dataDir === resolve(repoRoot, '.runnel'))) process.stdout.write(`${line}\n`);
+  }
   const cluster = new LocalCluster({
     ...args,
     repoRoot,
@@ -32,11 +47,13 @@ async function main(): Promise<number> {
     resourceProvider: args.resourceProvider,
     standbys: args.standbys,
     consoleLogLevel: args.consoleLogLevel,
+    secure,
     ...(run
       ? {
           onReady: ({ natsUrl }, signal) =>
             runClusterJob({
               natsUrl,
+              ...(secure ? { credentials: secure.credentials.clients } : {}),
               job: run[0],
               args: run.slice(1),
               parallelism: args.parallelism,

@@ -10,8 +10,16 @@ export interface ClusterOverview {
   readonly [field: string]: unknown;
 }
 
+let bearerToken: string | undefined;
+
+/** The REST token these calls send from now on (`npm start -- --secure` sets the one it generated). */
+export function useRestToken(token: string | undefined): void {
+  bearerToken = token;
+}
+
 export async function getJson<T>(url: string, timeoutMs = 2_000): Promise<{ status: number; body: T | undefined }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const headers = bearerToken ? { authorization: `Bearer ${bearerToken}` } : undefined;
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), ...(headers ? { headers } : {}) });
   const text = await response.text();
   let body: T | undefined;
   try {

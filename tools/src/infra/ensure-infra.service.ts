@@ -4,6 +4,7 @@
 // Returns the URLs and the processes it started, so the caller can watch and stop them.
 
 import { join } from 'node:path';
+import { redactNatsUrls, type NatsCredentials } from '@runnel/protocol/nats-connect-options';
 import { databaseNameOf, databaseUrlFor, ensureDatabase, redact } from './database.admin';
 import type { ManagedProcess } from './managed-process.util';
 import { startNatsServer } from './nats-server.launcher';
@@ -23,6 +24,12 @@ export interface EnsureInfraOptions {
   readonly log?: (message: string) => void;
   /** Called as soon as a private server process exists (e.g. to record it in a pid file). */
   readonly onProcessStarted?: (process: ManagedProcess, stopSignal: NodeJS.Signals) => void;
+  /** A private nats-server gets this configuration file (`-c`: users and permissions; see the local cluster's --secure). */
+  readonly natsConfigFile?: string;
+  /** Credentials to probe NATS with (default: the NATS_* variables of this process). */
+  readonly natsCredentials?: NatsCredentials;
+  /** A private Postgres gets this password for user postgres (scram-sha-256 instead of trust). */
+  readonly postgresPassword?: string;
 }
 
 /** A private server started here, and how to start it again on the same port and data (after a crash). */
@@ -55,8 +62,8 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
 
   try {
     let natsUrl = options.natsUrl;
-    if (natsUrl && !(await isNatsReachable(natsUrl))) {
-      log(`NATS_URL=${natsUrl} does not answer (or has no JetStream); starting a local nats-server instead`);
+    if (natsUrl && !(await isNatsReachable(natsUrl, undefined, options.natsCredentials))) {
+      log(`NATS_URL=${redactNatsUrls(natsUrl)} does not answer (or has no JetStream); starting a local nats-server instead`);
       natsUrl = undefined;
     }
     if (!natsUrl) {
@@ -64,6 +71,7 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
       const natsOptions = {
         storeDir: join(options.dataDir, 'nats'),
         output: { type: 'file', path: join(logDir, 'nats.log') },
+        ...(options.natsConfigFile ? { configFile: options.natsConfigFile, probeCredentials: options.natsCredentials } : {}),
       } as const;
       const nats = await startNatsServer(natsOptions);
       processes.push(nats.process);
@@ -95,6 +103,7 @@ export async function ensureInfra(options: EnsureInfraOptions): Promise<Infra> {
         dataDir: join(options.dataDir, 'postgres'),
         output: { type: 'file', path: join(logDir, 'postgres.log') },
         log,
+        ...(options.postgresPassword !== undefined ? { password: options.postgresPassword } : {}),
       } as const;
       const postgres = await startPostgres(postgresOptions);
       processes.push(postgres.process);

@@ -2,6 +2,7 @@
 // CI or one e2e test, and stops it again. The server listens on 127.0.0.1 only.
 
 import { mkdirSync } from 'node:fs';
+import type { NatsCredentials } from '@runnel/protocol/nats-connect-options';
 import { findExecutable } from './executable.util';
 import { findFreePort, isPortOpen } from './free-port.util';
 import { BinaryNotFoundError, ProcessStartError } from './infra.errors';
@@ -18,6 +19,10 @@ export interface StartNatsServerOptions {
   readonly output?: OutputSink;
   /** Deadline for the server to answer (default 15 s). */
   readonly startTimeoutMs?: number;
+  /** A nats-server configuration file (`-c`), e.g. with `authorization { users = [...] }`; flags still set port, store and JetStream. */
+  readonly configFile?: string;
+  /** Credentials the readiness probe connects with (needed when the configuration requires them). */
+  readonly probeCredentials?: NatsCredentials;
 }
 
 export interface NatsServerHandle {
@@ -53,13 +58,13 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
   const proc = startManagedProcess({
     name: 'nats',
     command: binary,
-    args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', options.storeDir],
+    args: [...(options.configFile ? ['-c', options.configFile] : []), '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', options.storeDir],
     output: options.output ?? { type: 'buffer' },
     // Same graceful shutdown as SIGTERM, but nats-server 2.9 exits 0 on SIGINT and 1 on SIGTERM.
     stopSignal: 'SIGINT',
   });
   try {
-    await waitFor(() => isNatsReachable(url, 500), {
+    await waitFor(() => isNatsReachable(url, 500, options.probeCredentials ?? {}), {
       description: `nats-server (pid ${proc.pid}) to accept connections with JetStream on ${url}`,
       timeoutMs: options.startTimeoutMs ?? 15_000,
       intervalMs: 50,

@@ -14,6 +14,7 @@ import { startManagedProcess, type ExitInfo, type ManagedProcess, type OutputSin
 import { postgresBinariesFor, type PostgresBinaries } from './postgres-binaries.util';
 import { findBlockingPath, lookupUser, spawnedIdentity, type UserIdentity } from './postgres-reachability.util';
 import { relocateDataDir } from './postgres-relocation.util';
+import { checkDataDirAuth, writePasswordFile } from './postgres-auth.util';
 import { isPostgresReachable } from './reachability.util';
 import { waitFor } from './wait-for.util';
 
@@ -37,10 +38,15 @@ export interface StartPostgresOptions {
   readonly log?: (message: string) => void;
   /** As root: where data and binaries go when user postgres cannot reach them (default /var/lib/runnel). */
   readonly systemDir?: string;
+  /**
+   * Password of user postgres: a fresh data directory is initialised with scram-sha-256 (no trust)
+   * and this password; an existing one must have been initialised so (see postgres-auth.util.ts).
+   */
+  readonly password?: string;
 }
 
 export interface PostgresHandle {
-  /** Admin URL: user postgres, database postgres (no password, trust auth on 127.0.0.1). */
+  /** Admin URL: user postgres, database postgres (trust auth on 127.0.0.1, or the `password` given, in the URL). */
   readonly url: string;
   readonly port: number;
   readonly pid: number;
@@ -68,7 +74,16 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   const runAs: RunAs = user ? { uid: user.uid, gid: user.gid } : {};
   const output = options.output ?? { type: 'buffer' };
   const logFile = output.type === 'file' ? output.path : undefined;
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) initdb(binaries, dataDir, runAs, logFile);
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    const pwfile = options.password === undefined ? undefined : writePasswordFile(options.password, user);
+    try {
+      initdb(binaries, dataDir, runAs, logFile, pwfile?.path);
+    } finally {
+      pwfile?.remove();
+    }
+  } else {
+    checkDataDirAuth(dataDir, requestedDataDir, options.password !== undefined);
+  }
 
   const port = options.port ?? (await findFreePort());
   if (options.port !== undefined && (await isPortOpen(port))) {
@@ -76,7 +91,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
       `cannot start Postgres (data directory ${dataDir}): port ${port} on 127.0.0.1 is already in use`,
     );
   }
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const url = `postgres://postgres${options.password === undefined ? '' : `:${encodeURIComponent(options.password)}`}@127.0.0.1:${port}/postgres`;
   const settings = [
     'listen_addresses=127.0.0.1',
     'unix_socket_directories=',
@@ -218,10 +233,11 @@ function prepareDataDir(
   return relocated;
 }
 
-function initdb(binaries: PostgresBinaries, dataDir: string, runAs: RunAs, logFile?: string): void {
+function initdb(binaries: PostgresBinaries, dataDir: string, runAs: RunAs, logFile?: string, pwfile?: string): void {
+  const auth = pwfile === undefined ? ['-A', 'trust'] : ['-A', 'scram-sha-256', `--pwfile=${pwfile}`];
   const result = spawnSync(
     binaries.initdb,
-    ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-instructions'],
+    ['-D', dataDir, '-U', 'postgres', ...auth, '-E', 'UTF8', '--locale=C', '--no-instructions'],
     { ...runAs, cwd: dataDir, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
   );
   if (result.status === 0) return;

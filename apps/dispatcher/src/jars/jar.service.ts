@@ -16,6 +16,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ArtifactInspector, InspectedJob } from './artifact-inspector';
 import { bundlePackageArtifact, isPackageArtifact } from './package-artifact';
+import type { PackageLimits } from './package-archive.check';
+
+const DEFAULT_PACKAGE_LIMITS = (maxArtifactBytes: number): PackageLimits => ({ maxUnpackedBytes: 4 * maxArtifactBytes, maxFiles: 10_000 });
+import { checkParallelism } from './run-options.validator';
 
 export const ARTIFACT_INSPECTOR = Symbol('ARTIFACT_INSPECTOR');
 export const JOB_MASTER_GATEWAY = Symbol('JOB_MASTER_GATEWAY');
@@ -23,7 +27,11 @@ export const JAR_SETTINGS = Symbol('JAR_SETTINGS');
 
 export interface JarSettings {
   readonly maxArtifactBytes: number;
+  /** Limits of a .tgz package: ARTIFACT_MAX_UNPACKED_BYTES, ARTIFACT_MAX_FILES. */
+  readonly package?: PackageLimits;
   readonly cacheDirectory: string;
+  /** MAX_JOB_PARALLELISM, as the JobManager's (default 1024). */
+  readonly maxJobParallelism?: number;
 }
 
 export interface RunOptions {
@@ -50,7 +58,7 @@ export class JarService {
     if (uploaded.length === 0) throw new InvalidArtifactError(`Job artifact ${uploadedName} is empty`);
     // A package (.tgz) is bundled into the single-file module that is stored and run.
     const { bytes, filename } = isPackageArtifact(uploaded, uploadedName)
-      ? await bundlePackageArtifact(uploaded, uploadedName)
+      ? await bundlePackageArtifact(uploaded, uploadedName, this.settings.package ?? DEFAULT_PACKAGE_LIMITS(this.settings.maxArtifactBytes))
       : { bytes: uploaded, filename: uploadedName };
     const directory = await mkdtemp(join(tmpdir(), 'runnel-upload-'));
     try {
@@ -119,6 +127,7 @@ export class JarService {
   }
 
   private async build(jarId: string, options: RunOptions): Promise<InspectedJob> {
+    checkParallelism(options.parallelism, this.settings.maxJobParallelism);
     const info = await this.artifacts.info(jarId);
     if (!info) throw new NotFoundError('Job artifact', jarId);
     return this.check(await this.artifacts.toFile(jarId, this.settings.cacheDirectory), info.name, options);

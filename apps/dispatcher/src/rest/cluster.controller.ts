@@ -2,6 +2,7 @@
 import { UseInterceptors, Controller, Get, Param } from '@nestjs/common';
 import { StripProtocolVersionInterceptor } from './strip-protocol-version.interceptor';
 import { ClusterViewService } from '../cluster/cluster-view.service';
+import { parseResourceId } from './ids';
 
 @UseInterceptors(StripProtocolVersionInterceptor)
 @Controller()
@@ -20,6 +21,6 @@ export class ClusterRestController {
 
   @Get('taskmanagers/:id')
   taskManager(@Param('id') id: string) {
-    return this.cluster.restTaskManager(id);
+    return this.cluster.restTaskManager(parseResourceId(id));
   }
 }

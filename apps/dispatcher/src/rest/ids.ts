@@ -1,5 +1,5 @@
 /** Path parameters of the REST API, checked before anything is asked of the cluster. */
-import { JobIds, ValidationError } from '@runnel/protocol';
+import { JobIds, ResourceIds, ValidationError } from '@runnel/protocol';
 
 export function parseJarId(value: string): string {
   if (!/^[0-9a-f]{64}$/.test(value)) {
@@ -14,6 +14,26 @@ export function parseJobId(value: string): string {
   if (!JobIds.isValid(value)) {
     throw new ValidationError(`Invalid job id ${JSON.stringify(value)}: expected 32 lower-case hex characters`, [
       { field: 'jobid', problems: ['must be 32 lower-case hex characters'] },
+    ]);
+  }
+  return value;
+}
+
+/** A savepoint operation's trigger id: a UUID, as the JobManager makes them. */
+export function parseTriggerId(value: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)) {
+    throw new ValidationError(`Invalid trigger id ${JSON.stringify(value.slice(0, 100))}: expected a UUID (36 lower-case hex characters and dashes)`, [
+      { field: 'triggerid', problems: ['must be a lower-case UUID'] },
+    ]);
+  }
+  return value;
+}
+
+/** A TaskManager's ResourceId: letters, digits, ".", "_" or "-", at most 128, not starting with a symbol. */
+export function parseResourceId(value: string): string {
+  if (!ResourceIds.pattern.test(value)) {
+    throw new ValidationError(`Invalid TaskManager id ${JSON.stringify(value.slice(0, 200))}: expected letters, digits, ".", "_" or "-" (at most 128), not starting with a symbol`, [
+      { field: 'id', problems: ['must be a TaskManager resource id'] },
     ]);
   }
   return value;

@@ -1,22 +1,15 @@
 /** Flink's /jars REST API: upload, list, delete, plan and run job artifacts. */
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UploadedFile, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UploadedFile, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import { restBodyPipe } from './rest-body.pipe';
 import { StripProtocolVersionInterceptor } from './strip-protocol-version.interceptor';
-import { FileInterceptor } from '@nestjs/platform-express';
 import { InvalidArtifactError } from '@runnel/protocol';
 import { RunJarBody } from '../jars/dto/run-jar.body';
 import { JarService } from '../jars/jar.service';
+import { ArtifactUploadInterceptor, UploadedArtifact } from '../jars/artifact-upload.interceptor';
+import { SubmitEnabledGuard } from './rest-features.guard';
 import { parseJarId } from './ids';
 
-/** Multer's hard cap; the configured limit (checked by the service, answered with 400) is below it. */
-export const UPLOAD_HARD_CAP_BYTES = 1024 * 1024 * 1024;
-
 const bodyPipe = restBodyPipe;
-
-interface UploadedArtifact {
-  readonly originalname: string;
-  readonly buffer: Buffer;
-}
 
 @UseInterceptors(StripProtocolVersionInterceptor)
 @Controller('jars')
@@ -25,7 +18,9 @@ export class JarsRestController {
 
   @Post('upload')
   @HttpCode(200)
-  @UseInterceptors(FileInterceptor('jarfile', { limits: { fileSize: UPLOAD_HARD_CAP_BYTES, files: 1 } }))
+  @UseGuards(SubmitEnabledGuard)
+  // Reads the upload while it streams in and stops at ARTIFACT_MAX_BYTES (400 ARTIFACT_TOO_LARGE).
+  @UseInterceptors(ArtifactUploadInterceptor)
   async upload(@UploadedFile() file: UploadedArtifact | undefined) {
     if (!file) throw new InvalidArtifactError('No job artifact in the request: send it as multipart/form-data in the field "jarfile"');
     const stored = await this.jars.upload(file.buffer, file.originalname);
@@ -53,6 +48,7 @@ export class JarsRestController {
 
   @Post(':jarid/run')
   @HttpCode(200)
+  @UseGuards(SubmitEnabledGuard)
   @UsePipes(bodyPipe)
   async run(@Param('jarid') jarId: string, @Body() body: RunJarBody) {
     const { jobId } = await this.jars.run(parseJarId(jarId), {

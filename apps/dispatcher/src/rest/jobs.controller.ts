@@ -1,10 +1,11 @@
 /** Flink's /jobs REST API: list, details, exceptions, plan and cancel. */
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import { CancelEnabledGuard } from './rest-features.guard';
 import { SavepointBody, savepointBodyPipe } from './savepoint.body';
 import { StripProtocolVersionInterceptor } from './strip-protocol-version.interceptor';
 import { ValidationError } from '@runnel/protocol';
 import { JobViewService } from '../jobs/job-view.service';
-import { parseJobId } from './ids';
+import { parseJobId, parseTriggerId } from './ids';
 
 @UseInterceptors(StripProtocolVersionInterceptor)
 @Controller('jobs')
@@ -50,6 +51,7 @@ export class JobsRestController {
   /** Flink: POST /jobs/:jobid/savepoints {"target-directory", "cancel-job"} → {"request-id"}. */
   @Post(':jobid/savepoints')
   @HttpCode(202)
+  @UseGuards(CancelEnabledGuard) // only when it cancels the job (`cancel-job`)
   @UsePipes(savepointBodyPipe)
   savepoint(@Param('jobid') jobId: string, @Body() body: SavepointBody) {
     return this.jobs.triggerSavepoint(parseJobId(jobId), SavepointBody.options(body, false));
@@ -57,12 +59,13 @@ export class JobsRestController {
 
   @Get(':jobid/savepoints/:triggerid')
   savepointStatus(@Param('jobid') jobId: string, @Param('triggerid') triggerId: string) {
-    return this.jobs.savepointStatus(parseJobId(jobId), triggerId);
+    return this.jobs.savepointStatus(parseJobId(jobId), parseTriggerId(triggerId));
   }
 
   /** Flink: POST /jobs/:jobid/stop {"drain", "targetDirectory"}: stop with a savepoint. */
   @Post(':jobid/stop')
   @HttpCode(202)
+  @UseGuards(CancelEnabledGuard)
   @UsePipes(savepointBodyPipe)
   stop(@Param('jobid') jobId: string, @Body() body: SavepointBody) {
     return this.jobs.triggerSavepoint(parseJobId(jobId), SavepointBody.options(body, true));
@@ -71,6 +74,7 @@ export class JobsRestController {
   /** Flink: PATCH /jobs/:jobid?mode=cancel → 202. */
   @Patch(':jobid')
   @HttpCode(202)
+  @UseGuards(CancelEnabledGuard)
   async cancel(@Param('jobid') jobId: string, @Query('mode') mode?: string) {
     if (mode !== undefined && mode !== 'cancel') {
       throw new ValidationError(`Unknown mode ${JSON.stringify(mode)}: only mode=cancel is supported`, [{ field: 'mode', problems: ['must be "cancel"'] }]);

@@ -1,11 +1,12 @@
 /** Bodies of the savepoint endpoints, in Flink's spelling (and camelCase, which Flink also reads for stop). */
 import { restBodyPipe } from './rest-body.pipe';
 import { Expose } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class SavepointBody {
-  @IsOptional() @IsString() @MaxLength(4096) @Expose({ name: 'target-directory' }) targetDirectoryDashed?: string;
-  @IsOptional() @IsString() @MaxLength(4096) targetDirectory?: string;
+  /** An absolute directory inside the JobManager's SAVEPOINT_DIRS (checked there, after symlinks are resolved). */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(4096) @Expose({ name: 'target-directory' }) targetDirectoryDashed?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(4096) targetDirectory?: string;
   @IsOptional() @IsBoolean() @Expose({ name: 'cancel-job' }) cancelJobDashed?: boolean;
   @IsOptional() @IsBoolean() cancelJob?: boolean;
   @IsOptional() @IsBoolean() drain?: boolean;

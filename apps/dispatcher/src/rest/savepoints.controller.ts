@@ -1,6 +1,6 @@
 /** Beyond Flink: every savepoint of the cluster, and a dry run of restoring one into a job. */
 import { Body, Controller, Get, HttpCode, Post, UseInterceptors, UsePipes } from '@nestjs/common';
-import { IsArray, IsInt, IsOptional, IsString, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { JarService } from '../jars/jar.service';
 import { JobViewService } from '../jobs/job-view.service';
 import { parseJarId } from './ids';
@@ -8,10 +8,10 @@ import { savepointBodyPipe } from './savepoint.body';
 import { StripProtocolVersionInterceptor } from './strip-protocol-version.interceptor';
 
 export class DryRunBody {
-  @IsString() jarId!: string;
-  @IsString() savepointPath!: string;
-  @IsOptional() @IsArray() @IsString({ each: true }) programArgsList?: string[];
-  @IsOptional() @IsInt() @Min(1) parallelism?: number;
+  @IsString() @MaxLength(64) jarId!: string;
+  @IsString() @MinLength(1) @MaxLength(4096) savepointPath!: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(65_536, { each: true }) programArgsList?: string[];
+  @IsOptional() @IsInt() @Min(1) @Max(32_768) parallelism?: number;
 }
 
 @UseInterceptors(StripProtocolVersionInterceptor)

@@ -1,7 +1,9 @@
 /**
  * The web dashboard: one self-contained page (no build step, no external assets) that reads the
  * dispatcher's own REST API — the cluster overview, TaskManagers, jobs with their tasks, and a
- * job's checkpoints and exceptions — and refreshes every two seconds.
+ * job's checkpoints and exceptions — and refreshes every two seconds. When the API answers 401
+ * (REST_AUTH_TOKEN is set), it asks once for the token, keeps it in sessionStorage (gone with the
+ * tab) and sends it as `Authorization: Bearer` on every call.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -24,11 +26,20 @@ export const DASHBOARD_HTML = `<!doctype html>
   .card b { display: block; font-size: 22px; }
   pre { white-space: pre-wrap; background: #fff5f5; padding: 8px; border-radius: 4px; }
   a { color: #1864ab; cursor: pointer; }
+  #auth { display: flex; gap: 8px; align-items: center; }
+  #auth[hidden] { display: none; }
 </style>
 </head>
 <body>
 <header><h1>Runnel</h1><span id="version"></span></header>
 <main>
+  <section id="auth-section" hidden>
+    <form id="auth">
+      <label for="token" id="auth-label">This cluster needs a REST token:</label>
+      <input type="password" id="token" autocomplete="off" required>
+      <button type="submit">Use token</button>
+    </form>
+  </section>
   <div class="cards" id="overview"></div>
   <section><h2>Jobs</h2><table id="jobs"></table></section>
   <section id="job" hidden></section>
@@ -37,7 +48,32 @@ export const DASHBOARD_HTML = `<!doctype html>
 <script>
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-const get = (path) => fetch(path).then((r) => r.json());
+const TOKEN_KEY = 'runnel.restToken';
+let asking = false;
+async function get(path) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const r = await fetch(path, token ? { headers: { Authorization: 'Bearer ' + token } } : {});
+  if (r.status === 401) {
+    askForToken(token !== null);
+    throw new Error('authentication required');
+  }
+  return r.json();
+}
+function askForToken(rejected) {
+  if (asking) return;
+  asking = true;
+  $('auth-label').textContent = rejected ? 'The token was not accepted; REST token:' : 'This cluster needs a REST token:';
+  $('auth-section').hidden = false;
+  $('token').focus();
+}
+$('auth').onsubmit = (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+  $('token').value = '';
+  $('auth-section').hidden = true;
+  asking = false;
+  refresh().catch(() => undefined);
+};
 const secs = (ms) => (ms < 0 ? '-' : (ms / 1000).toFixed(1) + ' s');
 let selected = null;
 async function refresh() {
@@ -67,7 +103,7 @@ async function showJob(id) {
       (cps.latest && cps.latest.completed ? '; latest #' + cps.latest.completed.id + ' (' + Math.round(cps.latest.completed.state_size / 1024) + ' KiB, ' + cps.latest.completed.end_to_end_duration + ' ms)' : '') + '</p>' : '') +
     (ex['root-exception'] ? '<pre>' + esc(ex['root-exception']) + '</pre>' : '');
 }
-refresh();
+refresh().catch(() => undefined);
 setInterval(() => refresh().catch(() => undefined), 2000);
 </script>
 </body>

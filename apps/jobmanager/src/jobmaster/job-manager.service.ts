@@ -6,12 +6,13 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import {
   Acknowledge, AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, ConflictError, DeclineCheckpointRequest,
   SavepointMappingReply, SavepointMismatchError, SavepointsReply, TriggerSavepointReply, TriggerSavepointRequest, JobDetailsReply, JobExceptionsReply, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceManagerGateway,
-  SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway,
+  SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, assertValidJobGraph,
 } from '@runnel/protocol';
 import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 import { JobMaster } from './job-master';
 import { DataStreamAdmin, JobMasterSettings } from './job-master.deps';
 import { jobDetails, jobExceptions, jobOverview } from './job-views';
+import { checkSubmission } from './job-submission.validator';
 
 import {
   CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS,
@@ -56,6 +57,9 @@ export class JobManagerService implements OnApplicationShutdown {
     if (this.jobs.has(request.jobId) || (!recovered && this.recovering.has(request.jobId))) {
       throw new ConflictError(`Job ${request.jobId} was already submitted`);
     }
+    // The graph is checked before anything is made of it (MAX_JOB_PARALLELISM, sizes, edges): an
+    // invalid one leaves no job record, no slots.
+    checkSubmission(request, this.settings.maxJobParallelism);
     // A savepoint that does not fit the job is refused here, before anything runs.
     const savepoint = request.savepointPath ? await this.savepoints.load(request.savepointPath) : undefined;
     if (savepoint) {
@@ -129,6 +133,7 @@ export class JobManagerService implements OnApplicationShutdown {
   }
 
   triggerSavepoint(request: MessageBody<TriggerSavepointRequest>): Reply<TriggerSavepointReply> {
+    this.savepoints.checkTargetDirectory(request.targetDirectory);
     return { 'request-id': this.savepoints.trigger(this.job(request.jobId), request) };
   }
 
@@ -142,6 +147,7 @@ export class JobManagerService implements OnApplicationShutdown {
   }
 
   async checkSavepoint(request: MessageBody<CheckSavepointRequest>): Promise<Reply<SavepointMappingReply>> {
+    assertValidJobGraph(request.jobGraph, { maxJobParallelism: this.settings.maxJobParallelism });
     const mapping = this.savepoints.mapping(await this.savepoints.load(request.savepointPath), request.jobGraph as unknown as JobGraph);
     return { savepointPath: request.savepointPath, operators: mapping.operators, unmatched: mapping.unmatched };
   }

@@ -26,4 +26,6 @@ export interface JobMasterSettings {
   readonly slotRetryIntervalMs: number;
   /** How often a running job checks that the TaskManagers of its tasks are still registered. */
   readonly taskManagerCheckIntervalMs: number;
+  /** MAX_JOB_PARALLELISM: the largest parallelism of a submitted job's vertex (default 1024). */
+  readonly maxJobParallelism?: number;
 }

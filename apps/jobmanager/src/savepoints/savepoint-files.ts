@@ -1,46 +1,90 @@
 /**
  * Savepoints as a directory: `_metadata.json` plus one file per task state, self-contained, so a
  * savepoint can be copied, archived and restored on another cluster. Loading one puts its state
- * back into the checkpoint store, checking every file against its recorded checksum.
+ * back into the checkpoint store, checking every file against its recorded checksum. The directory
+ * has been confined to SAVEPOINT_DIRS by the caller; the metadata is validated in full (see
+ * savepoint-metadata.dto.ts) before any state file is read or anything is written to the store.
  */
-import { StateStore, CorruptCheckpointError, ValidationError, sha256Hex } from '@runnel/protocol';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { StateStore, CorruptCheckpointError, ValidationError, sha256Hex, confinedJoin, encodeStateName } from '@runnel/protocol';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointRecord } from '../checkpoints/checkpoint.repository';
+import { SAVEPOINT_FORMAT, checkSavepointMetadata } from './savepoint-metadata.dto';
 
-interface SavepointMetadata {
-  readonly format: 'runnel-savepoint-1';
+/** Largest `_metadata.json` read. */
+export const MAX_SAVEPOINT_METADATA_BYTES = 64 * 1024 * 1024;
+
+interface SavepointMetadataFile {
+  readonly format: typeof SAVEPOINT_FORMAT;
   readonly record: CheckpointRecord;
   /** State file of each handle. */
   readonly files: Record<string, string>;
 }
 
+/** Writes a savepoint into `directory` (a real path inside SAVEPOINT_DIRS); returns the savepoint's directory. */
 export async function writeSavepointDirectory(store: StateStore, record: CheckpointRecord, directory: string): Promise<string> {
   const target = join(directory, `savepoint-${record.jobId.slice(0, 6)}-${record.checkpointId}`);
   await mkdir(target, { recursive: true });
   const files: Record<string, string> = {};
   for (const [i, h] of record.handles.entries()) {
-    const file = `state-${h.vertexId.replace(/[^A-Za-z0-9_-]/g, '_')}-${h.subtaskIndex}-${i}.bin`;
-    await writeFile(join(target, file), await store.read(h.handle, h.checksum));
+    // Vertex ids are operator uids, any string: encoded, never raw, in a file name.
+    const file = `state-${encodeStateName(h.vertexId)}-${h.subtaskIndex}-${i}.bin`;
+    const path = confinedJoin(target, file);
+    if (!path) throw new ValidationError(`Savepoint file ${file} would be outside ${target}`, [{ field: 'targetDirectory', problems: ['a savepoint file would be outside it'] }]);
+    await writeFile(path, await store.read(h.handle, h.checksum));
     files[h.handle] = file;
   }
-  const metadata: SavepointMetadata = { format: 'runnel-savepoint-1', record: { ...record, externalPath: target }, files };
-  await writeFile(join(target, '_metadata.json'), JSON.stringify(metadata, null, 2));
+  const metadata: SavepointMetadataFile = { format: SAVEPOINT_FORMAT, record: { ...record, externalPath: target }, files };
+  const metadataPath = confinedJoin(target, '_metadata.json');
+  if (!metadataPath) throw new ValidationError(`Savepoint metadata would be outside ${target}`, [{ field: 'targetDirectory', problems: ['the metadata file would be outside it'] }]);
+  await writeFile(metadataPath, JSON.stringify(metadata, null, 2));
   return target;
 }
 
+/** Reads the savepoint in `directory` (a real path inside SAVEPOINT_DIRS) into the checkpoint store. */
 export async function readSavepointDirectory(store: StateStore, directory: string): Promise<CheckpointRecord> {
-  let metadata: SavepointMetadata;
+  const refuse = (reason: string) =>
+    new ValidationError(`No savepoint at ${directory}: ${reason}`, [{ field: 'savepointPath', problems: ['must be a savepoint path or directory', reason] }]);
+  const metadataPath = confinedJoin(directory, '_metadata.json');
+  if (!metadataPath) throw refuse('its _metadata.json points outside the directory');
+  let raw: unknown;
   try {
-    metadata = JSON.parse(await readFile(join(directory, '_metadata.json'), 'utf8')) as SavepointMetadata;
+    const info = await stat(metadataPath);
+    if (!info.isFile()) throw new Error('_metadata.json is not a file');
+    if (info.size > MAX_SAVEPOINT_METADATA_BYTES) throw new Error(`_metadata.json is larger than ${MAX_SAVEPOINT_METADATA_BYTES} bytes`);
+    raw = JSON.parse(await readFile(metadataPath, 'utf8'));
   } catch (error) {
-    throw new ValidationError(`No savepoint at ${directory}: ${(error as Error).message}`, [{ field: 'savepointPath', problems: ['must be a savepoint path or directory'] }]);
+    throw refuse((error as Error).message);
   }
-  const { record, files } = metadata;
-  for (const h of record.handles) {
-    const bytes = await readFile(join(directory, files[h.handle]));
-    if (sha256Hex(bytes) !== h.checksum) throw new CorruptCheckpointError(h.handle, `file ${files[h.handle]} does not match its checksum`);
-    await store.write(record.jobId, record.checkpointId, h.vertexId, h.subtaskIndex, bytes);
+  const { metadata, files } = checkSavepointMetadata(raw, directory);
+  // Every file is checked (present, its recorded size) before a byte of state is read.
+  for (const [h, path] of files) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) throw refuse(`state file ${metadata.files[h.handle]} is missing`);
+    if (info.size !== h.size) throw new CorruptCheckpointError(h.handle, `file ${metadata.files[h.handle]} has ${info.size} bytes, not the recorded ${h.size}`);
   }
-  return record;
+  const { record } = metadata;
+  const handles: CheckpointRecord['handles'] = [];
+  for (const [h, path] of files) {
+    const bytes = await readFile(path);
+    if (sha256Hex(bytes) !== h.checksum) throw new CorruptCheckpointError(h.handle, `file ${metadata.files[h.handle]} does not match its checksum`);
+    const written = await store.write(record.jobId, record.checkpointId, h.vertexId, h.subtaskIndex, bytes);
+    // The handle the store gave it, not the one in the metadata (names are encoded).
+    handles.push({ vertexId: h.vertexId, subtaskIndex: h.subtaskIndex, handle: written.handle, checksum: written.checksum, size: written.size });
+  }
+  return {
+    jobId: record.jobId,
+    checkpointId: record.checkpointId,
+    attempt: record.attempt,
+    status: 'COMPLETED',
+    isSavepoint: record.isSavepoint,
+    triggerTimestamp: record.triggerTimestamp,
+    completedTimestamp: record.completedTimestamp ?? null,
+    stateSize: record.stateSize,
+    handles,
+    parallelism: { ...record.parallelism },
+    operators: Object.fromEntries(Object.entries(record.operators).map(([v, uids]) => [v, [...uids]])),
+    failureReason: record.failureReason ?? null,
+    externalPath: directory,
+  };
 }

@@ -11,6 +11,7 @@ import { CheckpointRecord, CheckpointRepository } from '../checkpoints/checkpoin
 import { CHECKPOINT_REPOSITORY, CHECKPOINT_STORE } from '../jobmaster/job-manager.tokens';
 import { JobMaster } from '../jobmaster/job-master';
 import { readSavepointDirectory, writeSavepointDirectory } from './savepoint-files';
+import { SAVEPOINT_LOCATIONS, SavepointLocations } from './savepoint-locations.policy';
 
 type Operation = { status: 'IN_PROGRESS' } | { status: 'COMPLETED'; location: string } | { status: 'FAILED'; cause: string };
 
@@ -33,9 +34,16 @@ export class SavepointService {
   constructor(
     @Inject(CHECKPOINT_REPOSITORY) private readonly repository: CheckpointRepository,
     @Inject(CHECKPOINT_STORE) private readonly store: StateStore,
+    @Inject(SAVEPOINT_LOCATIONS) private readonly locations: SavepointLocations,
   ) {}
 
+  /** Refuses a target directory outside SAVEPOINT_DIRS (VALIDATION_FAILED naming them), before anything is triggered. */
+  checkTargetDirectory(targetDirectory: string | undefined): void {
+    if (targetDirectory !== undefined) this.locations.targetDirectory(targetDirectory);
+  }
+
   trigger(job: JobMaster, options: { targetDirectory?: string; cancelJob?: boolean; drain?: boolean }): string {
+    this.checkTargetDirectory(options.targetDirectory);
     const triggerId = randomUUID();
     this.operations.set(`${job.jobId}/${triggerId}`, { status: 'IN_PROGRESS' });
     void (async () => {
@@ -43,7 +51,8 @@ export class SavepointService {
         const record = await job.checkpoints.triggerSavepoint();
         let location = savepointPath(record);
         if (options.targetDirectory) {
-          location = await writeSavepointDirectory(this.store, record, options.targetDirectory);
+          // Confined again when written: the directory may have been replaced by a symlink since.
+          location = await writeSavepointDirectory(this.store, record, this.locations.targetDirectory(options.targetDirectory));
           await this.repository.setExternalPath(record.jobId, record.checkpointId, location);
         }
         this.logger.log(`savepoint ${record.checkpointId} of job ${job.jobId} at ${location}`);
@@ -89,7 +98,7 @@ export class SavepointService {
       }
       return record;
     }
-    return readSavepointDirectory(this.store, path);
+    return readSavepointDirectory(this.store, this.locations.savepointDirectory(path));
   }
 
   /** Which state goes to which operator of `jobGraph`: matched by operator uid. */

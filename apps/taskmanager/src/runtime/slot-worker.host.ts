@@ -1,23 +1,65 @@
 /**
- * The TaskManager's side of a slot's worker thread: starts it, sends it deployments and
- * cancellations, relays its task states, and ends it when the job releases the slot. A worker
- * that dies (a user function that kills its thread) fails the tasks it ran.
+ * The TaskManager's side of a slot's worker (a thread, or a child process with
+ * TM_SLOT_ISOLATION=process): starts it, sends it deployments and cancellations, relays its task
+ * states, and ends it when the job releases the slot. It also contains what user code does to the
+ * worker: a worker that dies (heap exhausted, process.exit, an uncaught error), stops returning to
+ * its event loop (TASK_STALL_TIMEOUT_MS), does not finish a deployment (DEPLOY_TIMEOUT_MS) or a
+ * cancellation (CANCEL_TIMEOUT_MS) fails every task of the slot with a message that says so, and
+ * is ended; the TaskManager gives the slot a new worker at its next deployment (`failed`).
  */
-import { ExecutionStates } from '@runnel/protocol';
+import { ExecutionStates, NatsCredentials, TaskFailure, compactNatsCredentials, hasNatsCredentials } from '@runnel/protocol';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { FromSlotWorker, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
 import type { LocalPorts } from './local-channels';
 import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
+import { DEFAULT_SLOT_LIMITS, SlotLimits, SlotTransport, SlotTransportFactory, watchdogIntervals } from './slot-transport.types';
+import { threadTransport } from './slot-thread.transport';
+import { processTransport } from './slot-process.transport';
+import {
+  SlotContext, cancelTimeoutFailure, deployTimeoutFailure, exitFailure, heapFailure, lostFailure, residentMemoryFailure, stallFailure, uncaughtFailure,
+} from './slot-worker.failures';
 
-const CLOSE_DEADLINE_MS = 10_000;
+const STACK_CAPTURE_TIMEOUT_MS = 2000;
+const MEMORY_POLL_MS = 200;
+
+export interface SlotWorkerOptions {
+  readonly checkpointDir?: string;
+  readonly clusterId?: string;
+  /** The TaskManager's NATS credentials, handed to the worker (workerData) so it can connect. */
+  readonly natsCredentials?: NatsCredentials;
+  readonly limits?: SlotLimits;
+  /** The worker's entry (tests use their own). */
+  readonly entry?: string;
+  /** How the worker runs (default: per `limits.isolation`). */
+  readonly transport?: SlotTransportFactory;
+  readonly log?: (message: string) => void;
+}
+
+interface SlotTask {
+  readonly jobId: string;
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  taskName?: string;
+}
 
 export class SlotWorker {
-  private readonly worker: Worker;
+  private readonly transport: SlotTransport;
+  private readonly limits: SlotLimits;
   private readonly pending = new Map<number, () => void>();
-  private readonly running = new Map<string, string>();
+  private readonly running = new Map<string, SlotTask>();
+  private readonly deploying = new Map<string, NodeJS.Timeout>();
+  private readonly watchdog?: NodeJS.Timeout;
   private nextRequest = 1;
   private exited = false;
+  /** The worker is being ended on purpose (released slot): its exit is no failure. */
+  private stopping = false;
+  /** Why the worker is gone or being ended; set once. */
+  private failure?: TaskFailure;
+  private exitCall?: { readonly code: number; readonly stack?: string };
+  private lastTicks = 0;
+  private lastProgressAt = Date.now();
+  private lastCheckAt = Date.now();
+  private readonly log: (message: string) => void;
 
   constructor(
     readonly slotIndex: number,
@@ -26,26 +68,59 @@ export class SlotWorker {
     natsUrl: string,
     private readonly onState: (event: TaskStateEvent) => void,
     private readonly onCheckpoint: (event: CheckpointEvent) => void,
-    checkpointDir?: string,
-    clusterId?: string,
-    entry = join(__dirname, 'slot-worker.main.js'),
+    options: SlotWorkerOptions = {},
   ) {
-    const workerData: SlotWorkerData = { natsUrl, slotIndex, ...(checkpointDir ? { checkpointDir } : {}), ...(clusterId ? { clusterId } : {}) };
-    this.worker = new Worker(entry, { workerData, name: `slot-${slotIndex}` });
-    this.worker.on('message', (message: FromSlotWorker) => this.onMessage(message));
-    this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', () => {
-      this.exited = true;
-      this.failAll(new Error(`the worker thread of slot ${slotIndex} exited`));
-      for (const done of this.pending.values()) done();
-      this.pending.clear();
-    });
+    this.limits = options.limits ?? DEFAULT_SLOT_LIMITS;
+    this.log = options.log ?? (() => undefined);
+    const workerData: SlotWorkerData = { natsUrl, slotIndex, ...(options.checkpointDir ? { checkpointDir: options.checkpointDir } : {}), ...(options.clusterId ? { clusterId: options.clusterId } : {}), ...(hasNatsCredentials(options.natsCredentials) ? { natsCredentials: compactNatsCredentials(options.natsCredentials!) } : {}) };
+    const factory = options.transport ?? (this.limits.isolation === 'process' ? processTransport : threadTransport);
+    this.transport = factory(
+      { entry: options.entry ?? join(__dirname, 'slot-worker.main.js'), slotIndex, workerData, limits: this.limits },
+      {
+        message: (message) => this.onMessage(message),
+        error: (error) => this.onError(error),
+        exit: (code, signal, detail) => this.onExit(code, signal, detail?.outOfMemory ?? false, detail?.stderrTail),
+      },
+    );
+    const { checkMs } = watchdogIntervals(this.limits.stallTimeoutMs);
+    if (this.limits.stallTimeoutMs > 0 || this.limits.isolation === 'process') {
+      // A process's resident memory is read from /proc: cheap enough to look often, so Buffers overshoot little.
+      this.watchdog = setInterval(() => this.check(), this.limits.isolation === 'process' ? Math.min(checkMs, MEMORY_POLL_MS) : checkMs);
+      this.watchdog.unref();
+    }
+  }
+
+  /** The worker is gone (or being ended) after a failure: the slot needs a new one. */
+  get failed(): boolean {
+    return this.failure !== undefined || this.exited;
+  }
+
+  /** The worker's process id (a thread: the TaskManager's). */
+  get pid(): number {
+    return this.transport.pid;
   }
 
   deploy(deployment: Deployment, artifactPath: string, ports: LocalPorts): void {
-    this.running.set(deployment.executionAttemptId, deployment.jobId);
-    const transfer = [...ports.in.map((p) => p.port), ...ports.out.map((p) => p.port)];
-    this.worker.postMessage({ type: 'deploy', deployment, artifactPath, ports } satisfies ToSlotWorker, transfer);
+    const { executionAttemptId, jobId, vertexId, subtaskIndex } = deployment;
+    if (this.failure || this.exited) {
+      const why = this.failure ?? { message: `the worker of slot ${this.slotIndex} has ended` };
+      this.onState({ jobId, executionAttemptId, state: ExecutionStates.Failed, failure: { ...why, message: `the slot's worker had already failed: ${why.message}` } });
+      return;
+    }
+    this.running.set(executionAttemptId, { jobId, vertexId, subtaskIndex });
+    if (this.limits.deployTimeoutMs > 0) {
+      const timer = setTimeout(() => this.die(deployTimeoutFailure(this.context(), `${vertexId} (subtask ${subtaskIndex + 1})`)), this.limits.deployTimeoutMs);
+      timer.unref();
+      this.deploying.set(executionAttemptId, timer);
+    }
+    if (this.transport.transfersPorts) {
+      const transfer = [...ports.in.map((p) => p.port), ...ports.out.map((p) => p.port)];
+      this.transport.post({ type: 'deploy', deployment, artifactPath, ports } satisfies ToSlotWorker, transfer);
+    } else {
+      // A process cannot take MessagePorts: all its channels go through JetStream (every slot of this TaskManager is a process).
+      for (const p of [...ports.in, ...ports.out]) p.port.close();
+      this.transport.post({ type: 'deploy', deployment, artifactPath, ports: { in: [], out: [] } } satisfies ToSlotWorker);
+    }
   }
 
   triggerCheckpoint(executionAttemptId: string, checkpointId: number): void {
@@ -64,22 +139,40 @@ export class SlotWorker {
     return this.running.has(executionAttemptId);
   }
 
-  cancel(executionAttemptId?: string): Promise<void> {
-    return this.request((requestId) => ({ type: 'cancel', requestId, executionAttemptId }));
+  /** Cancels a task (or all); a worker that does not stop them within CANCEL_TIMEOUT_MS is terminated. */
+  async cancel(executionAttemptId?: string): Promise<void> {
+    const done = await this.withDeadline(this.request((requestId) => ({ type: 'cancel', requestId, executionAttemptId })));
+    if (!done) this.die(cancelTimeoutFailure(this.context()));
   }
 
-  /** Cancels what runs, then ends the thread (forcibly after a deadline). */
+  /** Cancels what runs, then ends the worker (forcibly after CANCEL_TIMEOUT_MS). */
   async close(): Promise<void> {
-    if (this.exited) return;
-    const closed = this.request((requestId) => ({ type: 'close', requestId }));
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_DEADLINE_MS).unref());
-    await Promise.race([closed, deadline]);
+    if (!this.exited && !this.failure) {
+      const done = await this.withDeadline(this.request((requestId) => ({ type: 'close', requestId })));
+      if (!done && !this.failure) {
+        const failure = cancelTimeoutFailure(this.context());
+        this.log(failure.message);
+        this.failAll(failure);
+      }
+    }
+    this.stopping = true;
     this.running.clear();
-    await this.worker.terminate();
+    this.stopTimers();
+    await this.transport.terminate();
+  }
+
+  private withDeadline(request: Promise<void>): Promise<boolean> {
+    if (this.limits.cancelTimeoutMs <= 0) return request.then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.limits.cancelTimeoutMs);
+      timer.unref();
+    });
+    return Promise.race([request.then(() => true), deadline]).finally(() => clearTimeout(timer));
   }
 
   private request(make: (requestId: number) => ToSlotWorker): Promise<void> {
-    if (this.exited) return Promise.resolve();
+    if (this.exited || this.failure) return Promise.resolve();
     const requestId = this.nextRequest++;
     return new Promise<void>((resolve) => {
       this.pending.set(requestId, resolve);
@@ -88,28 +181,136 @@ export class SlotWorker {
   }
 
   private post(message: ToSlotWorker): void {
-    this.worker.postMessage(message);
+    if (this.exited || this.failure) return;
+    this.transport.post(message);
   }
 
   private onMessage(message: FromSlotWorker): void {
-    if (message.type === 'done') {
-      this.pending.get(message.requestId)?.();
-      this.pending.delete(message.requestId);
-      return;
+    switch (message.type) {
+      case 'done':
+        this.pending.get(message.requestId)?.();
+        this.pending.delete(message.requestId);
+        return;
+      case 'checkpoint':
+        this.onCheckpoint(message.event);
+        return;
+      case 'task': {
+        const task = this.running.get(message.executionAttemptId);
+        if (task) task.taskName = message.taskName;
+        return;
+      }
+      case 'exit-called':
+        this.exitCall = { code: message.code, ...(message.stack ? { stack: message.stack } : {}) };
+        return;
+      case 'tick':
+        return;
+      case 'uncaught':
+        this.onError(Object.assign(new Error(message.error.message), { name: message.error.name, stack: message.error.stack }));
+        return;
+      case 'state': {
+        if (this.failure) return; // the TaskManager already failed this slot's tasks
+        const { event } = message;
+        if (event.state !== 'INITIALIZING' && event.state !== 'DEPLOYING') this.deployed(event.executionAttemptId);
+        if (event.state === 'FINISHED' || event.state === 'FAILED' || event.state === 'CANCELED') this.running.delete(event.executionAttemptId);
+        this.onState(event);
+        return;
+      }
     }
-    if (message.type === 'checkpoint') {
-      this.onCheckpoint(message.event);
-      return;
-    }
-    const { event } = message;
-    if (event.state === 'FINISHED' || event.state === 'FAILED' || event.state === 'CANCELED') this.running.delete(event.executionAttemptId);
-    this.onState(event);
   }
 
-  private failAll(error: Error): void {
-    for (const [executionAttemptId, jobId] of this.running) {
-      this.onState({ jobId, executionAttemptId, state: ExecutionStates.Failed, failure: { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) } });
+  private deployed(executionAttemptId: string): void {
+    const timer = this.deploying.get(executionAttemptId);
+    if (timer) clearTimeout(timer);
+    this.deploying.delete(executionAttemptId);
+  }
+
+  private onError(error: Error & { code?: string }): void {
+    if (this.stopping) return;
+    const context = this.context();
+    this.die(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? heapFailure(context) : uncaughtFailure(context, error));
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null, outOfMemory: boolean, stderrTail?: string): void {
+    this.exited = true;
+    if (!this.stopping && !this.failure) {
+      const context = this.context();
+      if (outOfMemory) this.die(heapFailure(context));
+      else if (this.exitCall) this.die(exitFailure(context, this.exitCall.code, this.exitCall.stack));
+      else if (this.transport.isolation === 'thread' && code !== null && code !== 1) this.die(exitFailure(context, code, undefined));
+      else this.die(lostFailure(context, code, signal, stderrTail));
+    }
+    this.stopTimers();
+    this.releasePending();
+  }
+
+  /** The watchdog: the worker's loop must turn within TASK_STALL_TIMEOUT_MS; a process must stay within its memory. */
+  private check(): void {
+    if (this.failure || this.exited || this.stopping) return;
+    const now = Date.now();
+    const { checkMs } = watchdogIntervals(this.limits.stallTimeoutMs);
+    // Ticks of a process arrive as messages: when this thread itself was held up, they may not be read yet.
+    const lagged = this.transport.isolation === 'process' && now - this.lastCheckAt > Math.max(4 * checkMs, 1000);
+    this.lastCheckAt = now;
+    const ticks = this.transport.ticks();
+    if (ticks !== this.lastTicks || lagged) {
+      this.lastTicks = ticks;
+      this.lastProgressAt = now;
+    }
+    const rss = this.transport.residentBytes();
+    if (rss !== undefined && rss > this.limits.memoryMb * 1048576) {
+      this.die(residentMemoryFailure(this.context(), rss));
+      return;
+    }
+    if (this.limits.stallTimeoutMs <= 0 || ticks === 0) return; // not started yet: DEPLOY_TIMEOUT_MS covers that
+    const stalledFor = now - this.lastProgressAt;
+    if (stalledFor >= this.limits.stallTimeoutMs) void this.onStall(stalledFor);
+  }
+
+  private async onStall(stalledFor: number): Promise<void> {
+    const context = this.context();
+    this.stopTimers();
+    this.failure = { message: `slot ${this.slotIndex} stalled` }; // claims the slot's end; replaced below
+    const frames = await this.transport.captureStack(STACK_CAPTURE_TIMEOUT_MS).catch(() => undefined);
+    this.failure = undefined;
+    this.die(stallFailure(context, stalledFor, frames));
+  }
+
+  /** Fails every task of the slot with `failure` and ends the worker. */
+  private die(failure: TaskFailure): void {
+    if (this.failure) return;
+    this.failure = failure;
+    this.log(failure.message);
+    this.stopTimers();
+    this.failAll(failure);
+    this.releasePending();
+    void this.transport.terminate();
+  }
+
+  private failAll(failure: TaskFailure): void {
+    for (const [executionAttemptId, task] of this.running) {
+      this.onState({ jobId: task.jobId, executionAttemptId, state: ExecutionStates.Failed, failure });
     }
     this.running.clear();
+  }
+
+  private context(): SlotContext {
+    return {
+      slotIndex: this.slotIndex,
+      isolation: this.transport.isolation,
+      limits: this.limits,
+      tasks: [...this.running.values()].map((t) => t.taskName ?? `${t.vertexId} (subtask ${t.subtaskIndex + 1})`),
+      building: this.deploying.size > 0 && [...this.running.values()].every((t) => t.taskName === undefined),
+    };
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.watchdog);
+    for (const timer of this.deploying.values()) clearTimeout(timer);
+    this.deploying.clear();
+  }
+
+  private releasePending(): void {
+    for (const done of this.pending.values()) done();
+    this.pending.clear();
   }
 }

@@ -1,19 +1,57 @@
-/** Entry of a slot's worker thread: one thread per slot runs that slot's subtasks. */
-import { parentPort, workerData } from 'node:worker_threads';
-import { FromSlotWorker, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
+/**
+ * Entry of a slot's worker: one per slot runs that slot's subtasks. A worker thread (default) talks
+ * to the TaskManager over its parentPort; a child process (TM_SLOT_ISOLATION=process) gets the same
+ * messages over its IPC channel and ends when that channel closes (the TaskManager is gone).
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { guardProcess, startWatchdogTicks } from './slot-worker.guard';
+import { FromSlotWorker, SLOT_WORKER_DATA_ENV, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
 import { SlotTaskRunner } from './task-runner';
 
-const data = workerData as SlotWorkerData;
-const post = (message: FromSlotWorker) => parentPort!.postMessage(message);
-const runner = new SlotTaskRunner(
+const inThread = !isMainThread && parentPort !== null;
+const data = (inThread ? workerData : JSON.parse(process.env[SLOT_WORKER_DATA_ENV] ?? '{}')) as SlotWorkerData;
+const post: (message: FromSlotWorker) => void = inThread
+  ? (message) => parentPort!.postMessage(message)
+  : (message) => {
+      if (process.connected) process.send!(message);
+    };
+const onMessage = (handler: (message: ToSlotWorker) => void) => (inThread ? parentPort!.on('message', handler) : process.on('message', handler));
+const exitNow = process.exit.bind(process); // before guardProcess wraps it
+if (!inThread) {
+  process.on('disconnect', () => exitNow(0));
+  // A thread's uncaught error reaches the TaskManager as its 'error' event; a process tells it, then ends.
+  process.on('uncaughtException', (error: Error) => {
+    const end = () => exitNow(1);
+    setTimeout(end, 1000).unref();
+    const e = error instanceof Error ? { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) } : { name: 'Error', message: String(error) };
+    if (process.connected) process.send!({ type: 'uncaught', error: e } satisfies FromSlotWorker, end);
+    else end();
+  });
+}
+
+startWatchdogTicks(data, post);
+guardProcess(post, inThread ? process.pid : process.ppid);
+
+const described = new Set<string>();
+const runner: SlotTaskRunner = new SlotTaskRunner(
   data.natsUrl,
-  (event) => post({ type: 'state', event }),
+  (event) => {
+    if (event.state === 'RUNNING' && !described.has(event.executionAttemptId)) {
+      const taskName = runner.taskName(event.executionAttemptId);
+      if (taskName) {
+        described.add(event.executionAttemptId);
+        post({ type: 'task', executionAttemptId: event.executionAttemptId, taskName });
+      }
+    }
+    post({ type: 'state', event });
+  },
   (event) => post({ type: 'checkpoint', event }),
   data.checkpointDir,
   data.clusterId,
+  data.natsCredentials,
 );
 
-parentPort!.on('message', (message: ToSlotWorker) => {
+onMessage((message: ToSlotWorker) => {
   switch (message.type) {
     case 'deploy':
       void runner.deploy(message.deployment, message.artifactPath, message.ports);

@@ -49,7 +49,9 @@ export class TaskExecutorService implements OnApplicationShutdown {
     this.slots.allocate(deployment.slotIndex, deployment.allocationId, deployment.jobId);
     // The slot's worker is found or made before any await: the subtasks of one slot arrive together.
     let worker = this.workers.get(deployment.allocationId);
-    if (!worker) {
+    // A worker that user code ended (or that was ended for it) is replaced: the slot is usable again.
+    if (worker?.failed) this.logger.warn(`slot ${deployment.slotIndex}: its worker had failed; starting a new one`);
+    if (!worker || worker.failed) {
       worker = this.newWorker(deployment.slotIndex, deployment.allocationId, deployment.jobId, (event) => this.forward(event), (event) => this.forwardCheckpoint(event));
       this.workers.set(deployment.allocationId, worker);
     }

@@ -5,6 +5,7 @@
  * StreamTask — the same operator runtime the embedded executor runs — and reports its states.
  */
 import { ClusterNamespace, StateStore, ExecutionState, stateStoreFor, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
+import { type NatsCredentials, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol';
 import type { OperatorStateSnapshot } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import {
@@ -58,6 +59,7 @@ export class SlotTaskRunner {
     private readonly reportCheckpoint: (event: CheckpointEvent) => void = () => undefined,
     private readonly checkpointDir?: string,
     clusterId?: string,
+    private readonly natsCredentials?: NatsCredentials,
   ) {
     this.namespace = ClusterNamespace.of(clusterId);
   }
@@ -208,6 +210,11 @@ export class SlotTaskRunner {
     return byUid;
   }
 
+  /** The task name (operator chain and subtask) of a subtask running here. */
+  taskName(executionAttemptId: string): string | undefined {
+    return this.tasks.get(executionAttemptId)?.task.taskName;
+  }
+
   async cancel(executionAttemptId: string): Promise<void> {
     const running = this.tasks.get(executionAttemptId);
     if (!running) return;
@@ -240,7 +247,9 @@ export class SlotTaskRunner {
 
   private connect() {
     this.connection ??= (async () => {
-      const nc = await connect({ servers: this.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1, name: 'runnel-slot-worker' });
+      const nc = await connect({ ...natsConnectOptions(this.natsCredentials), servers: this.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1, name: 'runnel-slot-worker' }).catch((error: unknown) => {
+        throw explainNatsConnectError(error, this.natsCredentials);
+      });
       return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), checkpoints: stateStoreFor(nc, this.checkpointDir, this.namespace) };
     })();
     return this.connection;

@@ -8,6 +8,7 @@
  */
 import { unpack } from 'msgpackr';
 import { connect, type Consumer, type NatsConnection } from 'nats';
+import { type NatsCredentials, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol/nats-connect-options';
 import { JetStreamFormat } from './jetstream.format';
 import { Boundedness, type Source, type SourceReader, type SourceReaderContext } from './source.types';
 
@@ -25,6 +26,11 @@ export interface JetStreamSourceOptions {
   readonly startSequence?: number;
   /** Longest wait of one fetch when nothing is available (ms; the client's minimum is 1000). Default 1000. */
   readonly fetchExpiresMs?: number;
+  /**
+   * Credentials and TLS for `servers` (user/password, token, nkey seed or .creds file, CA/cert/key).
+   * Given explicitly: the connector never takes the TaskManager's own NATS_* credentials.
+   */
+  readonly credentials?: NatsCredentials;
 }
 
 const textDecoder = new TextDecoder();
@@ -54,7 +60,9 @@ class JetStreamReader<T> implements SourceReader<T, number> {
 
   private async ensure(): Promise<Consumer> {
     if (this.consumer) return this.consumer;
-    this.nc = await connect({ servers: this.o.servers, noAsyncTraces: true });
+    this.nc = await connect({ ...natsConnectOptions(this.o.credentials), servers: this.o.servers, noAsyncTraces: true }).catch((error: unknown) => {
+      throw explainNatsConnectError(error, this.o.credentials);
+    });
     if (this.o.bounded) {
       const jsm = await this.nc.jetstreamManager();
       try {

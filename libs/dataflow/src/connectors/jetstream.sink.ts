@@ -25,6 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { pack } from 'msgpackr';
 import { connect, type JetStreamClient, type NatsConnection } from 'nats';
+import { type NatsCredentials, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol/nats-connect-options';
 import { SinkStateError } from '../core/dataflow.errors';
 import { JetStreamFormat } from './jetstream.format';
 import type { Sink, SinkWriter, SinkWriterContext } from './source.types';
@@ -41,6 +42,8 @@ export interface JetStreamSinkOptions {
   readonly deduplicate?: boolean;
   /** First part of the ids (default `<jobName>/<operatorUid>`); must be unique among writers to the stream. */
   readonly idPrefix?: string;
+  /** Credentials and TLS for `servers`, given explicitly (see JetStreamSourceOptions.credentials). */
+  readonly credentials?: NatsCredentials;
 }
 
 /** Operator state of one writer (plain JSON). */
@@ -129,7 +132,9 @@ class JetStreamWriter<T> implements SinkWriter<T> {
 export class JetStreamSink<T> implements Sink<T> {
   constructor(readonly options: JetStreamSinkOptions) {}
   async createWriter(ctx: SinkWriterContext): Promise<SinkWriter<T>> {
-    const nc = await connect({ servers: this.options.servers, noAsyncTraces: true });
+    const nc = await connect({ ...natsConnectOptions(this.options.credentials), servers: this.options.servers, noAsyncTraces: true }).catch((error: unknown) => {
+      throw explainNatsConnectError(error, this.options.credentials);
+    });
     return new JetStreamWriter<T>(nc, nc.jetstream(), this.options, ctx);
   }
   describe(): Record<string, unknown> {

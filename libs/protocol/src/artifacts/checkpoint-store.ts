@@ -10,7 +10,8 @@ import { RunnelError } from '../errors/runnel-errors';
 import { NatsConnection, ObjectStore, StorageType } from 'nats';
 import { sha256Hex } from './artifact-store';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { confinedJoin } from '../paths/confined-path.util';
 
 export class CorruptCheckpointError extends RunnelError {
   constructor(handle: string, reason: string) {
@@ -44,8 +45,8 @@ export class DirectoryCheckpointStore implements StateStore {
   constructor(private readonly root: string) {}
 
   async write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
-    const handle = CheckpointNames.object(jobId, checkpointId, vertexId, subtask);
-    const file = join(this.root, handle);
+    const handle = CheckpointNames.object(checkedJobId(jobId), checkpointId, vertexId, subtask);
+    const file = this.file(handle);
     await mkdir(dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
     await writeFile(temporary, bytes);
@@ -54,7 +55,8 @@ export class DirectoryCheckpointStore implements StateStore {
   }
 
   async read(handle: string, checksum: string): Promise<Uint8Array> {
-    const bytes = await readFile(join(this.root, handle)).catch(() => undefined);
+    // A handle comes from a message or a record: it must name a file inside the directory.
+    const bytes = await readFile(this.file(handle)).catch(() => undefined);
     if (!bytes) throw new CorruptCheckpointError(handle, `it is missing from ${this.root}`);
     const actual = sha256Hex(bytes);
     if (actual !== checksum) throw new CorruptCheckpointError(handle, `checksum ${actual} does not match the recorded ${checksum}`);
@@ -62,8 +64,20 @@ export class DirectoryCheckpointStore implements StateStore {
   }
 
   async deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> {
-    await rm(join(this.root, CheckpointNames.prefix(jobId, checkpointId)), { recursive: true, force: true });
+    await rm(this.file(CheckpointNames.prefix(checkedJobId(jobId), checkpointId).replace(/\/$/, '')), { recursive: true, force: true });
   }
+
+  /** The file of a handle: a plain relative path whose real path stays inside the directory. */
+  private file(handle: string): string {
+    const file = confinedJoin(this.root, handle);
+    if (!file) throw new CorruptCheckpointError(handle, `it does not name a file inside the checkpoint directory ${this.root}`);
+    return file;
+  }
+}
+
+function checkedJobId(jobId: string): string {
+  if (!/^[0-9a-f]{32}$/.test(jobId)) throw new CorruptCheckpointError(String(jobId), 'the job id is not 32 lower-case hex characters');
+  return jobId;
 }
 
 export class CheckpointStore implements StateStore {

@@ -5,6 +5,7 @@
  * them in the namespace of their CLUSTER_ID.
  */
 import { JobId } from '../ids/ids';
+import { encodeStateName } from '../paths/state-name.codec';
 
 /** JetStream Object Store bucket of job artifacts, keyed by sha256. */
 export const ARTIFACT_BUCKET = 'runnel-artifacts';
@@ -13,9 +14,9 @@ export const ARTIFACT_BUCKET = 'runnel-artifacts';
 export const CHECKPOINT_BUCKET = 'runnel-checkpoints';
 
 export const CheckpointNames = {
-  /** One task's state in one checkpoint. */
+  /** One task's state in one checkpoint; the vertex id (an operator uid, any string) is encoded. */
   object: (jobId: string, checkpointId: number, vertexId: string, subtask: number): string =>
-    `${jobId}/chk-${checkpointId}/${vertexId}/${subtask}`,
+    `${jobId}/chk-${checkpointId}/${encodeStateName(vertexId)}/${subtask}`,
   prefix: (jobId: string, checkpointId: number): string => `${jobId}/chk-${checkpointId}/`,
 } as const;
 

@@ -31,6 +31,10 @@ export const ErrorCodes = {
   SavepointMismatch: 'SAVEPOINT_MISMATCH',
   /** A job ended FAILED (the message holds its root cause). */
   JobFailed: 'JOB_FAILED',
+  /** A REST request without a valid bearer token (REST_AUTH_TOKEN is set); nothing was changed. */
+  Unauthorized: 'UNAUTHORIZED',
+  /** The request is not allowed: a read-only token, a cross-site request, a foreign Host, or a REST feature switched off. */
+  Forbidden: 'FORBIDDEN',
   /** A bug or an unexpected failure on the remote side; the message says what. */
   Internal: 'INTERNAL',
 } as const;

@@ -99,8 +99,29 @@ export class InvalidArtifactError extends RunnelError {
 }
 
 export class ArtifactTooLargeError extends RunnelError {
-  constructor(size: number, limit: number) {
-    super(ErrorCodes.ArtifactTooLarge, `Job artifact is ${size} bytes; the limit is ${limit} bytes`, { size, limit });
+  /** `size` undefined: the upload was cut off at the limit, while streaming, so its size is not known. */
+  constructor(size: number | undefined, limit: number, setting = 'ARTIFACT_MAX_BYTES') {
+    super(
+      ErrorCodes.ArtifactTooLarge,
+      size === undefined
+        ? `Job artifact is too large: the limit is ${limit} bytes (${setting}); the upload was stopped there`
+        : `Job artifact is ${size} bytes; the limit is ${limit} bytes (${setting})`,
+      { ...(size === undefined ? {} : { size }), limit },
+    );
+  }
+}
+
+/** A REST request without a valid `Authorization: Bearer <token>`. */
+export class UnauthorizedError extends RunnelError {
+  constructor(message: string) {
+    super(ErrorCodes.Unauthorized, message);
+  }
+}
+
+/** A request that is understood but not allowed (read-only token, cross-site, foreign Host, feature off). */
+export class ForbiddenError extends RunnelError {
+  constructor(message: string, details?: unknown) {
+    super(ErrorCodes.Forbidden, message, details);
   }
 }
 

@@ -6,6 +6,7 @@ import { plainToInstance } from 'class-transformer';
 import { ValidationError as ClassValidatorError, validateSync } from 'class-validator';
 import { FieldViolation, ValidationError } from '../errors/runnel-errors';
 import { DtoClass } from './rpc-method';
+import { payloadShapeProblem } from './payload-shape.util';
 
 export function validateMessage<T extends object>(dto: DtoClass<T>, payload: unknown, what = dto.name): T {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
@@ -13,6 +14,8 @@ export function validateMessage<T extends object>(dto: DtoClass<T>, payload: unk
       { field: '', problems: ['must be a JSON object'] },
     ]);
   }
+  const shape = payloadShapeProblem(payload);
+  if (shape) throw new ValidationError(`Invalid ${what}: ${shape}`, [{ field: '', problems: [shape] }]);
   const instance = plainToInstance(dto, payload);
   const errors = validateSync(instance, {
     whitelist: true,

@@ -5,6 +5,7 @@
  * (CLUSTER_ID), and draining on shutdown.
  */
 import { MessageHandler, ServerNats } from '@nestjs/microservices';
+import type { ConnectionOptions } from 'nats';
 import { bindSubject } from '../rpc/rpc-method';
 import { ClusterNamespace } from '../cluster/cluster-namespace';
 import { RpcReplySerializer, RpcRequestDeserializer } from './rpc-nest.serializers';
@@ -18,6 +19,8 @@ export interface RunnelNatsServerOptions {
   readonly name?: string;
   /** The cluster this service belongs to: subjects and queue group go in its namespace (default: the default cluster). */
   readonly namespace?: ClusterNamespace;
+  /** Credentials and TLS (natsConnectOptions in nats-connect-options.ts). */
+  readonly connectOptions?: Partial<ConnectionOptions>;
 }
 
 export class RunnelNatsServer extends ServerNats {
@@ -27,6 +30,7 @@ export class RunnelNatsServer extends ServerNats {
   constructor(options: RunnelNatsServerOptions) {
     const namespace = options.namespace ?? ClusterNamespace.DEFAULT;
     super({
+      ...options.connectOptions,
       servers: options.servers,
       queue: options.queue === undefined ? undefined : namespace.subject(options.queue),
       name: options.name,

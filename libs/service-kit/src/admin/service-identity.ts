@@ -1,6 +1,7 @@
 /** Who this process is: what `/info` and the logs say about it. */
-import { DEFAULT_CLUSTER_ID } from '@runnel/protocol';
+import { DEFAULT_CLUSTER_ID, type NatsCredentials } from '@runnel/protocol';
 import { randomBytes } from 'node:crypto';
+import { NatsCredentialSettings, natsCredentialsOf } from '../config/nats-credentials.settings';
 
 export const SERVICE_IDENTITY = Symbol('SERVICE_IDENTITY');
 
@@ -9,6 +10,10 @@ export interface ServiceIdentity {
   readonly id: string;
   readonly version: string;
   readonly natsUrl: string;
+  /**
+   * Its NATS credentials and TLS (NATS_USER, …). Not enumerable: never in JSON, logs or /info.
+   */
+  readonly natsCredentials?: NatsCredentials;
   /** The cluster it belongs to (CLUSTER_ID); absent means the default cluster. */
   readonly clusterId?: string;
   readonly startedAt: number;
@@ -33,10 +38,10 @@ export function serviceInfo(identity: ServiceIdentity) {
 export function newServiceIdentity(
   service: ServiceIdentity['service'],
   dirname: string,
-  settings: { natsUrl: string; clusterId?: string },
+  settings: { natsUrl: string; clusterId?: string } & Partial<NatsCredentialSettings>,
   options: { prefix?: string; id?: string; database: boolean },
 ): ServiceIdentity {
-  return {
+  const identity: ServiceIdentity = {
     service,
     id: options.id ?? `${options.prefix ?? service}-${randomBytes(6).toString('hex')}`,
     version: packageVersion(dirname),
@@ -45,4 +50,5 @@ export function newServiceIdentity(
     startedAt: Date.now(),
     database: options.database,
   };
+  return Object.defineProperty(identity, 'natsCredentials', { value: natsCredentialsOf(settings), enumerable: false });
 }

@@ -10,7 +10,8 @@
  */
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClusterNamespace, RunnelNatsServer } from '@runnel/protocol';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ClusterNamespace, NatsCredentialsError, RunnelNatsServer, natsConnectOptions, redactNatsUrls } from '@runnel/protocol';
 import { ServiceSettings } from '../config/service-settings';
 import { ConfigError } from '../config/load-settings';
 import { createLogger, PinoNestLogger } from '../logging/logger';
@@ -18,6 +19,9 @@ import { LeadershipState } from '../leadership/leadership.state';
 import { LEADER_BUCKET, NatsKvLeaderElection } from '../leadership/nats-kv-leader-election';
 import { connectNats } from '../nats/nats.providers';
 import { RunnelErrorFilter } from '../http/runnel-error.filter';
+import { RestAccessPolicy } from '../http/rest-access.policy';
+import { bodyTypeMiddleware, restAccessMiddleware } from '../http/rest-access.middleware';
+import { RestRoutes, restSecurityOf } from '../http/rest-security.config';
 import { ServiceIdentity } from '../admin/service-identity';
 
 export interface RunServiceOptions {
@@ -35,6 +39,8 @@ export interface RunServiceOptions {
    * not take over must let a standby try.
    */
   readonly onLeadershipGranted?: (app: INestApplication) => Promise<void> | void;
+  /** The service's routes that need no token (a page) or only a read-only one (POSTs that change nothing). */
+  readonly restRoutes?: RestRoutes;
 }
 
 export interface RunningService {
@@ -48,12 +54,24 @@ type Logger = ReturnType<typeof createLogger>;
 export async function runService(options: RunServiceOptions): Promise<RunningService> {
   const { identity, settings } = options;
   const logger = createLogger(identity.service, identity.id, settings.logLevel);
-  const app = await NestFactory.create(options.module, { logger: new PinoNestLogger(logger), abortOnError: false });
+  const security = restSecurityOf(settings, options.restRoutes);
+  const app = await NestFactory.create<NestExpressApplication>(options.module, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+    // Body parsers are installed below, behind the access check; JSON only: no route reads forms.
+    bodyParser: false,
+    ...(security.https ? { httpsOptions: security.https } : {}),
+  });
+  const access = new RestAccessPolicy(security.access);
+  app.use(restAccessMiddleware(access));
+  app.use(bodyTypeMiddleware());
+  app.useBodyParser('json');
   const namespace = ClusterNamespace.of(settings.clusterId);
   app.connectMicroservice(
     {
       strategy: new RunnelNatsServer({
         servers: settings.natsUrl.split(','),
+        connectOptions: natsConnectOptions(identity.natsCredentials),
         queue: options.queue,
         subjectParams: options.subjectParams,
         namespace,
@@ -68,8 +86,11 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   else await app.startAllMicroservices();
   await app.listen(settings.httpPort, settings.httpHost);
   const address = app.getHttpServer().address() as { port: number };
-  const url = `http://${settings.httpHost}:${address.port}`;
-  logger.info({ url, nats: settings.natsUrl, clusterId: namespace.id, version: identity.version }, `${identity.service} ready`);
+  const advertised = settings.httpAdvertisedHost ?? settings.httpHost;
+  const url = `${security.https ? 'https' : 'http'}://${advertised.includes(':') && !advertised.startsWith('[') ? `[${advertised}]` : advertised}:${address.port}`;
+  // Whether tokens are needed, never which.
+  const restAuth = access.authenticates ? `bearer tokens (${security.access.fullTokens.length} full, ${security.access.readTokens.length} read-only)` : 'none';
+  logger.info({ url, nats: redactNatsUrls(settings.natsUrl), clusterId: namespace.id, version: identity.version, tls: !!security.https, restAuth }, `${identity.service} ready`);
   const election = options.leaderElection ? await startElection(options, app, leadership, logger, namespace) : undefined;
   const close = async () => {
     await app.close();
@@ -94,7 +115,7 @@ async function startElection(
   namespace: ClusterNamespace,
 ): Promise<{ stop(): Promise<void> }> {
   const { identity, settings } = options;
-  const connection = await connectNats(settings.natsUrl, `${identity.service}:${identity.id}:leader-election`);
+  const connection = await connectNats(settings.natsUrl, `${identity.service}:${identity.id}:leader-election`, identity.natsCredentials);
   const election = new NatsKvLeaderElection(connection, {
     key: identity.service,
     candidateId: identity.id,
@@ -189,7 +210,8 @@ function watchParent(parentPid: number, close: () => Promise<void>, logger: Logg
 
 /** For a service's main.ts: report a bad configuration or a failed start, and exit non-zero. */
 export function exitOnStartFailure(service: string, error: unknown): never {
-  if (error instanceof ConfigError) {
+  // Wrong settings, or credentials NATS refuses: exit 2, which a supervisor does not restart.
+  if (error instanceof ConfigError || error instanceof NatsCredentialsError) {
     process.stderr.write(`${service}: ${error.message}\n`);
     process.exit(2);
   }

@@ -7,6 +7,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parseArgs } from 'node:util';
 import { SettingDefinition, settingsOf } from './setting.decorator';
+import { redactUrlsIn } from './redact-url';
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIGURATION';
@@ -37,7 +38,7 @@ export function loadSettings<T extends object>(
     origin[def.property] = describe(def, source);
     if (value === undefined) continue;
     const converted = convert(def, value);
-    if (converted instanceof Error) problems.push(`${origin[def.property]}: ${converted.message}`);
+    if (converted instanceof Error) problems.push(`${origin[def.property]}: ${def.secret ? 'invalid value' : converted.message}`);
     else raw[def.property] = converted;
   }
 
@@ -45,7 +46,7 @@ export function loadSettings<T extends object>(
   for (const error of validateSync(instance, { forbidUnknownValues: true })) {
     const def = definitions.find((d) => d.property === error.property);
     const where = def ? origin[error.property] : error.property;
-    const got = JSON.stringify((raw as Record<string, unknown>)[error.property]);
+    const got = def?.secret ? '<secret>' : redactUrlsIn(JSON.stringify((raw as Record<string, unknown>)[error.property]));
     problems.push(`${where} = ${got}: ${Object.values(error.constraints ?? {}).join(', ')}`);
   }
   if (problems.length > 0) {

@@ -2,6 +2,7 @@
 import { ClusterNamespace, clusterIdProblem, DEFAULT_CLUSTER_ID } from '@runnel/protocol';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { Setting } from './setting.decorator';
+import { NatsCredentialSettings } from './nats-credentials.settings';
 
 export const LogLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LogLevels)[number];
@@ -20,7 +21,8 @@ const IsClusterId = () =>
     },
   });
 
-export class ServiceSettings {
+// NATS credentials and TLS (NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_NKEY_SEED_FILE, NATS_CREDS, NATS_TLS_*): nats-credentials.settings.ts.
+export class ServiceSettings extends NatsCredentialSettings {
   @Setting({
     env: 'CLUSTER_ID',
     flag: 'cluster-id',
@@ -41,6 +43,35 @@ export class ServiceSettings {
   @HttpPortSetting(undefined)
   @IsInt({ message: 'must be a whole number' }) @Min(0) @Max(65535)
   httpPort!: number;
+
+  // HTTP security (see http/rest-access.policy.ts); the files and tokens are checked in http/rest-security.config.ts.
+  @Setting({ env: 'HTTP_ADVERTISED_HOST', flag: 'http-advertised-host', description: 'the name others reach the HTTP endpoint by (accepted as Host; used in the service URL)' })
+  @IsOptional() @IsString()
+  httpAdvertisedHost?: string;
+
+  @Setting({ env: 'ALLOWED_HOSTS', flag: 'allowed-hosts', description: 'more names accepted in the Host header, comma-separated (* = any); localhost, IP addresses, HTTP_HOST and HTTP_ADVERTISED_HOST always are' })
+  @IsOptional() @IsString()
+  allowedHosts?: string;
+
+  @Setting({ env: 'REST_AUTH_TOKEN', flag: 'rest-auth-token', secret: true, description: 'bearer token every HTTP API call must send (Authorization: Bearer <token>); unset = none needed' })
+  @IsOptional() @IsString()
+  restAuthToken?: string;
+
+  @Setting({ env: 'REST_AUTH_TOKEN_FILE', flag: 'rest-auth-token-file', description: 'file holding REST_AUTH_TOKEN (its contents, trimmed)' })
+  @IsOptional() @IsString()
+  restAuthTokenFile?: string;
+
+  @Setting({ env: 'REST_READ_TOKENS', flag: 'rest-read-tokens', secret: true, description: 'read-only bearer tokens, comma-separated: GET/HEAD and the POSTs that change nothing' })
+  @IsOptional() @IsString()
+  restReadTokens?: string;
+
+  @Setting({ env: 'HTTP_TLS_CERT', flag: 'http-tls-cert', description: 'PEM certificate (chain) file: serve HTTPS, with HTTP_TLS_KEY' })
+  @IsOptional() @IsString()
+  httpTlsCert?: string;
+
+  @Setting({ env: 'HTTP_TLS_KEY', flag: 'http-tls-key', description: 'PEM private key file of HTTP_TLS_CERT' })
+  @IsOptional() @IsString()
+  httpTlsKey?: string;
 
   @Setting({ env: 'LOG_LEVEL', flag: 'log-level', default: 'info', description: `one of ${LogLevels.join(', ')}` })
   @IsIn(LogLevels)

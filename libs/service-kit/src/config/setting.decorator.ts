@@ -18,6 +18,8 @@ export interface SettingSpec {
   readonly default?: SettingValue | ((read: Readonly<Record<string, unknown>>) => SettingValue | undefined);
   /** Value type: read from the property's design type when omitted. */
   readonly type?: 'string' | 'number' | 'boolean';
+  /** A credential: its value is never printed (configuration errors say `<secret>`). */
+  readonly secret?: boolean;
 }
 
 export type SettingValue = string | number | boolean;

@@ -4,21 +4,30 @@
  * shutdown drains, so calls in flight finish.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { ClusterNamespace, NatsRpcClient } from '@runnel/protocol';
+import { ClusterNamespace, NatsCredentials, NatsRpcClient, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol';
 import { NatsConnection, connect } from 'nats';
 import { SERVICE_IDENTITY, ServiceIdentity } from '../admin/service-identity';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
-export async function connectNats(servers: string, name: string): Promise<NatsConnection> {
-  return connect({
-    servers: servers.split(','),
-    name,
-    noAsyncTraces: true,
-    waitOnFirstConnect: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-  });
+/**
+ * Waits for NATS while it does not answer; credentials it refuses (nats.js gives up after the
+ * second refusal) reject with a NatsCredentialsError that says so, and the service exits at start.
+ */
+export async function connectNats(servers: string, name: string, credentials?: NatsCredentials): Promise<NatsConnection> {
+  try {
+    return await connect({
+      ...natsConnectOptions(credentials),
+      servers: servers.split(','),
+      name,
+      noAsyncTraces: true,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+  } catch (error) {
+    throw explainNatsConnectError(error, credentials);
+  }
 }
 
 @Injectable()
@@ -41,7 +50,7 @@ export function natsProviders(): Provider[] {
     {
       provide: NATS_CONNECTION,
       inject: [SERVICE_IDENTITY],
-      useFactory: (identity: ServiceIdentity) => connectNats(identity.natsUrl, `${identity.service}:${identity.id}`),
+      useFactory: (identity: ServiceIdentity) => connectNats(identity.natsUrl, `${identity.service}:${identity.id}`, identity.natsCredentials),
     },
     {
       provide: NatsRpcClient,

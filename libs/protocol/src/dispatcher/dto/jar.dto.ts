@@ -1,6 +1,6 @@
 /** Job artifacts ("jars", as Flink calls them) and running them. A jar id is the artifact's sha256. */
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -17,9 +17,10 @@ export class RegisterJarRequest extends ProtocolMessage {
 
 export class RunJarRequest extends ProtocolMessage {
   @Matches(SHA256, { message: 'jarId must be the artifact sha256 (64 lower-case hex characters)' }) jarId!: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) programArgs?: string[];
-  @IsOptional() @IsInt() @Min(1) parallelism?: number;
-  @IsOptional() @IsString() savepointPath?: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(65_536, { each: true }) programArgs?: string[];
+  /** At most 32768 (Flink's bound); the dispatcher's MAX_JOB_PARALLELISM is checked too. */
+  @IsOptional() @IsInt() @Min(1) @Max(32_768) parallelism?: number;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(4096) savepointPath?: string;
   @IsOptional() @IsBoolean() allowNonRestoredState?: boolean;
   @IsOptional() @IsIn(['session', 'per-job']) target?: 'session' | 'per-job';
 }

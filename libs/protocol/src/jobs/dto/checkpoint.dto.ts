@@ -1,6 +1,8 @@
 /** Checkpoint messages: trigger, acknowledge or decline, complete; and the checkpoint views. */
-import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
+import { IsStateHandle } from '../../paths/state-handle.validator';
+import { IsJobGraph } from '../job-graph.validator';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -24,7 +26,7 @@ export class AcknowledgeCheckpointRequest extends ProtocolMessage {
   @Matches(HEX32, hex32('executionAttemptId')) executionAttemptId!: string;
   @IsInt() @Min(1) checkpointId!: number;
   /** Where the state is, in the checkpoint store. */
-  @IsString() @MaxLength(1024) handle!: string;
+  @IsString() @MaxLength(1024) @IsStateHandle() handle!: string;
   @IsInt() @Min(0) size!: number;
   @Matches(SHA256, { message: 'checksum must be a sha256 in hex' }) checksum!: string;
 }
@@ -67,7 +69,7 @@ export class CheckpointConfigReply extends ProtocolMessage {
 export class TriggerSavepointRequest extends ProtocolMessage {
   @Matches(HEX32, hex32('jobId')) jobId!: string;
   /** Also write the savepoint to this directory (a self-contained copy). */
-  @IsOptional() @IsString() @MaxLength(4096) targetDirectory?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(4096) targetDirectory?: string;
   @IsOptional() @IsBoolean() cancelJob?: boolean;
   /** Stop with savepoint: the sources end and emit the maximum watermark first (Flink's --drain). */
   @IsOptional() @IsBoolean() drain?: boolean;
@@ -95,7 +97,7 @@ export class SavepointsReply extends ProtocolMessage {
 /** A dry run of restoring a savepoint into a job graph: which state goes where. */
 export class CheckSavepointRequest extends ProtocolMessage {
   @IsString() @MaxLength(4096) savepointPath!: string;
-  @IsObject() jobGraph!: Record<string, unknown>;
+  @IsObject() @IsJobGraph() jobGraph!: Record<string, unknown>;
 }
 
 export class SavepointMappingReply extends ProtocolMessage {

@@ -1,8 +1,9 @@
 /** Messages about jobs: submission, the job store, task state updates and the status views. */
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
+import { IsJobGraph, JobGraphLimits } from '../job-graph.validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { ExecutionState, ExecutionStates, JobStatus, JobStatuses } from '../job-status';
 
@@ -19,13 +20,13 @@ export class SubmitJobRequest extends ProtocolMessage {
   @Matches(HEX32, hex32('jobId')) jobId!: string;
   @IsString() @MaxLength(255) jobName!: string;
   @Matches(SHA256, { message: 'artifactHash must be a sha256 in hex' }) artifactHash!: string;
-  @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) programArgs!: string[];
-  @IsOptional() @IsInt() @Min(1) parallelism?: number;
+  @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(65_536, { each: true }) programArgs!: string[];
+  @IsOptional() @IsInt() @Min(1) @Max(JobGraphLimits.maxParallelism) parallelism?: number;
   /** The JobGraph as built by the dispatcher (plain JSON); TaskManagers rebuild and compare the hash. */
-  @IsObject() jobGraph!: Record<string, unknown>;
+  @IsObject() @IsJobGraph() jobGraph!: Record<string, unknown>;
   @Matches(SHA256, { message: 'jobGraphHash must be a sha256 in hex' }) jobGraphHash!: string;
   /** Start from this savepoint (its path as GET /savepoints lists it, or a directory it was written to). */
-  @IsOptional() @IsString() @MaxLength(4096) savepointPath?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(4096) savepointPath?: string;
   /** Start even when some of the savepoint's state belongs to no operator of this job. */
   @IsOptional() @IsBoolean() allowNonRestoredState?: boolean;
   /** `per-job`: on TaskManagers started for this job alone (needs a resource provider); default `session`. */

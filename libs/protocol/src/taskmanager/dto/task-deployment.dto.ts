@@ -6,6 +6,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
+import { IsStateHandle } from '../../paths/state-handle.validator';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -22,9 +23,9 @@ export class ExchangeEdge {
 
 /** One task's state in a checkpoint. */
 export class StateHandle {
-  @IsString() vertexId!: string;
+  @IsString() @MaxLength(255) vertexId!: string;
   @IsInt() @Min(0) subtaskIndex!: number;
-  @IsString() handle!: string;
+  @IsString() @IsStateHandle() handle!: string;
   @Matches(SHA256, { message: 'checksum must be a sha256 in hex' }) checksum!: string;
 }
 

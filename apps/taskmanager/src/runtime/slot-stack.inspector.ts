@@ -1,0 +1,87 @@
+/**
+ * The JavaScript stack of a worker thread that may be spinning: the TaskManager's main thread opens
+ * an in-process inspector session, attaches to the worker (NodeWorker domain), and pauses it —
+ * V8 serves inspector messages through an interrupt, so this works while the worker's event loop
+ * is blocked. The worker is resumed and detached again at once. Best effort, bounded in time.
+ */
+import type { Session } from 'node:inspector';
+
+interface CallFrame {
+  readonly functionName: string;
+  readonly url?: string;
+  readonly location: { readonly scriptId: string; readonly lineNumber: number; readonly columnNumber: number };
+}
+
+export async function captureThreadStack(threadId: number, timeoutMs: number): Promise<string | undefined> {
+  let inspector: typeof import('node:inspector');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    inspector = require('node:inspector') as typeof import('node:inspector');
+  } catch {
+    return undefined; // a Node built without the inspector
+  }
+  const session: Session = new inspector.Session();
+  try {
+    session.connect();
+  } catch {
+    return undefined;
+  }
+  const post = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  const attached: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const work = new Promise<string | undefined>((resolve, reject) => {
+      let target: string | undefined;
+      let nextId = 1;
+      const replies = new Map<number, (reply: { error?: { message: string } }) => void>();
+      const scripts = new Map<string, string>();
+      const send = (method: string, params: object = {}) =>
+        new Promise<void>((ok, fail) => {
+          const id = nextId++;
+          replies.set(id, (reply) => (reply.error ? fail(new Error(reply.error.message)) : ok()));
+          post('NodeWorker.sendMessageToWorker', { sessionId: target, message: JSON.stringify({ id, method, params }) }).catch(fail);
+        });
+      session.on('NodeWorker.attachedToWorker', (event: { params: { sessionId: string; workerInfo: { workerId: string; title: string } } }) => {
+        const { sessionId, workerInfo } = event.params;
+        attached.push(sessionId);
+        // workerId counts the inspector's own targets; the title starts with the thread id: "[worker <threadId>] <name>".
+        if (target || !workerInfo.title.startsWith(`[worker ${threadId}]`)) return;
+        target = sessionId;
+        send('Debugger.enable')
+          .then(() => send('Debugger.pause'))
+          .catch(reject);
+      });
+      session.on('NodeWorker.receivedMessageFromWorker', (event: { params: { sessionId: string; message: string } }) => {
+        if (event.params.sessionId !== target) return;
+        const message = JSON.parse(event.params.message) as { id?: number; method?: string; params?: Record<string, unknown>; error?: { message: string } };
+        if (message.id !== undefined) {
+          replies.get(message.id)?.(message);
+          replies.delete(message.id);
+          return;
+        }
+        if (message.method === 'Debugger.scriptParsed') {
+          const p = message.params as { scriptId: string; url: string };
+          scripts.set(p.scriptId, p.url);
+        } else if (message.method === 'Debugger.paused') {
+          const frames = ((message.params as { callFrames: CallFrame[] }).callFrames ?? []).map((f) => {
+            const url = f.url || scripts.get(f.location.scriptId) || '<anonymous>';
+            return `    at ${f.functionName || '<anonymous>'} (${url}:${f.location.lineNumber + 1}:${f.location.columnNumber + 1})`;
+          });
+          send('Debugger.resume')
+            .then(() => send('Debugger.disable'))
+            .catch(() => undefined)
+            .finally(() => resolve(frames.join('\n') || undefined));
+        }
+      });
+      post('NodeWorker.enable', { waitForDebuggerOnStart: false }).catch(reject);
+    });
+    const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+    return await Promise.race([work, deadline]).catch(() => undefined);
+  } finally {
+    clearTimeout(timer);
+    await Promise.allSettled(attached.map((sessionId) => post('NodeWorker.detach', { sessionId })));
+    await post('NodeWorker.disable').catch(() => undefined);
+    session.disconnect();
+  }
+}

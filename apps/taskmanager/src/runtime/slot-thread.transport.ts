@@ -1,0 +1,42 @@
+/**
+ * A slot's worker as a worker thread: V8 heap limits from TM_SLOT_MEMORY_MB (resourceLimits), the
+ * watchdog counter in a SharedArrayBuffer the worker bumps from a timer (the host reads it without
+ * a message, so a busy TaskManager never mistakes itself for a stalled worker), and the stack of a
+ * spinning thread through the inspector.
+ */
+import { Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { captureThreadStack } from './slot-stack.inspector';
+import type { FromSlotWorker, ToSlotWorker } from './slot-worker.messages';
+import { SlotTransport, SlotTransportFactory, watchdogIntervals, youngGenerationMb } from './slot-transport.types';
+
+export const threadTransport: SlotTransportFactory = ({ entry, slotIndex, workerData, limits }, events): SlotTransport => {
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(entry, {
+    workerData: { ...workerData, ticks: counter, tickIntervalMs: watchdogIntervals(limits.stallTimeoutMs).tickMs },
+    name: `slot-${slotIndex}`,
+    resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: youngGenerationMb(limits.memoryMb) },
+  });
+  let outOfMemory = false;
+  let ended: Promise<void> | undefined;
+  const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('message', (message: FromSlotWorker) => events.message(message));
+  worker.on('error', (error: Error & { code?: string }) => {
+    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') outOfMemory = true;
+    events.error(error);
+  });
+  worker.on('exit', (code) => events.exit(code, null, { outOfMemory }));
+  return {
+    isolation: 'thread',
+    pid: process.pid,
+    transfersPorts: true,
+    post: (message: ToSlotWorker, transfer?: readonly MessagePort[]) => worker.postMessage(message, transfer ? [...transfer] : undefined),
+    ticks: () => Atomics.load(counter, 0),
+    residentBytes: () => undefined,
+    captureStack: (timeoutMs) => captureThreadStack(worker.threadId, timeoutMs),
+    terminate: () => {
+      ended ??= worker.terminate().then(() => gone, () => gone);
+      return ended;
+    },
+  };
+};

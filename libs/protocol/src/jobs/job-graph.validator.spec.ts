@@ -1,0 +1,49 @@
+import { JobGraphLimits, PROTOCOL_VERSION, SubmitJobRequest, ValidationError, assertValidJobGraph, jobGraphViolations, validateMessage } from '../index';
+
+const vertex = (id: string, extra: Record<string, unknown> = {}) => ({
+  id, name: id, parallelism: 2, maxParallelism: 128, slotSharingGroup: 'default', isSource: id === 'src',
+  operators: [{ uid: id, name: id, kind: id === 'src' ? 'source' : 'map', inputs: id === 'src' ? 0 : 1, keyed: false, config: {} }], ...extra,
+});
+const graph = (patch: Record<string, unknown> = {}) => ({
+  jobName: 'job', config: { parallelism: 2, maxParallelism: 128 },
+  vertices: [vertex('src'), vertex('map')],
+  edges: [{ id: 'e0', source: 'src', target: 'map', targetInput: 0, partitioner: 'forward' }],
+  ...patch,
+});
+const fields = (g: unknown, max?: number) => jobGraphViolations(g, max === undefined ? {} : { maxJobParallelism: max }).map((v) => v.field);
+
+describe('JobGraph validation', () => {
+  it('accepts a graph as the builder makes it', () => {
+    expect(jobGraphViolations(graph())).toEqual([]);
+  });
+
+  it('bounds parallelism by maxParallelism and MAX_JOB_PARALLELISM, and maxParallelism by 32768', () => {
+    expect(fields(graph({ vertices: [vertex('src', { parallelism: 5e7 }), vertex('map')] }))).toContain('jobGraph.vertices.0.parallelism');
+    expect(fields(graph({ vertices: [vertex('src', { parallelism: 200 }), vertex('map')] }))).toContain('jobGraph.vertices.0.parallelism');
+    expect(fields(graph({ vertices: [vertex('src', { parallelism: 2, maxParallelism: 40_000 }), vertex('map')] }))).toContain('jobGraph.vertices.0.maxParallelism');
+    const wide = graph({ config: { parallelism: 1, maxParallelism: 4096 }, vertices: [vertex('src', { parallelism: 1025, maxParallelism: 4096 })], edges: [] });
+    expect(fields(wide, JobGraphLimits.defaultMaxJobParallelism)).toEqual(['jobGraph.vertices.0.parallelism']);
+    expect(fields(wide, 2048)).toEqual([]);
+    for (const bad of [0, -1, 1.5, '2', null]) expect(fields(graph({ vertices: [vertex('src', { parallelism: bad }), vertex('map')] }))).toContain('jobGraph.vertices.0.parallelism');
+  });
+
+  it('refuses edges to missing vertices, unknown partitioners, duplicate ids and uids, long names, too many vertices', () => {
+    expect(fields(graph({ edges: [{ id: 'e0', source: 'src', target: 'nowhere', targetInput: 0, partitioner: 'hash' }] }))).toEqual(['jobGraph.edges.0.target']);
+    expect(fields(graph({ edges: [{ id: 'e0', source: 'src', target: 'map', targetInput: 0, partitioner: 'teleport' }] }))).toEqual(['jobGraph.edges.0.partitioner']);
+    expect(fields(graph({ vertices: [vertex('src'), vertex('src')] }))).toEqual(expect.arrayContaining(['jobGraph.vertices.1.id', 'jobGraph.vertices.1.operators.0.uid']));
+    expect(fields(graph({ vertices: [vertex('src'), vertex('map', { parallelism: 3 })] }))).toEqual(['jobGraph.edges.0.partitioner']);
+    expect(fields(graph({ vertices: [vertex('src', { name: 'n'.repeat(5000) }), vertex('map')] }))).toEqual(['jobGraph.vertices.0.name']);
+    expect(fields(graph({ vertices: Array.from({ length: JobGraphLimits.vertices + 1 }, (_, i) => vertex(`v${i}`)), edges: [] }))).toEqual(['jobGraph.vertices']);
+    expect(fields(graph({ vertices: [], edges: [] }))).toEqual(['jobGraph.vertices']);
+    expect(fields('graph')).toEqual(['jobGraph']);
+    expect(jobGraphViolations(graph({ vertices: Array.from({ length: 100 }, () => 'x') })).length).toBe(20);
+  });
+
+  it('is part of the submitJob message, naming the field', () => {
+    const message = { protocolVersion: PROTOCOL_VERSION, jobId: 'a'.repeat(32), jobName: 'j', artifactHash: 'b'.repeat(64), programArgs: [], jobGraphHash: 'c'.repeat(64) };
+    expect(() => validateMessage(SubmitJobRequest, { ...message, jobGraph: graph() })).not.toThrow();
+    expect(() => validateMessage(SubmitJobRequest, { ...message, jobGraph: graph({ vertices: [vertex('src', { parallelism: 5e7 }), vertex('map')] }) })).toThrow(/jobGraph.vertices.0.parallelism/);
+    expect(() => validateMessage(SubmitJobRequest, { ...message, parallelism: 5e7, jobGraph: graph() })).toThrow(ValidationError);
+    expect(() => assertValidJobGraph(graph({ edges: 'x' }))).toThrow(/jobGraph.edges/);
+  });
+});

@@ -1,0 +1,144 @@
+// `npm start -- --secure`: credentials for every part of the local cluster, kept under
+// `<data-dir>/secrets/` (directory 0700, files 0600; made on the first secure start, reused after):
+//
+//   nats-services.password      NATS user `services`      (dispatcher, JobManager, ResourceManager)
+//   nats-taskmanagers.password  NATS user `taskmanagers`  (TaskManagers and their slot workers)
+//   nats-clients.password       NATS user `clients`       (@runnel/client, `--run`): publish only to the
+//                               dispatcher's subjects and the artifact bucket, subscribe only to _INBOX.>
+//   nats-server.conf            the private nats-server's configuration with those users (written at every start)
+//   postgres.password           user postgres of the private Postgres (scram-sha-256; set by initdb on a fresh data dir)
+//   rest-token                  the bearer token of every service's HTTP API (REST_AUTH_TOKEN_FILE)
+//
+// Only with the private NATS and Postgres this command starts: servers of one's own are configured
+// by their owner (give the services NATS_USER/NATS_PASSWORD… and a DATABASE_URL with a password).
+
+import { ClusterNamespace, natsCredentialsToEnv, type NatsCredentials } from '@runnel/protocol';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EnsureInfraOptions } from '../infra';
+import { useRestToken } from './rest.client';
+
+export const NATS_ROLES = ['services', 'taskmanagers', 'clients'] as const;
+export type NatsRole = (typeof NATS_ROLES)[number];
+
+export interface SecureCluster {
+  readonly secretsDir: string;
+  readonly restTokenFile: string;
+  readonly natsConfigFile: string;
+  /** The NATS user and password of each role. */
+  readonly credentials: Readonly<Record<NatsRole, NatsCredentials>>;
+  /** What ensureInfra needs: the NATS configuration, credentials to probe with, the Postgres password. */
+  readonly infra: Pick<EnsureInfraOptions, 'natsConfigFile' | 'natsCredentials' | 'postgresPassword'>;
+  /** The environment of a cluster member (by its local-cluster role) with its credentials. */
+  envFor(role: string, env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined>;
+  /** Lines to show the user: where the secrets are and how a client uses them. */
+  describe(defaultDataDir: boolean): string[];
+}
+
+export class SecureClusterError extends Error {
+  readonly code = 'CLUSTER_SECURE_SETUP';
+}
+
+const SECRET_FILE_MODE = 0o600;
+const SECRETS_DIR_MODE = 0o700;
+
+/** Creates (or reuses) the secrets, writes the nats-server configuration, and makes the cluster's own REST calls send the token. */
+export function prepareSecureCluster(dataDir: string, options: { readonly clusterId?: string } = {}): SecureCluster {
+  const secretsDir = join(dataDir, 'secrets');
+  mkdirSync(secretsDir, { recursive: true, mode: SECRETS_DIR_MODE });
+  // mkdir leaves an existing directory's mode alone, and the umask may have narrowed a new one's.
+  chmodSync(secretsDir, SECRETS_DIR_MODE);
+  const secret = (name: string): string => {
+    const file = join(secretsDir, name);
+    if (existsSync(file)) {
+      chmodSync(file, SECRET_FILE_MODE);
+      const value = readFileSync(file, 'utf8').trim();
+      if (!/^[0-9a-f]{32,}$/.test(value)) {
+        throw new SecureClusterError(`${file} does not hold a secret written by --secure (hex, at least 32 characters); delete it to have a new one made`);
+      }
+      return value;
+    }
+    const value = randomBytes(24).toString('hex');
+    writeFileSync(file, `${value}\n`, { mode: SECRET_FILE_MODE, flag: 'wx' });
+    chmodSync(file, SECRET_FILE_MODE);
+    return value;
+  };
+  const credentials = Object.fromEntries(
+    NATS_ROLES.map((role) => [role, { user: role, password: secret(`nats-${role}.password`) }]),
+  ) as Record<NatsRole, NatsCredentials>;
+  const postgresPassword = secret('postgres.password');
+  const restTokenFile = join(secretsDir, 'rest-token');
+  const restToken = secret('rest-token');
+  const natsConfigFile = join(secretsDir, 'nats-server.conf');
+  writeFileSync(natsConfigFile, natsServerConfig(credentials, ClusterNamespace.of(options.clusterId)), { mode: SECRET_FILE_MODE });
+  chmodSync(natsConfigFile, SECRET_FILE_MODE);
+  useRestToken(restToken);
+
+  const envFor = (role: string, env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> => {
+    const nats = role === 'taskmanager' ? credentials.taskmanagers : credentials.services;
+    return {
+      ...env,
+      ...natsCredentialsToEnv(nats),
+      // The TaskManagers a process provider starts get the taskmanagers user, not the ResourceManager's.
+      ...(role === 'resourcemanager' ? natsCredentialsToEnv(credentials.taskmanagers, 'TM_') : {}),
+      REST_AUTH_TOKEN_FILE: restTokenFile,
+    };
+  };
+  return {
+    secretsDir,
+    restTokenFile,
+    natsConfigFile,
+    credentials,
+    infra: { natsConfigFile, natsCredentials: credentials.services, postgresPassword },
+    envFor,
+    describe: (defaultDataDir) => [
+      `REST token: ${restTokenFile} (${defaultDataDir ? 'the CLI finds it by itself' : 'for the CLI: RUNNEL_TOKEN=$(cat <that file>) or --token'})`,
+      `NATS users services, taskmanagers, clients and the Postgres password: ${secretsDir}/ (mode 0600)`,
+      `@runnel/client: NATS_USER=clients NATS_PASSWORD=$(cat ${join(secretsDir, 'nats-clients.password')})`,
+    ],
+  };
+}
+
+/**
+ * nats-server's `authorization` block: services and taskmanagers may publish and subscribe
+ * anywhere (`>`; exact per-role permissions are left for later), clients only what
+ * `@runnel/client` needs: requests to the dispatcher, and uploading an artifact into the Object
+ * Store bucket of artifacts (its chunks and metadata, and the JetStream API calls for that one
+ * stream, creating it included), with replies on their _INBOX.
+ */
+export function natsServerConfig(credentials: Readonly<Record<NatsRole, NatsCredentials>>, namespace: ClusterNamespace): string {
+  const bucket = namespace.artifactBucket;
+  const stream = `OBJ_${bucket}`;
+  const clientPublish = [
+    namespace.subject('runnel.dispatcher.>'),
+    '$JS.API.INFO',
+    `$JS.API.STREAM.INFO.${stream}`,
+    // The first upload to a fresh cluster creates the bucket (the dispatcher creates it lazily).
+    `$JS.API.STREAM.CREATE.${stream}`,
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.STREAM.PURGE.${stream}`,
+    `$O.${bucket}.>`,
+  ];
+  const user = (role: NatsRole, permissions: string) =>
+    `    { user: ${quote(credentials[role].user!)}, password: ${quote(credentials[role].password!)}, permissions: ${permissions} }`;
+  const list = (subjects: readonly string[]) => `[${subjects.map(quote).join(', ')}]`;
+  return [
+    '# Written by `npm start -- --secure` at every start (from the passwords beside it); edits are lost.',
+    'authorization {',
+    '  users = [',
+    user('services', '{ publish: ">", subscribe: ">" }'),
+    user('taskmanagers', '{ publish: ">", subscribe: ">" }'),
+    user('clients', `{ publish: { allow: ${list(clientPublish)} }, subscribe: { allow: ${list(['_INBOX.>'])} } }`),
+    '  ]',
+    '}',
+    '',
+  ].join('\n');
+}
+
+function quote(value: string): string {
+  if (!/^[A-Za-z0-9_.$>*-]+$/.test(value)) throw new SecureClusterError('a user, password or subject with characters the nats-server configuration cannot hold unquoted');
+  return `"${value}"`;
+}
