@@ -6,11 +6,12 @@ import { JobEntity } from './jobs/job.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { TaskManagerProvider1764500000000 } from './migrations/1764500000000-task-manager-provider';
 import { JobTarget1764600000000 } from './migrations/1764600000000-job-target';
+import { JobSavepoint1764700000000 } from './migrations/1764700000000-job-savepoint';
 import { SlotEntity } from './registry/slot.entity';
 import { TaskManagerEntity } from './registry/task-manager.entity';
 
 export const ENTITIES = [TaskManagerEntity, SlotEntity, JobEntity];
-export const MIGRATIONS = [InitialSchema1763800000000, TaskManagerProvider1764500000000, JobTarget1764600000000];
+export const MIGRATIONS = [InitialSchema1763800000000, TaskManagerProvider1764500000000, JobTarget1764600000000, JobSavepoint1764700000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -16,7 +16,7 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(settings: Partial<{ tolerableFailures: number; retained: number; timeoutMs: number }> = {}, failSave?: () => boolean) {
+function setup(settings: Partial<{ tolerableFailures: number; retained: number; timeoutMs: number }> = {}, failSave?: () => boolean, stored: CheckpointRecord[] = []) {
   const saved: CheckpointRecord[] = [];
   const statuses: [number, string][] = [];
   const deleted: number[] = [];
@@ -40,7 +40,7 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
           saved.push(r);
         },
         markStatus: async (_j, id, status) => void statuses.push([id, status]),
-        completed: async () => [],
+        completed: async () => stored,
         find: async () => undefined,
         savepoints: async () => [],
         setExternalPath: async () => undefined,
@@ -117,6 +117,27 @@ describe('CheckpointCoordinator', () => {
     await t.ackAll(2);
     expect(t.coordinator.stats().counts).toMatchObject({ failed: 1, completed: 1 });
     t.coordinator.stop();
+  });
+
+  it('a job started from a savepoint restores its own newer checkpoint after a JobManager failover, the savepoint before it has one', async () => {
+    const record = (jobId: string, checkpointId: number, completedTimestamp: number, isSavepoint: boolean): CheckpointRecord => ({
+      jobId, checkpointId, attempt: 0, status: 'COMPLETED', isSavepoint, triggerTimestamp: completedTimestamp - 10, completedTimestamp,
+      stateSize: 1, handles: [], parallelism: {}, operators: {}, failureReason: null, externalPath: null,
+    });
+    const savepoint = record('d'.repeat(32), 7, 1_000, true);
+    const fresh = setup();
+    fresh.coordinator.seedFromSavepoint(savepoint);
+    await fresh.coordinator.recover();
+    expect(fresh.coordinator.latestCompleted()).toBe(savepoint);
+    fresh.coordinator.stop();
+
+    const own = record(JOB, 9, 5_000, false);
+    const recovered = setup({}, undefined, [own]);
+    recovered.coordinator.seedFromSavepoint(savepoint);
+    await recovered.coordinator.recover();
+    expect(recovered.coordinator.latestCompleted()).toBe(own);
+    expect(await recovered.coordinator.trigger()).toBe(10);
+    recovered.coordinator.stop();
   });
 
   it('does not complete before every task acknowledged, and ignores duplicates', async () => {

@@ -102,8 +102,11 @@ export class CheckpointCoordinator {
   /** Completed checkpoints from before a JobManager restart. */
   async recover(): Promise<void> {
     const rows = await this.deps.repository.completed(this.deps.jobId);
+    // Newest first, beside a savepoint the job was started from (seeded before): the job's own
+    // checkpoints come after that savepoint, so they are restored in its place.
     this.completedCheckpoints.push(...rows);
-    if (rows.length) this.nextId = rows[0].checkpointId + 1;
+    this.completedCheckpoints.sort((a, b) => (b.completedTimestamp ?? 0) - (a.completedTimestamp ?? 0) || b.checkpointId - a.checkpointId);
+    for (const row of rows) this.nextId = Math.max(this.nextId, row.checkpointId + 1);
   }
 
   get enabled(): boolean {

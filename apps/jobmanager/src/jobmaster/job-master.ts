@@ -118,6 +118,8 @@ export class JobMaster {
           jobGraph: this.submission.jobGraph,
           jobGraphHash: this.submission.jobGraphHash,
           ...(this.submission.target ? { target: this.submission.target } : {}),
+          ...(this.submission.savepointPath ? { savepointPath: this.submission.savepointPath } : {}),
+          ...(this.submission.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
         },
       });
       await this.checkpoints.recover();

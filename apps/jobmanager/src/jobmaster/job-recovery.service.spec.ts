@@ -54,6 +54,13 @@ function setup(jobs: StoredJob[], options: { listFailures?: number; runningHere?
 }
 
 describe('JobRecoveryService', () => {
+  it('resubmits a job with the savepoint and deployment target it was started with', async () => {
+    const job = id('5');
+    const t = setup([stored(job, JobStatuses.Running, { savepointPath: 'savepoint://' + id('4') + '/3', allowNonRestoredState: true, target: 'per-job' })]);
+    expect((await t.service.recoverJobs(1000)).resubmitted).toEqual([job]);
+    expect(t.submitted[0]).toMatchObject({ jobId: job, savepointPath: 'savepoint://' + id('4') + '/3', allowNonRestoredState: true, target: 'per-job' });
+  });
+
   it('leaves alone a job this JobManager runs already (submitted while recovery waited)', async () => {
     const mine = id('9');
     const t = setup([stored(mine, JobStatuses.Running)], { runningHere: [mine] });

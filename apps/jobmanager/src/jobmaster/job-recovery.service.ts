@@ -112,6 +112,9 @@ export class JobRecoveryService {
       jobGraph,
       jobGraphHash,
       ...(job.target ? { target: job.target } : {}),
+      // Its own checkpoints, when it has any, are newer than this savepoint and win (see recover()).
+      ...(job.savepointPath ? { savepointPath: job.savepointPath } : {}),
+      ...(job.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
       },
       true,
     );

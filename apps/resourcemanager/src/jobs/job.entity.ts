@@ -17,6 +17,9 @@ export class JobEntity {
   @Column({ name: 'program_args', type: 'jsonb', nullable: true }) programArgs!: string[] | null;
   /** `per-job` when it runs on TaskManagers of its own; null for a session job. */
   @Column({ type: 'varchar', length: 16, nullable: true }) target!: string | null;
+  /** The savepoint the job started from: a recovery without a checkpoint of its own starts from it again. */
+  @Column({ name: 'savepoint_path', type: 'varchar', length: 4096, nullable: true }) savepointPath!: string | null;
+  @Column({ name: 'allow_non_restored_state', type: 'boolean', nullable: true }) allowNonRestoredState!: boolean | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;

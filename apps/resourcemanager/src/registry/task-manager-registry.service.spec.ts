@@ -46,7 +46,7 @@ describe('TaskManagerRegistry (Postgres)', () => {
     const twin = await new DataSource(dataSourceOptions(url.toString())).initialize();
     dataSource = await new DataSource(dataSourceOptions(url.toString())).initialize();
     const [mine, theirs] = await Promise.all([runMigrationsExclusively(dataSource, 'spec-rm'), runMigrationsExclusively(twin, 'spec-rm')]);
-    expect([...mine, ...theirs]).toEqual(['InitialSchema1763800000000', 'TaskManagerProvider1764500000000', 'JobTarget1764600000000']);
+    expect([...mine, ...theirs]).toEqual(['InitialSchema1763800000000', 'TaskManagerProvider1764500000000', 'JobTarget1764600000000', 'JobSavepoint1764700000000']);
     await twin.destroy();
     registry = new TaskManagerRegistry(dataSource, dataSource.getRepository(TaskManagerEntity), dataSource.getRepository(SlotEntity));
   });
@@ -62,7 +62,7 @@ describe('TaskManagerRegistry (Postgres)', () => {
 
   it('ran its migrations (no synchronize)', async () => {
     const rows = await dataSource.query(`SELECT name FROM runnel_resourcemanager_migrations`);
-    expect(rows.map((r: { name: string }) => r.name)).toEqual(['InitialSchema1763800000000', 'TaskManagerProvider1764500000000', 'JobTarget1764600000000']);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual(['InitialSchema1763800000000', 'TaskManagerProvider1764500000000', 'JobTarget1764600000000', 'JobSavepoint1764700000000']);
   });
 
   it('registers a TaskManager with its slots and counts them', async () => {

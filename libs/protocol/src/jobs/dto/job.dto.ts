@@ -72,6 +72,9 @@ export class StoredJob {
   @IsOptional() @Matches(SHA256) jobGraphHash?: string;
   /** `per-job`: it runs on TaskManagers started for it alone (kept so a recovery does the same). */
   @IsOptional() @IsIn(['session', 'per-job']) target?: 'session' | 'per-job';
+  /** The savepoint it started from (kept so a recovery before its first checkpoint starts there too). */
+  @IsOptional() @IsString() @MaxLength(4096) savepointPath?: string;
+  @IsOptional() @IsBoolean() allowNonRestoredState?: boolean;
   @IsOptional() @IsNumber() createdAt?: number;
   @IsOptional() @IsNumber() updatedAt?: number;
   @IsOptional() @IsNumber() endedAt?: number;
