@@ -128,6 +128,19 @@ describe('JobMaster', () => {
     expect(jobDetails(job, 2000).vertices.map((v) => v.status)).toEqual(['FINISHED', 'FINISHED']);
   });
 
+  it('stores the outcome before it releases anything, so a failover in between cannot run the job again', async () => {
+    const { job, rm, deployed } = setup();
+    const order: string[] = [];
+    const update = rm.handlers.updateJobStatus!;
+    const release = rm.handlers.releaseSlots!;
+    rm.handlers.updateJobStatus = async (request, options) => (order.push(`status ${request.status}`), update(request, options));
+    rm.handlers.releaseSlots = async (request, options) => (order.push('release slots'), release(request, options));
+    await job.start();
+    for (const d of deployed) report(job, d.executionAttemptId, 'FINISHED');
+    expect(await job.terminated).toBe('FINISHED');
+    expect(order).toEqual(['status RUNNING', 'status FINISHED', 'release slots']);
+  });
+
   it('fails the job with the root cause of a failing task and cancels the rest', async () => {
     const { job, deployed } = setup();
     await job.start();

@@ -45,6 +45,9 @@ export interface JobEvent {
 }
 
 const MAX_EVENTS = 2000;
+/** Tries at storing a job's outcome before its resources are released anyway. */
+const OUTCOME_ATTEMPTS = 5;
+const OUTCOME_RETRY_MS = 500;
 
 /** A deployment that failed with one of these never reached a TaskManager process. */
 const UNREACHABLE_CODES: readonly string[] = [ErrorCodes.NoResponders, ErrorCodes.RequestTimeout];
@@ -391,15 +394,30 @@ export class JobMaster {
     this.stop.abort();
     clearInterval(this.monitor);
     this.checkpoints.stop();
+    // The outcome is stored before anything is released (Flink's JobResultStore): a JobManager
+    // that fails over in between finds the job over and does not run it again — its sinks have
+    // committed, a second run would repeat their output. What is left (tasks, slots) is released
+    // by the TaskManagers' heartbeats, which learn that the job has ended.
+    await this.recordOutcome(final);
     await this.releaseAttempt(final === JobStatuses.Finished);
     this.setStatus(final);
-    try {
-      await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: final });
-    } catch (error) {
-      this.deps.log.warn(`job ${this.jobId}: could not record status ${final}: ${(error as Error).message}`);
-    }
     this.deps.log.log(`job ${this.jobId} (${this.name}) ${final}`);
     this.resolveEnd(final);
+  }
+
+  private async recordOutcome(final: JobStatus): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: final });
+        return;
+      } catch (error) {
+        if (attempt >= OUTCOME_ATTEMPTS) {
+          this.deps.log.warn(`job ${this.jobId}: could not record status ${final}: ${(error as Error).message}`);
+          return;
+        }
+        await this.deps.sleep(OUTCOME_RETRY_MS, new AbortController().signal);
+      }
+    }
   }
 
   private setStatus(status: JobStatus): void {
