@@ -71,7 +71,7 @@ export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
     minPauseMs: c.minPauseBetweenMs ?? 0,
     maxConcurrent: c.maxConcurrent ?? 1,
     tolerableFailures: c.tolerableFailures ?? 3,
-    retained: c.retained ?? 1,
+    retained: c.retained ?? 2,
   };
 }
 

@@ -2,6 +2,7 @@ import { NoRespondersError, NotEnoughSlotsError, TaskDeploymentDescriptor, testi
 import type { JobGraph } from '@runnel/dataflow';
 import { JobMaster } from './job-master';
 import { jobDetails, jobExceptions } from './job-views';
+import type { CheckpointRecord } from '../checkpoints/checkpoint.repository';
 
 const JOB = 'a'.repeat(32);
 const graph: JobGraph = {
@@ -14,7 +15,7 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string> } = {}) {
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[] } = {}) {
   let now = 1000;
   let free = options.freeSlots ?? 3;
   const deployed: (Omit<TaskDeploymentDescriptor, 'protocolVersion'> & { resourceId: string })[] = [];
@@ -60,7 +61,7 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
       },
       log: { log: () => undefined, warn: () => undefined, error: () => undefined },
       checkpoints: {
-        save: async () => undefined, markStatus: async () => undefined, completed: async () => [], find: async () => undefined,
+        save: async () => undefined, markStatus: async () => undefined, completed: async () => options.completed ?? [], find: async () => undefined,
         savepoints: async () => [], setExternalPath: async () => undefined,
       },
       checkpointStore: { deleteCheckpoint: async () => undefined },
@@ -75,6 +76,27 @@ const report = (job: JobMaster, attemptId: string, state: 'RUNNING' | 'FINISHED'
 
 describe('JobMaster failover', () => {
   const withRestart = (config: Record<string, unknown>) => ({ ...graph, config: { ...graph.config, ...config } });
+
+  it('fails loudly when the only completed checkpoint is corrupt, instead of restarting with none', async () => {
+    const checkpoint: CheckpointRecord = {
+      jobId: JOB, checkpointId: 4, attempt: 0, status: 'COMPLETED', isSavepoint: false, triggerTimestamp: 1, completedTimestamp: 2,
+      stateSize: 1, handles: [], parallelism: { src: 2, agg: 3 }, operators: {}, failureReason: null, externalPath: null,
+    };
+    const { job, deployed } = setup({
+      graph: withRestart({ restartStrategy: { type: 'fixed-delay', attempts: 3, delayMs: 10 } }),
+      completed: [checkpoint],
+    });
+    await job.start();
+    job.onTaskState({
+      jobId: JOB, executionAttemptId: deployed[0].executionAttemptId, state: 'FAILED',
+      failure: { name: 'CorruptCheckpointError', message: 'Checkpoint state of agg/0 is unusable: checksum mismatch' },
+    });
+    expect(await job.terminated).toBe('FAILED');
+    expect(job.restarts).toBe(0);
+    const exceptions = jobExceptions(job)['all-exceptions'].map((e) => e.exception);
+    expect(exceptions[0]).toMatch(/^CorruptCheckpointError: Checkpoint state of agg\/0 is unusable/);
+    expect(exceptions.at(-1)).toMatch(/^NoUsableCheckpointException: checkpoint 4 is corrupt and no other completed checkpoint is left/);
+  });
 
   it('restarts a failed job with a fixed-delay strategy: new attempt, new stream, fresh slots', async () => {
     const { job, rm, deployed, streams } = setup({ graph: withRestart({ restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 10 } }) });

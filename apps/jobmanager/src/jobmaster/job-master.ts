@@ -305,6 +305,17 @@ export class JobMaster {
     if (failure.name === 'CorruptCheckpointError') {
       const latest = this.checkpoints.latestCompleted();
       if (latest) await this.checkpoints.discardCorrupt(latest.checkpointId);
+      // Falling back to no checkpoint at all would replay the input from its start into sinks that
+      // committed part of it already: output repeated or truncated. That fails loudly instead.
+      if (latest && !this.checkpoints.latestCompleted()) {
+        return this.fail(
+          {
+            name: 'NoUsableCheckpointException',
+            message: `checkpoint ${latest.checkpointId} is corrupt and no other completed checkpoint is left to restore; restarting without one would repeat or lose committed output. Resume from a savepoint, or raise the retained checkpoints (enableCheckpointing(…, { retained }))`,
+          },
+          execution,
+        );
+      }
     }
     const backoff = this.restartStrategy.onFailure(this.deps.clock());
     if (backoff === undefined) return this.fail(failure, execution, false);

@@ -10,7 +10,7 @@ function graph(configure: (env: StreamExecutionEnvironment) => void) {
 }
 
 describe('checkpointing options', () => {
-  it('defaults tolerableFailures to 3 and retained to 1', () => {
+  it('defaults tolerableFailures to 3 and retained to 2', () => {
     expect(graph((env) => env.enableCheckpointing(500)).config.checkpointing).toEqual({
       intervalMs: 500,
       mode: 'exactly-once',
@@ -18,7 +18,7 @@ describe('checkpointing options', () => {
       minPauseBetweenMs: 0,
       maxConcurrent: 1,
       tolerableFailures: 3,
-      retained: 1,
+      retained: 2,
     });
   });
   it('keeps every option and rejects invalid ones', () => {

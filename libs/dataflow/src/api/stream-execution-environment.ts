@@ -104,7 +104,9 @@ export class StreamExecutionEnvironment {
       minPauseBetweenMs: options.minPauseBetweenMs ?? 0,
       maxConcurrent: count('maxConcurrent', options.maxConcurrent, 1, 1),
       tolerableFailures: count('tolerableFailures', options.tolerableFailures, 3, 0),
-      retained: count('retained', options.retained, 1, 1),
+      // Two by default: when the latest turns out unusable (corrupt, missing) the one before it is
+      // restored, and exactly-once sinks undo what was committed after it.
+      retained: count('retained', options.retained, 2, 1),
     };
     return this;
   }
