@@ -159,21 +159,29 @@ describe('fault tolerance', () => {
     const output = join(work, 'corrupt');
     const jobId = await cluster.run(await cluster.uploadJob(join(FIXTURES, 'slow-counter.job.mjs')), ['--count', String(count), '--output', `${output}/`, '--retained', '2'], 2);
     await waitFor(async () => (await checkpointsCompleted(cluster, jobId)) >= 3, { description: 'three completed checkpoints', timeoutMs: 60_000 });
+    const details = await cluster.job(jobId);
+    const sum = details.vertices.find((v) => v.name.startsWith('Sum'))!;
+    // The TaskManager dies first: no checkpoint can complete after that (its tasks cannot
+    // acknowledge), so the latest one now is the one the restart restores — and it is corrupted
+    // before the JobManager can notice the loss (one heartbeat timeout).
+    const victim = [...cluster.taskManagers.entries()][0];
+    await victim[1].kill();
+    cluster.taskManagers.delete(victim[0]);
     const latest = (await httpJson<{ latest: { completed: { id: number } } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.latest.completed.id;
     const nc = await connect({ servers: cluster.nats.url });
     try {
-      // Overwrite the latest checkpoint's state of the keyed sum with garbage.
-      const details = await cluster.job(jobId);
-      const sum = details.vertices.find((v) => v.name.startsWith('Sum'))!;
+      // Overwrite that checkpoint's state of the keyed sum with garbage.
       await (await nc.jetstream().views.os('runnel-checkpoints')).putBlob({ name: CheckpointNames.object(jobId, latest, sum.id, 0) }, new TextEncoder().encode('garbage'));
     } finally {
       await nc.drain();
     }
-    await killTaskManagerMidJob(jobId);
+    cluster.startTaskManager(`${victim[0]}-replacement`, 2);
     const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 120_000);
     expect(job.state).toBe('FINISHED');
     const exceptions = (await httpJson<{ 'all-exceptions': { exception: string }[] }>(`${cluster.url}/jobs/${jobId}/exceptions`)).body['all-exceptions'];
     expect(exceptions.some((e) => /CorruptCheckpointError: Checkpoint state .* is unusable: checksum/.test(e.exception))).toBe(true);
+    // The restore that used the previous checkpoint is the one that finished the job.
+    expect((await httpJson<{ latest: { restored: { id: number } } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.latest.restored.id).toBeLessThan(latest);
     expect(canonicalRows(readJsonLines(output))).toEqual(rollingSums(count, 7));
   });
 });
