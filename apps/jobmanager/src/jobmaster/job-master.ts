@@ -256,11 +256,7 @@ export class JobMaster {
     } finally {
       this.restarting = false;
     }
-    try {
-      await this.runAttempt();
-    } catch (error) {
-      if (!this.isTerminal() && !this.ending) await this.fail(toFailure(error), undefined);
-    }
+    await this.runNextAttempt();
   }
 
   /** A TaskManager reports a task's state (and its metrics). */
@@ -322,6 +318,15 @@ export class JobMaster {
     await this.restart(backoff);
   }
 
+  /** The attempt a restart or redeploy prepared; a failure to start it fails the job. */
+  private async runNextAttempt(): Promise<void> {
+    try {
+      await this.runAttempt();
+    } catch (error) {
+      if (!this.isTerminal() && !this.ending) await this.fail(toFailure(error), undefined);
+    }
+  }
+
   private async restart(backoffMs: number): Promise<void> {
     this.restarting = true;
     this.restarts++;
@@ -337,11 +342,7 @@ export class JobMaster {
     } finally {
       this.restarting = false;
     }
-    try {
-      await this.runAttempt();
-    } catch (error) {
-      if (!this.isTerminal() && !this.ending) await this.fail(toFailure(error), undefined);
-    }
+    await this.runNextAttempt();
   }
 
   /** Cancels the attempt's tasks, frees its slots and deletes its data stream. */
