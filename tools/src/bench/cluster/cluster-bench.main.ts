@@ -1,16 +1,24 @@
 /**
  * `npm run bench` (cluster part): Nexmark q0 and q5 on a real cluster of 2 TaskManagers (records
- * exchanged in-process and over JetStream), beside the raw JetStream ceiling measured in the same
- * run; q5 with checkpoints every second against none (checkpoint durations and sizes); and the
- * recovery time after a TaskManager is killed. Options: --events N (q0; q5 uses half), --skip-recovery.
+ * exchanged in-process and over JetStream), each repeated and reported as median (min–max), each
+ * run's output checked against the independent reference (a wrong answer fails the bench); beside
+ * them the raw JetStream ceiling of q5's exchange measured in the same run (fixed ~32 KiB
+ * messages carrying the same bids, one connection per TaskManager); q5 with checkpoints every
+ * second against none; and the recovery time after a TaskManager is killed.
+ * Options: --events N (q0; q5 uses half), --repeats N (default 3), --skip-recovery.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { generateNexmarkEvents, type NexmarkEvent } from '@runnel/dataflow';
+import { compareRows, readJsonLinesOutput, referenceQ0, referenceQ5, type RefEvent } from '../../reference';
 import { formatRate, renderTable } from '../bench.table';
 import { BenchCluster } from './bench-cluster';
-import { rawJetStreamBaseline } from './raw-jetstream.baseline';
+import { RAW_MESSAGE_BYTES, rawJetStreamBaseline } from './raw-jetstream.baseline';
+import { formatSpread, spreadOf, type Spread } from './repeat.stats';
 
 const EXAMPLES = resolve(__dirname, '../../../../examples');
+const RATE = 50_000;
+const SEED = 42;
 
 interface JobRun {
   readonly events: number;
@@ -19,10 +27,18 @@ interface JobRun {
   readonly jobId: string;
 }
 
-async function runJob(cluster: BenchCluster, example: string, events: number, extra: string[] = []): Promise<JobRun> {
+interface Query {
+  readonly example: string;
+  readonly events: number;
+  readonly expected: unknown[];
+  readonly extra?: string[];
+}
+
+async function runJob(cluster: BenchCluster, query: Query, run: number): Promise<JobRun> {
   const cpu0 = cluster.taskManagerCpuMs();
-  const jobId = await cluster.client.submit(resolve(EXAMPLES, example), {
-    programArgs: ['--events', String(events), '--rate', '50000', '--output', `${cluster.dir}/${example}-${Date.now()}/`, ...extra],
+  const output = `${cluster.dir}/${query.example}-${run}-${Date.now()}/`;
+  const jobId = await cluster.client.submit(resolve(EXAMPLES, query.example), {
+    programArgs: ['--events', String(query.events), '--rate', String(RATE), '--seed', String(SEED), '--output', output, ...(query.extra ?? [])],
     parallelism: 2,
   });
   await cluster.client.awaitResult(jobId, { timeoutMs: 600_000, pollMs: 100 });
@@ -30,12 +46,23 @@ async function runJob(cluster: BenchCluster, example: string, events: number, ex
   const running = job.timestamps.RUNNING ?? job['start-time'];
   const wallMs = job['end-time'] - running;
   const cores = (cluster.taskManagerCpuMs() - cpu0) / Math.max(1, wallMs);
-  return { events, wallMs, cores, jobId };
+  // Checked outside the timed part: a fast wrong answer is no result.
+  const diff = compareRows(readJsonLinesOutput(output), query.expected);
+  if (!diff.equal) {
+    throw new Error(`${query.example} run ${run}: output differs from the reference (${diff.missing.length} missing, ${diff.unexpected.length} unexpected rows)`);
+  }
+  return { events: query.events, wallMs, cores, jobId };
+}
+
+async function repeat(cluster: BenchCluster, query: Query, repeats: number): Promise<JobRun[]> {
+  const runs: JobRun[] = [];
+  for (let i = 0; i < repeats; i++) runs.push(await runJob(cluster, query, i));
+  return runs;
 }
 
 async function recoveryTime(cluster: BenchCluster, events: number): Promise<{ ms: number; restored: number }> {
   const jobId = await cluster.client.submit(resolve(EXAMPLES, 'nexmark-q5.ts'), {
-    programArgs: ['--events', String(events), '--rate', '50000', '--checkpoint-interval', '500', '--output', `${cluster.dir}/recovery/`],
+    programArgs: ['--events', String(events), '--rate', String(RATE), '--checkpoint-interval', '500', '--output', `${cluster.dir}/recovery/`],
     parallelism: 2,
   });
   const deadline = Date.now() + 60_000;
@@ -59,31 +86,59 @@ async function recoveryTime(cluster: BenchCluster, events: number): Promise<{ ms
   }
 }
 
+const rateOf = (r: JobRun) => (r.events * 1000) / r.wallMs;
+const perCoreOf = (r: JobRun) => rateOf(r) / Math.max(r.cores, 0.01);
+
+function row(what: string, runs: readonly JobRun[], note: string): string[] {
+  return [what, formatSpread(spreadOf(runs.map(rateOf)), formatRate), spreadOf(runs.map((r) => r.cores)).median.toFixed(2), formatSpread(spreadOf(runs.map(perCoreOf)), formatRate), note];
+}
+
+const pct = (a: Spread, b: Spread) => `${((a.median / b.median) * 100).toFixed(0)}%`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { events: { type: 'string', default: '400000' }, 'skip-recovery': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { events: { type: 'string', default: '400000' }, repeats: { type: 'string', default: '3' }, 'skip-recovery': { type: 'boolean' } },
+  });
   const events = Number(values.events);
+  const repeats = Math.max(1, Number(values.repeats));
+  const q5Events = Math.floor(events / 2);
   const heartbeatTimeoutMs = 2000;
+  // The expected answers, from the independent references over the same generated events.
+  const q0Input = generateNexmarkEvents({ events, rate: RATE, seed: SEED });
+  const q5Input: NexmarkEvent[] = q0Input.length === q5Events ? q0Input : generateNexmarkEvents({ events: q5Events, rate: RATE, seed: SEED });
+  const q0: Query = { example: 'nexmark-q0.ts', events, expected: referenceQ0(q0Input as unknown as RefEvent[]) };
+  const q5: Query = { example: 'nexmark-q5.ts', events: q5Events, expected: referenceQ5(q5Input as unknown as RefEvent[]) };
+  const q5cp: Query = { ...q5, extra: ['--checkpoint-interval', '1000'] };
   const cluster = new BenchCluster();
   try {
     await cluster.start({ taskManagers: 2, slots: 1, heartbeatTimeoutMs });
-    process.stdout.write(`cluster: 2 TaskManagers × 1 slot, parallelism 2, NATS ${cluster.nats.url}\n`);
-    const raw = await rawJetStreamBaseline(cluster.nats.url, events);
-    const rawRate = (raw.events * 1000) / raw.wallMs;
-    const q0 = await runJob(cluster, 'nexmark-q0.ts', events);
-    const q5 = await runJob(cluster, 'nexmark-q5.ts', Math.floor(events / 2));
-    const q5cp = await runJob(cluster, 'nexmark-q5.ts', Math.floor(events / 2), ['--checkpoint-interval', '1000']);
-    const rate = (r: JobRun) => (r.events * 1000) / r.wallMs;
+    process.stdout.write(`cluster: 2 TaskManagers × 1 slot, parallelism 2, NATS ${cluster.nats.url}; ${repeats} repeats, median (min–max), every run checked against the reference\n`);
+    const raw = [];
+    for (let i = 0; i < repeats; i++) raw.push(await rawJetStreamBaseline(cluster.nats.url, q5Input));
+    // Expressed per input event of q5, so it compares with q5's events/s directly.
+    const rawRates = spreadOf(raw.map((r) => (q5Events * 1000) / r.wallMs));
+    const q0Runs = await repeat(cluster, q0, repeats);
+    const q5Runs = await repeat(cluster, q5, repeats);
+    const q5cpRuns = await repeat(cluster, q5cp, repeats);
+    const q5Rates = spreadOf(q5Runs.map(rateOf));
     const rows = [
-      ['raw JetStream publish+fetch', formatRate(rawRate), '-', '-', `${raw.messages} msgs × ${Math.round(raw.bytes / raw.messages)} B`],
-      ['q0 (cluster)', formatRate(rate(q0)), q0.cores.toFixed(2), formatRate(rate(q0) / Math.max(q0.cores, 0.01)), `${((rate(q0) / rawRate) * 100).toFixed(0)}% of raw`],
-      ['q5 (cluster, keyed exchange)', formatRate(rate(q5)), q5.cores.toFixed(2), formatRate(rate(q5) / Math.max(q5.cores, 0.01)), `${((rate(q5) / rawRate) * 100).toFixed(0)}% of raw`],
-      ['q5 + checkpoints every 1 s', formatRate(rate(q5cp)), q5cp.cores.toFixed(2), formatRate(rate(q5cp) / Math.max(q5cp.cores, 0.01)), `${((rate(q5cp) / rate(q5)) * 100).toFixed(0)}% of no checkpoints`],
+      [
+        'raw JetStream, q5 exchange',
+        formatSpread(rawRates, formatRate),
+        '-',
+        '-',
+        `${raw[0].records} bids in ${raw[0].messages} msgs × ~${Math.round(raw[0].bytes / raw[0].messages / 1024)} KiB (fixed at ${RAW_MESSAGE_BYTES / 1024} KiB)`,
+      ],
+      row('q0 (cluster, chained, no exchange)', q0Runs, 'never crosses the network'),
+      row('q5 (cluster, keyed exchange)', q5Runs, `${pct(q5Rates, rawRates)} of raw`),
+      row('q5 + checkpoints every 1 s', q5cpRuns, `${pct(spreadOf(q5cpRuns.map(rateOf)), q5Rates)} of no checkpoints`),
     ];
     process.stdout.write(renderTable(['what', 'events/s', 'TM cores', 'events/s per core', 'note'], rows) + '\n');
-    const cp = await cluster.client.checkpoints(q5cp.jobId);
+    const cp = await cluster.client.checkpoints(q5cpRuns[q5cpRuns.length - 1].jobId);
     const summary = cp.summary as { state_size: { avg: number; max: number }; end_to_end_duration: { avg: number; max: number } };
     process.stdout.write(
-      `checkpoints of q5: ${cp.counts.completed} completed, ${cp.counts.failed} failed; duration avg ${summary.end_to_end_duration.avg} ms, max ${summary.end_to_end_duration.max} ms; ` +
+      `checkpoints of the last q5 run: ${cp.counts.completed} completed, ${cp.counts.failed} failed; duration avg ${summary.end_to_end_duration.avg} ms, max ${summary.end_to_end_duration.max} ms; ` +
         `size avg ${(summary.state_size.avg / 1024).toFixed(0)} KiB, max ${(summary.state_size.max / 1024).toFixed(0)} KiB\n`,
     );
     if (!values['skip-recovery']) {
