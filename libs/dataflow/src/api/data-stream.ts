@@ -19,6 +19,7 @@ import type {
   ProcessFunction,
   ReduceFunction,
 } from './functions.types';
+import { checkBufferTimeout } from './buffer-timeout';
 import type { OutputTag } from './output-tag';
 import type { StreamExecutionEnvironment } from './stream-execution-environment';
 import { ConnectedStreams, KeyedConnectedStreams } from './connected-streams';
@@ -169,6 +170,11 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
   }
   slotSharingGroup(group: string): this {
     this.transformation.slotSharingGroup = group;
+    return this;
+  }
+  /** Flink's per-operator buffer timeout for this operator's output (see env.setBufferTimeout). */
+  setBufferTimeout(timeoutMs: number): this {
+    this.transformation.bufferTimeoutMs = checkBufferTimeout(this.transformation.name, timeoutMs);
     return this;
   }
   /** Begin a new chain at this operator (it may still chain to its successors). */

@@ -4,6 +4,7 @@
  * captures the graph: its execute() returns without running anything.
  */
 import { InvalidArgumentError, InvalidParallelismError } from '../core/dataflow.errors';
+import { checkBufferTimeout } from './buffer-timeout';
 import { DEFAULT_MAX_PARALLELISM } from '../core/key-group.assignment';
 import { buildJobGraphFromTransformations, jobGraphHash, type BuiltJob } from '../graph/job-graph.builder';
 import { CheckpointingMode, type CheckpointConfig } from '../graph/job-graph.types';
@@ -36,6 +37,8 @@ export class StreamExecutionEnvironment {
   private parallelism: number;
   private maxParallelism = DEFAULT_MAX_PARALLELISM;
   private checkpointing?: CheckpointConfig;
+  private bufferTimeoutMs?: number;
+  private autoWatermarkIntervalMs?: number;
   private restartStrategy?: RestartStrategyConfig;
   private readonly transformations: Transformation[] = [];
   private nextId = 0;
@@ -85,6 +88,30 @@ export class StreamExecutionEnvironment {
   }
   getMaxParallelism(): number {
     return this.maxParallelism;
+  }
+  /**
+   * Flink's buffer timeout: the longest a partly filled output batch waits before it is sent
+   * (default 100 ms, the TaskManager's BUFFER_TIMEOUT_MS). 0 sends after every input batch
+   * (lowest latency), -1 only when a batch is full (~32 KiB) or at a watermark, barrier or the
+   * end of input (highest throughput).
+   */
+  setBufferTimeout(timeoutMs: number): this {
+    this.bufferTimeoutMs = checkBufferTimeout('environment', timeoutMs);
+    return this;
+  }
+  getBufferTimeout(): number | undefined {
+    return this.bufferTimeoutMs;
+  }
+  /**
+   * Flink's auto-watermark interval (ExecutionConfig.setAutoWatermarkInterval): sources emit a
+   * periodic watermark at most once per this many ms of wall time (default 200). 0 emits one after
+   * every batch, which is deterministic (tests of late data) but makes every batch a message.
+   */
+  setAutoWatermarkInterval(intervalMs: number): this {
+    if (!Number.isInteger(intervalMs) || intervalMs < 0 || intervalMs > 3_600_000)
+      throw new InvalidArgumentError(`auto-watermark interval must be an integer from 0 to 3600000 ms, got ${intervalMs}`);
+    this.autoWatermarkIntervalMs = intervalMs;
+    return this;
   }
   enableCheckpointing(intervalMs: number, options: CheckpointOptions = {}): this {
     if (!(intervalMs > 0)) throw new InvalidArgumentError(`checkpoint interval must be > 0, got ${intervalMs}`);
@@ -184,6 +211,8 @@ export class StreamExecutionEnvironment {
       maxParallelism: this.maxParallelism,
       checkpointing: this.checkpointing,
       restartStrategy: this.restartStrategy,
+      ...(this.bufferTimeoutMs !== undefined ? { bufferTimeoutMs: this.bufferTimeoutMs } : {}),
+      ...(this.autoWatermarkIntervalMs !== undefined ? { autoWatermarkIntervalMs: this.autoWatermarkIntervalMs } : {}),
     });
   }
 
@@ -202,3 +231,4 @@ export class StreamExecutionEnvironment {
     return this.executor.submit(job, this.executorOptions);
   }
 }
+

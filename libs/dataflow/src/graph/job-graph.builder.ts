@@ -30,6 +30,8 @@ export interface BuildOptions {
   readonly maxParallelism: number;
   readonly checkpointing?: CheckpointConfig;
   readonly restartStrategy?: RestartStrategyConfig;
+  readonly bufferTimeoutMs?: number;
+  readonly autoWatermarkIntervalMs?: number;
 }
 
 interface ResolvedInput {
@@ -149,6 +151,8 @@ export function buildJobGraphFromTransformations(all: readonly Transformation[],
     const chain: Node[] = [];
     for (let n: Node | undefined = head; n; n = n.chainedTo) chain.push(n);
     for (const n of chain) vertexOf.set(n, head.uid);
+    // The chain's outputs leave from its tail; the operator nearest the tail that set one wins.
+    const bufferTimeoutMs = [...chain].reverse().find((n) => n.t.bufferTimeoutMs !== undefined)?.t.bufferTimeoutMs;
     vertices.push({
       id: head.uid,
       name: chain.map((n) => n.t.name).join(' -> '),
@@ -166,6 +170,7 @@ export function buildJobGraphFromTransformations(all: readonly Transformation[],
           config: JSON.parse(canonicalJson(n.t.config)) as Record<string, unknown>,
         }),
       ),
+      ...(bufferTimeoutMs !== undefined ? { bufferTimeoutMs } : {}),
     });
   }
 
@@ -193,6 +198,8 @@ export function buildJobGraphFromTransformations(all: readonly Transformation[],
       maxParallelism: options.maxParallelism,
       ...(options.checkpointing ? { checkpointing: options.checkpointing } : {}),
       ...(options.restartStrategy ? { restartStrategy: options.restartStrategy } : {}),
+      ...(options.bufferTimeoutMs !== undefined ? { bufferTimeoutMs: options.bufferTimeoutMs } : {}),
+      ...(options.autoWatermarkIntervalMs !== undefined ? { autoWatermarkIntervalMs: options.autoWatermarkIntervalMs } : {}),
     },
     vertices,
     edges,

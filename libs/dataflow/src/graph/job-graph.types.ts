@@ -36,6 +36,14 @@ export interface JobConfig {
   readonly checkpointing?: CheckpointConfig;
   /** Read by the JobManager's failover (see api/restart-strategies.ts). */
   readonly restartStrategy?: RestartStrategyConfig;
+  /**
+   * Flink's buffer timeout for every output of the job (env.setBufferTimeout): how long a
+   * partly filled batch may wait before it is sent; 0 = after every input batch, -1 = only when
+   * full (and at watermarks, barriers, end of input). Absent: the TaskManager's BUFFER_TIMEOUT_MS.
+   */
+  readonly bufferTimeoutMs?: number;
+  /** Flink's auto-watermark interval: at most one periodic watermark per source per this many ms (0: every batch). */
+  readonly autoWatermarkIntervalMs?: number;
 }
 
 /** One operator inside a chain. */
@@ -59,6 +67,8 @@ export interface JobVertex {
   /** Head first; each operator feeds the next by plain function calls. */
   readonly operators: OperatorDescriptor[];
   readonly isSource: boolean;
+  /** Buffer timeout of this chain's outputs (an operator's setBufferTimeout), over the job's. */
+  readonly bufferTimeoutMs?: number;
 }
 
 export interface JobEdge {

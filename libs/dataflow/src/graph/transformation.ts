@@ -44,6 +44,8 @@ export class Transformation {
   parallelism?: number;
   maxParallelism?: number;
   slotSharingGroup?: string;
+  /** setBufferTimeout on this operator (ms; -1 = only when full). */
+  bufferTimeoutMs?: number;
   chainingStrategy: ChainingStrategy = ChainingStrategy.Always;
   /** Set on operators that assign timestamps and emit watermarks. */
   assignsWatermarks = false;

@@ -29,6 +29,8 @@ export interface OperatorContext {
   readonly checkpointingEnabled?: boolean;
   /** The task's input arrives in the same order on every run (see hasDeterministicInputOrder). */
   readonly deterministicInputOrder?: boolean;
+  /** Periodic watermarks at most once per this many ms (0: every batch; absent: every batch). */
+  readonly autoWatermarkIntervalMs?: number;
   readonly output: Output;
 }
 

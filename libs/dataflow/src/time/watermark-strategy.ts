@@ -45,13 +45,21 @@ export class WatermarkStrategy<T> {
   }
 }
 
+/** Flink's default auto-watermark interval (pipeline.auto-watermark-interval). */
+export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
+
 /**
- * Runtime watermark generator: fed per record, asked once per batch (periodic emission).
- * Also tracks idleness against a processing-time clock.
+ * Runtime watermark generator: fed per record, asked once per batch (periodic emission), and
+ * answering at most once per `intervalMs` of wall time (0: every batch). A watermark is a
+ * broadcast that flushes every output channel, so one per batch would cut every batch into
+ * small messages; Flink emits them every 200 ms for the same reason. Wall time, not the
+ * injectable processing-time clock: tests that stop that clock must still get watermarks.
+ * Also tracks idleness against the processing-time clock.
  */
 export class WatermarkGenerator<T> {
   private maxTs = Number.NEGATIVE_INFINITY;
   private lastEmitted = Number.NEGATIVE_INFINITY;
+  private lastEmittedAt = 0;
   private lastActivity: number;
   idle = false;
   private readonly assign?: TimestampAssigner<T>;
@@ -60,6 +68,7 @@ export class WatermarkGenerator<T> {
     private readonly config: WatermarkStrategyConfig,
     assigner: TimestampAssigner<T> | undefined,
     private readonly clock: () => number,
+    private readonly intervalMs = 0,
   ) {
     this.assign = assigner;
     this.lastActivity = clock();
@@ -81,6 +90,11 @@ export class WatermarkGenerator<T> {
     if (this.config.type === 'none' || this.maxTs === Number.NEGATIVE_INFINITY) return undefined;
     const wm = this.maxTs - this.config.maxOutOfOrdernessMs - 1;
     if (wm <= this.lastEmitted) return undefined;
+    if (this.intervalMs > 0) {
+      const now = Date.now();
+      if (now - this.lastEmittedAt < this.intervalMs) return undefined;
+      this.lastEmittedAt = now;
+    }
     this.lastEmitted = wm;
     return wm;
   }

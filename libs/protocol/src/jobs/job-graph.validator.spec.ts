@@ -27,6 +27,15 @@ describe('JobGraph validation', () => {
     for (const bad of [0, -1, 1.5, '2', null]) expect(fields(graph({ vertices: [vertex('src', { parallelism: bad }), vertex('map')] }))).toContain('jobGraph.vertices.0.parallelism');
   });
 
+  it('takes buffer timeouts of -1..3600000 ms and auto-watermark intervals of 0..3600000 ms', () => {
+    expect(fields(graph({ config: { parallelism: 2, maxParallelism: 128, bufferTimeoutMs: -1, autoWatermarkIntervalMs: 0 }, vertices: [vertex('src', { bufferTimeoutMs: 0 }), vertex('map')] }))).toEqual([]);
+    for (const bad of [-2, 1.5, '5', 3_600_001]) {
+      expect(fields(graph({ config: { parallelism: 2, maxParallelism: 128, bufferTimeoutMs: bad } }))).toEqual(['jobGraph.config.bufferTimeoutMs']);
+      expect(fields(graph({ vertices: [vertex('src', { bufferTimeoutMs: bad }), vertex('map')] }))).toEqual(['jobGraph.vertices.0.bufferTimeoutMs']);
+    }
+    expect(fields(graph({ config: { parallelism: 2, maxParallelism: 128, autoWatermarkIntervalMs: -1 } }))).toEqual(['jobGraph.config.autoWatermarkIntervalMs']);
+  });
+
   it('refuses edges to missing vertices, unknown partitioners, duplicate ids and uids, long names, too many vertices', () => {
     expect(fields(graph({ edges: [{ id: 'e0', source: 'src', target: 'nowhere', targetInput: 0, partitioner: 'hash' }] }))).toEqual(['jobGraph.edges.0.target']);
     expect(fields(graph({ edges: [{ id: 'e0', source: 'src', target: 'map', targetInput: 0, partitioner: 'teleport' }] }))).toEqual(['jobGraph.edges.0.partitioner']);

@@ -68,6 +68,8 @@ export function jobGraphViolations(graph: unknown, options: JobGraphCheckOptions
   else {
     if (!isInt(config['maxParallelism'], 1, JobGraphLimits.maxParallelism)) bad('.config.maxParallelism', `must be an integer from 1 to ${JobGraphLimits.maxParallelism}`);
     if (!isInt(config['parallelism'], 1, limit)) bad('.config.parallelism', `must be an integer from 1 to ${limit} (MAX_JOB_PARALLELISM)`);
+    if (config['bufferTimeoutMs'] !== undefined && !isInt(config['bufferTimeoutMs'], -1, 3_600_000)) bad('.config.bufferTimeoutMs', 'must be -1 or an integer from 0 to 3600000');
+    if (config['autoWatermarkIntervalMs'] !== undefined && !isInt(config['autoWatermarkIntervalMs'], 0, 3_600_000)) bad('.config.autoWatermarkIntervalMs', 'must be an integer from 0 to 3600000');
     for (const key of ['checkpointing', 'restartStrategy']) {
       if (config[key] === undefined) continue;
       if (!isObject(config[key])) bad(`.config.${key}`, 'must be an object');
@@ -102,6 +104,7 @@ export function jobGraphViolations(graph: unknown, options: JobGraphCheckOptions
       else subtasks += parallelism;
       if (!isText(v['slotSharingGroup'], JobGraphLimits.nameLength)) bad(`${at}.slotSharingGroup`, `must be a string of at most ${JobGraphLimits.nameLength} characters`);
       if (typeof v['isSource'] !== 'boolean') bad(`${at}.isSource`, 'must be a boolean');
+      if (v['bufferTimeoutMs'] !== undefined && !isInt(v['bufferTimeoutMs'], -1, 3_600_000)) bad(`${at}.bufferTimeoutMs`, 'must be -1 or an integer from 0 to 3600000');
       const operators = v['operators'];
       if (!Array.isArray(operators) || operators.length === 0 || operators.length > JobGraphLimits.operatorsPerVertex) {
         bad(`${at}.operators`, `must be an array of 1 to ${JobGraphLimits.operatorsPerVertex} operators`);

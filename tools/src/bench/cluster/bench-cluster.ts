@@ -85,7 +85,7 @@ export class BenchCluster {
   }
 
   private spawn(service: 'dispatcher' | 'jobmanager' | 'resourcemanager' | 'taskmanager', env: Record<string, string>, name: string = service) {
-    const handle = spawnService({ service, name, env: { ...this.env, ...env }, output: { type: 'buffer' } });
+    const handle = spawnService({ service, name, env: { ...this.env, ...env }, output: { type: 'buffer' }, ...(service === 'taskmanager' && process.env.BENCH_TM_PROF ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_TM_PROF] } : {}) });
     this.services.push(handle);
     return handle;
   }

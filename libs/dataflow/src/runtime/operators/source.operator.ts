@@ -24,7 +24,7 @@ export class SourceOperator extends AbstractStreamOperator {
     const source = this.fn<Source<unknown>>('source');
     this.reader = source.createReader({ subtaskIndex: ctx.subtaskIndex, parallelism: ctx.parallelism });
     const strategy = ctx.descriptor.config.strategy as WatermarkStrategyConfig;
-    this.gen = new WatermarkGenerator(strategy, ctx.functions.timestampAssigner as TimestampAssigner<unknown> | undefined, ctx.clock);
+    this.gen = new WatermarkGenerator(strategy, ctx.functions.timestampAssigner as TimestampAssigner<unknown> | undefined, ctx.clock, ctx.autoWatermarkIntervalMs);
   }
 
   protected override restoreOperatorState(state: unknown): void {
@@ -49,6 +49,10 @@ export class SourceOperator extends AbstractStreamOperator {
       return SourcePollResult.End;
     }
     if (batch.length === 0) {
+      // A watermark withheld by the auto-watermark interval goes out once the interval is over,
+      // also when no more records come (the task keeps polling an empty source).
+      const pending = this.gen.periodicWatermark();
+      if (pending !== undefined) this.processWatermark(pending);
       if (this.gen.checkIdle()) this.output.emitWatermarkStatus(true);
       return SourcePollResult.Empty;
     }

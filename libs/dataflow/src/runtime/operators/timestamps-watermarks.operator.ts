@@ -18,6 +18,8 @@ export class TimestampsWatermarksOperator extends AbstractStreamOperator {
 
   override open(): void {
     const config = this.ctx.descriptor.config.strategy as WatermarkStrategyConfig;
+    // Every batch (no auto-watermark interval): nothing would wake this operator to emit a
+    // withheld watermark once its input goes quiet, unlike a source, which keeps polling.
     this.gen = new WatermarkGenerator(config, this.ctx.functions.timestampAssigner as TimestampAssigner<unknown> | undefined, this.ctx.clock);
     this.idlenessMs = config.idlenessMs;
     this.lastActivity = this.ctx.clock();

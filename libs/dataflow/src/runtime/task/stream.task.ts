@@ -20,8 +20,9 @@ import type { InputGate, InputItem, ResultPartitionWriter } from './channel.type
 import { BarrierAligner } from './barrier-aligner';
 import type { BarrierHandler } from './barrier-handler.types';
 import { BarrierTracker } from './barrier-tracker';
-import { RecordWriter } from './record-writer';
+import { DEFAULT_BUFFER_TIMEOUT_MS, RecordWriter } from './record-writer';
 import { WatermarkValve } from './watermark-valve';
+import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS } from '../../time/watermark-strategy';
 import '../operators';
 
 export interface StreamTaskOptions {
@@ -33,6 +34,8 @@ export interface StreamTaskOptions {
   readonly inputGate?: InputGate;
   /** One writer per out-edge id of this vertex. */
   readonly outputs: ReadonlyMap<string, ResultPartitionWriter>;
+  /** Buffer timeout when neither the job nor the vertex sets one (the TaskManager's BUFFER_TIMEOUT_MS). */
+  readonly bufferTimeoutMs?: number;
   readonly batchSize?: number;
   readonly clock?: () => number;
   /**
@@ -98,6 +101,7 @@ export class StreamTask {
         subtaskIndex,
         keySelector,
         targetMaxParallelism: target.maxParallelism,
+        bufferTimeoutMs: vertex.bufferTimeoutMs ?? jobGraph.config.bufferTimeoutMs ?? options.bufferTimeoutMs ?? DEFAULT_BUFFER_TIMEOUT_MS,
       });
       this.writers.push(rw);
       this.partitionWriters.push(pw);
@@ -124,6 +128,7 @@ export class StreamTask {
         jobName: jobGraph.jobName,
         checkpointingEnabled: jobGraph.config.checkpointing !== undefined,
         deterministicInputOrder,
+        autoWatermarkIntervalMs: jobGraph.config.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS,
         ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
         output: i + 1 < this.operators.length ? new ChainedOutput(this.operators[i + 1]) : tail,
       });
@@ -150,6 +155,7 @@ export class StreamTask {
         closeError ??= err;
       }
     }
+    for (const w of this.writers) w.close();
     if (primary !== undefined) throw primary;
     if (closeError !== undefined) throw closeError;
   }
@@ -250,7 +256,7 @@ export class StreamTask {
         if (p) await p;
       }
     }
-    for (const w of this.writers) w.flush();
+    for (const w of this.writers) w.endBatch();
     const pending = this.capacity();
     if (pending) await pending;
   }
