@@ -30,8 +30,9 @@ export function usePoll<T>(path: string | null, intervalMs = 2000): Resource<T> 
         if (!alive.current) return;
         const notAvailable = error instanceof NotAvailableError;
         setState((s) => ({ data: notAvailable ? undefined : s.data, error: error as Error, notAvailable, loading: false }));
-        // A missing endpoint stays missing: no point asking again.
-        if (notAvailable) return;
+        // A missing endpoint stays missing; without a token every call is refused: ask again
+        // only once a token is entered (tokenVersion).
+        if (notAvailable || (error instanceof ApiError && error.status === 401)) return;
       }
       if (intervalMs > 0 && alive.current) timer = setTimeout(load, intervalMs);
     };

@@ -15,6 +15,8 @@ export interface VertexLive {
   busy?: number;
   backpressure?: string;
   watermark?: number;
+  /** When inRate/outRate were computed (ms): a new value means a new sample of the rates. */
+  rateAt?: number;
 }
 
 interface BackpressureInfo {
@@ -45,6 +47,7 @@ export function useVertexLive(jobId: string, job: JobDetails | undefined, runnin
           const secs = (cur.at - prev.at) / 1000;
           entry.inRate = Math.max(0, (cur.read - prev.read) / secs);
           entry.outRate = Math.max(0, (cur.write - prev.write) / secs);
+          entry.rateAt = cur.at;
         }
         if (!prev || cur.at > prev.at) previous.current.set(v.id, cur);
         next.set(v.id, entry);

@@ -20,11 +20,12 @@ export function JobOverviewTab({ job, live }: { job: JobDetails; live: Map<strin
     { label: 'records in/s (all vertices)', values: [], colour: '#1864ab' },
     { label: 'records out/s (all vertices)', values: [], colour: '#2b8a3e' },
   ] });
+  const rateAt = Math.max(0, ...[...live.values()].map((v) => v.rateAt ?? 0));
   useEffect(() => {
+    if (rateAt === 0) return;
     const vs = [...live.values()];
-    if (!vs.some((v) => v.inRate !== undefined)) return;
-    setRates((s) => addSample(s, job.now ?? Date.now(), [vs.reduce((n, v) => n + (v.inRate ?? 0), 0), vs.reduce((n, v) => n + (v.outRate ?? 0), 0)]));
-  }, [job.now]);
+    setRates((s) => addSample(s, rateAt, [vs.reduce((n, v) => n + (v.inRate ?? 0), 0), vs.reduce((n, v) => n + (v.outRate ?? 0), 0)]));
+  }, [rateAt]);
   const nodes = planNodes(job);
   return (
     <>
