@@ -81,7 +81,7 @@ export function JobActions({ jobId, running, onDone }: Props) {
 
   return (
     <div class="actions" data-testid="job-actions">
-      <input class="target-dir" placeholder="savepoint directory (optional)" value={targetDir} onInput={(e) => setTargetDir((e.target as HTMLInputElement).value)} aria-label="savepoint directory" />
+      <input class="target-dir" placeholder="savepoint dir (optional)" value={targetDir} onInput={(e) => setTargetDir((e.target as HTMLInputElement).value)} aria-label="savepoint directory" />
       <button onClick={savepoint} disabled={!running || busy} data-action="savepoint">
         Savepoint
       </button>
