@@ -23,16 +23,23 @@ function pick(o: Entry, ...keys: string[]): unknown {
   return undefined;
 }
 
-/** "input 1 (channel 3) from Tumble window [2] — watermark …, idle for 4 s". */
+/**
+ * "idle input 0, channel 3: Bids subtask 1 at 2026-… , silent 4.0 s". Reads the metrics endpoint's
+ * `heldBackBy` ({channel, input, upstreamVertex: {id, name}, upstreamSubtask, watermark, idle,
+ * silentMs}) and a few other spellings.
+ */
 export function describeHold(h: Hold): string {
-  const name = str(pick(h, 'name', 'input', 'inputName', 'from', 'upstream', 'upstreamName', 'vertexName', 'source'));
-  const channel = str(pick(h, 'channel', 'inputChannel', 'index'));
-  const sub = str(pick(h, 'subtask', 'upstreamSubtask'));
+  const upstream = pick(h, 'upstreamVertex', 'upstream', 'from', 'source');
+  const name = (upstream && typeof upstream === 'object' ? str(pick(upstream as Entry, 'name', 'id')) : str(upstream)) ?? str(pick(h, 'name', 'inputName', 'vertexName'));
+  const input = str(pick(h, 'input'));
+  const channel = str(pick(h, 'channel', 'inputChannel'));
+  const sub = str(pick(h, 'upstreamSubtask', 'subtask'));
   const wm = num(pick(h, 'watermark', 'value'));
   const idle = pick(h, 'idle', 'isIdle') === true;
-  const silent = num(pick(h, 'silentMs', 'idleMs', 'lagMs'));
-  const who = [name, channel !== undefined ? `channel ${channel}` : undefined, sub !== undefined ? `subtask ${sub}` : undefined].filter(Boolean).join(', ');
-  return `${idle ? 'idle input' : 'lagging input'} ${who || '(unnamed)'}${wm !== undefined ? ` at ${fmtWatermark(wm)}` : ''}${silent !== undefined ? `, silent ${fmtDuration(silent)}` : ''}`;
+  const silent = num(pick(h, 'silentMs', 'idleMs'));
+  const where = [input !== undefined ? `input ${input}` : undefined, channel !== undefined ? `channel ${channel}` : undefined].filter(Boolean).join(', ');
+  const who = [name, sub !== undefined ? `subtask ${sub}` : undefined].filter(Boolean).join(' ');
+  return `${idle ? 'idle' : 'lagging'} ${where || 'input'}${who ? `: ${who}` : ''}${wm !== undefined ? ` at ${fmtWatermark(wm)}` : ''}${silent !== undefined ? `, silent ${fmtDuration(silent)}` : ''}`;
 }
 
 function holdOf(e: Entry): Hold | undefined {
@@ -66,7 +73,7 @@ export function JobWatermarksTab({ job, live }: { job: JobDetails; live: Map<str
                 {summary && <p>{summary}</p>}
                 {top && <p class="hold">Job watermark held back by {describeHold(top)}</p>}
                 {entries.length === 0 ? (
-                  <pre class="json">{JSON.stringify(w, null, 2)}</pre>
+                  Array.isArray((w as Entry)?.['vertices']) ? <p class="muted">No event-time operator is waiting for a watermark.</p> : <pre class="json">{JSON.stringify(w, null, 2)}</pre>
                 ) : (
                   <table class="grid">
                     <thead>
@@ -100,18 +107,23 @@ export function JobWatermarksTab({ job, live }: { job: JobDetails; live: Map<str
 function WatermarkRow({ e, names }: { e: Entry; names: Map<string, string> }) {
   const id = str(pick(e, 'id', 'vertexId', 'vertex'));
   const name = str(pick(e, 'name', 'vertexName')) ?? (id ? names.get(id) : undefined) ?? id ?? '?';
-  const wm = num(pick(e, 'watermark', 'lowWatermark', 'currentInputWatermark', 'inputWatermark'));
+  const subtaskList = Array.isArray(e['subtasks']) ? (e['subtasks'] as Entry[]) : [];
+  const subtaskWms = subtaskList.map((s) => num(pick(s, 'currentInputWatermark', 'watermark'))).filter((x): x is number => x !== undefined);
+  const wm = num(pick(e, 'watermark', 'lowWatermark', 'currentInputWatermark', 'inputWatermark')) ?? (subtaskWms.length ? Math.min(...subtaskWms) : undefined);
+  const operators = Array.isArray(e['operators']) ? (e['operators'] as string[]).join(', ') : undefined;
   const hold = holdOf(e);
-  const subtasks = pick(e, 'subtasks');
-  const subHolds: ComponentChildren[] = Array.isArray(subtasks)
-    ? (subtasks as Entry[]).map((s, i) => {
+  const subHolds: ComponentChildren[] = subtaskList.length
+    ? subtaskList.map((s, i) => {
         const h = holdOf(s);
         return h ? <div key={i} class="small">{`subtask ${str(pick(s, 'subtask', 'index')) ?? i}: ${describeHold(h)}`}</div> : null;
       })
     : [];
   return (
     <tr data-vertex-id={id}>
-      <td>{name}</td>
+      <td>
+        {name}
+        {operators && <div class="muted small">{operators}</div>}
+      </td>
       <td class="mono">{fmtWatermark(wm)}</td>
       <td>
         {hold ? describeHold(hold) : subHolds.some(Boolean) ? null : '–'}

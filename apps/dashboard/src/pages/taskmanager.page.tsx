@@ -109,13 +109,14 @@ function Metrics({ id }: { id: string }) {
 
 function Logs({ id, log }: { id: string; log?: string }) {
   const base = `taskmanagers/${encodeURIComponent(id)}`;
-  const list = usePoll<{ logs: { name: string; size: number; mtime?: number }[] }>(`${base}/logs`, 0);
+  const list = usePoll<{ logs: { name: string; size: number; mtime?: number }[]; note?: string }>(`${base}/logs`, 0);
   const text = usePoll<unknown>(log ? `${base}/logs/${encodeURIComponent(log)}` : null, 0);
   return (
     <Section title="Logs">
       <Loaded res={list} what="TaskManager logs (GET /taskmanagers/:id/logs)">
         {(l) => (
           <>
+            {l.note && <p class="muted small">{l.note}</p>}
             <ul class="logs">
               {l.logs.map((f) => (
                 <li key={f.name}>
