@@ -30,9 +30,10 @@ export class TestCluster {
   env!: Record<string, string>;
   private taskManagerEnv: Record<string, string> = {};
   url!: string;
-  restToken?: string;
   nats!: Pick<TestNats, 'url'> & Partial<Pick<TestNats, 'stop'>>;
   db!: TestDatabase;
+  /** Sent by the cluster's own REST calls when the services have REST_AUTH_TOKEN. */
+  restToken?: string;
 
   static async start(options: TestClusterOptions): Promise<TestCluster> {
     const cluster = new TestCluster();
