@@ -26,6 +26,7 @@ export default [
               onlyDependOnLibsWithTags: ['type:protocol', 'type:dataflow', 'type:service-kit'],
             },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:protocol', 'type:dataflow', 'type:client'] },
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:protocol', 'type:dataflow', 'type:client', 'type:tools'] },
           ],
         },

@@ -7,7 +7,7 @@ if [ ! -d node_modules ]; then
   echo "node_modules is missing: run \`npm run setup\` (or \`npm install --no-audit --no-fund\`) first" >&2
   exit 2
 fi
-for built in tools/dist/cluster/main.js apps/dispatcher/dist/main.js apps/jobmanager/dist/main.js \
+for built in tools/dist/cluster/main.js apps/dispatcher/dist/main.js apps/dashboard/dist/index.html apps/jobmanager/dist/main.js \
              apps/resourcemanager/dist/main.js apps/taskmanager/dist/main.js; do
   if [ ! -f "$built" ]; then
     echo "==> $built is missing: building first (npx nx run-many -t build)"

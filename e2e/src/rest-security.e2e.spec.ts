@@ -171,10 +171,16 @@ describe('REST security: tokens, cross-site requests, Host, limits, TLS', () => 
       const page = await raw(`${url}${path}`);
       expect(page.status).toBe(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
-      // The page asks for the token on a 401 and sends it on every call.
-      expect(page.text).toContain('sessionStorage');
-      expect(page.text).toContain("Authorization: 'Bearer ' + token");
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.text).toContain('./web/dashboard.js');
     }
+    // Its script is public too; it asks for the token on a 401 and sends it on every call.
+    const script = await raw(`${url}/web/dashboard.js`);
+    expect({ status: script.status, type: script.headers['content-type'] }).toEqual({ status: 200, type: 'text/javascript; charset=utf-8' });
+    expect(script.text).toContain('sessionStorage');
+    expect(script.text).toMatch(/Authorization:\s*[`'"]Bearer [`'"]\s*\+/);
+    // Only the built files are public: any other path under /web/ needs the token.
+    expect((await raw(`${url}/web/..%2F..%2Fpackage.json`)).status).toBe(401);
   });
 
   it('lets the full token upload, plan and run; a read-only token read and plan, but not upload, run, delete or cancel', async () => {

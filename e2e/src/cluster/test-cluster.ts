@@ -13,6 +13,8 @@ export interface TestClusterOptions {
   readonly nats?: { readonly url: string };
   /** More environment for the TaskManagers only (e.g. NATS credentials of their own). */
   readonly taskManagerEnv?: Record<string, string>;
+  /** REST_AUTH_TOKEN of every service; the cluster's own REST calls send it. */
+  readonly restToken?: string;
 }
 
 export interface JobDetails {
@@ -30,6 +32,8 @@ export class TestCluster {
   url!: string;
   nats!: Pick<TestNats, 'url'> & Partial<Pick<TestNats, 'stop'>>;
   db!: TestDatabase;
+  /** Sent by the cluster's own REST calls when the services have REST_AUTH_TOKEN. */
+  restToken?: string;
 
   static async start(options: TestClusterOptions): Promise<TestCluster> {
     const cluster = new TestCluster();
@@ -40,7 +44,15 @@ export class TestCluster {
   private async boot(options: TestClusterOptions): Promise<void> {
     this.nats = options.nats ?? (await startTestNats());
     this.db = await createTestDatabase();
-    this.env = { NATS_URL: this.nats.url, DATABASE_URL: this.db.url, HEARTBEAT_INTERVAL_MS: '300', HEARTBEAT_TIMEOUT_MS: '3000', ...options.env };
+    this.restToken = options.restToken;
+    this.env = {
+      NATS_URL: this.nats.url,
+      DATABASE_URL: this.db.url,
+      HEARTBEAT_INTERVAL_MS: '300',
+      HEARTBEAT_TIMEOUT_MS: '3000',
+      ...(options.restToken ? { REST_AUTH_TOKEN: options.restToken } : {}),
+      ...options.env,
+    };
     this.taskManagerEnv = options.taskManagerEnv ?? {};
     const port = await findFreePort();
     this.url = `http://127.0.0.1:${port}`;
@@ -66,7 +78,7 @@ export class TestCluster {
   waitForSlots(taskManagers: number, slots: number): Promise<unknown> {
     return waitFor(
       async () => {
-        const { body } = await httpJson<{ taskmanagers: number; 'slots-available': number }>(`${this.url}/overview`);
+        const { body } = await httpJson<{ taskmanagers: number; 'slots-available': number }>(`${this.url}/overview`, { token: this.restToken });
         return body.taskmanagers === taskManagers && body['slots-available'] === slots;
       },
       { description: `${taskManagers} TaskManagers with ${slots} free slots`, timeoutMs: 30_000 },
@@ -76,7 +88,8 @@ export class TestCluster {
   async upload(bytes: Uint8Array, filename: string): Promise<{ status: number; body: { id?: string; filename?: string; errors?: string[]; code?: string } }> {
     const form = new FormData();
     form.append('jarfile', new Blob([bytes]), filename);
-    const response = await fetch(`${this.url}/jars/upload`, { method: 'POST', body: form, signal: AbortSignal.timeout(60_000) });
+    const headers = this.restToken ? { authorization: `Bearer ${this.restToken}` } : undefined;
+    const response = await fetch(`${this.url}/jars/upload`, { method: 'POST', body: form, headers, signal: AbortSignal.timeout(60_000) });
     return { status: response.status, body: (await response.json()) as { id?: string; filename?: string; errors?: string[]; code?: string } };
   }
 
@@ -91,13 +104,14 @@ export class TestCluster {
     const { status, body } = await httpJson<{ jobid?: string }>(`${this.url}/jars/${jarId}/run`, {
       body: { programArgsList, ...(parallelism ? { parallelism } : {}) },
       timeoutMs: 60_000,
+      token: this.restToken,
     });
     if (status !== 200 || !body.jobid) throw new Error(`run failed (${status}): ${JSON.stringify(body)}`);
     return body.jobid;
   }
 
   async job(jobId: string): Promise<JobDetails> {
-    return (await httpJson<JobDetails>(`${this.url}/jobs/${jobId}`)).body;
+    return (await httpJson<JobDetails>(`${this.url}/jobs/${jobId}`, { token: this.restToken })).body;
   }
 
   waitForJob(jobId: string, states: readonly string[], timeoutMs = 120_000): Promise<JobDetails> {

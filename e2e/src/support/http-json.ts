@@ -9,11 +9,15 @@ export interface JsonResponse<T> {
 
 export async function httpJson<T = unknown>(
   url: string,
-  init: { method?: string; body?: unknown; timeoutMs?: number } = {},
+  init: { method?: string; body?: unknown; timeoutMs?: number; token?: string } = {},
 ): Promise<JsonResponse<T>> {
+  const headers: Record<string, string> = {
+    ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+  };
   const response = await fetch(url, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: init.body === undefined ? undefined : { 'content-type': 'application/json' },
+    headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: AbortSignal.timeout(init.timeoutMs ?? 5_000),
   });

@@ -1,0 +1,163 @@
+/**
+ * The watermark view: each vertex's lowest input watermark and, from Runnel's
+ * `/jobs/:id/watermarks`, which input holds it back — the lagging channel, or an idle one — by
+ * name. Per subtask, Flink's `/jobs/:id/vertices/:vid/watermarks` (`currentInputWatermark`).
+ * Either endpoint may be missing (404): the view says so and shows what the other gives.
+ */
+import type { ComponentChildren } from 'preact';
+import { fmtDuration, fmtWatermark } from '../format';
+import { usePoll } from '../hooks';
+import type { JobDetails, MetricValue } from '../types';
+import { Loaded, Section } from '../components/ui';
+import type { VertexLive } from '../components/vertex-live';
+
+/** What the view reads of one "held back by" entry; the names vary, so several spellings are read. */
+type Hold = Record<string, unknown>;
+type Entry = Record<string, unknown>;
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+
+function pick(o: Entry, ...keys: string[]): unknown {
+  for (const k of keys) if (o[k] !== undefined && o[k] !== null) return o[k];
+  return undefined;
+}
+
+/**
+ * "idle input 0, channel 3: Bids subtask 1 at 2026-… , silent 4.0 s". Reads the metrics endpoint's
+ * `heldBackBy` ({channel, input, upstreamVertex: {id, name}, upstreamSubtask, watermark, idle,
+ * silentMs}) and a few other spellings.
+ */
+export function describeHold(h: Hold): string {
+  const upstream = pick(h, 'upstreamVertex', 'upstream', 'from', 'source');
+  const name = (upstream && typeof upstream === 'object' ? str(pick(upstream as Entry, 'name', 'id')) : str(upstream)) ?? str(pick(h, 'name', 'inputName', 'vertexName'));
+  const input = str(pick(h, 'input'));
+  const channel = str(pick(h, 'channel', 'inputChannel'));
+  const sub = str(pick(h, 'upstreamSubtask', 'subtask'));
+  const wm = num(pick(h, 'watermark', 'value'));
+  const idle = pick(h, 'idle', 'isIdle') === true;
+  const silent = num(pick(h, 'silentMs', 'idleMs'));
+  const where = [input !== undefined ? `input ${input}` : undefined, channel !== undefined ? `channel ${channel}` : undefined].filter(Boolean).join(', ');
+  const who = [name, sub !== undefined ? `subtask ${sub}` : undefined].filter(Boolean).join(' ');
+  return `${idle ? 'idle' : 'lagging'} ${where || 'input'}${who ? `: ${who}` : ''}${wm !== undefined ? ` at ${fmtWatermark(wm)}` : ''}${silent !== undefined ? `, silent ${fmtDuration(silent)}` : ''}`;
+}
+
+function holdOf(e: Entry): Hold | undefined {
+  const h = pick(e, 'heldBy', 'heldBackBy', 'hold', 'holding', 'laggingInput', 'lagging', 'idleInput', 'minInput');
+  return h && typeof h === 'object' ? (h as Hold) : typeof h === 'string' ? { name: h } : undefined;
+}
+
+function vertexEntries(view: unknown): Entry[] {
+  if (Array.isArray(view)) return view as Entry[];
+  if (view && typeof view === 'object') {
+    const v = view as Entry;
+    const list = pick(v, 'vertices', 'tasks', 'operators');
+    if (Array.isArray(list)) return list as Entry[];
+  }
+  return [];
+}
+
+export function JobWatermarksTab({ job, live }: { job: JobDetails; live: Map<string, VertexLive> }) {
+  const view = usePoll<unknown>(`jobs/${job.jid}/watermarks`, 2000);
+  const names = new Map(job.vertices.map((v) => [v.id, v.name]));
+  return (
+    <>
+      <Section title="Watermarks">
+        <Loaded res={view} what="The watermark view (GET /jobs/:id/watermarks)">
+          {(w) => {
+            const entries = vertexEntries(w);
+            const summary = w && typeof w === 'object' && !Array.isArray(w) ? str(pick(w as Entry, 'message', 'summary', 'explanation')) : undefined;
+            const top = w && typeof w === 'object' && !Array.isArray(w) ? holdOf(w as Entry) : undefined;
+            return (
+              <div data-testid="watermark-view">
+                {summary && <p>{summary}</p>}
+                {top && <p class="hold">Job watermark held back by {describeHold(top)}</p>}
+                {entries.length === 0 ? (
+                  Array.isArray((w as Entry)?.['vertices']) ? <p class="muted">No event-time operator is waiting for a watermark.</p> : <pre class="json">{JSON.stringify(w, null, 2)}</pre>
+                ) : (
+                  <table class="grid">
+                    <thead>
+                      <tr>
+                        <th>vertex</th>
+                        <th>watermark</th>
+                        <th>held back by</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {entries.map((e, i) => (
+                        <WatermarkRow key={i} e={e} names={names} />
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </div>
+            );
+          }}
+        </Loaded>
+      </Section>
+      <Section title="Per subtask">
+        {job.vertices.map((v) => (
+          <SubtaskWatermarks key={v.id} jobId={job.jid} vertexId={v.id} name={v.name} low={live.get(v.id)?.watermark} />
+        ))}
+      </Section>
+    </>
+  );
+}
+
+function WatermarkRow({ e, names }: { e: Entry; names: Map<string, string> }) {
+  const id = str(pick(e, 'id', 'vertexId', 'vertex'));
+  const name = str(pick(e, 'name', 'vertexName')) ?? (id ? names.get(id) : undefined) ?? id ?? '?';
+  const subtaskList = Array.isArray(e['subtasks']) ? (e['subtasks'] as Entry[]) : [];
+  const subtaskWms = subtaskList.map((s) => num(pick(s, 'currentInputWatermark', 'watermark'))).filter((x): x is number => x !== undefined);
+  const wm = num(pick(e, 'watermark', 'lowWatermark', 'currentInputWatermark', 'inputWatermark')) ?? (subtaskWms.length ? Math.min(...subtaskWms) : undefined);
+  const operators = Array.isArray(e['operators']) ? (e['operators'] as string[]).join(', ') : undefined;
+  const hold = holdOf(e);
+  const subHolds: ComponentChildren[] = subtaskList.length
+    ? subtaskList.map((s, i) => {
+        const h = holdOf(s);
+        return h ? <div key={i} class="small">{`subtask ${str(pick(s, 'subtask', 'index')) ?? i}: ${describeHold(h)}`}</div> : null;
+      })
+    : [];
+  return (
+    <tr data-vertex-id={id}>
+      <td>
+        {name}
+        {operators && <div class="muted small">{operators}</div>}
+      </td>
+      <td class="mono">{fmtWatermark(wm)}</td>
+      <td>
+        {hold ? describeHold(hold) : subHolds.some(Boolean) ? null : '–'}
+        {subHolds}
+      </td>
+    </tr>
+  );
+}
+
+function SubtaskWatermarks({ jobId, vertexId, name, low }: { jobId: string; vertexId: string; name: string; low?: number }) {
+  const wms = usePoll<MetricValue[]>(`jobs/${jobId}/vertices/${encodeURIComponent(vertexId)}/watermarks`, 3000);
+  return (
+    <div class="vertex-watermarks">
+      <h3>
+        {name} <span class="muted small">low watermark {low === undefined ? '–' : fmtWatermark(low)}</span>
+      </h3>
+      <Loaded res={wms} what="Subtask watermarks (GET /jobs/:id/vertices/:vid/watermarks)">
+        {(list) =>
+          list.length === 0 ? (
+            <p class="muted small">No watermark reported.</p>
+          ) : (
+            <table class="grid">
+              <tbody>
+                {list.map((m) => (
+                  <tr key={m.id}>
+                    <td class="mono">{m.id}</td>
+                    <td class="mono">{fmtWatermark(num(m.value))}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
+    </div>
+  );
+}

@@ -1,0 +1,2 @@
+// Vite bundles imported CSS into the stylesheet it emits.
+declare module '*.css';

@@ -1,0 +1,182 @@
+/**
+ * The web dashboard in a real browser: Debian's Chromium driven by playwright-core, against a real
+ * cluster (NATS, Postgres, ResourceManager, JobManager, dispatcher, 2 TaskManagers) with a REST
+ * token. In the browser: enter the token, upload a job module, run it with arguments and a
+ * parallelism, open its graph, see records flow, take a savepoint, cancel. Every effect is checked
+ * through the REST API (or the job's output directory), not through the page alone. Screenshots
+ * of the main pages go to e2e/artifacts/dashboard/ and are checked not to be blank.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { bundleJobArtifact } from '@runnel/dataflow';
+import { TestCluster } from './cluster/test-cluster';
+import { httpJson, waitFor } from './support';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TOKEN = `dash-${Math.random().toString(36).slice(2)}-token`;
+const ARTIFACTS = resolve(__dirname, '../artifacts/dashboard');
+const FIXTURE = resolve(__dirname, 'fixtures/slow-counter.job.mjs');
+
+interface Vertex {
+  id: string;
+  name: string;
+  parallelism: number;
+  metrics: Record<string, number>;
+}
+
+describe('the web dashboard in Chromium', () => {
+  let cluster: TestCluster;
+  let browser: Browser;
+  let page: Page;
+  let work: string;
+  const consoleProblems: string[] = [];
+  let tokenEntered = false;
+  const rest = async <T>(path: string): Promise<{ status: number; body: T }> => httpJson<T>(`${cluster.url}/${path}`, { token: TOKEN, timeoutMs: 15_000 });
+
+  beforeAll(async () => {
+    // Fails here, naming the path, when Chromium is missing: .ci/run installs it with apt.
+    expect(existsSync(CHROMIUM)).toBe(true);
+    work = mkdtempSync(join(tmpdir(), 'runnel-dashboard-e2e-'));
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const [c, b] = await Promise.all([
+      TestCluster.start({ taskManagers: 2, slots: 2, restToken: TOKEN }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      }),
+    ]);
+    cluster = c;
+    browser = b;
+    page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (e) => consoleProblems.push(`page error: ${e.message}`));
+    // A CSP violation or a script error is a bug; the 404s of endpoints this cluster lacks are
+    // not, nor the 401s before the token was entered (they are what makes the page ask for it).
+    page.on('console', (m) => {
+      const text = m.text();
+      if (m.type() !== 'error' || /status of 404/.test(text) || (!tokenEntered && /status of 401/.test(text))) return;
+      consoleProblems.push(text);
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** A screenshot of what the page shows now, checked not blank: enough bytes and rendered text. */
+  async function screenshot(name: string): Promise<void> {
+    const file = join(ARTIFACTS, `${name}.png`);
+    await page.screenshot({ path: file });
+    const text = await page.locator('main').innerText();
+    expect(text.trim().length).toBeGreaterThan(100);
+    // A blank 1280×820 PNG compresses to a few kB; a page of tables, text and SVG does not.
+    expect(statSync(file).size).toBeGreaterThan(15_000);
+  }
+
+  it('enters the token, uploads and runs a job, shows its graph with records flowing, takes a savepoint, cancels', async () => {
+    // The page and its files are served without a token; its API calls need one.
+    await page.goto(cluster.url + '/');
+    await page.locator('#token').fill(TOKEN);
+    await page.locator('.token-form button[type=submit]').click();
+    tokenEntered = true;
+    const overview = (await rest<{ taskmanagers: number; 'slots-total': number }>('overview')).body;
+    await expectText(page.locator('[data-testid=stat-taskmanagers] b'), String(overview.taskmanagers));
+    await expectText(page.locator('[data-testid=stat-slots] b'), `${overview['slots-total']} / ${overview['slots-total']}`);
+    await screenshot('overview');
+
+    // Upload a bundled job module through the form, then run it with arguments and parallelism 2.
+    const artifact = await bundleJobArtifact(FIXTURE);
+    const moduleFile = join(work, 'slow-counter.dashboard.mjs');
+    writeFileSync(moduleFile, artifact.bytes);
+    await page.locator('[data-nav=submit]').click();
+    await page.locator('input[name=jarfile]').setInputFiles(moduleFile);
+    await page.locator('[data-action=upload]').click();
+    await expectText(page.locator('[data-testid=upload-status]'), 'Uploaded slow-counter.dashboard.mjs');
+    const jars = (await rest<{ files: { id: string; name: string }[] }>('jars')).body.files;
+    expect(jars.map((j) => j.name)).toContain('slow-counter.dashboard.mjs');
+
+    const output = join(work, 'out') + '/';
+    await page.locator('input[name=programArgs]').fill(`--count 100000000 --per-poll 5 --output ${output}`);
+    await page.locator('input[name=parallelism]').fill('2');
+    await page.locator('[data-action=run]').click();
+    await page.waitForURL(/#\/jobs\/[0-9a-f]{32}$/);
+    const jobId = /#\/jobs\/([0-9a-f]{32})$/.exec(page.url())![1];
+
+    // The run took the arguments and the parallelism: the keyed vertex runs 2 subtasks, and the
+    // sink writes into the output directory named in the arguments.
+    const job = await cluster.waitForJob(jobId, ['RUNNING'], 60_000);
+    const vertices = job.vertices as Vertex[];
+    expect(vertices.find((v) => v.name.startsWith('Sum'))?.parallelism).toBe(2);
+    await waitFor(() => existsSync(output) && readdirSync(output).length > 0, { description: `files in ${output}`, timeoutMs: 30_000 });
+
+    // The graph: one SVG node per vertex of the job, one edge per input of the plan.
+    const nodes = page.locator('svg.job-graph g.graph-node');
+    await waitFor(async () => (await nodes.count()) === vertices.length, { description: `${vertices.length} graph nodes`, timeoutMs: 20_000 });
+    const plan = (await rest<{ plan: { nodes: { inputs?: unknown[] }[] } }>(`jobs/${jobId}`)).body.plan;
+    const inputs = plan.nodes.reduce((n, x) => n + (x.inputs?.length ?? 0), 0);
+    expect(await page.locator('svg.job-graph g.graph-edge').count()).toBe(inputs);
+    for (const v of vertices) await expect(page.locator(`svg.job-graph g.graph-node[data-vertex-id="${v.id}"]`).count()).resolves.toBe(1);
+
+    // Records flow: the source's records out, as the page shows them, grow; so does REST's count.
+    const source = vertices.find((v) => v.name.startsWith('Slow numbers'))!;
+    const cell = page.locator(`tr[data-vertex-id="${source.id}"] td[data-metric=write-records]`);
+    const shown = async () => Number((await cell.innerText()).replace(/[^0-9]/g, '') || '0');
+    const first = await shown();
+    const restFirst = (await cluster.job(jobId)).vertices.find((v) => v.id === source.id)!.metrics['write-records'];
+    await waitFor(async () => (await shown()) > first, { description: 'the records count on the page to grow', timeoutMs: 20_000 });
+    expect((await cluster.job(jobId)).vertices.find((v) => v.id === source.id)!.metrics['write-records']).toBeGreaterThan(restFirst);
+    // The graph node shows a positive output rate of the source.
+    await waitFor(async () => /out [1-9][0-9,.]*\/s/.test(await page.locator(`g.graph-node[data-vertex-id="${source.id}"] .node-rates`).textContent() ?? ''), {
+      description: 'a positive records-out rate on the source node',
+      timeoutMs: 20_000,
+    });
+    await screenshot('job-graph');
+
+    // A savepoint through the page; REST lists it for this job.
+    await page.locator('[data-action=savepoint]').click();
+    await expectText(page.locator('[data-testid=action-outcome]'), 'Savepoint completed: savepoint://', 60_000);
+    const location = /savepoint:\/\/\S+/.exec(await page.locator('[data-testid=action-outcome]').innerText())![0];
+    const savepoints = (await rest<{ savepoints: { path: string; 'job-id': string }[] }>('savepoints')).body.savepoints;
+    expect(savepoints).toContainEqual(expect.objectContaining({ path: location, 'job-id': jobId }));
+
+    // Checkpoints: the history the page lists is REST's.
+    await page.locator('[data-tab=checkpoints]').click();
+    const rows = page.locator('table.checkpoints-table tbody tr');
+    await waitFor(async () => (await rows.count()) > 0, { description: 'checkpoint history rows', timeoutMs: 20_000 });
+    const history = (await rest<{ history: { id: number }[] }>(`jobs/${jobId}/checkpoints`)).body.history;
+    expect(history.length).toBeGreaterThan(0);
+    await expect(page.locator('table.savepoints-table').innerText()).resolves.toContain(location);
+    await screenshot('checkpoints');
+
+    // The watermark view: rendered when the endpoint exists, "not available" when it answers 404.
+    await page.locator('[data-tab=watermarks]').click();
+    const watermarks = await rest<unknown>(`jobs/${jobId}/watermarks`);
+    if (watermarks.status === 404) await expectText(page.locator('.not-available').first(), 'not available');
+    else await page.locator('[data-testid=watermark-view]').waitFor();
+
+    // TaskManagers: one row per registered TaskManager.
+    await page.locator('[data-nav=taskmanagers]').click();
+    const tms = (await rest<{ taskmanagers: { id: string }[] }>('taskmanagers')).body.taskmanagers;
+    await waitFor(async () => (await page.locator('table.taskmanagers-table tbody tr').count()) === tms.length, { description: `${tms.length} TaskManager rows`, timeoutMs: 20_000 });
+    for (const tm of tms) await expect(page.locator(`tr[data-tm-id="${tm.id}"]`).count()).resolves.toBe(1);
+    await screenshot('taskmanagers');
+
+    // Cancel (two clicks): REST says CANCELED, and so does the page.
+    await page.goto(`${cluster.url}/#/jobs/${jobId}`);
+    await page.locator('[data-action=cancel]').click();
+    await page.locator('[data-action=confirm-cancel]').click();
+    await cluster.waitForJob(jobId, ['CANCELED'], 30_000);
+    await expectText(page.locator('.job-head .state'), 'CANCELED');
+
+    expect(consoleProblems).toEqual([]);
+  }, 120_000);
+});
+
+async function expectText(locator: ReturnType<Page['locator']>, text: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(async () => ((await locator.first().textContent({ timeout: 2_000 })) ?? '').includes(text), { description: `"${text}" on the page`, timeoutMs });
+}
