@@ -13,7 +13,7 @@ import { readJsonLines } from './cluster/job-output';
 import { httpJson, waitFor } from './support';
 
 const FIXTURES = resolve(__dirname, 'fixtures');
-const COUNT = 2000;
+const COUNT = 3000;
 
 interface Subtask { subtask: number; status: string; attempt: number; host: string; 'taskmanager-id': string; duration: number; metrics: Record<string, number> }
 interface VertexView { id: string; name: string; parallelism: number; subtasks: Subtask[] }
