@@ -214,6 +214,16 @@ describe('job views (vertices, checkpoints, exceptions, savepoint disposal, logs
     expect(existsSync(location)).toBe(false);
     const again = cli(['savepoint', '-m', cluster.url, '--dispose', location]);
     expect(again.status).toBe(1);
+    // A CPU profile of the TaskManager that runs the job's only slot, only its workers of this job.
+    const tm = (await cluster.job(jobId)).vertices[0].subtasks[0]['taskmanager-id'];
+    const profile = await httpJson<{ data: { value: number; children: { name: string }[] } | null; workers: { jobId: string }[] }>(
+      `${cluster.url}/taskmanagers/${tm}/profile?durationMs=300&jobid=${jobId}`, { method: 'POST', timeoutMs: 30_000 },
+    );
+    expect(profile.status).toBe(200);
+    expect(profile.body.workers.map((w) => w.jobId)).toEqual([jobId]);
+    expect(profile.body.data?.value).toBeGreaterThan(0);
+    expect(profile.body.data?.children[0].name).toMatch(/^slot \d+: .*Forever/);
+    expect((await httpJson(`${cluster.url}/taskmanagers/${tm}/profile?durationMs=abc`, { method: 'POST' })).status).toBe(400);
     await httpJson(`${cluster.url}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
     await cluster.waitForJob(jobId, ['CANCELED']);
   });
