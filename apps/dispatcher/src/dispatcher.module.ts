@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NatsRpcClient, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
+import { NatsRpcClient, ResourceIds, jobMasterGateway, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
 import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
 import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { workerArtifactInspector } from './jars/artifact-inspector';
 import { ARTIFACT_INSPECTOR, JAR_SETTINGS, JOB_MASTER_GATEWAY, JarService } from './jars/jar.service';
 import { JobViewService } from './jobs/job-view.service';
+import { JobDetailsViewService, TASK_EXECUTOR_GATEWAYS } from './jobs/job-details-view.service';
+import { JobStatusRestController } from './rest/job-status.controller';
+import { JobVerticesRestController } from './rest/job-vertices.controller';
+import { LogsRestController } from './rest/logs.controller';
+import { SavepointDisposalRestController } from './rest/savepoint-disposal.controller';
 import { JarsRestController } from './rest/jars.controller';
 import { JobsRestController } from './rest/jobs.controller';
 import { SavepointsRestController } from './rest/savepoints.controller';
@@ -23,7 +28,12 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ServiceKitModule.forRoot(identity)],
-      controllers: [DashboardController, ClusterRestController, JarsRestController, JobsRestController, SavepointsRestController, DispatcherController],
+      controllers: [
+        DashboardController, ClusterRestController, JarsRestController, JobsRestController,
+        // After JobsRestController: its /jobs/:id/checkpoints/config goes before /jobs/:id/checkpoints/:triggerid.
+        JobStatusRestController, JobVerticesRestController, LogsRestController, SavepointDisposalRestController,
+        SavepointsRestController, DispatcherController,
+      ],
       providers: [
         { provide: DispatcherSettings, useValue: settings },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
@@ -42,6 +52,12 @@ export class DispatcherModule {
         ClusterViewService,
         JarService,
         JobViewService,
+        JobDetailsViewService,
+        {
+          provide: TASK_EXECUTOR_GATEWAYS,
+          inject: [NatsRpcClient],
+          useFactory: (client: NatsRpcClient) => (resourceId: string) => taskExecutorGateway(client, ResourceIds.parse(resourceId)),
+        },
       ],
     };
   }

@@ -1,7 +1,7 @@
 /** The JobManager's NATS endpoint (Flink's JobMasterGateway and the dispatcher's hand-over). */
 import { Controller, Inject } from '@nestjs/common';
 import {
-  AcknowledgeCheckpointRequest, CheckSavepointRequest, DeclineCheckpointRequest, HandleRpc, JobMasterProtocol, JobRequest, SavepointStatusRequest,
+  AcknowledgeCheckpointRequest, CheckSavepointRequest, JobExceptionsRequest, DeclineCheckpointRequest, HandleRpc, JobMasterProtocol, JobRequest, SavepointStatusRequest,
   SubmitJobRequest, TaskExecutionStateUpdate, TriggerSavepointRequest,
 } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
@@ -45,8 +45,8 @@ export class JobManagerController {
   }
 
   @HandleRpc(JobMasterProtocol.getJobExceptions)
-  getJobExceptions(request: JobRequest) {
-    return this.jobs.getJobExceptions(request.jobId);
+  getJobExceptions(request: JobExceptionsRequest) {
+    return this.jobs.getJobExceptions(request.jobId, request.maxExceptions);
   }
 
   @HandleRpc(JobMasterProtocol.acknowledgeCheckpoint)

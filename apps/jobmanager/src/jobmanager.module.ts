@@ -4,9 +4,13 @@ import { ClusterNamespace, NatsRpcClient, stateStoreFor, ResourceIds, resourceMa
 import { CheckpointEntity } from './checkpoints/checkpoint.entity';
 import { TypeOrmCheckpointRepository } from './checkpoints/checkpoint.repository';
 import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints';
-import { MIGRATION_LOCK_NAME, MigrationsRunner, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
+import { LOG_FILES, LogFiles, MIGRATION_LOCK_NAME, MigrationsRunner, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { JobManagerController } from './jobmanager.controller';
+import { JobDetailsController } from './job-details.controller';
+import { JobDetailsService } from './jobmaster/job-details.service';
+import { SavepointDisposalService } from './savepoints/savepoint-disposal.service';
+import { CheckpointDisposed1765000000000 } from './migrations/1765000000000-checkpoint-disposed';
 import { SavepointService } from './savepoints/savepoint.service';
 import { SAVEPOINT_LOCATIONS, SavepointLocations } from './savepoints/savepoint-locations.policy';
 import { JobManagerSettings } from './jobmanager.settings';
@@ -28,7 +32,7 @@ export class JobManagerModule {
           type: 'postgres',
           url: settings.databaseUrl,
           entities: [CheckpointEntity],
-          migrations: [Checkpoints1763900000000],
+          migrations: [Checkpoints1763900000000, CheckpointDisposed1765000000000],
           // Run by MigrationsRunner under an advisory lock, not by TypeORM at connect (instances race).
           migrationsRun: false,
           migrationsTableName: 'runnel_jobmanager_migrations',
@@ -38,7 +42,7 @@ export class JobManagerModule {
         }),
         TypeOrmModule.forFeature([CheckpointEntity]),
       ],
-      controllers: [JobManagerController],
+      controllers: [JobManagerController, JobDetailsController],
       providers: [
         { provide: JobManagerSettings, useValue: settings },
         { provide: MIGRATION_LOCK_NAME, useValue: 'runnel.jobmanager.migrations' },
@@ -71,6 +75,9 @@ export class JobManagerModule {
         },
         { provide: SAVEPOINT_LOCATIONS, useValue: new SavepointLocations(settings.savepointDirs) },
         SavepointService,
+        SavepointDisposalService,
+        JobDetailsService,
+        { provide: LOG_FILES, useValue: LogFiles.of(settings, identity) },
         JobManagerService,
         JobRecoveryService,
       ],

@@ -1,10 +1,10 @@
 /** The TaskManager's NATS endpoint (its subjects carry its ResourceId). */
 import { Controller, Inject } from '@nestjs/common';
 import {
-  HandleRpc, JobRequest, NotifyCheckpointCompleteRequest, TaskDeploymentDescriptor, TaskExecutorProtocol, TaskRequest, TriggerCheckpointRequest,
+  HandleRpc, JobRequest, NotifyCheckpointCompleteRequest, ProfileRequest, ReadLogRequest, TaskDeploymentDescriptor, TaskExecutorProtocol, TaskRequest, TriggerCheckpointRequest,
 } from '@runnel/protocol';
 import { TaskExecutorService } from './runtime/task-executor.service';
-import { SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
+import { LOG_FILES, LogFiles, SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
 import { TaskSlotTable } from './slots/task-slot-table';
 
 @Controller()
@@ -13,6 +13,7 @@ export class TaskManagerController {
     private readonly slots: TaskSlotTable,
     private readonly tasks: TaskExecutorService,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(LOG_FILES) private readonly logs: LogFiles,
   ) {}
 
   @HandleRpc(TaskExecutorProtocol.info)
@@ -53,6 +54,22 @@ export class TaskManagerController {
   notifyCheckpointComplete(request: NotifyCheckpointCompleteRequest) {
     this.tasks.notifyCheckpointComplete(request.jobId, request.checkpointId);
     return {};
+  }
+
+  @HandleRpc(TaskExecutorProtocol.listLogs)
+  listLogs() {
+    return this.logs.list();
+  }
+
+  @HandleRpc(TaskExecutorProtocol.readLog)
+  readLog(request: ReadLogRequest) {
+    return this.logs.read(request.name, request.offset, request.length);
+  }
+
+  @HandleRpc(TaskExecutorProtocol.profile)
+  async profile(request: ProfileRequest) {
+    const { protocolVersion: _version, ...options } = request;
+    return { view: await this.tasks.profile(options) };
   }
 
   @HandleRpc(TaskExecutorProtocol.drainJob)

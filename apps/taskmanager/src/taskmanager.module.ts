@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NatsRpcClient, ResourceId, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
 import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
-import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule, natsCredentialsOf } from '@runnel/service-kit';
+import { LOG_FILES, LogFiles, NATS_CONNECTION, ServiceIdentity, ServiceKitModule, natsCredentialsOf } from '@runnel/service-kit';
+import { TaskOutputSink } from './runtime/task-output.sink';
 import { NatsConnection } from 'nats';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +17,16 @@ import { TaskManagerSettings } from './taskmanager.settings';
 @Module({})
 export class TaskManagerModule {
   static forRoot(settings: TaskManagerSettings, identity: ServiceIdentity): DynamicModule {
+    const logFiles = LogFiles.of(settings, identity);
+    // User code's console (every slot's worker) goes to <LOG_DIR>/<LOG_NAME>.out, served as /taskmanagers/:id/stdout.
+    const output = new TaskOutputSink(logFiles.path(logFiles.stdoutFile));
     return {
       module: TaskManagerModule,
       imports: [ServiceKitModule.forRoot(identity)],
       controllers: [TaskManagerController],
       providers: [
         { provide: TaskManagerSettings, useValue: settings },
+        { provide: LOG_FILES, useValue: logFiles },
         { provide: TASK_MANAGER_ID, useValue: identity.id as ResourceId },
         { provide: TaskSlotTable, useValue: new TaskSlotTable(settings.slots) },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
@@ -44,7 +49,7 @@ export class TaskManagerModule {
         {
           provide: SLOT_WORKER_FACTORY,
           useValue: ((slotIndex, allocationId, jobId, onState, onCheckpoint) =>
-            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint, { ...slotWorkerOptions(settings), natsCredentials: natsCredentialsOf(settings) })) satisfies SlotWorkerFactory,
+            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint, { ...slotWorkerOptions(settings), natsCredentials: natsCredentialsOf(settings), output })) satisfies SlotWorkerFactory,
         },
         TaskExecutorService,
       ],

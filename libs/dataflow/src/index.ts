@@ -49,7 +49,7 @@ export { registerOperator, createOperator, registeredOperatorKinds } from './run
 export { AbstractStreamOperator } from './runtime/abstract-stream.operator';
 export * from './runtime/task/channel.types';
 export { InProcessInputGate, InProcessPartitionWriter } from './runtime/task/in-process.channel';
-export { StreamTask, type StreamTaskOptions } from './runtime/task/stream.task';
+export { StreamTask, type StreamTaskOptions, type SnapshotTimings } from './runtime/task/stream.task';
 export { OperatorTestHarness } from './runtime/operator-test.harness';
 
 export * from './executor/job-executor.types';

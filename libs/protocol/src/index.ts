@@ -16,6 +16,8 @@ export * from './resourcemanager/dto/slot-allocation.dto';
 export * from './jobs/job-status';
 export * from './jobs/dto/job.dto';
 export * from './jobs/dto/checkpoint.dto';
+export * from './jobs/dto/job-views.dto';
+export * from './logs/dto/log-files.dto';
 export * from './taskmanager/dto/task-deployment.dto';
 export * from './dispatcher/dto/jar.dto';
 export * from './data/data-names';

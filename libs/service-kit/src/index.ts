@@ -5,6 +5,7 @@ export * from './config/load-settings';
 export * from './config/service-settings';
 export * from './config/nats-credentials.settings';
 export * from './logging/logger';
+export * from './logging/log-files';
 export * from './nats/nats.providers';
 export * from './admin/service-identity';
 export * from './admin/metrics.registry';

@@ -32,6 +32,18 @@ describe('parseCliArgs', () => {
     expect(() => parseCliArgs(['run', '-p', '0', 'job.ts'])).toThrow(/positive integer/);
   });
 
+  it('parses list filters, checkpoint and savepoint --dispose (long forms only: -s and -d mean other things)', () => {
+    expect(parseCliArgs(['list', '--running', '--scheduled'])).toMatchObject({ command: 'list', running: true, scheduled: true });
+    expect(parseCliArgs(['list', '--all'])).toMatchObject({ all: true });
+    expect(parseCliArgs(['list'])).not.toHaveProperty('running');
+    expect(parseCliArgs(['checkpoint', '-m', 'http://h:1', 'a'.repeat(32)])).toMatchObject({ command: 'checkpoint', job: 'a'.repeat(32), jobmanager: 'http://h:1' });
+    expect(parseCliArgs(['savepoint', '--dispose', 'savepoint://x/1'])).toMatchObject({ command: 'savepoint', dispose: 'savepoint://x/1', job: undefined });
+    expect(() => parseCliArgs(['run', '--running', 'job.ts'])).toThrow(/applies to 'list' only/);
+    expect(() => parseCliArgs(['stop', '--dispose', '/x', 'a'.repeat(32)])).toThrow(/applies to 'savepoint' only/);
+    expect(() => parseCliArgs(['savepoint', '--dispose', '/x', 'a'.repeat(32)])).toThrow(/takes no job id/);
+    expect(() => parseCliArgs(['list', '-r'])).toThrow(CliUsageError);
+  });
+
   it('treats no command as a request for help', () => {
     expect(parseCliArgs([]).command).toBe('help');
   });

@@ -13,6 +13,7 @@ export const CliCommand = {
   List: 'list',
   Cancel: 'cancel',
   Savepoint: 'savepoint',
+  Checkpoint: 'checkpoint',
   Stop: 'stop',
   Help: 'help',
 } as const;
@@ -35,10 +36,15 @@ const CLI_OPTIONS = {
   slots: { type: 'string' },
   taskmanagers: { type: 'string' },
   'data-dir': { type: 'string' },
+  // Flink's `list -r/-s/-a` and `savepoint -d`: long forms only, -s and -d already mean --from-savepoint and --detached.
+  running: { type: 'boolean' },
+  scheduled: { type: 'boolean' },
+  all: { type: 'boolean' },
+  dispose: { type: 'string' },
 } as const;
 
 /** Options that take a value, by every spelling, so the job path is found after them. */
-const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager', '--token', '--ca', '-s', '--from-savepoint', '--target-directory', '-t', '--target', '--slots', '--taskmanagers', '--data-dir']);
+const VALUE_OPTIONS = new Set(['-p', '--parallelism', '-m', '--jobmanager', '--token', '--ca', '-s', '--from-savepoint', '--target-directory', '-t', '--target', '--slots', '--taskmanagers', '--data-dir', '--dispose']);
 
 export interface JobCommandArgs {
   command: CliCommand;
@@ -66,6 +72,12 @@ export interface JobCommandArgs {
   taskmanagers?: number;
   /** `run-application`: where its private NATS/Postgres data and logs go (kept afterwards). */
   dataDir?: string;
+  /** `list`: which jobs (none set: all of them). */
+  running?: boolean;
+  scheduled?: boolean;
+  all?: boolean;
+  /** `savepoint --dispose <path>`: delete that savepoint instead of taking one. */
+  dispose?: string;
   /** Job artifact path (a .ts/.mts/.js/.mjs module), absent for list/help. */
   job?: string;
   jobArgs: string[];
@@ -103,7 +115,7 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
   let values: {
     local?: boolean; parallelism?: string; jobmanager?: string; token?: string; ca?: string; detached?: boolean; help?: boolean; json?: boolean;
     'from-savepoint'?: string; 'allow-non-restored-state'?: boolean; drain?: boolean; 'target-directory'?: string; target?: string;
-    slots?: string; taskmanagers?: string; 'data-dir'?: string;
+    slots?: string; taskmanagers?: string; 'data-dir'?: string; running?: boolean; scheduled?: boolean; all?: boolean; dispose?: string;
   };
   try {
     ({ values } = parseArgs({ args: cliArgs, options: CLI_OPTIONS, strict: true, allowPositionals: false }));
@@ -126,6 +138,11 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
     throw new CliUsageError(`--${clusterOptions[0]} applies to 'run-application' only`);
   }
   if (values['data-dir'] === '') throw new CliUsageError('--data-dir needs a directory');
+  const listOptions = (['running', 'scheduled', 'all'] as const).filter((name) => values[name] !== undefined);
+  if (listOptions.length > 0 && command !== CliCommand.List) throw new CliUsageError(`--${listOptions[0]} applies to 'list' only`);
+  if (values.dispose !== undefined && command !== CliCommand.Savepoint) throw new CliUsageError(`--dispose applies to 'savepoint' only`);
+  if (values.dispose === '') throw new CliUsageError('--dispose needs a savepoint path');
+  if (values.dispose !== undefined && job !== undefined) throw new CliUsageError(`'savepoint --dispose <path>' takes no job id`);
   return {
     command: command as CliCommand,
     local: values.local ?? false,
@@ -144,6 +161,10 @@ export function parseCliArgs(argv: readonly string[]): JobCommandArgs {
     ...(values.slots !== undefined ? { slots: positiveInt('--slots', values.slots) } : {}),
     ...(values.taskmanagers !== undefined ? { taskmanagers: positiveInt('--taskmanagers', values.taskmanagers) } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
+    ...(values.running ? { running: true } : {}),
+    ...(values.scheduled ? { scheduled: true } : {}),
+    ...(values.all ? { all: true } : {}),
+    ...(values.dispose !== undefined ? { dispose: values.dispose } : {}),
     job,
     jobArgs,
   };
@@ -159,10 +180,14 @@ Commands:
                                             application mode: start a cluster of its own for this
                                             job, run the job in it, stop everything when it ends
   info [-p N] [--json] <job> [args...]      print the job's plan (JobGraph) without running it
-  list [-m URL]                             list a cluster's jobs
+  list [-m URL] [--running] [--scheduled] [--all]
+                                            list a cluster's jobs (all of them unless a filter is
+                                            given: --running, --scheduled (created, initializing))
   cancel [-m URL] <jobId>                   cancel a job
   savepoint [-m URL] [--target-directory DIR] <jobId>
                                             take a savepoint of a running job
+  savepoint [-m URL] --dispose PATH         delete a savepoint (savepoint://… or its directory)
+  checkpoint [-m URL] <jobId>               take a checkpoint of a running job now
   stop [-m URL] [--drain] [--target-directory DIR] <jobId>
                                             stop a job with a savepoint
 

@@ -65,9 +65,17 @@ export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise
   }
 }
 
+/** Flink's `list -r` and `-s` groups. */
+const RUNNING_STATES = ['RUNNING', 'RESTARTING', 'FAILING', 'CANCELLING', 'SUSPENDED'];
+const SCHEDULED_STATES = ['CREATED', 'INITIALIZING'];
+
 export async function listJobs(args: JobCommandArgs, io: CommandIo): Promise<number> {
-  const { jobs } = await clusterOf(args)<{ jobs: { jid: string; name: string; state: string; 'start-time': number; duration: number }[] }>('/jobs/overview');
-  if (jobs.length === 0) io.stdout('No jobs.\n');
+  const overview = await clusterOf(args)<{ jobs: { jid: string; name: string; state: string; 'start-time': number; duration: number }[] }>('/jobs/overview');
+  const filtered = !args.all && (args.running || args.scheduled);
+  const jobs = filtered
+    ? overview.jobs.filter((j) => (args.running && RUNNING_STATES.includes(j.state)) || (args.scheduled && SCHEDULED_STATES.includes(j.state)))
+    : overview.jobs;
+  if (jobs.length === 0) io.stdout(filtered ? 'No jobs in the requested states.\n' : 'No jobs.\n');
   for (const j of jobs) io.stdout(`${new Date(j['start-time']).toISOString()} : ${j.jid} : ${j.name} (${j.state}, ${Math.round(j.duration / 1000)} s)\n`);
   return CliExitCode.Ok;
 }

@@ -9,6 +9,7 @@
 import { CliCommand, parseCliArgs, USAGE, type JobCommandArgs } from './cli.args';
 import { CliExitCode, CliNotSupportedError, CliUsageError } from './cli.errors';
 import { ClusterRequestError, cancelJob, listJobs, runOnCluster, savepoint } from './cluster.commands';
+import { checkpoint, disposeSavepoint } from './checkpoint.commands';
 import { printInfo, runLocal, type CommandIo } from './local-run.command';
 import { runApplication } from './run-application.command';
 
@@ -40,7 +41,9 @@ async function dispatch(args: JobCommandArgs, io: CommandIo): Promise<number> {
     case CliCommand.Cancel:
       return cancelJob(args, io);
     case CliCommand.Savepoint:
-      return savepoint(args, io, false);
+      return args.dispose !== undefined ? disposeSavepoint(args, io) : savepoint(args, io, false);
+    case CliCommand.Checkpoint:
+      return checkpoint(args, io);
     case CliCommand.Stop:
       return savepoint(args, io, true);
   }

@@ -258,7 +258,9 @@ export class LocalCluster {
       spawnService({
         service,
         name,
-        env: this.options.secure?.envFor(role, env) ?? env,
+        // Each service serves its own files of the logs directory (REST /jobmanager/logs, /taskmanagers/:id/logs);
+        // the launcher writes <name>.log, so the service does not write it again.
+        env: { LOG_DIR: join(this.options.dataDir, 'logs'), LOG_NAME: name, LOG_TO_FILE: 'false', ...(this.options.secure?.envFor(role, env) ?? env) },
         repoRoot: this.options.repoRoot,
         output: {
           type: 'service',

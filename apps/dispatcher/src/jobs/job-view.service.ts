@@ -39,13 +39,13 @@ export class JobViewService {
     }
   }
 
-  async exceptions(jobId: string) {
+  async exceptions(jobId: string, maxExceptions?: number) {
     try {
-      return await this.jobManager.getJobExceptions({ jobId });
+      return await this.jobManager.getJobExceptions({ jobId, ...(maxExceptions !== undefined ? { maxExceptions } : {}) });
     } catch (error) {
       if (!(error instanceof RunnelError && error.code === ErrorCodes.NotFound)) throw error;
       await this.resourceManager.getJob({ jobId });
-      return { 'all-exceptions': [], truncated: false };
+      return { 'all-exceptions': [], truncated: false, exceptionHistory: { entries: [], truncated: false } };
     }
   }
 

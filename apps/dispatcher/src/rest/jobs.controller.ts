@@ -6,6 +6,7 @@ import { StripProtocolVersionInterceptor } from './strip-protocol-version.interc
 import { ValidationError } from '@runnel/protocol';
 import { JobViewService } from '../jobs/job-view.service';
 import { parseJobId, parseTriggerId } from './ids';
+import { parseOptionalInt } from './view-params';
 
 @UseInterceptors(StripProtocolVersionInterceptor)
 @Controller('jobs')
@@ -27,9 +28,10 @@ export class JobsRestController {
     return this.jobs.details(parseJobId(jobId));
   }
 
+  /** Flink's JobExceptionsInfoWithHistory (`exceptionHistory.entries`, at most `maxExceptions`), with the legacy fields beside it. */
   @Get(':jobid/exceptions')
-  exceptions(@Param('jobid') jobId: string) {
-    return this.jobs.exceptions(parseJobId(jobId));
+  exceptions(@Param('jobid') jobId: string, @Query('maxExceptions') maxExceptions?: string) {
+    return this.jobs.exceptions(parseJobId(jobId), parseOptionalInt(maxExceptions, 'maxExceptions', 1, 10_000));
   }
 
   @Get(':jobid/plan')

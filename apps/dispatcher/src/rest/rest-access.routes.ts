@@ -8,5 +8,5 @@ import { DASHBOARD_PATHS } from '../web/dashboard.controller';
 
 export const DISPATCHER_REST_ROUTES: RestRoutes = {
   publicPaths: DASHBOARD_PATHS,
-  readOnlyPosts: ['/jars/:jarid/plan', '/savepoints/dry-run'],
+  readOnlyPosts: ['/jars/:jarid/plan', '/savepoints/dry-run', '/taskmanagers/:id/profile'],
 };

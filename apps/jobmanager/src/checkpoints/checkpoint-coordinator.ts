@@ -5,7 +5,8 @@
  * commit, dropping subsumed checkpoints — and counts expired or declined ones, failing the job
  * only past the tolerable number. It also hands out what a restarted task restores.
  */
-import { RestoreSpec, TaskExecutorGateway } from '@runnel/protocol';
+import { RestoreSpec, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointStatsTracker } from './checkpoint-stats.tracker';
 import type { JobGraph } from '@runnel/dataflow';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
 import { CheckpointRecord, CheckpointRepository } from './checkpoint.repository';
@@ -93,6 +94,8 @@ export class CheckpointCoordinator {
   private failed = 0;
   private restored?: { id: number; restore_timestamp: number; is_savepoint: boolean; external_path: string | null };
   private restoredCount = 0;
+  /** Per-subtask statistics of the checkpoints in the history (the details views). */
+  readonly statsTracker = new CheckpointStatsTracker(HISTORY_SIZE);
 
   constructor(
     readonly settings: CheckpointSettings,
@@ -133,6 +136,15 @@ export class CheckpointCoordinator {
     return new Promise<CheckpointRecord>((resolve, reject) => {
       this.trigger({ resolve, reject }, true).then((id) => {
         if (id === undefined) reject(new Error('the job is not running with all its tasks, so no savepoint can be taken now'));
+      }, reject);
+    });
+  }
+
+  /** Takes a checkpoint now (POST /jobs/:id/checkpoints), past the interval, pause and concurrency limits. */
+  triggerNow(): Promise<CheckpointRecord> {
+    return new Promise<CheckpointRecord>((resolve, reject) => {
+      this.trigger({ resolve, reject }, false, true).then((id) => {
+        if (id === undefined) reject(new Error('the job is not running with all its tasks, so no checkpoint can be taken now'));
       }, reject);
     });
   }
@@ -182,14 +194,14 @@ export class CheckpointCoordinator {
     await this.deps.repository.markStatus(this.deps.jobId, checkpointId, 'CORRUPT').catch(() => undefined);
   }
 
-  async trigger(settle: PendingCheckpoint['settle'] = { resolve: () => undefined, reject: () => undefined }, savepoint = false): Promise<number | undefined> {
+  async trigger(settle: PendingCheckpoint['settle'] = { resolve: () => undefined, reject: () => undefined }, savepoint = false, force = false): Promise<number | undefined> {
     const graph = this.graph;
     if (!graph) return undefined;
     const now = this.deps.clock();
     const executions = graph.executions();
     // Only when every task runs: a finished or starting task cannot take part.
     if (!executions.every((e) => e.state === 'RUNNING')) return undefined;
-    if (!savepoint && (this.pending.size >= this.settings.maxConcurrent || now - this.lastCompletedAt < this.settings.minPauseMs)) return undefined;
+    if (!savepoint && !force && (this.pending.size >= this.settings.maxConcurrent || now - this.lastCompletedAt < this.settings.minPauseMs)) return undefined;
     const id = this.nextId++;
     const pending: PendingCheckpoint = {
       id,
@@ -207,6 +219,7 @@ export class CheckpointCoordinator {
     this.triggeredCount++;
     this.history.unshift(this.entry(pending, 'IN_PROGRESS'));
     this.history.splice(HISTORY_SIZE);
+    this.statsTracker.triggered(id, savepoint, now, graph.jobVertices.map((v) => ({ id: v.vertex.id, parallelism: v.executions.length })));
     const sources = graph.jobVertices.filter((v) => v.vertex.isSource).flatMap((v) => v.executions);
     await Promise.all(
       sources.map(async (e) => {
@@ -222,12 +235,13 @@ export class CheckpointCoordinator {
     return id;
   }
 
-  async onAcknowledge(ack: { executionAttemptId: string; checkpointId: number; handle: string; size: number; checksum: string }): Promise<void> {
+  async onAcknowledge(ack: { executionAttemptId: string; checkpointId: number; handle: string; size: number; checksum: string; timings?: SubtaskCheckpointTimings }): Promise<void> {
     const pending = this.pending.get(ack.checkpointId);
     const execution = this.graph?.get(ack.executionAttemptId);
     if (!pending || !execution || !pending.expected.delete(ack.executionAttemptId)) return;
     pending.handles.push({ vertexId: execution.vertexId, subtaskIndex: execution.subtaskIndex, handle: ack.handle, checksum: ack.checksum, size: ack.size });
     pending.lastAckAt = this.deps.clock();
+    this.statsTracker.acknowledged(pending.id, execution.vertexId, execution.subtaskIndex, pending.lastAckAt, ack.size, ack.timings);
     this.updateHistory(pending, 'IN_PROGRESS');
     if (pending.expected.size === 0) await this.complete(pending);
   }
@@ -271,6 +285,7 @@ export class CheckpointCoordinator {
     this.lastCompletedAt = now;
     this.completedCount++;
     this.updateHistory(pending, 'COMPLETED');
+    this.statsTracker.completed(pending.id);
     await Promise.allSettled(
       graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).notifyCheckpointComplete({ jobId: this.deps.jobId, attempt: pending.attempt, checkpointId: pending.id })),
     );
@@ -278,6 +293,7 @@ export class CheckpointCoordinator {
     const checkpoints = this.completedCheckpoints.filter((c) => !c.isSavepoint);
     for (const old of checkpoints.slice(this.settings.retained)) {
       this.completedCheckpoints.splice(this.completedCheckpoints.indexOf(old), 1);
+      this.statsTracker.discarded(old.checkpointId);
       await this.deps.repository.markStatus(this.deps.jobId, old.checkpointId, 'SUBSUMED').catch(() => undefined);
       if (old.jobId === this.deps.jobId) await this.deps.store.deleteCheckpoint(this.deps.jobId, old.checkpointId).catch(() => undefined);
     }
@@ -289,6 +305,7 @@ export class CheckpointCoordinator {
     clearTimeout(pending.timer);
     this.failed++;
     this.updateHistory(pending, 'FAILED', reason);
+    this.statsTracker.failed(pending.id, this.deps.clock(), reason);
     pending.settle.reject(new Error(reason));
     this.deps.log.warn(`checkpoint ${pending.id} of job ${this.deps.jobId} failed: ${reason}`);
     void this.deps.repository
@@ -333,8 +350,6 @@ export class CheckpointCoordinator {
   /** GET /jobs/:id/checkpoints, in Flink's shape. */
   stats(): { counts: Record<string, number>; summary: Record<string, unknown>; latest: Record<string, unknown>; history: Record<string, unknown>[] } {
     const completed = this.history.filter((h) => h.status === 'COMPLETED');
-    const stat = (values: number[]) =>
-      values.length ? { min: Math.min(...values), max: Math.max(...values), avg: Math.round(values.reduce((a, b) => a + b, 0) / values.length) } : { min: 0, max: 0, avg: 0 };
     const latestFailed = this.history.find((h) => h.status === 'FAILED');
     return {
       counts: {
@@ -345,14 +360,15 @@ export class CheckpointCoordinator {
         completed: this.completedCount,
         failed: this.failed,
       },
-      summary: { state_size: stat(completed.map((h) => h.state_size)), end_to_end_duration: stat(completed.map((h) => h.end_to_end_duration)) },
+      // Flink's summary (min/max/avg and quantiles of the completed checkpoints in the history).
+      summary: this.statsTracker.summary(),
       latest: {
         completed: completed.find((h) => !h.is_savepoint) ?? null,
         savepoint: completed.find((h) => h.is_savepoint) ?? null,
         failed: latestFailed ?? null,
         restored: this.restored ?? null,
       },
-      history: this.history.map((h) => ({ ...h })),
+      history: this.history.map((h) => ({ ...this.statsTracker.historyFields(h.id), ...h })),
     };
   }
 }

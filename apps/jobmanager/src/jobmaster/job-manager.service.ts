@@ -12,6 +12,7 @@ import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 import { JobMaster } from './job-master';
 import { DataStreamAdmin, JobMasterSettings } from './job-master.deps';
 import { jobDetails, jobExceptions, jobOverview } from './job-views';
+import { exceptionHistory } from './job-details.views';
 import { checkSubmission } from './job-submission.validator';
 
 import {
@@ -109,8 +110,9 @@ export class JobManagerService implements OnApplicationShutdown {
     return jobDetails(this.job(jobId), Date.now());
   }
 
-  getJobExceptions(jobId: string): Reply<JobExceptionsReply> {
-    return jobExceptions(this.job(jobId));
+  getJobExceptions(jobId: string, maxExceptions?: number): Reply<JobExceptionsReply> {
+    const job = this.job(jobId);
+    return { ...jobExceptions(job), exceptionHistory: exceptionHistory(job, maxExceptions) };
   }
 
   listJobs(): Reply<JobsOverviewReply> {
@@ -174,7 +176,8 @@ export class JobManagerService implements OnApplicationShutdown {
     for (const job of this.jobs.values()) if (!job.isTerminal()) job.suspend();
   }
 
-  private job(jobId: string): JobMaster {
+  /** The JobMaster of a job this JobManager runs (or ran); NotFoundError otherwise. */
+  job(jobId: string): JobMaster {
     const job = this.jobs.get(jobId);
     if (!job) throw new NotFoundError('Job', jobId);
     return job;

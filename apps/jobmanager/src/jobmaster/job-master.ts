@@ -29,8 +29,13 @@ import { RestartStrategy, RestartStrategyConfig, restartStrategyFor } from './re
 
 export interface JobException {
   readonly exception: string;
+  /** The failure's class, as Flink's exceptionName (e.g. TaskStalledError). */
+  readonly name?: string;
   readonly task?: string;
+  /** The TaskManager's ResourceId. */
   readonly location?: string;
+  /** The TaskManager's address (Flink's endpoint). */
+  readonly endpoint?: string;
   readonly timestamp: number;
 }
 
@@ -45,6 +50,8 @@ export interface JobEvent {
 }
 
 const MAX_EVENTS = 2000;
+/** Former attempts kept for the subtask attempt views. */
+const MAX_PRIOR_ATTEMPTS = 20;
 /** Tries at storing a job's outcome before its resources are released anyway. */
 const OUTCOME_ATTEMPTS = 5;
 const OUTCOME_RETRY_MS = 500;
@@ -59,6 +66,8 @@ export class JobMaster {
   statusMessage?: string;
   readonly exceptions: JobException[] = [];
   graph: ExecutionGraph;
+  /** The attempts before the current one, oldest first (the subtask attempt views; bounded). */
+  readonly priorAttempts: ExecutionGraph[] = [];
   readonly jobGraph: JobGraph;
   readonly checkpoints: CheckpointCoordinator;
   readonly restartStrategy: RestartStrategy;
@@ -384,7 +393,8 @@ export class JobMaster {
   private record(failure: TaskFailure, execution: Execution | undefined): void {
     this.exceptions.push({
       exception: failure.stack ?? `${failure.name ?? 'Error'}: ${failure.message}`,
-      ...(execution ? { task: this.taskName(execution), location: execution.slot?.resourceId } : {}),
+      name: failure.name ?? 'Error',
+      ...(execution ? { task: this.taskName(execution), location: execution.slot?.resourceId, endpoint: execution.slot?.address } : {}),
       timestamp: this.deps.clock(),
     });
   }
@@ -440,6 +450,8 @@ export class JobMaster {
   }
 
   private newGraph(attempt: number): ExecutionGraph {
+    if (this.graph) this.priorAttempts.push(this.graph);
+    if (this.priorAttempts.length > MAX_PRIOR_ATTEMPTS) this.priorAttempts.splice(0, this.priorAttempts.length - MAX_PRIOR_ATTEMPTS);
     return new ExecutionGraph(this.jobGraph, attempt, this.deps.clock(), (execution, from, to, at) =>
       this.recordEvent({ timestamp: at, attempt, subject: this.taskName(execution), from, to }));
   }

@@ -54,6 +54,10 @@ export class ProcessResourceProvider implements ResourceProvider {
       TM_PROVIDER: 'process',
       HTTP_PORT: '0',
       ...(spec.dedicatedTo ? { TM_DEDICATED_TO: spec.dedicatedTo } : {}),
+      // Its output is written to <logDir>/<resourceId>.log below: the TaskManager serves that file (and its .out) itself.
+      LOG_DIR: this.options.logDir,
+      LOG_NAME: resourceId,
+      LOG_TO_FILE: 'false',
     });
     for (const [key, value] of Object.entries(this.options.env ?? {})) {
       if (value === undefined) delete env[key];

@@ -82,7 +82,7 @@ export class JobMasterReporter {
     if (report.kind === 'state') return this.jobMaster.updateTaskExecutionState(report.event);
     const e = report.event;
     return e.type === 'ack'
-      ? this.jobMaster.acknowledgeCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId, checkpointId: e.checkpointId, handle: e.handle, size: e.size, checksum: e.checksum })
+      ? this.jobMaster.acknowledgeCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId, checkpointId: e.checkpointId, handle: e.handle, size: e.size, checksum: e.checksum, ...(e.timings ? { timings: e.timings } : {}) })
       : this.jobMaster.declineCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId, checkpointId: e.checkpointId, reason: e.reason });
   }
 }

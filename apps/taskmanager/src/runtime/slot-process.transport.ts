@@ -21,12 +21,13 @@ export const processTransport: SlotTransportFactory = ({ entry, slotIndex, worke
     serialization: 'advanced',
     execArgv: [`--max-old-space-size=${limits.memoryMb}`, `--max-semi-space-size=${Math.max(1, Math.floor(young / 3))}`],
     env: { ...process.env, [SLOT_WORKER_DATA_ENV]: JSON.stringify(data) },
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let ticks = 0;
   let tail = '';
+  child.stdout?.on('data', (chunk: Buffer) => events.output?.('stdout', chunk));
   child.stderr?.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
+    events.output?.('stderr', chunk);
     tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
   });
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));

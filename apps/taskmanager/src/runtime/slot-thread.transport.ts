@@ -16,7 +16,12 @@ export const threadTransport: SlotTransportFactory = ({ entry, slotIndex, worker
     workerData: { ...workerData, ticks: counter, tickIntervalMs: watchdogIntervals(limits.stallTimeoutMs).tickMs },
     name: `slot-${slotIndex}`,
     resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: youngGenerationMb(limits.memoryMb) },
+    // The host reads the worker's console (the task's stdout file), rather than it going to the TaskManager's.
+    stdout: true,
+    stderr: true,
   });
+  worker.stdout.on('data', (chunk: Buffer) => events.output?.('stdout', chunk));
+  worker.stderr.on('data', (chunk: Buffer) => events.output?.('stderr', chunk));
   let outOfMemory = false;
   let ended: Promise<void> | undefined;
   const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -40,6 +40,8 @@ export interface SlotTransportEvents {
   readonly error: (error: Error) => void;
   /** The worker ended (after `error`, when it died of one). */
   readonly exit: (code: number | null, signal: NodeJS.Signals | null, detail?: { readonly outOfMemory?: boolean; readonly stderrTail?: string }) => void;
+  /** What the worker wrote to its stdout or stderr (user code's console). */
+  readonly output?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 export interface SlotTransport {

@@ -14,6 +14,8 @@ import type { LocalPorts } from './local-channels';
 import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
 import { DEFAULT_SLOT_LIMITS, SlotLimits, SlotTransport, SlotTransportFactory, watchdogIntervals } from './slot-transport.types';
 import { threadTransport } from './slot-thread.transport';
+import type { Profiler } from 'node:inspector';
+import { LinePrefixer, TaskOutputSink } from './task-output.sink';
 import { processTransport } from './slot-process.transport';
 import {
   SlotContext, cancelTimeoutFailure, deployTimeoutFailure, exitFailure, heapFailure, lostFailure, residentMemoryFailure, stallFailure, uncaughtFailure,
@@ -33,7 +35,12 @@ export interface SlotWorkerOptions {
   /** How the worker runs (default: per `limits.isolation`). */
   readonly transport?: SlotTransportFactory;
   readonly log?: (message: string) => void;
+  /** Where user code's console output goes (the TaskManager's .out file); default the TaskManager's stdout/stderr. */
+  readonly output?: Pick<TaskOutputSink, 'write'>;
 }
+
+/** How long a profile may take beyond its duration before the request gives up. */
+const PROFILE_GRACE_MS = 5000;
 
 interface SlotTask {
   readonly jobId: string;
@@ -60,6 +67,8 @@ export class SlotWorker {
   private lastProgressAt = Date.now();
   private lastCheckAt = Date.now();
   private readonly log: (message: string) => void;
+  private readonly profiles = new Map<number, { resolve(profile: Profiler.Profile): void; reject(error: Error): void }>();
+  private readonly outputs: Record<'stdout' | 'stderr', LinePrefixer>;
 
   constructor(
     readonly slotIndex: number,
@@ -72,6 +81,9 @@ export class SlotWorker {
   ) {
     this.limits = options.limits ?? DEFAULT_SLOT_LIMITS;
     this.log = options.log ?? (() => undefined);
+    const sink = options.output ?? new TaskOutputSink(undefined);
+    const prefix = () => `job ${jobId.slice(0, 8)} slot ${slotIndex}: ${this.context().tasks.join(', ') || 'no task'}`;
+    this.outputs = { stdout: new LinePrefixer('stdout', prefix, sink), stderr: new LinePrefixer('stderr', prefix, sink) };
     const workerData: SlotWorkerData = { natsUrl, slotIndex, ...(options.checkpointDir ? { checkpointDir: options.checkpointDir } : {}), ...(options.clusterId ? { clusterId: options.clusterId } : {}), ...(hasNatsCredentials(options.natsCredentials) ? { natsCredentials: compactNatsCredentials(options.natsCredentials!) } : {}) };
     const factory = options.transport ?? (this.limits.isolation === 'process' ? processTransport : threadTransport);
     this.transport = factory(
@@ -80,6 +92,7 @@ export class SlotWorker {
         message: (message) => this.onMessage(message),
         error: (error) => this.onError(error),
         exit: (code, signal, detail) => this.onExit(code, signal, detail?.outOfMemory ?? false, detail?.stderrTail),
+        output: (stream, chunk) => this.outputs[stream].push(chunk),
       },
     );
     const { checkMs } = watchdogIntervals(this.limits.stallTimeoutMs);
@@ -137,6 +150,32 @@ export class SlotWorker {
 
   hasTask(executionAttemptId: string): boolean {
     return this.running.has(executionAttemptId);
+  }
+
+  /** Whether the worker runs a subtask of this vertex (this subtask, when given). */
+  runsVertex(vertexId: string, subtaskIndex?: number): boolean {
+    return [...this.running.values()].some((t) => t.vertexId === vertexId && (subtaskIndex === undefined || t.subtaskIndex === subtaskIndex));
+  }
+
+  /** Names of the subtasks it runs. */
+  taskNames(): string[] {
+    return this.context().tasks.slice();
+  }
+
+  /** A CPU profile of the worker for `durationMs` (V8's sampling profiler, taken inside the worker). */
+  profile(durationMs: number, samplingIntervalUs: number): Promise<Profiler.Profile> {
+    if (this.exited || this.failure) return Promise.reject(new Error(`the worker of slot ${this.slotIndex} has ended`));
+    const requestId = this.nextRequest++;
+    return new Promise<Profiler.Profile>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.profiles.delete(requestId);
+        reject(new Error(`the worker of slot ${this.slotIndex} did not return its profile within ${durationMs + PROFILE_GRACE_MS} ms (is it stalled?)`));
+      }, durationMs + PROFILE_GRACE_MS);
+      timer.unref();
+      const settle = <T>(f: (value: T) => void) => (value: T) => (clearTimeout(timer), this.profiles.delete(requestId), f(value));
+      this.profiles.set(requestId, { resolve: settle(resolve), reject: settle(reject) });
+      this.post({ type: 'profile', requestId, durationMs, samplingIntervalUs });
+    });
   }
 
   /** Cancels a task (or all); a worker that does not stop them within CANCEL_TIMEOUT_MS is terminated. */
@@ -204,6 +243,12 @@ export class SlotWorker {
         return;
       case 'tick':
         return;
+      case 'profile': {
+        const waiting = this.profiles.get(message.requestId);
+        if (message.profile) waiting?.resolve(message.profile);
+        else waiting?.reject(new Error(message.error ?? 'no profile'));
+        return;
+      }
       case 'uncaught':
         this.onError(Object.assign(new Error(message.error.message), { name: message.error.name, stack: message.error.stack }));
         return;
@@ -312,5 +357,9 @@ export class SlotWorker {
   private releasePending(): void {
     for (const done of this.pending.values()) done();
     this.pending.clear();
+    for (const waiting of this.profiles.values()) waiting.reject(new Error(`the worker of slot ${this.slotIndex} ended during the profile`));
+    this.profiles.clear();
+    this.outputs.stdout.flush();
+    this.outputs.stderr.flush();
   }
 }

@@ -7,6 +7,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { guardProcess, startWatchdogTicks } from './slot-worker.guard';
 import { FromSlotWorker, SLOT_WORKER_DATA_ENV, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
 import { SlotTaskRunner } from './task-runner';
+import { takeCpuProfile } from './slot-cpu.profiler';
 
 const inThread = !isMainThread && parentPort !== null;
 const data = (inThread ? workerData : JSON.parse(process.env[SLOT_WORKER_DATA_ENV] ?? '{}')) as SlotWorkerData;
@@ -71,6 +72,12 @@ onMessage((message: ToSlotWorker) => {
       return;
     case 'close':
       void runner.close().finally(() => post({ type: 'done', requestId: message.requestId }));
+      return;
+    case 'profile':
+      takeCpuProfile(message.durationMs, message.samplingIntervalUs).then(
+        (profile) => post({ type: 'profile', requestId: message.requestId, profile }),
+        (error: Error) => post({ type: 'profile', requestId: message.requestId, error: error.message }),
+      );
       return;
   }
 });

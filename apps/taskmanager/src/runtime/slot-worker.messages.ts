@@ -9,7 +9,9 @@ export type ToSlotWorker =
   | { readonly type: 'close'; readonly requestId: number }
   | { readonly type: 'trigger-checkpoint'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number }
   | { readonly type: 'checkpoint-complete'; readonly jobId: string; readonly checkpointId: number }
-  | { readonly type: 'drain'; readonly jobId: string };
+  | { readonly type: 'drain'; readonly jobId: string }
+  /** Take a CPU profile for durationMs (the inspector's sampling profiler); answered by `profile`. */
+  | { readonly type: 'profile'; readonly requestId: number; readonly durationMs: number; readonly samplingIntervalUs: number };
 
 export type FromSlotWorker =
   | { readonly type: 'state'; readonly event: TaskStateEvent }
@@ -22,7 +24,9 @@ export type FromSlotWorker =
   /** An uncaught exception or unhandled rejection ended a worker process (a thread's comes as its 'error' event). */
   | { readonly type: 'uncaught'; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } }
   /** The worker's event loop turned (process isolation only; threads count in `SlotWorkerData.ticks`). */
-  | { readonly type: 'tick' };
+  | { readonly type: 'tick' }
+  /** A CPU profile (V8's cpuprofile JSON), or why none could be taken. */
+  | { readonly type: 'profile'; readonly requestId: number; readonly profile?: import('node:inspector').Profiler.Profile; readonly error?: string };
 
 export interface SlotWorkerData {
   readonly natsUrl: string;

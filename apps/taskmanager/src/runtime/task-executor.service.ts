@@ -4,7 +4,8 @@
  * the JobManager, and cancels and frees everything of a job when the JobManager releases it.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { JobMasterGateway, NotFoundError } from '@runnel/protocol';
+import { JobMasterGateway, NotFoundError, ProfileRequest } from '@runnel/protocol';
+import { profileWorkers } from './slot-profiles.service';
 import { ArtifactStore } from '@runnel/protocol';
 import { JobMasterReporter } from './job-master.reporter';
 import { LocalChannelRegistry } from './local-channels';
@@ -75,6 +76,11 @@ export class TaskExecutorService implements OnApplicationShutdown {
 
   drainJob(jobId: string): void {
     for (const worker of this.workers.values()) if (worker.jobId === jobId) worker.drain(jobId);
+  }
+
+  /** A CPU profile of the slot workers (all, or those of a job / vertex / subtask). */
+  profile(request: Omit<ProfileRequest, 'protocolVersion'>): Promise<Record<string, unknown>> {
+    return profileWorkers([...this.workers.values()], request);
   }
 
   private forwardCheckpoint(event: CheckpointEvent): void {

@@ -6,7 +6,7 @@
  */
 import { ClusterNamespace, StateStore, ExecutionState, stateStoreFor, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
 import { type NatsCredentials, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol';
-import type { OperatorStateSnapshot } from '@runnel/dataflow';
+import type { OperatorStateSnapshot, SnapshotTimings } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import {
   InProcessInputGate, LoadedJobGraph, PartitionerType, inputChannels, ResultPartitionWriter, StreamTask, assertJobGraphHash, buildJobGraph, loadJobModule,
@@ -21,7 +21,10 @@ export type Deployment = Omit<TaskDeploymentDescriptor, 'protocolVersion'>;
 
 /** A task's checkpoint outcome: its state written (ack) or not (decline). */
 export type CheckpointEvent =
-  | { readonly type: 'ack'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly handle: string; readonly size: number; readonly checksum: string }
+  | {
+      readonly type: 'ack'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly handle: string; readonly size: number; readonly checksum: string;
+      readonly timings?: SnapshotTimings & { readonly asyncDurationMs: number };
+    }
   | { readonly type: 'decline'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: string };
 
 export interface TaskStateEvent {
@@ -120,7 +123,7 @@ export class SlotTaskRunner {
         jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs, jobId,
         ...(deployment.checkpointMode ? { checkpointMode: deployment.checkpointMode } : {}),
         ...(restoredState ? { restoredState } : {}),
-        onCheckpoint: (checkpointId, state) => this.onSnapshot(checkpoints, deployment, checkpointId, state),
+        onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(checkpoints, deployment, checkpointId, state, timings),
       });
       await Promise.all(readers.map((r) => r.start()));
       localReaders.forEach((r) => r.start());
@@ -182,7 +185,8 @@ export class SlotTaskRunner {
    * The task's state for a checkpoint, encoded at once (the task goes on changing its state) and
    * written to the checkpoint store in the background; the JobManager learns where it is.
    */
-  private onSnapshot(store: StateStore, d: Deployment, checkpointId: number, state: OperatorStateSnapshot[]): void {
+  private onSnapshot(store: StateStore, d: Deployment, checkpointId: number, state: OperatorStateSnapshot[], timings?: SnapshotTimings): void {
+    const encodeStart = Date.now();
     let bytes: Uint8Array;
     try {
       bytes = this.packr.pack(state);
@@ -191,7 +195,11 @@ export class SlotTaskRunner {
       return;
     }
     store.write(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes).then(
-      (written) => this.reportCheckpoint({ type: 'ack', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, ...written }),
+      (written) => this.reportCheckpoint({
+        type: 'ack', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, ...written,
+        // Encoding and writing happen after the task moved on: Flink's asynchronous part.
+        ...(timings ? { timings: { ...timings, asyncDurationMs: Date.now() - encodeStart } } : {}),
+      }),
       (error: Error) => this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `writing state failed: ${error.message}` }),
     );
   }

@@ -5,6 +5,8 @@
 import { Acknowledge, EmptyRequest, ServiceInfo } from '../common/protocol-message.dto';
 import { JobRequest } from '../jobs/dto/job.dto';
 import { NotifyCheckpointCompleteRequest, TriggerCheckpointRequest } from '../jobs/dto/checkpoint.dto';
+import { JobViewReply, ProfileRequest } from '../jobs/dto/job-views.dto';
+import { LogChunkReply, LogListReply, ReadLogRequest } from '../logs/dto/log-files.dto';
 import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 import { SlotReportReply } from './dto/slot-report.dto';
 import { TaskDeploymentDescriptor, TaskRequest } from './dto/task-deployment.dto';
@@ -18,6 +20,9 @@ export const TaskExecutorSubjects = {
   triggerCheckpoint: 'runnel.taskmanager.{resourceId}.triggerCheckpoint',
   notifyCheckpointComplete: 'runnel.taskmanager.{resourceId}.notifyCheckpointComplete',
   drainJob: 'runnel.taskmanager.{resourceId}.drainJob',
+  listLogs: 'runnel.taskmanager.{resourceId}.listLogs',
+  readLog: 'runnel.taskmanager.{resourceId}.readLog',
+  profile: 'runnel.taskmanager.{resourceId}.profile',
 } as const;
 
 export const TaskExecutorProtocol = {
@@ -29,6 +34,9 @@ export const TaskExecutorProtocol = {
   triggerCheckpoint: rpc(TaskExecutorSubjects.triggerCheckpoint, TriggerCheckpointRequest, Acknowledge),
   notifyCheckpointComplete: rpc(TaskExecutorSubjects.notifyCheckpointComplete, NotifyCheckpointCompleteRequest, Acknowledge),
   drainJob: rpc(TaskExecutorSubjects.drainJob, JobRequest, Acknowledge),
+  listLogs: rpc(TaskExecutorSubjects.listLogs, EmptyRequest, LogListReply),
+  readLog: rpc(TaskExecutorSubjects.readLog, ReadLogRequest, LogChunkReply),
+  profile: rpc(TaskExecutorSubjects.profile, ProfileRequest, JobViewReply),
 } as const;
 
 export interface TaskExecutorGateway {
@@ -45,4 +53,9 @@ export interface TaskExecutorGateway {
   notifyCheckpointComplete(request: MessageBody<NotifyCheckpointCompleteRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
   /** The job's source tasks here end their input (stop with --drain): windows fire, the job finishes. */
   drainJob(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  /** Its log files: `<LOG_NAME>.log` and the stdout of user code, `<LOG_NAME>.out`. */
+  listLogs(request: MessageBody<EmptyRequest>, options?: CallOptions): Promise<Reply<LogListReply>>;
+  readLog(request: MessageBody<ReadLogRequest>, options?: CallOptions): Promise<Reply<LogChunkReply>>;
+  /** A CPU profile of its slot workers for `durationMs`, as a flame graph (a tree of frames with sample counts). */
+  profile(request: MessageBody<ProfileRequest>, options?: CallOptions): Promise<Reply<JobViewReply>>;
 }

@@ -15,6 +15,7 @@ import { ClusterNamespace, NatsCredentialsError, RunnelNatsServer, natsConnectOp
 import { ServiceSettings } from '../config/service-settings';
 import { ConfigError } from '../config/load-settings';
 import { createLogger, PinoNestLogger } from '../logging/logger';
+import { LogFiles } from '../logging/log-files';
 import { LeadershipState } from '../leadership/leadership.state';
 import { LEADER_BUCKET, NatsKvLeaderElection } from '../leadership/nats-kv-leader-election';
 import { connectNats } from '../nats/nats.providers';
@@ -53,7 +54,8 @@ type Logger = ReturnType<typeof createLogger>;
 
 export async function runService(options: RunServiceOptions): Promise<RunningService> {
   const { identity, settings } = options;
-  const logger = createLogger(identity.service, identity.id, settings.logLevel);
+  const logFiles = LogFiles.of(settings, identity);
+  const logger = createLogger(identity.service, identity.id, settings.logLevel, settings.logToFile ? logFiles.path(logFiles.logFile) : undefined);
   const security = restSecurityOf(settings, options.restRoutes);
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
     logger: new PinoNestLogger(logger),

@@ -1,6 +1,6 @@
 /** Settings every service has. Each service's settings class extends this one. */
 import { ClusterNamespace, clusterIdProblem, DEFAULT_CLUSTER_ID } from '@runnel/protocol';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { Setting } from './setting.decorator';
 import { NatsCredentialSettings } from './nats-credentials.settings';
 
@@ -85,6 +85,18 @@ export class ServiceSettings extends NatsCredentialSettings {
   })
   @IsInt({ message: 'must be a whole number' }) @Min(300) @Max(600_000)
   leaderLeaseMs!: number;
+
+  @Setting({ env: 'LOG_DIR', flag: 'log-dir', description: "directory of this service's log files, served by the REST API (/jobmanager/logs, /taskmanagers/:id/logs); unset: no log files (the local cluster sets <data dir>/logs)" })
+  @IsOptional() @IsString()
+  logDir?: string;
+
+  @Setting({ env: 'LOG_NAME', flag: 'log-name', description: "base name of this service's files in LOG_DIR (<name>.log, a TaskManager's user-code output <name>.out); default: the service (taskmanager-<resource id> for a TaskManager)" })
+  @IsOptional() @Matches(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,200}$/, { message: 'must be letters, digits, ".", "_" or "-" (no directory)' })
+  logName?: string;
+
+  @Setting({ env: 'LOG_TO_FILE', flag: 'log-to-file', default: true, type: 'boolean', description: 'with LOG_DIR: write the log lines to <LOG_DIR>/<LOG_NAME>.log as well as to stdout (false when whoever starts the service writes its output there, as the local cluster does)' })
+  @IsBoolean()
+  logToFile!: boolean;
 
   @Setting({ env: 'RUNNEL_PARENT_PID', flag: 'parent-pid', description: 'exit when this process is gone (set by the local cluster)' })
   @IsOptional() @IsInt() @Min(1)

@@ -4,10 +4,19 @@
  */
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LogLevel } from '../config/service-settings';
 
-export function createLogger(service: string, id: string, level: LogLevel): Logger {
-  return pino({ level, base: { service, id, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+/** JSON lines on stdout; with `file`, also appended to that file (LOG_DIR/LOG_NAME.log, LOG_TO_FILE). */
+export function createLogger(service: string, id: string, level: LogLevel, file?: string): Logger {
+  const options = { level, base: { service, id, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (!file) return pino(options);
+  mkdirSync(dirname(file), { recursive: true });
+  return pino(options, pino.multistream([
+    { level, stream: process.stdout },
+    { level, stream: pino.destination({ dest: file, append: true, mkdir: true, sync: true }) },
+  ]));
 }
 
 export class PinoNestLogger implements LoggerService {

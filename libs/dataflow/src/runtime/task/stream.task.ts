@@ -25,6 +25,16 @@ import { WatermarkValve } from './watermark-valve';
 import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS } from '../../time/watermark-strategy';
 import '../operators';
 
+/** How a subtask spent a checkpoint, in ms (Flink's per-subtask checkpoint statistics). */
+export interface SnapshotTimings {
+  /** From the first barrier of the checkpoint on any input to the last (0 for a source). */
+  readonly alignmentDurationMs: number;
+  /** From the barrier's injection at the source to its first arrival here. */
+  readonly startDelayMs: number;
+  /** Pre-barrier work excluded: the synchronous snapshot of the operators' state. */
+  readonly syncDurationMs: number;
+}
+
 export interface StreamTaskOptions {
   readonly jobGraph: JobGraph;
   readonly vertex: JobVertex;
@@ -47,7 +57,7 @@ export interface StreamTaskOptions {
   /** Take a snapshot after finish() (savepoint at end of input; used for rescaling tests and tools). */
   readonly captureFinalState?: boolean;
   /** Called when this subtask has snapshotted its state for a checkpoint (after barrier alignment). */
-  readonly onCheckpoint?: (checkpointId: number, state: OperatorStateSnapshot[]) => void;
+  readonly onCheckpoint?: (checkpointId: number, state: OperatorStateSnapshot[], timings: SnapshotTimings) => void;
   /** Pause between polls of a source that has nothing right now (ms). */
   readonly idleSourcePollMs?: number;
   /**
@@ -72,6 +82,8 @@ export class StreamTask {
   private readonly partitionWriters: ResultPartitionWriter[] = [];
   private readonly batchSize: number;
   private readonly clock: () => number;
+  /** When the first barrier of each checkpoint in alignment arrived (for its alignment and start-delay statistics). */
+  private readonly barrierSeenAt = new Map<number, number>();
   private cancelled = false;
   private readonly name: string;
   private readonly pendingCheckpoints: number[] = [];
@@ -233,8 +245,15 @@ export class StreamTask {
         if (p) await p;
       }
     }
+    const aligned = this.clock();
+    const seen = this.barrierSeenAt.get(barrier.checkpointId) ?? aligned;
+    for (const id of this.barrierSeenAt.keys()) if (id <= barrier.checkpointId) this.barrierSeenAt.delete(id);
     const state = this.snapshotState(barrier.checkpointId);
-    this.options.onCheckpoint?.(barrier.checkpointId, state);
+    this.options.onCheckpoint?.(barrier.checkpointId, state, {
+      alignmentDurationMs: aligned - seen,
+      startDelayMs: Math.max(0, seen - barrier.timestamp),
+      syncDurationMs: this.clock() - aligned,
+    });
     for (const w of this.writers) w.broadcastElement(barrier);
   }
 
@@ -376,6 +395,7 @@ export class StreamTask {
           aligner.onEndOfPartition(channel);
           break;
         case StreamElementType.Barrier:
+          if (!this.barrierSeenAt.has(element.checkpointId)) this.barrierSeenAt.set(element.checkpointId, this.clock());
           for (const w of this.writers) w.flush();
           aligner.onBarrier(channel, element);
           break;

@@ -1,5 +1,6 @@
 /** Checkpoint messages: trigger, acknowledge or decline, complete; and the checkpoint views. */
-import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ValidateNested, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { IsStateHandle } from '../../paths/state-handle.validator';
 import { IsJobGraph } from '../job-graph.validator';
@@ -20,6 +21,14 @@ export class TriggerCheckpointRequest extends ProtocolMessage {
   @IsIn(Object.values(CheckpointModes)) mode!: CheckpointMode;
 }
 
+/** Per-subtask checkpoint timings, in ms: first barrier seen → aligned, barrier injected → first seen, snapshot, state write. */
+export class SubtaskCheckpointTimings {
+  @IsNumber() @Min(0) alignmentDurationMs!: number;
+  @IsNumber() @Min(0) startDelayMs!: number;
+  @IsNumber() @Min(0) syncDurationMs!: number;
+  @IsNumber() @Min(0) asyncDurationMs!: number;
+}
+
 /** TaskManager → JobMaster: a task wrote its state for checkpoint n. */
 export class AcknowledgeCheckpointRequest extends ProtocolMessage {
   @Matches(HEX32, hex32('jobId')) jobId!: string;
@@ -29,6 +38,8 @@ export class AcknowledgeCheckpointRequest extends ProtocolMessage {
   @IsString() @MaxLength(1024) @IsStateHandle() handle!: string;
   @IsInt() @Min(0) size!: number;
   @Matches(SHA256, { message: 'checksum must be a sha256 in hex' }) checksum!: string;
+  /** How the task spent the checkpoint (Flink's per-subtask checkpoint statistics); optional for older TaskManagers. */
+  @IsOptional() @ValidateNested() @Type(() => SubtaskCheckpointTimings) timings?: SubtaskCheckpointTimings;
 }
 
 export class DeclineCheckpointRequest extends ProtocolMessage {

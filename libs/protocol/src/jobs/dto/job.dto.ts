@@ -124,4 +124,6 @@ export class JobExceptionsReply extends ProtocolMessage {
   @IsOptional() @IsNumber() timestamp?: number;
   @IsArray() @IsObject({ each: true }) 'all-exceptions'!: Record<string, unknown>[];
   @IsBoolean() truncated!: boolean;
+  /** Flink's current shape (JobExceptionsInfoWithHistory): {entries: RootExceptionInfo[], truncated}. */
+  @IsOptional() @IsObject() exceptionHistory?: Record<string, unknown>;
 }
