@@ -15,6 +15,8 @@ export class JetStreamDataStreamAdmin implements DataStreamAdmin {
     private readonly storage: 'memory' | 'file',
     /** The stream's name and subjects are in this cluster's namespace; the TaskManagers use the same. */
     private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
+    /** JETSTREAM_REPLICAS: on a NATS cluster, copies on several nodes so losing one loses no record. */
+    private readonly replicas = 1,
   ) {}
 
   async create(jobId: string, attempt: number): Promise<string> {
@@ -27,7 +29,7 @@ export class JetStreamDataStreamAdmin implements DataStreamAdmin {
       retention: RetentionPolicy.Workqueue,
       discard: DiscardPolicy.New,
       max_bytes: MAX_STREAM_BYTES,
-      num_replicas: 1,
+      num_replicas: this.replicas,
     });
     return name;
   }

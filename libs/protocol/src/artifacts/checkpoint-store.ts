@@ -9,6 +9,7 @@ import { ErrorCodes } from '../errors/error-codes';
 import { RunnelError } from '../errors/runnel-errors';
 import { NatsConnection, ObjectStore, StorageType } from 'nats';
 import { sha256Hex } from './artifact-store';
+import { jetStreamReplicasFromEnv } from '../transport/jetstream-replicas';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { confinedJoin } from '../paths/confined-path.util';
@@ -33,8 +34,8 @@ export interface StateStore {
 }
 
 /** The store a service uses: a directory when one is configured, the Object Store otherwise. */
-export function stateStoreFor(connection: NatsConnection, directory?: string, namespace: ClusterNamespace = ClusterNamespace.DEFAULT): StateStore {
-  return directory ? new DirectoryCheckpointStore(directory) : new CheckpointStore(connection, namespace);
+export function stateStoreFor(connection: NatsConnection, directory?: string, namespace: ClusterNamespace = ClusterNamespace.DEFAULT, replicas?: number): StateStore {
+  return directory ? new DirectoryCheckpointStore(directory) : new CheckpointStore(connection, namespace, replicas);
 }
 
 /**
@@ -86,10 +87,12 @@ export class CheckpointStore implements StateStore {
   constructor(
     private readonly connection: NatsConnection,
     private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
+    /** Copies JetStream keeps of the bucket when this creates it (JETSTREAM_REPLICAS; slot workers read the TaskManager's environment). */
+    private readonly replicas: number = jetStreamReplicasFromEnv(),
   ) {}
 
   private store(): Promise<ObjectStore> {
-    this.bucket ??= this.connection.jetstream().views.os(this.namespace.checkpointBucket, { storage: StorageType.File, description: 'Runnel checkpoint state' });
+    this.bucket ??= this.connection.jetstream().views.os(this.namespace.checkpointBucket, { storage: StorageType.File, replicas: this.replicas, description: 'Runnel checkpoint state' });
     this.bucket.catch(() => (this.bucket = undefined));
     return this.bucket;
   }

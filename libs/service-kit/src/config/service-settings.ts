@@ -36,6 +36,16 @@ export class ServiceSettings extends NatsCredentialSettings {
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s,]+(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, { message: 'must be nats://host:port (comma-separated for several)' })
   natsUrl!: string;
 
+  @Setting({
+    env: 'JETSTREAM_REPLICAS',
+    flag: 'jetstream-replicas',
+    default: 1,
+    type: 'number',
+    description: 'copies JetStream keeps of each stream, KV bucket and object store Runnel creates (1 on one nats-server; 3 on a 3-node cluster)',
+  })
+  @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(5)
+  jetStreamReplicas!: number;
+
   @Setting({ env: 'HTTP_HOST', flag: 'host', default: '127.0.0.1', description: 'interface of the admin HTTP endpoint' })
   @IsString()
   httpHost!: string;

@@ -41,6 +41,8 @@ export interface LeaderElectionOptions {
   readonly leaseMs: number;
   /** Default `runnel-leaders`; tests use their own. */
   readonly bucket?: string;
+  /** Copies JetStream keeps of the bucket when this creates it (JETSTREAM_REPLICAS; default 1). */
+  readonly replicas?: number;
   readonly log?: LeaderElectionLog;
   /** Called when a standby sees who leads (also when that changes). */
   readonly onStandby?: (leaderId: string | undefined) => void;
@@ -138,7 +140,7 @@ export class NatsKvLeaderElection {
   private async bucket(): Promise<KV> {
     if (this.kv) return this.kv;
     const js = this.connection.jetstream({ timeout: Math.max(250, Math.floor(this.options.leaseMs / 3)) });
-    const kv = await js.views.kv(this.options.bucket ?? LEADER_BUCKET, { history: 1, ttl: this.options.leaseMs });
+    const kv = await js.views.kv(this.options.bucket ?? LEADER_BUCKET, { history: 1, ttl: this.options.leaseMs, replicas: this.options.replicas ?? 1 });
     const ttl = (await kv.status()).ttl;
     if (ttl > 0 && ttl !== this.options.leaseMs) {
       this.log.warn(`bucket ${this.options.bucket ?? LEADER_BUCKET} has a lease (max_age) of ${ttl} ms, not the configured ${this.options.leaseMs} ms; using ${ttl} ms`);

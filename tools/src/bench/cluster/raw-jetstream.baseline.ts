@@ -6,7 +6,7 @@
 import { generateNexmarkEvents } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { AckPolicy, RetentionPolicy, StorageType, connect } from 'nats';
-import { natsConnectOptions, natsCredentialsFromEnv } from '@runnel/protocol/nats-connect-options';
+import { natsConnectOptions, natsCredentialsFromEnv, natsServers } from '@runnel/protocol/nats-connect-options';
 
 export interface RawResult {
   readonly events: number;
@@ -23,7 +23,7 @@ export async function rawJetStreamBaseline(natsUrl: string, events: number, batc
     const values = data.slice(i, i + batch);
     messages.push(packr.pack([0, 0, values, values.map((e) => e.dateTime)]));
   }
-  const nc = await connect({ ...natsConnectOptions(natsCredentialsFromEnv(process.env)), servers: natsUrl, noAsyncTraces: true });
+  const nc = await connect({ ...natsConnectOptions(natsCredentialsFromEnv(process.env)), servers: natsServers(natsUrl), noAsyncTraces: true });
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
   const stream = `raw-bench-${Date.now()}`;
