@@ -13,6 +13,8 @@ export interface TestClusterOptions {
   readonly nats?: { readonly url: string };
   /** More environment for the TaskManagers only (e.g. NATS credentials of their own). */
   readonly taskManagerEnv?: Record<string, string>;
+  /** Create the cluster's database on this Postgres (an admin URL) instead of the shared test one. */
+  readonly databaseAdminUrl?: string;
 }
 
 export interface JobDetails {
@@ -23,7 +25,8 @@ export interface JobDetails {
 }
 
 export class TestCluster {
-  private readonly services: TestService[] = [];
+  /** Every process started (control services and TaskManagers), for tests that check none exited. */
+  readonly services: TestService[] = [];
   readonly taskManagers = new Map<string, TestService>();
   env!: Record<string, string>;
   private taskManagerEnv: Record<string, string> = {};
@@ -39,7 +42,7 @@ export class TestCluster {
 
   private async boot(options: TestClusterOptions): Promise<void> {
     this.nats = options.nats ?? (await startTestNats());
-    this.db = await createTestDatabase();
+    this.db = await createTestDatabase(undefined, options.databaseAdminUrl);
     this.env = { NATS_URL: this.nats.url, DATABASE_URL: this.db.url, HEARTBEAT_INTERVAL_MS: '300', HEARTBEAT_TIMEOUT_MS: '3000', ...options.env };
     this.taskManagerEnv = options.taskManagerEnv ?? {};
     const port = await findFreePort();

@@ -10,6 +10,7 @@ import { RunnelError } from '../errors/runnel-errors';
 import { NatsConnection, ObjectStore, StorageType } from 'nats';
 import { sha256Hex } from './artifact-store';
 import { jetStreamReplicasFromEnv } from '../transport/jetstream-replicas';
+import { retryWhileJetStreamUnavailable } from '../transport/jetstream-unavailable.retry';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { confinedJoin } from '../paths/confined-path.util';
@@ -99,12 +100,15 @@ export class CheckpointStore implements StateStore {
 
   async write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
     const handle = CheckpointNames.object(jobId, checkpointId, vertexId, subtask);
-    await (await this.store()).putBlob({ name: handle }, bytes);
+    const store = await this.store();
+    await retryWhileJetStreamUnavailable(() => store.putBlob({ name: handle }, bytes));
     return { handle, size: bytes.length, checksum: sha256Hex(bytes) };
   }
 
   async read(handle: string, checksum: string): Promise<Uint8Array> {
-    const bytes = await (await this.store()).getBlob(handle);
+    const store = await this.store();
+    // Reading creates a consumer; on a NATS cluster missing a node that may time out once and work the next time.
+    const bytes = await retryWhileJetStreamUnavailable(() => store.getBlob(handle));
     if (!bytes) throw new CorruptCheckpointError(handle, 'it is missing from the checkpoint store');
     const actual = sha256Hex(bytes);
     if (actual !== checksum) throw new CorruptCheckpointError(handle, `checksum ${actual} does not match the recorded ${checksum}`);
