@@ -56,7 +56,7 @@ export class JobManagerModule {
         {
           provide: DATA_STREAM_ADMIN,
           inject: [NATS_CONNECTION, ClusterNamespace],
-          useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new JetStreamDataStreamAdmin(nc, settings.dataStreamStorage, ns),
+          useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new JetStreamDataStreamAdmin(nc, settings.dataStreamStorage, ns, settings.jetStreamReplicas),
         },
         {
           provide: JOB_MASTER_SETTINGS,
@@ -71,7 +71,7 @@ export class JobManagerModule {
         {
           provide: CHECKPOINT_STORE,
           inject: [NATS_CONNECTION, ClusterNamespace],
-          useFactory: (nc: NatsConnection, ns: ClusterNamespace) => stateStoreFor(nc, settings.checkpointDir, ns),
+          useFactory: (nc: NatsConnection, ns: ClusterNamespace) => stateStoreFor(nc, settings.checkpointDir, ns, settings.jetStreamReplicas),
         },
         { provide: SAVEPOINT_LOCATIONS, useValue: new SavepointLocations(settings.savepointDirs) },
         SavepointService,

@@ -44,7 +44,7 @@ export class TaskManagerModule {
         },
         ResourceManagerConnection,
         { provide: JOB_MASTER_GATEWAY, inject: [NatsRpcClient], useFactory: jobMasterGateway },
-        { provide: ArtifactStore, inject: [NATS_CONNECTION, ClusterNamespace], useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new ArtifactStore(nc, ns) },
+        { provide: ArtifactStore, inject: [NATS_CONNECTION, ClusterNamespace], useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new ArtifactStore(nc, ns, settings.jetStreamReplicas) },
         { provide: ARTIFACT_DIRECTORY, useValue: join(settings.dataDir ?? join(tmpdir(), `runnel-${identity.id}`), 'artifacts') },
         {
           provide: SLOT_WORKER_FACTORY,

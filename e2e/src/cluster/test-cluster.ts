@@ -15,6 +15,8 @@ export interface TestClusterOptions {
   readonly taskManagerEnv?: Record<string, string>;
   /** REST_AUTH_TOKEN of every service; the cluster's own REST calls send it. */
   readonly restToken?: string;
+  /** Create the cluster's database on this Postgres (an admin URL) instead of the shared test one. */
+  readonly databaseAdminUrl?: string;
 }
 
 export interface JobDetails {
@@ -25,7 +27,8 @@ export interface JobDetails {
 }
 
 export class TestCluster {
-  private readonly services: TestService[] = [];
+  /** Every process started (control services and TaskManagers), for tests that check none exited. */
+  readonly services: TestService[] = [];
   readonly taskManagers = new Map<string, TestService>();
   env!: Record<string, string>;
   private taskManagerEnv: Record<string, string> = {};
@@ -43,7 +46,7 @@ export class TestCluster {
 
   private async boot(options: TestClusterOptions): Promise<void> {
     this.nats = options.nats ?? (await startTestNats());
-    this.db = await createTestDatabase();
+    this.db = await createTestDatabase(undefined, options.databaseAdminUrl);
     this.restToken = options.restToken;
     this.env = {
       NATS_URL: this.nats.url,

@@ -16,9 +16,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(prefix = 'runnel_e2e'): Promise<TestDatabase> {
+export async function createTestDatabase(prefix = 'runnel_e2e', adminUrl: string = TEST_ADMIN_URL): Promise<TestDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const adminUrl = TEST_ADMIN_URL;
   await createDatabase(adminUrl, name);
   return { name, url: databaseUrlFor(adminUrl, name), adminUrl, drop: () => dropDatabase(adminUrl, name) };
 }

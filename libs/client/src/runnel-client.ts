@@ -13,7 +13,7 @@ import { bundleJobArtifact } from '@runnel/dataflow';
 import {
   ArtifactStore, ClusterNamespace, DispatcherGateway, JobId, JobIds, JobStatus, NatsRpcClient, RunnelError, TERMINAL_JOB_STATUSES, dispatcherGateway,
 } from '@runnel/protocol';
-import { type NatsCredentials, explainNatsConnectError, natsConnectOptions, natsCredentialsFromEnv } from '@runnel/protocol';
+import { type NatsCredentials, explainNatsConnectError, natsConnectOptions, natsCredentialsFromEnv, natsServers } from '@runnel/protocol';
 import { NatsConnection, connect } from 'nats';
 import { JobFailedError, JobWaitTimeoutError } from './client.errors';
 
@@ -73,7 +73,7 @@ export class RunnelClient {
     const namespace = ClusterNamespace.of(options.clusterId ?? (process.env['CLUSTER_ID'] || undefined));
     if (typeof servers !== 'string') return new RunnelClient(servers, false, options.timeoutMs ?? 30_000, namespace);
     const credentials = options.credentials ?? natsCredentialsFromEnv(process.env);
-    const connection = await connect({ ...natsConnectOptions(credentials), servers: servers.split(','), name: 'runnel-client', noAsyncTraces: true }).catch((error: unknown) => {
+    const connection = await connect({ ...natsConnectOptions(credentials), servers: natsServers(servers), name: 'runnel-client', noAsyncTraces: true }).catch((error: unknown) => {
       throw explainNatsConnectError(error, credentials);
     });
     return new RunnelClient(connection, true, options.timeoutMs ?? 30_000, namespace);

@@ -35,6 +35,8 @@ export * from './transport/rpc-handler.decorator';
 export * from './transport/rpc-nest.serializers';
 export * from './transport/runnel-nats.server';
 export * from './transport/nats-connect-options';
+export * from './transport/jetstream-replicas';
+export * from './transport/jetstream-unavailable.retry';
 export * from './testing/testing-gateway';
 export * from './artifacts/artifact-store';
 export * from './artifacts/checkpoint-store';

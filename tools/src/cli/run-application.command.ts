@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { constants, tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { connect } from 'nats';
-import { natsConnectOptions, natsCredentialsFromEnv, redactNatsUrls } from '@runnel/protocol/nats-connect-options';
+import { natsConnectOptions, natsCredentialsFromEnv, natsServers, redactNatsUrls } from '@runnel/protocol/nats-connect-options';
 import {
   createDatabase,
   databaseUrlFor,
@@ -429,7 +429,7 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
 
 /** Leaders elected on `natsUrl` right now (a running Runnel cluster), as `service (id)`. */
 async function runnelLeadersOn(natsUrl: string, bucket: string): Promise<string[]> {
-  const nc = await connect({ ...natsConnectOptions(natsCredentialsFromEnv(process.env)), servers: natsUrl, timeout: 3_000, reconnect: false, maxReconnectAttempts: 0 });
+  const nc = await connect({ ...natsConnectOptions(natsCredentialsFromEnv(process.env)), servers: natsServers(natsUrl), timeout: 3_000, reconnect: false, maxReconnectAttempts: 0 });
   try {
     const jsm = await nc.jetstreamManager({ timeout: 3_000 });
     try {

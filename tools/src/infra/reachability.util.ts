@@ -1,7 +1,7 @@
 // Cheap "is it there and usable?" probes for NATS (with JetStream) and Postgres. They never
 // throw: a false answer means "start or fix it", which is what callers decide on.
 
-import { natsConnectOptions, natsCredentialsFromEnv, type NatsCredentials } from '@runnel/protocol/nats-connect-options';
+import { natsConnectOptions, natsCredentialsFromEnv, natsServers, type NatsCredentials } from '@runnel/protocol/nats-connect-options';
 import { connect } from 'nats';
 import { Client } from 'pg';
 
@@ -12,7 +12,7 @@ import { Client } from 'pg';
 export async function isNatsReachable(url: string, timeoutMs = 1500, credentials: NatsCredentials = natsCredentialsFromEnv(process.env)): Promise<boolean> {
   let nc: Awaited<ReturnType<typeof connect>> | undefined;
   try {
-    nc = await connect({ ...natsConnectOptions(credentials), servers: url, timeout: timeoutMs, reconnect: false, maxReconnectAttempts: 0 });
+    nc = await connect({ ...natsConnectOptions(credentials), servers: natsServers(url), timeout: timeoutMs, reconnect: false, maxReconnectAttempts: 0 });
     const jsm = await nc.jetstreamManager({ timeout: timeoutMs });
     await jsm.getAccountInfo();
     return true;

@@ -3,7 +3,7 @@
  * TaskManagers. Work-queue retention: a message is gone once its one consumer acknowledged it,
  * so a long job does not pile up data it already processed.
  */
-import { ClusterNamespace } from '@runnel/protocol';
+import { ClusterNamespace, retryWhileJetStreamUnavailable } from '@runnel/protocol';
 import { DiscardPolicy, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 import { DataStreamAdmin } from './job-master.deps';
 
@@ -15,20 +15,23 @@ export class JetStreamDataStreamAdmin implements DataStreamAdmin {
     private readonly storage: 'memory' | 'file',
     /** The stream's name and subjects are in this cluster's namespace; the TaskManagers use the same. */
     private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
+    /** JETSTREAM_REPLICAS: on a NATS cluster, copies on several nodes so losing one loses no record. */
+    private readonly replicas = 1,
   ) {}
 
   async create(jobId: string, attempt: number): Promise<string> {
     const jsm = await this.connection.jetstreamManager();
     const name = this.namespace.data.stream(jobId, attempt);
-    await jsm.streams.add({
+    // Idempotent with the same configuration: retried while a NATS cluster elects a meta leader.
+    await retryWhileJetStreamUnavailable(() => jsm.streams.add({
       name,
       subjects: [this.namespace.data.streamSubjects(jobId, attempt)],
       storage: this.storage === 'file' ? StorageType.File : StorageType.Memory,
       retention: RetentionPolicy.Workqueue,
       discard: DiscardPolicy.New,
       max_bytes: MAX_STREAM_BYTES,
-      num_replicas: 1,
-    });
+      num_replicas: this.replicas,
+    }));
     return name;
   }
 

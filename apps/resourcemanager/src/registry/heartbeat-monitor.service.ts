@@ -2,7 +2,9 @@
  * Declares TaskManagers lost when their heartbeats stop, and frees their slots. Right after this
  * ResourceManager becomes the leader (at start when it runs alone) it waits one timeout first:
  * TaskManagers could not heartbeat while no ResourceManager led, and must get the chance to
- * re-register before being called lost. A standby never sweeps.
+ * re-register before being called lost. A standby never sweeps. The same after Postgres was
+ * unreachable (a sweep failed): heartbeats could not be recorded meanwhile, so the TaskManagers get
+ * one timeout of working Postgres to be seen again before any is called lost.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LeadershipState, SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
@@ -16,6 +18,8 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
   private sweeping = false;
   /** When this instance became the leader; undefined while it is a standby. */
   private leaderSince?: number;
+  /** When a sweep last failed (Postgres unreachable); no TaskManager is lost until one timeout after. */
+  private failedAt?: number;
 
   constructor(
     private readonly registry: TaskManagerRegistry,
@@ -36,7 +40,9 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async sweep(): Promise<string[]> {
-    if (this.sweeping || this.leaderSince === undefined || Date.now() - this.leaderSince < this.settings.heartbeatTimeoutMs) return [];
+    const timeout = this.settings.heartbeatTimeoutMs;
+    if (this.sweeping || this.leaderSince === undefined || Date.now() - this.leaderSince < timeout) return [];
+    if (this.failedAt !== undefined && Date.now() - this.failedAt < timeout) return [];
     this.sweeping = true;
     try {
       const lost = await this.registry.expireSilentWithEpoch(this.settings.heartbeatTimeoutMs);
@@ -51,6 +57,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
       }
       return lost.map((l) => l.resourceId);
     } catch (error) {
+      this.failedAt = Date.now();
       this.logger.error(`heartbeat sweep failed: ${(error as Error).message}`);
       return [];
     } finally {

@@ -4,7 +4,7 @@
  * to the producing subtasks. When the gate's channel is full it stops pulling: that, with the
  * producers' credit window, is the backpressure.
  */
-import { ClusterDataNames, ClusterNamespace } from '@runnel/protocol';
+import { ClusterDataNames, ClusterNamespace, retryWhileJetStreamUnavailable } from '@runnel/protocol';
 import type { InProcessInputGate } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { AckPolicy, ConsumerEvents, ConsumerMessages, DeliverPolicy, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
@@ -56,14 +56,17 @@ export class JetStreamEdgeReader {
   async start(): Promise<void> {
     const o = this.options;
     const name = this.names.consumer(o.edgeIndex, o.partition);
-    await o.jsm.consumers.add(o.stream, {
+    const config = {
       durable_name: name,
       filter_subject: this.names.subject(o.jobId, o.attempt, o.edgeIndex, o.partition),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       max_ack_pending: 10_000,
-    });
-    const consumer = await o.js.consumers.get(o.stream, name);
+    };
+    // On a NATS cluster missing a node the consumer may take an election to answer: retried.
+    const stopped = () => this.stopped;
+    await retryWhileJetStreamUnavailable(() => o.jsm.consumers.add(o.stream, config), { stopped });
+    const consumer = await retryWhileJetStreamUnavailable(() => o.js.consumers.get(o.stream, name), { stopped });
     this.messages = await consumer.consume({ max_messages: o.batch ?? 32 });
     this.timer = setInterval(() => this.sendCredits(), CREDIT_INTERVAL_MS);
     void this.watch(this.messages);

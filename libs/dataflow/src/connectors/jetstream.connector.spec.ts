@@ -37,6 +37,21 @@ describe('JetStream connector', () => {
     expect(out.map((r) => r.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
 
+  it('takes a comma-separated server list (NATS_URL style) whose first server is down', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection must go on to the next server.
+    const list = `nats://127.0.0.1:1,${servers}`;
+    const subj = subject('list');
+    const jsm = await nc!.jetstreamManager();
+    await jsm.streams.update(stream, { ...(await jsm.streams.info(stream)).config, subjects: [subjects.json, subjects.batch, subj] });
+    const write = StreamExecutionEnvironment.createLocalEnvironment(1);
+    write.fromSequence(0, 9).map((i) => ({ i })).sinkTo(new JetStreamSink({ servers: list, subject: subj, format: JetStreamFormat.Json }));
+    await write.execute('write');
+    const out = await StreamExecutionEnvironment.createLocalEnvironment(1)
+      .fromSource(new JetStreamSource<{ i: number }>({ servers: list, stream, subject: subj, format: JetStreamFormat.Json, bounded: true }), WatermarkStrategy.noWatermarks())
+      .executeAndCollect();
+    expect(out.map((r) => r.i).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it('a bounded source reads nothing from an empty subject, and fails on a missing stream', async () => {
     const empty = new JetStreamSource<unknown>({ servers, stream, subject: subject('never-written'), bounded: true });
     const reader = empty.createReader({ subtaskIndex: 0, parallelism: 1 });

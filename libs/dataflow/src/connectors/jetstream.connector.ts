@@ -8,7 +8,7 @@
  */
 import { unpack } from 'msgpackr';
 import { connect, type Consumer, type NatsConnection } from 'nats';
-import { type NatsCredentials, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol/nats-connect-options';
+import { type NatsCredentials, explainNatsConnectError, natsConnectOptions, natsServers } from '@runnel/protocol/nats-connect-options';
 import { JetStreamFormat } from './jetstream.format';
 import { Boundedness, type Source, type SourceReader, type SourceReaderContext } from './source.types';
 
@@ -60,7 +60,7 @@ class JetStreamReader<T> implements SourceReader<T, number> {
 
   private async ensure(): Promise<Consumer> {
     if (this.consumer) return this.consumer;
-    this.nc = await connect({ ...natsConnectOptions(this.o.credentials), servers: this.o.servers, noAsyncTraces: true }).catch((error: unknown) => {
+    this.nc = await connect({ ...natsConnectOptions(this.o.credentials), servers: natsServers(this.o.servers), noAsyncTraces: true }).catch((error: unknown) => {
       throw explainNatsConnectError(error, this.o.credentials);
     });
     if (this.o.bounded) {

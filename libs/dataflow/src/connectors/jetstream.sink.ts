@@ -25,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { pack } from 'msgpackr';
 import { connect, type JetStreamClient, type NatsConnection } from 'nats';
-import { type NatsCredentials, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol/nats-connect-options';
+import { type NatsCredentials, explainNatsConnectError, natsConnectOptions, natsServers } from '@runnel/protocol/nats-connect-options';
 import { SinkStateError } from '../core/dataflow.errors';
 import { JetStreamFormat } from './jetstream.format';
 import type { Sink, SinkWriter, SinkWriterContext } from './source.types';
@@ -132,7 +132,7 @@ class JetStreamWriter<T> implements SinkWriter<T> {
 export class JetStreamSink<T> implements Sink<T> {
   constructor(readonly options: JetStreamSinkOptions) {}
   async createWriter(ctx: SinkWriterContext): Promise<SinkWriter<T>> {
-    const nc = await connect({ ...natsConnectOptions(this.options.credentials), servers: this.options.servers, noAsyncTraces: true }).catch((error: unknown) => {
+    const nc = await connect({ ...natsConnectOptions(this.options.credentials), servers: natsServers(this.options.servers), noAsyncTraces: true }).catch((error: unknown) => {
       throw explainNatsConnectError(error, this.options.credentials);
     });
     return new JetStreamWriter<T>(nc, nc.jetstream(), this.options, ctx);

@@ -4,6 +4,7 @@
  */
 import { ClusterNamespace } from '../cluster/cluster-namespace';
 import { InvalidArtifactError, NotFoundError } from '../errors/runnel-errors';
+import { jetStreamReplicasFromEnv } from '../transport/jetstream-replicas';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -27,10 +28,12 @@ export class ArtifactStore {
   constructor(
     private readonly connection: NatsConnection,
     private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
+    /** Copies JetStream keeps of the bucket when this creates it (JETSTREAM_REPLICAS). */
+    private readonly replicas: number = jetStreamReplicasFromEnv(),
   ) {}
 
   private store(): Promise<ObjectStore> {
-    this.bucket ??= this.connection.jetstream().views.os(this.namespace.artifactBucket, { storage: StorageType.File, description: 'Runnel job artifacts by sha256' });
+    this.bucket ??= this.connection.jetstream().views.os(this.namespace.artifactBucket, { storage: StorageType.File, replicas: this.replicas, description: 'Runnel job artifacts by sha256' });
     this.bucket.catch(() => (this.bucket = undefined));
     return this.bucket;
   }

@@ -9,6 +9,8 @@ import { ErrorCodes } from '../errors/error-codes';
 import { RunnelError } from '../errors/runnel-errors';
 import { NatsConnection, ObjectStore, StorageType } from 'nats';
 import { sha256Hex } from './artifact-store';
+import { jetStreamReplicasFromEnv } from '../transport/jetstream-replicas';
+import { retryWhileJetStreamUnavailable } from '../transport/jetstream-unavailable.retry';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { confinedJoin } from '../paths/confined-path.util';
@@ -33,8 +35,8 @@ export interface StateStore {
 }
 
 /** The store a service uses: a directory when one is configured, the Object Store otherwise. */
-export function stateStoreFor(connection: NatsConnection, directory?: string, namespace: ClusterNamespace = ClusterNamespace.DEFAULT): StateStore {
-  return directory ? new DirectoryCheckpointStore(directory) : new CheckpointStore(connection, namespace);
+export function stateStoreFor(connection: NatsConnection, directory?: string, namespace: ClusterNamespace = ClusterNamespace.DEFAULT, replicas?: number): StateStore {
+  return directory ? new DirectoryCheckpointStore(directory) : new CheckpointStore(connection, namespace, replicas);
 }
 
 /**
@@ -86,22 +88,27 @@ export class CheckpointStore implements StateStore {
   constructor(
     private readonly connection: NatsConnection,
     private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
+    /** Copies JetStream keeps of the bucket when this creates it (JETSTREAM_REPLICAS; slot workers read the TaskManager's environment). */
+    private readonly replicas: number = jetStreamReplicasFromEnv(),
   ) {}
 
   private store(): Promise<ObjectStore> {
-    this.bucket ??= this.connection.jetstream().views.os(this.namespace.checkpointBucket, { storage: StorageType.File, description: 'Runnel checkpoint state' });
+    this.bucket ??= this.connection.jetstream().views.os(this.namespace.checkpointBucket, { storage: StorageType.File, replicas: this.replicas, description: 'Runnel checkpoint state' });
     this.bucket.catch(() => (this.bucket = undefined));
     return this.bucket;
   }
 
   async write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
     const handle = CheckpointNames.object(jobId, checkpointId, vertexId, subtask);
-    await (await this.store()).putBlob({ name: handle }, bytes);
+    const store = await this.store();
+    await retryWhileJetStreamUnavailable(() => store.putBlob({ name: handle }, bytes));
     return { handle, size: bytes.length, checksum: sha256Hex(bytes) };
   }
 
   async read(handle: string, checksum: string): Promise<Uint8Array> {
-    const bytes = await (await this.store()).getBlob(handle);
+    const store = await this.store();
+    // Reading creates a consumer; on a NATS cluster missing a node that may time out once and work the next time.
+    const bytes = await retryWhileJetStreamUnavailable(() => store.getBlob(handle));
     if (!bytes) throw new CorruptCheckpointError(handle, 'it is missing from the checkpoint store');
     const actual = sha256Hex(bytes);
     if (actual !== checksum) throw new CorruptCheckpointError(handle, `checksum ${actual} does not match the recorded ${checksum}`);

@@ -224,3 +224,12 @@ export function redactNatsUrls(servers: string | readonly string[]): string {
     })
     .join(',');
 }
+
+/**
+ * The server list of a NATS URL setting: `nats://a:4222,nats://b:4222` (or an array) as the array
+ * nats.js wants. nats.js takes a string as one URL, so a comma-separated NATS_URL must go through here.
+ */
+export function natsServers(servers: string | readonly string[]): string[] {
+  const list = typeof servers === 'string' ? servers.split(',') : [...servers];
+  return list.map((server) => server.trim()).filter((server) => server !== '');
+}

@@ -9,6 +9,7 @@ import type { ConnectionOptions } from 'nats';
 import { bindSubject } from '../rpc/rpc-method';
 import { ClusterNamespace } from '../cluster/cluster-namespace';
 import { RpcReplySerializer, RpcRequestDeserializer } from './rpc-nest.serializers';
+import { natsServers } from './nats-connect-options';
 
 export interface RunnelNatsServerOptions {
   readonly servers: string | string[];
@@ -31,7 +32,7 @@ export class RunnelNatsServer extends ServerNats {
     const namespace = options.namespace ?? ClusterNamespace.DEFAULT;
     super({
       ...options.connectOptions,
-      servers: options.servers,
+      servers: natsServers(options.servers),
       queue: options.queue === undefined ? undefined : namespace.subject(options.queue),
       name: options.name,
       serializer: new RpcReplySerializer(),

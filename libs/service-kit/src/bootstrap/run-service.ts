@@ -11,7 +11,7 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ClusterNamespace, NatsCredentialsError, RunnelNatsServer, natsConnectOptions, redactNatsUrls } from '@runnel/protocol';
+import { ClusterNamespace, NatsCredentialsError, RunnelNatsServer, natsConnectOptions, natsServers, redactNatsUrls } from '@runnel/protocol';
 import { ServiceSettings } from '../config/service-settings';
 import { ConfigError } from '../config/load-settings';
 import { createLogger, PinoNestLogger } from '../logging/logger';
@@ -72,7 +72,7 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   app.connectMicroservice(
     {
       strategy: new RunnelNatsServer({
-        servers: settings.natsUrl.split(','),
+        servers: natsServers(settings.natsUrl),
         connectOptions: natsConnectOptions(identity.natsCredentials),
         queue: options.queue,
         subjectParams: options.subjectParams,
@@ -122,6 +122,7 @@ async function startElection(
     key: identity.service,
     candidateId: identity.id,
     leaseMs: settings.leaderLeaseMs,
+    replicas: settings.jetStreamReplicas,
     // Each cluster elects its leaders in a bucket of its own: `runnel-leaders-<id>`.
     bucket: namespace.jetStreamName(LEADER_BUCKET),
     log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },

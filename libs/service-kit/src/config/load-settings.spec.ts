@@ -40,8 +40,11 @@ describe('loadSettings', () => {
     expect(() => loadSettings(TestSettings, [], { HTTP_PORT: '70000' })).toThrow(/HTTP_PORT = 70000: httpPort must not be greater than 65535/);
   });
 
-  it('reads the leader lease (default 3 s) and refuses one too short to refresh', () => {
-    expect(loadSettings(TestSettings, [], baseEnv).leaderLeaseMs).toBe(3000);
+  it('reads the leader lease (default 10 s) and refuses one too short to refresh', () => {
+    expect(loadSettings(TestSettings, [], baseEnv).leaderLeaseMs).toBe(10_000);
+    expect(loadSettings(TestSettings, [], baseEnv).jetStreamReplicas).toBe(1);
+    expect(loadSettings(TestSettings, [], { ...baseEnv, JETSTREAM_REPLICAS: '3' }).jetStreamReplicas).toBe(3);
+    expect(() => loadSettings(TestSettings, [], { ...baseEnv, JETSTREAM_REPLICAS: '7' })).toThrow(/JETSTREAM_REPLICAS/);
     expect(loadSettings(TestSettings, [], { ...baseEnv, LEADER_LEASE_MS: '1500' }).leaderLeaseMs).toBe(1500);
     expect(() => loadSettings(TestSettings, [], { ...baseEnv, LEADER_LEASE_MS: '50' })).toThrow(/LEADER_LEASE_MS = 50: leaderLeaseMs must not be less than 300/);
     expect(() => loadSettings(TestSettings, [], { ...baseEnv, LEADER_LEASE_MS: 'soon' })).toThrow(/LEADER_LEASE_MS: "soon" is not a number/);

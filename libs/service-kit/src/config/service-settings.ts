@@ -36,6 +36,16 @@ export class ServiceSettings extends NatsCredentialSettings {
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s,]+(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, { message: 'must be nats://host:port (comma-separated for several)' })
   natsUrl!: string;
 
+  @Setting({
+    env: 'JETSTREAM_REPLICAS',
+    flag: 'jetstream-replicas',
+    default: 1,
+    type: 'number',
+    description: 'copies JetStream keeps of each stream, KV bucket and object store Runnel creates (1 on one nats-server; 3 on a 3-node cluster)',
+  })
+  @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(5)
+  jetStreamReplicas!: number;
+
   @Setting({ env: 'HTTP_HOST', flag: 'host', default: '127.0.0.1', description: 'interface of the admin HTTP endpoint' })
   @IsString()
   httpHost!: string;
@@ -80,8 +90,10 @@ export class ServiceSettings extends NatsCredentialSettings {
   @Setting({
     env: 'LEADER_LEASE_MS',
     flag: 'leader-lease',
-    default: 3000,
-    description: 'leader election lease (ms) of dispatcher, jobmanager and resourcemanager: a leader silent this long is replaced by a standby',
+    // Longer than a JetStream stream-leader election on a NATS cluster (2–5 s on nats-server 2.9)
+    // plus a renewal interval (lease/4) and the margin (lease/10): a leader rides out losing a NATS node.
+    default: 10_000,
+    description: 'leader election lease (ms) of dispatcher, jobmanager and resourcemanager: a standby replaces a leader silent this long; a leader whose NATS KV is unavailable keeps leading until 0.9 of it has passed since its last renewal',
   })
   @IsInt({ message: 'must be a whole number' }) @Min(300) @Max(600_000)
   leaderLeaseMs!: number;

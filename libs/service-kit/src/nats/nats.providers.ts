@@ -4,7 +4,7 @@
  * shutdown drains, so calls in flight finish.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { ClusterNamespace, NatsCredentials, NatsRpcClient, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol';
+import { ClusterNamespace, NatsCredentials, NatsRpcClient, explainNatsConnectError, natsConnectOptions, natsServers } from '@runnel/protocol';
 import { NatsConnection, connect } from 'nats';
 import { SERVICE_IDENTITY, ServiceIdentity } from '../admin/service-identity';
 
@@ -18,7 +18,7 @@ export async function connectNats(servers: string, name: string, credentials?: N
   try {
     return await connect({
       ...natsConnectOptions(credentials),
-      servers: servers.split(','),
+      servers: natsServers(servers),
       name,
       noAsyncTraces: true,
       waitOnFirstConnect: true,

@@ -11,7 +11,7 @@
 import type { NexmarkEvent } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { AckPolicy, RetentionPolicy, StorageType, connect, type NatsConnection } from 'nats';
-import { natsConnectOptions, natsCredentialsFromEnv } from '@runnel/protocol/nats-connect-options';
+import { natsConnectOptions, natsCredentialsFromEnv, natsServers } from '@runnel/protocol/nats-connect-options';
 
 export const RAW_MESSAGE_BYTES = 32 * 1024;
 const PUBLISH_WINDOW = 64;
@@ -37,7 +37,7 @@ export function rawMessages(events: readonly NexmarkEvent[]): { messages: Uint8A
 }
 
 async function open(natsUrl: string): Promise<NatsConnection> {
-  return connect({ ...natsConnectOptions(natsCredentialsFromEnv(process.env)), servers: natsUrl, noAsyncTraces: true });
+  return connect({ ...natsConnectOptions(natsCredentialsFromEnv(process.env)), servers: natsServers(natsUrl), noAsyncTraces: true });
 }
 
 export async function rawJetStreamBaseline(natsUrl: string, events: readonly NexmarkEvent[]): Promise<RawResult> {
