@@ -22,6 +22,7 @@ import type { BarrierHandler } from './barrier-handler.types';
 import { BarrierTracker } from './barrier-tracker';
 import { RecordWriter } from './record-writer';
 import { WatermarkValve } from './watermark-valve';
+import { TaskIOMetrics, type CountingOutput } from '../metrics/task-io.metrics';
 import '../operators';
 
 export interface StreamTaskOptions {
@@ -75,6 +76,8 @@ export class StreamTask {
   private draining = false;
   /** Set after a successful run when captureFinalState was requested. */
   finalState?: OperatorStateSnapshot[];
+  /** Flink's task and operator metrics of this subtask (snapshot() between or during batches). */
+  readonly metrics: TaskIOMetrics;
 
   constructor(private readonly options: StreamTaskOptions) {
     const { vertex, jobGraph, subtaskIndex, functions } = options;
@@ -112,6 +115,8 @@ export class StreamTask {
     this.operators = vertex.operators.map((d) => createOperator(d));
     const deterministicInputOrder = hasDeterministicInputOrder(jobGraph, vertex.id, subtaskIndex);
     const tail = new TailOutput(main, side, this.writers);
+    const outs: CountingOutput[] = this.operators.map((_, i) => (i + 1 < this.operators.length ? new ChainedOutput(this.operators[i + 1]) : tail));
+    this.metrics = new TaskIOMetrics(this.operators, outs, this.operators[0] instanceof SourceOperator);
     this.operators.forEach((op, i) => {
       const d = vertex.operators[i];
       op.setup({
@@ -125,7 +130,7 @@ export class StreamTask {
         checkpointingEnabled: jobGraph.config.checkpointing !== undefined,
         deterministicInputOrder,
         ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
-        output: i + 1 < this.operators.length ? new ChainedOutput(this.operators[i + 1]) : tail,
+        output: outs[i] as ChainedOutput | TailOutput,
       });
     });
   }
@@ -227,6 +232,7 @@ export class StreamTask {
         if (p) await p;
       }
     }
+    this.metrics.checkpointing(barrier.timestamp);
     const state = this.snapshotState(barrier.checkpointId);
     this.options.onCheckpoint?.(barrier.checkpointId, state);
     for (const w of this.writers) w.broadcastElement(barrier);
@@ -252,7 +258,11 @@ export class StreamTask {
     }
     for (const w of this.writers) w.flush();
     const pending = this.capacity();
-    if (pending) await pending;
+    if (pending) {
+      this.metrics.backPressureStart();
+      await pending;
+      this.metrics.backPressureEnd();
+    }
   }
 
   private capacity(): Promise<unknown> | undefined {
@@ -298,13 +308,19 @@ export class StreamTask {
       }
       const wait = await this.fireProcessingTimers();
       let batch = reader.pollBatch(this.batchSize);
-      if (batch && typeof (batch as Promise<unknown>).then === 'function') batch = await batch;
+      if (batch && typeof (batch as Promise<unknown>).then === 'function') {
+        this.metrics.idleStart();
+        batch = await batch;
+        this.metrics.idleEnd();
+      }
       if (this.cancelled) return;
       const r = source.emitBatch(batch as readonly unknown[] | null);
       if (r === SourcePollResult.End) return;
       await this.endBatch();
       if (r === SourcePollResult.Empty) {
+        this.metrics.idleStart();
         await sleep(Math.min(wait ?? Infinity, this.options.idleSourcePollMs ?? 5));
+        this.metrics.idleEnd();
         sinceYield = 0;
       } else if (++sinceYield >= 16) {
         // Sync readers never await: give other tasks of this event loop a turn.
@@ -323,6 +339,8 @@ export class StreamTask {
       (wm) => head.processWatermark(wm),
       (idle) => head.processWatermarkStatus(idle),
     );
+    const metrics = this.metrics;
+    metrics.attachInputs(valve, gate);
     // An aligned barrier is acted on after the current element's endBatch (sinks have written
     // everything before it), and before any replayed element after it.
     let aligned: BarrierElement | undefined;
@@ -339,7 +357,9 @@ export class StreamTask {
         const polled = gate.next(wait);
         if (typeof (polled as Promise<unknown>).then === 'function') {
           sinceYield = 0;
+          metrics.idleStart();
           item = await polled;
+          metrics.idleEnd();
           if (!item) continue;
         } else {
           item = polled as InputItem;
@@ -351,10 +371,12 @@ export class StreamTask {
       }
       if (!aligner.accept(item)) continue;
       const { channel, element } = item;
+      metrics.elementOn(channel);
       switch (element.type) {
         case StreamElementType.Records: {
           const input = gate.inputOf(channel);
           const { values, timestamps } = element;
+          metrics.numRecordsIn += values.length;
           for (let i = 0; i < values.length; i++) head.processElement(values[i], timestamps[i], input);
           break;
         }
@@ -371,6 +393,7 @@ export class StreamTask {
           break;
         case StreamElementType.Barrier:
           for (const w of this.writers) w.flush();
+          metrics.barrierArrived(element.timestamp);
           aligner.onBarrier(channel, element);
           break;
       }
