@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NatsRpcClient, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
+import { NatsRpcClient, jobMasterGateway, jobMetricsGateway, resourceManagerGateway } from '@runnel/protocol';
 import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
 import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { workerArtifactInspector } from './jars/artifact-inspector';
 import { ARTIFACT_INSPECTOR, JAR_SETTINGS, JOB_MASTER_GATEWAY, JarService } from './jars/jar.service';
 import { JobViewService } from './jobs/job-view.service';
+import { JOB_METRICS_GATEWAY, JobMetricsViewService } from './jobs/job-metrics-view.service';
+import { MetricsRestController } from './rest/metrics.controller';
 import { JarsRestController } from './rest/jars.controller';
 import { JobsRestController } from './rest/jobs.controller';
 import { SavepointsRestController } from './rest/savepoints.controller';
@@ -23,11 +25,13 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ServiceKitModule.forRoot(identity)],
-      controllers: [DashboardController, ClusterRestController, JarsRestController, JobsRestController, SavepointsRestController, DispatcherController],
+      // Metrics first: its static paths (jobs/metrics, …/subtasks/metrics) must win over :jobid-style ones.
+      controllers: [MetricsRestController, DashboardController, ClusterRestController, JarsRestController, JobsRestController, SavepointsRestController, DispatcherController],
       providers: [
         { provide: DispatcherSettings, useValue: settings },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
         { provide: JOB_MASTER_GATEWAY, inject: [NatsRpcClient], useFactory: jobMasterGateway },
+        { provide: JOB_METRICS_GATEWAY, inject: [NatsRpcClient], useFactory: jobMetricsGateway },
         { provide: ArtifactStore, inject: [NATS_CONNECTION, ClusterNamespace], useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new ArtifactStore(nc, ns) },
         { provide: ARTIFACT_INSPECTOR, useValue: workerArtifactInspector(settings.artifactInspectTimeoutMs) },
         {
@@ -42,6 +46,7 @@ export class DispatcherModule {
         ClusterViewService,
         JarService,
         JobViewService,
+        JobMetricsViewService,
       ],
     };
   }

@@ -7,6 +7,9 @@ import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints
 import { MIGRATION_LOCK_NAME, MigrationsRunner, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { JobManagerController } from './jobmanager.controller';
+import { JobMetricsController } from './metrics/job-metrics.controller';
+import { JobMetricsService } from './metrics/job-metrics.service';
+import { PrometheusTaskCollector } from './metrics/prometheus-task.collector';
 import { SavepointService } from './savepoints/savepoint.service';
 import { SAVEPOINT_LOCATIONS, SavepointLocations } from './savepoints/savepoint-locations.policy';
 import { JobManagerSettings } from './jobmanager.settings';
@@ -38,7 +41,7 @@ export class JobManagerModule {
         }),
         TypeOrmModule.forFeature([CheckpointEntity]),
       ],
-      controllers: [JobManagerController],
+      controllers: [JobManagerController, JobMetricsController],
       providers: [
         { provide: JobManagerSettings, useValue: settings },
         { provide: MIGRATION_LOCK_NAME, useValue: 'runnel.jobmanager.migrations' },
@@ -73,6 +76,8 @@ export class JobManagerModule {
         SavepointService,
         JobManagerService,
         JobRecoveryService,
+        JobMetricsService,
+        PrometheusTaskCollector,
       ],
     };
   }
