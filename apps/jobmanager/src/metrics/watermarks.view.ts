@@ -5,7 +5,7 @@
  * watermark, and whether it is idle (marked idle, or silent for a while: nothing arrives on it).
  */
 import { inputChannels, type JobGraph } from '@runnel/dataflow';
-import { TERMINAL_EXECUTION_STATES, type JobWatermarksReply, type Reply } from '@runnel/protocol';
+import type { JobWatermarksReply, Reply } from '@runnel/protocol';
 import type { JobMaster } from '../jobmaster/job-master';
 import { metricValueString } from './metric-ids';
 import { snapshotOf, type VertexEntry } from './job-metrics.views';
@@ -31,7 +31,7 @@ export function jobWatermarks(job: JobMaster): Reply<JobWatermarksReply> {
         const s = snapshotOf(e);
         if (!s) return [];
         const wm = taskMetricValues(s as TaskMetricSnapshot).currentInputWatermark;
-        if (wm >= END_WATERMARK_VALUE || (TERMINAL_EXECUTION_STATES.includes(e.state) && e.state === 'FINISHED')) return [];
+        if (wm >= END_WATERMARK_VALUE || e.state === 'FINISHED') return [];
         const hold = s.hold;
         const channel = hold ? inputChannels(graph, vertex.id, e.subtaskIndex).find((c) => c.channel === hold.channel) : undefined;
         const upstream = channel ? graph.vertices.find((v) => v.id === channel.sourceVertex) : undefined;

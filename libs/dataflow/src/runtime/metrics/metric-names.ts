@@ -48,9 +48,12 @@ export const WATERMARK_METRICS: ReadonlySet<string> = new Set([
   'currentInput2Watermark',
 ]);
 
-/** Flink's Long.MIN_VALUE ("no watermark yet") and Long.MAX_VALUE (end of input), as JSON-safe numbers. */
-export const NO_WATERMARK_VALUE = -9223372036854775808;
-export const END_WATERMARK_VALUE = 9223372036854775807;
+/**
+ * Flink's Long.MIN_VALUE ("no watermark yet") and Long.MAX_VALUE (end of input) as JSON numbers
+ * (doubles: ±2^63; REST prints them as the exact longs).
+ */
+export const NO_WATERMARK_VALUE = -(2 ** 63);
+export const END_WATERMARK_VALUE = 2 ** 63;
 
 /** A watermark as a JSON number: ±∞ become Flink's Long.MIN_VALUE / Long.MAX_VALUE. */
 export function watermarkValue(wm: number): number {
