@@ -7,6 +7,7 @@
  * are gone once the job ends; an idle upstream subtask is named in the job's watermark view.
  */
 import { nexmarkEventKind } from '@runnel/dataflow';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -157,6 +158,22 @@ describe('metrics', () => {
     }
     expect((await httpJson(`${cluster.url}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' })).status).toBe(202);
     await cluster.waitForJob(jobId, ['CANCELED']);
+  });
+
+  it('runnel run (attached, not a terminal) prints plain progress lines: state, rates, watermark lag, checkpoints', () => {
+    const run = spawnSync(
+      process.execPath,
+      [resolve(__dirname, '../../tools/bin/runnel.js'), 'run', '-m', cluster.url, '-p', '2', join(EXAMPLES, 'nexmark-q5.ts'), '--events', '30000', '--rate', '300', '--seed', '7', '--checkpoint-interval', '500', '--output', `${join(work, 'q5-cli')}/`],
+      { encoding: 'utf8', timeout: 180_000 },
+    );
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n');
+    const progress = /^[A-Z]+  sources out [\d,]+\/s  sinks in [\d,]+\/s  watermark lag (–|\d+\.\d s)  checkpoints \d+ \(\d+ failed\)$/;
+    expect(lines.some((l) => l.startsWith('RUNNING  ') && progress.test(l))).toBe(true);
+    expect(lines.filter((l) => l.length > 0 && !l.startsWith('Job has been submitted')).every((l) => progress.test(l))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('FINISHED'))).toHaveLength(1);
+    // Not a terminal: no cursor control in the output.
+    expect(run.stdout).not.toContain('\x1b[');
   });
 
   it('refuses bad metric queries with 400 and unknown vertices with 404', async () => {
