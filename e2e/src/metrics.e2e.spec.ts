@@ -168,7 +168,7 @@ describe('metrics', () => {
     );
     expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');
-    const progress = /^[A-Z]+  sources out [\d,]+\/s  sinks in [\d,]+\/s  watermark lag (–|\d+\.\d s)  checkpoints \d+ \(\d+ failed\)$/;
+    const progress = /^[A-Z]+ {2}sources out [\d,]+\/s {2}sinks in [\d,]+\/s {2}watermark lag (–|\d+\.\d s) {2}checkpoints \d+ \(\d+ failed\)$/;
     expect(lines.some((l) => l.startsWith('RUNNING  ') && progress.test(l))).toBe(true);
     expect(lines.filter((l) => l.length > 0 && !l.startsWith('Job has been submitted')).every((l) => progress.test(l))).toBe(true);
     expect(lines.filter((l) => l.startsWith('FINISHED'))).toHaveLength(1);
