@@ -7,7 +7,8 @@
  * are gone once the job ends; an idle upstream subtask is named in the job's watermark view.
  */
 import { nexmarkEventKind } from '@runnel/dataflow';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +28,8 @@ describe('metrics', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({ taskManagers: 2, slots: 2 });
     work = mkdtempSync(join(tmpdir(), 'runnel-metrics-'));
+    // The cluster is up when its slots are; the JobManager may answer a moment later.
+    await waitFor(async () => (await httpJson(`${cluster.url}/jobmanager/metrics`)).status === 200, { description: 'the JobManager to answer', timeoutMs: 30_000 });
   });
 
   afterAll(async () => {
@@ -77,6 +80,7 @@ describe('metrics', () => {
     const marks = await get<Value[]>(`/jobs/${jobId}/vertices/${window.id}/watermarks`);
     expect(marks.map((m) => m.id).sort()).toEqual(['0.currentInputWatermark', '1.currentInputWatermark']);
     for (const m of marks) expect(m.value).toBe('9223372036854775807');
+    expect((await httpJson(`${cluster.url}/jobs/${jobId}/vertices/nope/metrics`)).status).toBe(404);
     const all = await get<Agg[]>(`/jobs/metrics?get=numRestarts&agg=sum&jobs=${jobId}`);
     expect(all).toEqual([{ id: 'numRestarts', sum: 0 }]);
   });
@@ -160,13 +164,13 @@ describe('metrics', () => {
     await cluster.waitForJob(jobId, ['CANCELED']);
   });
 
-  it('runnel run (attached, not a terminal) prints plain progress lines: state, rates, watermark lag, checkpoints', () => {
-    const run = spawnSync(
+  it('runnel run (attached, not a terminal) prints plain progress lines: state, rates, watermark lag, checkpoints', async () => {
+    // Asynchronously: a blocked event loop would leave this process's keep-alive sockets stale.
+    const run = await promisify(execFile)(
       process.execPath,
       [resolve(__dirname, '../../tools/bin/runnel.js'), 'run', '-m', cluster.url, '-p', '2', join(EXAMPLES, 'nexmark-q5.ts'), '--events', '30000', '--rate', '300', '--seed', '7', '--checkpoint-interval', '500', '--output', `${join(work, 'q5-cli')}/`],
       { encoding: 'utf8', timeout: 180_000 },
     );
-    expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');
     const progress = /^[A-Z]+ {2}sources out [\d,]+\/s {2}sinks in [\d,]+\/s {2}watermark lag (–|\d+\.\d s) {2}checkpoints \d+ \(\d+ failed\)$/;
     expect(lines.some((l) => l.startsWith('RUNNING  ') && progress.test(l))).toBe(true);
@@ -176,15 +180,14 @@ describe('metrics', () => {
     expect(run.stdout).not.toContain('\x1b[');
   });
 
-  it('refuses bad metric queries with 400 and unknown vertices with 404', async () => {
-    const jobs = await get<{ jobs: { id: string }[] }>('/jobs');
-    const jobId = jobs.jobs[0].id;
-    for (const path of [`/jobs/metrics?agg=median&get=numRestarts`, `/jobs/${jobId}/vertices/v/subtasks/metrics?subtasks=3-1`, `/jobs/${jobId}/vertices/v/subtasks/x/metrics`, `/jobs/metrics?jobs=nope`]) {
+  it('refuses bad metric queries with 400 and unknown jobs with 404; serves TaskManager and JobManager metrics', async () => {
+    const unknown = 'f'.repeat(32);
+    for (const path of [`/jobs/metrics?agg=median&get=numRestarts`, `/jobs/${unknown}/vertices/v/subtasks/metrics?subtasks=3-1`, `/jobs/${unknown}/vertices/v/subtasks/x/metrics`, `/jobs/metrics?jobs=nope`, `/jobs/nope/metrics`]) {
       const { status, body } = await httpJson<{ code: string }>(`${cluster.url}${path}`);
       expect([path, status, body.code]).toEqual([path, 400, 'VALIDATION_FAILED']);
     }
-    expect((await httpJson(`${cluster.url}/jobs/${jobId}/vertices/nope/metrics`)).status).toBe(404);
-    expect((await httpJson(`${cluster.url}/jobs/${'0'.repeat(32)}/metrics`)).status).toBe(404);
+    expect((await httpJson(`${cluster.url}/jobs/${unknown}/metrics`)).status).toBe(404);
+    expect((await httpJson(`${cluster.url}/jobs/${unknown}/vertices/v/backpressure`)).status).toBe(404);
     const tm = await get<Value[]>('/taskmanagers/tm-0/metrics?get=Status.Slots.Total');
     expect(tm).toEqual([{ id: 'Status.Slots.Total', value: '2' }]);
     const jm = await get<Value[]>('/jobmanager/metrics?get=taskSlotsTotal,numRegisteredTaskManagers');
