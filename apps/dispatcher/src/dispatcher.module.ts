@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NatsRpcClient, ResourceIds, jobMasterGateway, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
+import { NatsRpcClient, ResourceIds, jobMasterGateway, jobMetricsGateway, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
 import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
 import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
@@ -13,6 +13,8 @@ import { JobStatusRestController } from './rest/job-status.controller';
 import { JobVerticesRestController } from './rest/job-vertices.controller';
 import { LogsRestController } from './rest/logs.controller';
 import { SavepointDisposalRestController } from './rest/savepoint-disposal.controller';
+import { JOB_METRICS_GATEWAY, JobMetricsViewService } from './jobs/job-metrics-view.service';
+import { MetricsRestController } from './rest/metrics.controller';
 import { JarsRestController } from './rest/jars.controller';
 import { JobsRestController } from './rest/jobs.controller';
 import { SavepointsRestController } from './rest/savepoints.controller';
@@ -28,8 +30,9 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ServiceKitModule.forRoot(identity)],
+      // Metrics first: its static paths (jobs/metrics, …/subtasks/metrics) must win over :jobid-style ones.
       controllers: [
-        DashboardController, ClusterRestController, JarsRestController, JobsRestController,
+        MetricsRestController, DashboardController, ClusterRestController, JarsRestController, JobsRestController,
         // After JobsRestController: its /jobs/:id/checkpoints/config goes before /jobs/:id/checkpoints/:triggerid.
         JobStatusRestController, JobVerticesRestController, LogsRestController, SavepointDisposalRestController,
         SavepointsRestController, DispatcherController,
@@ -38,6 +41,7 @@ export class DispatcherModule {
         { provide: DispatcherSettings, useValue: settings },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
         { provide: JOB_MASTER_GATEWAY, inject: [NatsRpcClient], useFactory: jobMasterGateway },
+        { provide: JOB_METRICS_GATEWAY, inject: [NatsRpcClient], useFactory: jobMetricsGateway },
         { provide: ArtifactStore, inject: [NATS_CONNECTION, ClusterNamespace], useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new ArtifactStore(nc, ns, settings.jetStreamReplicas) },
         { provide: ARTIFACT_INSPECTOR, useValue: workerArtifactInspector(settings.artifactInspectTimeoutMs) },
         {
@@ -58,6 +62,7 @@ export class DispatcherModule {
           inject: [NatsRpcClient],
           useFactory: (client: NatsRpcClient) => (resourceId: string) => taskExecutorGateway(client, ResourceIds.parse(resourceId)),
         },
+        JobMetricsViewService,
       ],
     };
   }

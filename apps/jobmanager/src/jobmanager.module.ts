@@ -11,6 +11,9 @@ import { JobDetailsController } from './job-details.controller';
 import { JobDetailsService } from './jobmaster/job-details.service';
 import { SavepointDisposalService } from './savepoints/savepoint-disposal.service';
 import { CheckpointDisposed1765000000000 } from './migrations/1765000000000-checkpoint-disposed';
+import { JobMetricsController } from './metrics/job-metrics.controller';
+import { JobMetricsService } from './metrics/job-metrics.service';
+import { PrometheusTaskCollector } from './metrics/prometheus-task.collector';
 import { SavepointService } from './savepoints/savepoint.service';
 import { SAVEPOINT_LOCATIONS, SavepointLocations } from './savepoints/savepoint-locations.policy';
 import { JobManagerSettings } from './jobmanager.settings';
@@ -42,7 +45,7 @@ export class JobManagerModule {
         }),
         TypeOrmModule.forFeature([CheckpointEntity]),
       ],
-      controllers: [JobManagerController, JobDetailsController],
+      controllers: [JobManagerController, JobDetailsController, JobMetricsController],
       providers: [
         { provide: JobManagerSettings, useValue: settings },
         { provide: MIGRATION_LOCK_NAME, useValue: 'runnel.jobmanager.migrations' },
@@ -80,6 +83,8 @@ export class JobManagerModule {
         { provide: LOG_FILES, useValue: LogFiles.of(settings, identity) },
         JobManagerService,
         JobRecoveryService,
+        JobMetricsService,
+        PrometheusTaskCollector,
       ],
     };
   }

@@ -33,6 +33,7 @@ export class TestCluster {
   env!: Record<string, string>;
   private taskManagerEnv: Record<string, string> = {};
   url!: string;
+  jobManagerUrl!: string;
   nats!: Pick<TestNats, 'url'> & Partial<Pick<TestNats, 'stop'>>;
   db!: TestDatabase;
   /** Sent by the cluster's own REST calls when the services have REST_AUTH_TOKEN. */
@@ -60,7 +61,10 @@ export class TestCluster {
     const port = await findFreePort();
     this.url = `http://127.0.0.1:${port}`;
     this.start('resourcemanager', { HTTP_PORT: '0' });
-    this.start('jobmanager', { HTTP_PORT: '0' });
+    // A known port: tests scrape the JobManager's /metrics (Prometheus).
+    const jobManagerPort = await findFreePort();
+    this.jobManagerUrl = `http://127.0.0.1:${jobManagerPort}`;
+    this.start('jobmanager', { HTTP_PORT: String(jobManagerPort) });
     this.start('dispatcher', { HTTP_PORT: String(port) });
     for (let i = 0; i < options.taskManagers; i++) this.startTaskManager(`tm-${i}`, options.slots);
     await this.waitForSlots(options.taskManagers, options.taskManagers * options.slots);

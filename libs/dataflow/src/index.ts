@@ -78,3 +78,7 @@ export {
 // Nexmark benchmark source (owned by the benchmark/examples work).
 export * from './connectors/nexmark';
 export { inputChannels, outputChannels, hasDeterministicInputOrder, type InputChannelDescriptor } from './graph/channel-layout';
+// Flink's task and operator metrics, counted by the runtime.
+export * from './runtime/metrics/metric-names';
+export { TaskIOMetrics } from './runtime/metrics/task-io.metrics';
+export { OperatorMetricGroup, InvalidMetricError, MAX_USER_METRICS, type MetricGroup, type Counter, type Gauge, type Histogram } from './runtime/metrics/operator-metric.group';

@@ -45,3 +45,6 @@ export * from './paths/state-name.codec';
 export * from './paths/state-handle.validator';
 export * from './jobs/job-graph.validator';
 export * from './rpc/payload-shape.util';
+export * from './metrics/metric-snapshot.validator';
+export * from './metrics/metrics.dto';
+export * from './metrics/job-metrics.protocol';

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import type { JobCommandArgs } from './cli.args';
 import { CliExitCode, CliUsageError } from './cli.errors';
 import type { CommandIo } from './local-run.command';
+import { ProgressPrinter, readProgress, type ProgressJobView } from './job-progress';
 import { callCluster, clusterConnection, type ClusterCall, type ClusterConnection } from './cluster-http.client';
 
 /** A call on the cluster's REST API, by path. */
@@ -23,10 +24,7 @@ const json = (body: unknown): ClusterCall => ({ method: 'POST', json: body });
 
 export { ClusterRequestError, DEFAULT_CLUSTER } from './cluster-http.client';
 
-interface JobView {
-  state: string;
-  vertices: { name: string; status: string; metrics: Record<string, number> }[];
-}
+type JobView = ProgressJobView;
 
 export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise<number> {
   if (!args.job) throw new CliUsageError("'run' needs a job file");
@@ -48,15 +46,16 @@ export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise
   );
   io.stdout(`Job has been submitted with JobID ${jobid}\n`);
   if (args.detached) return CliExitCode.Ok;
-  let last = '';
+  const printer = new ProgressPrinter(io, io.tty ?? false);
   for (;;) {
     const job = await call<JobView>(`/jobs/${jobid}`);
-    const progress = job.vertices.map((v) => `${v.name}: ${v.status} ${v.metrics['write-records'] || v.metrics['read-records'] || 0}`).join(' | ');
-    const line = `${job.state}  ${progress}`;
-    if (line !== last) io.stdout(`${line}\n`);
-    last = line;
-    if (job.state === 'FINISHED') return CliExitCode.Ok;
+    printer.show(await readProgress(call, jobid, job, Date.now()), Date.now());
+    if (job.state === 'FINISHED') {
+      printer.done();
+      return CliExitCode.Ok;
+    }
     if (job.state === 'FAILED' || job.state === 'CANCELED') {
+      printer.done();
       const exceptions = await call<{ 'root-exception'?: string }>(`/jobs/${jobid}/exceptions`);
       io.stderr(`Job ${jobid} ${job.state}${exceptions['root-exception'] ? `:\n${exceptions['root-exception']}` : ''}\n`);
       return CliExitCode.JobFailed;

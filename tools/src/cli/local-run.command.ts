@@ -16,6 +16,8 @@ import { formatPlan } from './plan.format';
 export interface CommandIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Output is a terminal: progress is redrawn in place. */
+  tty?: boolean;
 }
 
 function requireJob(args: JobCommandArgs): string {

@@ -16,6 +16,7 @@ import { runApplication } from './run-application.command';
 const processIo: CommandIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  tty: process.stdout.isTTY === true,
 };
 
 async function dispatch(args: JobCommandArgs, io: CommandIo): Promise<number> {

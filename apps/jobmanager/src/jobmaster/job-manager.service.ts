@@ -176,6 +176,15 @@ export class JobManagerService implements OnApplicationShutdown {
     for (const job of this.jobs.values()) if (!job.isTerminal()) job.suspend();
   }
 
+  /** Every job this JobManager holds (running and in its history): the metric views read them. */
+  jobMasters(): JobMaster[] {
+    return [...this.jobs.values()];
+  }
+
+  lookup(jobId: string): JobMaster {
+    return this.job(jobId);
+  }
+
   /** The JobMaster of a job this JobManager runs (or ran); NotFoundError otherwise. */
   job(jobId: string): JobMaster {
     const job = this.jobs.get(jobId);

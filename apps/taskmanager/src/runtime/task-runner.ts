@@ -8,6 +8,7 @@ import { ClusterNamespace, StateStore, ExecutionState, stateStoreFor, ExecutionS
 import { type NatsCredentials, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol';
 import type { OperatorStateSnapshot, SnapshotTimings } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
+import { getHeapStatistics } from 'node:v8';
 import {
   InProcessInputGate, LoadedJobGraph, PartitionerType, inputChannels, ResultPartitionWriter, StreamTask, assertJobGraphHash, buildJobGraph, loadJobModule,
 } from '@runnel/dataflow';
@@ -125,6 +126,8 @@ export class SlotTaskRunner {
         ...(restoredState ? { restoredState } : {}),
         onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(checkpoints, deployment, checkpointId, state, timings),
       });
+      // Bytes are what crossed a serialising channel (JetStream); in-process channels count records only.
+      task.metrics.bytes = () => [readers.reduce((a, r) => a + r.bytesIn, 0), writers.reduce((a, w) => a + w.bytesOut, 0)];
       await Promise.all(readers.map((r) => r.start()));
       localReaders.forEach((r) => r.start());
       const running: RunningTask = { deployment, task, readers, localReaders, writers, cancelled: false, done: Promise.resolve() };
@@ -195,11 +198,15 @@ export class SlotTaskRunner {
       return;
     }
     store.write(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes).then(
-      (written) => this.reportCheckpoint({
-        type: 'ack', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, ...written,
-        // Encoding and writing happen after the task moved on: Flink's asynchronous part.
-        ...(timings ? { timings: { ...timings, asyncDurationMs: Date.now() - encodeStart } } : {}),
-      }),
+      (written) => {
+        const task = this.tasks.get(d.executionAttemptId)?.task;
+        if (task) task.metrics.lastCheckpointSize = written.size;
+        this.reportCheckpoint({
+          type: 'ack', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, ...written,
+          // Encoding and writing happen after the task moved on: Flink's asynchronous part.
+          ...(timings ? { timings: { ...timings, asyncDurationMs: Date.now() - encodeStart } } : {}),
+        });
+      },
       (error: Error) => this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `writing state failed: ${error.message}` }),
     );
   }
@@ -282,7 +289,11 @@ export class SlotTaskRunner {
 }
 
 function metrics(running: RunningTask): TaskMetrics {
+  const heap = getHeapStatistics();
   return {
+    snapshot: running.task.metrics.snapshot(),
+    heapUsed: heap.used_heap_size,
+    heapLimit: heap.heap_size_limit,
     recordsIn: running.readers.reduce((a, r) => a + r.recordsIn, 0) + running.localReaders.reduce((a, r) => a + r.recordsIn, 0),
     bytesIn: running.readers.reduce((a, r) => a + r.bytesIn, 0),
     recordsOut: running.writers.reduce((a, w) => a + w.recordsOut, 0),

@@ -2,6 +2,7 @@
  * Signatures of user functions. Simple transformations take plain functions; functions with a
  * lifecycle, state or timers are objects with named methods (Flink's Rich/Process functions).
  */
+import type { MetricGroup } from '../runtime/metrics/operator-metric.group';
 import type { OutputTag } from './output-tag';
 import type {
   AggregatingState,
@@ -54,6 +55,8 @@ export interface RuntimeContext {
   readonly parallelism: number;
   readonly maxParallelism: number;
   readonly operatorUid: string;
+  /** This operator's user-defined metrics (Flink's getRuntimeContext().getMetricGroup()). */
+  getMetricGroup(): MetricGroup;
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
   getMapState<UK, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV>;

@@ -19,6 +19,7 @@ export const DataflowErrorCode = {
   CheckpointDeclined: 'DATAFLOW_CHECKPOINT_DECLINED',
   SinkCommit: 'DATAFLOW_SINK_COMMIT',
   SinkState: 'DATAFLOW_SINK_STATE',
+  InvalidMetric: 'DATAFLOW_INVALID_METRIC',
 } as const;
 export type DataflowErrorCode = (typeof DataflowErrorCode)[keyof typeof DataflowErrorCode];
 

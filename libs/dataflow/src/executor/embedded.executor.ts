@@ -41,6 +41,7 @@ export class EmbeddedExecutor implements JobExecutor {
     }
 
     const tasks: StreamTask[] = [];
+    const taskIds: { vertexId: string; vertexName: string; subtaskIndex: number; operators: string[] }[] = [];
     interface PendingCheckpoint {
       acked: Set<number>;
       state: Map<string, OperatorStateSnapshot[]>;
@@ -73,6 +74,7 @@ export class EmbeddedExecutor implements JobExecutor {
           const targets = outputChannels(jobGraph, e, s).map((c) => ({ gate: targetGates[c.targetSubtask], channel: c.gateChannel }));
           outputs.set(e.id, new InProcessPartitionWriter(targets));
         }
+        taskIds.push({ vertexId: v.id, vertexName: v.name, subtaskIndex: s, operators: v.operators.map((o) => o.name) });
         tasks.push(
           new StreamTask({
             jobGraph,
@@ -142,6 +144,7 @@ export class EmbeddedExecutor implements JobExecutor {
         for (const t of tasks) t.drain();
         return result;
       },
+      metrics: () => tasks.map((t, i) => ({ ...taskIds[i], snapshot: t.metrics.snapshot() })),
       cancel: async () => {
         cancelled = true;
         cancelAll();

@@ -1,4 +1,5 @@
 /** How an environment hands a built job to something that runs it (embedded now, a cluster later). */
+import type { TaskMetricSnapshot } from '../runtime/metrics/metric-names';
 import type { BuiltJob } from '../graph/job-graph.builder';
 import type { OperatorStateSnapshot } from '../runtime/state/state-snapshot.types';
 
@@ -16,6 +17,15 @@ export interface CompletedCheckpoint {
   readonly state: ReadonlyMap<string, readonly OperatorStateSnapshot[]>;
 }
 
+/** One subtask's metric snapshot, named by its vertex and subtask index. */
+export interface SubtaskMetrics {
+  readonly vertexId: string;
+  readonly vertexName: string;
+  readonly subtaskIndex: number;
+  readonly operators: readonly string[];
+  readonly snapshot: TaskMetricSnapshot;
+}
+
 export interface JobClient {
   readonly jobName: string;
   /**
@@ -29,6 +39,8 @@ export interface JobClient {
    * Returns `result`.
    */
   drain(): Promise<JobExecutionResult>;
+  /** Every subtask's metrics now (also after the job ended: the final counts). */
+  metrics?(): SubtaskMetrics[];
   /** Resolves when all bounded sources finished and every task ended; rejects with JobExecutionError. */
   readonly result: Promise<JobExecutionResult>;
   cancel(): Promise<void>;

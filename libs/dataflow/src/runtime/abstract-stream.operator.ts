@@ -12,6 +12,7 @@ import { KeyedStateBackend, VOID_NAMESPACE } from './state/keyed-state.backend';
 import type { KeyedStateSnapshot, OperatorStateSnapshot } from './state/state-snapshot.types';
 import { InternalTimerService, type TimerTarget } from './state/timer.service';
 import type { InternalTimer } from './state/timer-heap';
+import { OperatorMetricGroup } from './metrics/operator-metric.group';
 
 export abstract class AbstractStreamOperator implements StreamOperator, TimerTarget {
   protected ctx!: OperatorContext;
@@ -20,9 +21,11 @@ export abstract class AbstractStreamOperator implements StreamOperator, TimerTar
   protected backend?: KeyedStateBackend;
   protected timers?: InternalTimerService;
   protected keySelectors: ((v: unknown) => unknown)[] = [];
+  metricGroup!: OperatorMetricGroup;
 
   setup(ctx: OperatorContext): void {
     this.ctx = ctx;
+    this.metricGroup = new OperatorMetricGroup(ctx.descriptor.name);
     this.output = ctx.output;
     if (ctx.descriptor.keyed) {
       const range = keyGroupRangeForSubtask(ctx.maxParallelism, ctx.parallelism, ctx.subtaskIndex);
@@ -141,6 +144,7 @@ export abstract class AbstractStreamOperator implements StreamOperator, TimerTar
       parallelism: this.ctx.parallelism,
       maxParallelism: this.ctx.maxParallelism,
       operatorUid: uid,
+      getMetricGroup: () => this.metricGroup,
       getState: (d) => need().getState(d),
       getListState: (d) => need().getListState(d),
       getMapState: (d) => need().getMapState(d),

@@ -5,6 +5,7 @@
  */
 import type { OperatorDescriptor, OperatorFunctions } from '../graph/job-graph.types';
 import type { OperatorStateSnapshot } from './state/state-snapshot.types';
+import type { OperatorMetricGroup } from './metrics/operator-metric.group';
 
 /** Where an operator emits; `timestamp` is NO_TIMESTAMP (-Infinity) when the record has none. */
 export interface Output<T = unknown> {
@@ -35,6 +36,8 @@ export interface OperatorContext {
 }
 
 export interface StreamOperator {
+  /** User-defined metrics (getRuntimeContext().getMetricGroup()), read at each metrics snapshot. */
+  readonly metricGroup?: OperatorMetricGroup;
   setup(ctx: OperatorContext): void;
   initializeState(restored: OperatorStateSnapshot | undefined): void;
   open(): void | Promise<void>;

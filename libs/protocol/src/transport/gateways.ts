@@ -7,6 +7,7 @@ import { ResourceId } from '../ids/ids';
 import { JobMasterGateway, JobMasterProtocol } from '../jobmaster/jobmaster.protocol';
 import { ResourceManagerGateway, ResourceManagerProtocol } from '../resourcemanager/resourcemanager.protocol';
 import { TaskExecutorGateway, TaskExecutorProtocol } from '../taskmanager/taskmanager.protocol';
+import { JobMetricsGateway, JobMetricsProtocol } from '../metrics/job-metrics.protocol';
 import { createGateway } from './gateway.factory';
 import { NatsRpcClient } from './nats-rpc.client';
 
@@ -24,4 +25,8 @@ export function dispatcherGateway(client: NatsRpcClient): DispatcherGateway {
 
 export function taskExecutorGateway(client: NatsRpcClient, resourceId: ResourceId): TaskExecutorGateway {
   return createGateway(client, TaskExecutorProtocol, { resourceId });
+}
+
+export function jobMetricsGateway(client: NatsRpcClient): JobMetricsGateway {
+  return createGateway(client, JobMetricsProtocol);
 }

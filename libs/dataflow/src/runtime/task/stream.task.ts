@@ -23,6 +23,7 @@ import { BarrierTracker } from './barrier-tracker';
 import { DEFAULT_BUFFER_TIMEOUT_MS, RecordWriter } from './record-writer';
 import { WatermarkValve } from './watermark-valve';
 import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS } from '../../time/watermark-strategy';
+import { TaskIOMetrics, type CountingOutput } from '../metrics/task-io.metrics';
 import '../operators';
 
 /** How a subtask spent a checkpoint, in ms (Flink's per-subtask checkpoint statistics). */
@@ -90,6 +91,8 @@ export class StreamTask {
   private draining = false;
   /** Set after a successful run when captureFinalState was requested. */
   finalState?: OperatorStateSnapshot[];
+  /** Flink's task and operator metrics of this subtask (snapshot() between or during batches). */
+  readonly metrics: TaskIOMetrics;
 
   constructor(private readonly options: StreamTaskOptions) {
     const { vertex, jobGraph, subtaskIndex, functions } = options;
@@ -128,6 +131,8 @@ export class StreamTask {
     this.operators = vertex.operators.map((d) => createOperator(d));
     const deterministicInputOrder = hasDeterministicInputOrder(jobGraph, vertex.id, subtaskIndex);
     const tail = new TailOutput(main, side, this.writers);
+    const outs: CountingOutput[] = this.operators.map((_, i) => (i + 1 < this.operators.length ? new ChainedOutput(this.operators[i + 1]) : tail));
+    this.metrics = new TaskIOMetrics(this.operators, outs, this.operators[0] instanceof SourceOperator);
     this.operators.forEach((op, i) => {
       const d = vertex.operators[i];
       op.setup({
@@ -142,7 +147,7 @@ export class StreamTask {
         deterministicInputOrder,
         autoWatermarkIntervalMs: jobGraph.config.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS,
         ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
-        output: i + 1 < this.operators.length ? new ChainedOutput(this.operators[i + 1]) : tail,
+        output: outs[i] as ChainedOutput | TailOutput,
       });
     });
   }
@@ -248,6 +253,7 @@ export class StreamTask {
     const aligned = this.clock();
     const seen = this.barrierSeenAt.get(barrier.checkpointId) ?? aligned;
     for (const id of this.barrierSeenAt.keys()) if (id <= barrier.checkpointId) this.barrierSeenAt.delete(id);
+    this.metrics.checkpointing(barrier.timestamp);
     const state = this.snapshotState(barrier.checkpointId);
     this.options.onCheckpoint?.(barrier.checkpointId, state, {
       alignmentDurationMs: aligned - seen,
@@ -277,7 +283,11 @@ export class StreamTask {
     }
     for (const w of this.writers) w.endBatch();
     const pending = this.capacity();
-    if (pending) await pending;
+    if (pending) {
+      this.metrics.backPressureStart();
+      await pending;
+      this.metrics.backPressureEnd();
+    }
   }
 
   private capacity(): Promise<unknown> | undefined {
@@ -323,13 +333,19 @@ export class StreamTask {
       }
       const wait = await this.fireProcessingTimers();
       let batch = reader.pollBatch(this.batchSize);
-      if (batch && typeof (batch as Promise<unknown>).then === 'function') batch = await batch;
+      if (batch && typeof (batch as Promise<unknown>).then === 'function') {
+        this.metrics.idleStart();
+        batch = await batch;
+        this.metrics.idleEnd();
+      }
       if (this.cancelled) return;
       const r = source.emitBatch(batch as readonly unknown[] | null);
       if (r === SourcePollResult.End) return;
       await this.endBatch();
       if (r === SourcePollResult.Empty) {
+        this.metrics.idleStart();
         await sleep(Math.min(wait ?? Infinity, this.options.idleSourcePollMs ?? 5));
+        this.metrics.idleEnd();
         sinceYield = 0;
       } else if (++sinceYield >= 16) {
         // Sync readers never await: give other tasks of this event loop a turn.
@@ -348,6 +364,8 @@ export class StreamTask {
       (wm) => head.processWatermark(wm),
       (idle) => head.processWatermarkStatus(idle),
     );
+    const metrics = this.metrics;
+    metrics.attachInputs(valve, gate);
     // An aligned barrier is acted on after the current element's endBatch (sinks have written
     // everything before it), and before any replayed element after it.
     let aligned: BarrierElement | undefined;
@@ -364,7 +382,9 @@ export class StreamTask {
         const polled = gate.next(wait);
         if (typeof (polled as Promise<unknown>).then === 'function') {
           sinceYield = 0;
+          metrics.idleStart();
           item = await polled;
+          metrics.idleEnd();
           if (!item) continue;
         } else {
           item = polled as InputItem;
@@ -376,10 +396,12 @@ export class StreamTask {
       }
       if (!aligner.accept(item)) continue;
       const { channel, element } = item;
+      metrics.elementOn(channel);
       switch (element.type) {
         case StreamElementType.Records: {
           const input = gate.inputOf(channel);
           const { values, timestamps } = element;
+          metrics.numRecordsIn += values.length;
           for (let i = 0; i < values.length; i++) head.processElement(values[i], timestamps[i], input);
           break;
         }
@@ -397,6 +419,7 @@ export class StreamTask {
         case StreamElementType.Barrier:
           if (!this.barrierSeenAt.has(element.checkpointId)) this.barrierSeenAt.set(element.checkpointId, this.clock());
           for (const w of this.writers) w.flush();
+          metrics.barrierArrived(element.timestamp);
           aligner.onBarrier(channel, element);
           break;
       }

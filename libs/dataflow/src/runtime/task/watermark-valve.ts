@@ -67,6 +67,15 @@ export class WatermarkValve {
     }
   }
 
+  /** A channel's own watermark (+∞ once it ended): read by the metrics, never on the record path. */
+  channelWatermark(channel: number): number {
+    return this.watermarks[channel];
+  }
+
+  isIdle(channel: number): boolean {
+    return this.idle[channel];
+  }
+
   get currentWatermark(): number {
     return this.lastEmitted;
   }

@@ -6,6 +6,7 @@ import {
 import { IsJobGraph, JobGraphLimits } from '../job-graph.validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { ExecutionState, ExecutionStates, JobStatus, JobStatuses } from '../job-status';
+import { IsMetricSnapshot, type WireMetricSnapshot } from '../../metrics/metric-snapshot.validator';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -48,6 +49,11 @@ export class TaskMetrics {
   @IsNumber() recordsOut!: number;
   @IsNumber() bytesIn!: number;
   @IsNumber() bytesOut!: number;
+  /** Flink's task and operator metrics of the subtask (numbers only; see IsMetricSnapshot). */
+  @IsOptional() @IsMetricSnapshot() snapshot?: WireMetricSnapshot;
+  /** The slot worker's JavaScript heap: used and limit (bytes). */
+  @IsOptional() @IsNumber() heapUsed?: number;
+  @IsOptional() @IsNumber() heapLimit?: number;
 }
 
 /** A TaskManager reports a task's new state (Flink: updateTaskExecutionState). */

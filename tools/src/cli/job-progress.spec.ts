@@ -1,0 +1,61 @@
+/** `runnel run` progress: which vertices are sources and sinks, what is read, and how lines are printed. */
+import { ProgressPrinter, formatProgress, readProgress, sourcesAndSinks, type ProgressJobView } from './job-progress';
+
+const job: ProgressJobView = {
+  state: 'RUNNING',
+  vertices: [
+    { id: 'src', name: 'Source', status: 'RUNNING' },
+    { id: 'win', name: 'Window', status: 'RUNNING' },
+    { id: 'out', name: 'Sink', status: 'RUNNING' },
+  ],
+  plan: { nodes: [{ id: 'src' }, { id: 'win', inputs: [{ id: 'src' }] }, { id: 'out', inputs: [{ id: 'win' }] }] },
+};
+
+describe('run progress', () => {
+  it('finds sources (no inputs) and sinks (feeding nothing) in the plan', () => {
+    expect(sourcesAndSinks(job)).toEqual({ sources: ['src'], sinks: ['out'] });
+  });
+
+  it('reads rates, the watermark lag and the checkpoints from the metric API', async () => {
+    const asked: string[] = [];
+    const answers: Record<string, unknown> = {
+      '/jobs/j/vertices/src/subtasks/metrics?get=numRecordsOutPerSecond&agg=sum': [{ id: 'numRecordsOutPerSecond', sum: 1500 }],
+      '/jobs/j/vertices/out/subtasks/metrics?get=numRecordsInPerSecond&agg=sum': [{ id: 'numRecordsInPerSecond', sum: 20 }],
+      '/jobs/j/vertices/win/subtasks/metrics?get=currentInputWatermark&agg=min': [{ id: 'currentInputWatermark', min: 7000 }],
+      // No watermark yet (Long.MIN_VALUE) is no lag.
+      '/jobs/j/vertices/out/subtasks/metrics?get=currentInputWatermark&agg=min': [{ id: 'currentInputWatermark', min: -(2 ** 63) }],
+      '/jobs/j/metrics?get=numberOfCompletedCheckpoints,numberOfFailedCheckpoints': [
+        { id: 'numberOfCompletedCheckpoints', value: '3' },
+        { id: 'numberOfFailedCheckpoints', value: '1' },
+      ],
+    };
+    const get = async <T>(path: string): Promise<T> => {
+      asked.push(path);
+      return (answers[path] ?? []) as T;
+    };
+    const p = await readProgress(get, 'j', job, 10_000);
+    expect(p).toEqual({ state: 'RUNNING', sourceOutPerSecond: 1500, sinkInPerSecond: 20, watermarkLagMs: 3000, checkpointsCompleted: 3, checkpointsFailed: 1 });
+    expect(asked).toHaveLength(5);
+    expect(formatProgress(p)).toBe('RUNNING  sources out 1,500/s  sinks in 20/s  watermark lag 3.0 s  checkpoints 3 (1 failed)');
+  });
+
+  it('redraws one line on a terminal, prints throttled plain lines otherwise', () => {
+    const p = { state: 'RUNNING', sourceOutPerSecond: 1, sinkInPerSecond: 1, checkpointsCompleted: 0, checkpointsFailed: 0 };
+    const plain: string[] = [];
+    const printer = new ProgressPrinter({ stdout: (t) => plain.push(t), stderr: () => undefined }, false);
+    printer.show(p, 0);
+    printer.show(p, 1000); // same state, too soon: nothing
+    printer.show({ ...p, state: 'FINISHED' }, 1500); // a state change always prints
+    printer.show({ ...p, state: 'FINISHED' }, 7000);
+    expect(plain.map((l) => l.split('  ')[0])).toEqual(['RUNNING', 'FINISHED', 'FINISHED']);
+    expect(plain.every((l) => l.endsWith('\n'))).toBe(true);
+
+    const tty: string[] = [];
+    const redraw = new ProgressPrinter({ stdout: (t) => tty.push(t), stderr: () => undefined }, true);
+    redraw.show(p, 0);
+    redraw.show(p, 10);
+    redraw.done();
+    expect(tty.slice(0, 2).every((t) => t.startsWith('\r\x1b[2K') && !t.endsWith('\n'))).toBe(true);
+    expect(tty[2]).toBe('\n');
+  });
+});
