@@ -5,7 +5,7 @@
  * embedded executor).
  */
 import { StreamExecutionEnvironment, generateNexmarkEvents, loadJobModule } from '@runnel/dataflow';
-import { compareRows, referenceLateWindowCounts, type RefEvent } from '@runnel/tools';
+import { compareRows, referenceLateWindowCounts, referenceQ5, referenceQ7, type RefEvent } from '@runnel/tools';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as tar from 'tar';
 import { spawnSync } from 'node:child_process';
@@ -84,7 +84,10 @@ describe('distributed runtime', () => {
     expect(count.metrics['read-records']).toBe([...expected.values()].reduce((a, b) => a + b, 0));
   });
 
-  it.each([['nexmark-q5.ts'], ['nexmark-q7.ts']])('%s on the cluster equals the embedded executor', async (example) => {
+  it.each([
+    ['nexmark-q5.ts', referenceQ5],
+    ['nexmark-q7.ts', referenceQ7],
+  ])('%s on the cluster equals the reference and the embedded executor', async (example, reference) => {
     const args = ['--events', '30000', '--rate', '300', '--seed', '7'];
     const local = join(work, `${example}-local`);
     await runEmbedded(join(EXAMPLES, example), [...args, '--output', `${local}/`], 2);
@@ -93,7 +96,11 @@ describe('distributed runtime', () => {
     expect((await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'])).state).toBe('FINISHED');
     const expected = canonicalRows(readJsonLines(local));
     expect(expected.length).toBeGreaterThanOrEqual(5);
-    expect(canonicalRows(readJsonLines(remote))).toEqual(expected);
+    const actual = readJsonLines(remote);
+    expect(canonicalRows(actual)).toEqual(expected);
+    const referenceRows = reference(generateNexmarkEvents({ events: 30_000, rate: 300, seed: 7 }) as unknown as RefEvent[]);
+    const diff = compareRows(actual, referenceRows);
+    expect({ missing: diff.missing.slice(0, 5), unexpected: diff.unexpected.slice(0, 5) }).toEqual({ missing: [], unexpected: [] });
   });
 
   it('late data: windows with allowed lateness and a late side output equal the lateness reference', async () => {
