@@ -6,7 +6,18 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generateNexmarkEvents, loadJobModule, StreamExecutionEnvironment } from '@runnel/dataflow';
+import {
+  generateNexmarkEvents,
+  loadJobModule,
+  OutputTag,
+  StreamExecutionEnvironment,
+  TumblingEventTimeWindows,
+  WatermarkStrategy,
+  type AggregateFunction,
+  type Collector,
+  type ProcessWindowFunction,
+  type WindowContext,
+} from '@runnel/dataflow';
 import { compareRows, readJsonLinesOutput, referenceLateWindowCounts, type LatenessResult, type RefBid, type RefEvent } from './reference';
 
 const EXAMPLE = resolve(__dirname, '../../examples/nexmark-late-bids.ts');
@@ -109,5 +120,51 @@ describe('late data on the embedded executor matches the lateness reference', ()
     expect(late).toEqual([]);
     expectSameRows(counts, [...want.onTime, ...want.lateFirings]);
     expect(droppedFromCounts(counts as { windowStart: number; auction: number; count: number }[])).toBe(want.dropped);
+  });
+});
+
+describe('late data at the exact boundaries (hand-made input, a watermark after every event)', () => {
+  // Windows of 10 ms, bound 2 (watermark = max - 3), allowed lateness 5: each step lands on a boundary.
+  const bid = (dateTime: number): RefBid => ({ type: 'bid', auction: 1, bidder: 1, price: 1, dateTime });
+  const input = [
+    bid(1),
+    bid(12), // wm 9 = [0,10)'s last ms: fires
+    bid(5), //  allowed (9 + 5 > 9): fires again
+    bid(17), // wm 14 = 9 + 5: [0,10) purged
+    bid(3), //  late: exactly at the purge boundary
+    bid(26), // wm 23
+    bid(19), // [10,20): 19 + 5 = 24 > 23, allowed: fires with 3
+    bid(27), // wm 24 = 19 + 5: purged
+    bid(10), // late
+  ];
+  const count: AggregateFunction<RefBid, number, number> = { createAccumulator: () => 0, add: (_b, n) => n + 1, getResult: (n) => n, merge: (a, b) => a + b };
+  const toRow: ProcessWindowFunction<number, unknown, number> = {
+    process(auction: number, ctx: WindowContext, counts: readonly number[], out: Collector<unknown>): void {
+      out.collect({ windowStart: ctx.window.start, windowEnd: ctx.window.end, auction, count: counts[0] });
+    },
+  };
+
+  it('fires, re-fires, purges and side-outputs exactly where the reference does', async () => {
+    const want = referenceLateWindowCounts(input, { windowMs: 10, boundMs: 2, allowedLatenessMs: 5 });
+    expect(want.late.map((b) => b.dateTime)).toEqual([3, 10]);
+    expect(want.lateFirings.map((r) => r.count)).toEqual([2, 3]);
+    const env = StreamExecutionEnvironment.createLocalEnvironment(1, { batchSize: 1 });
+    const lateTag = new OutputTag<RefBid>('late');
+    const counts = env
+      .fromCollection(input)
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<RefBid>(2).withTimestampAssigner((b: RefBid) => b.dateTime))
+      .keyBy((b: RefBid) => b.auction)
+      .window(TumblingEventTimeWindows.of(10))
+      .allowedLateness(5)
+      .sideOutputLateData(lateTag)
+      .aggregate(count, toRow);
+    const lateSink = { values: [] as unknown[] };
+    counts.getSideOutput(lateTag).map((b: RefBid) => {
+      lateSink.values.push(b);
+      return b;
+    });
+    const rows = await counts.executeAndCollect('boundaries');
+    expectSameRows(rows, [...want.onTime, ...want.lateFirings]);
+    expect(lateSink.values).toEqual(want.late);
   });
 });
