@@ -57,10 +57,12 @@ async function soak(cluster: LocalCluster, restUrl: string, args: SoakArgs, data
   };
   const outputs = new Map<number, { query: SoakQuery; output: string }>();
 
+  let submitting = 0;
   const start = async (query: SoakQuery, events: number): Promise<void> => {
     const round = ++rounds;
     const output = join(dataDir, 'output', `${query.name}-${round}`);
-    const jobId = await client.submit(query, events, args.seed + round, output);
+    submitting++;
+    const jobId = await client.submit(query, events, args.seed + round, output).finally(() => submitting--);
     print(`${query.name} round ${round}: job ${jobId}, ${events} events, parallelism ${query.parallelism}, checkpoints every 1 s`);
     const r = { query, round, events, jobId, output, startedAt: Date.now() };
     outputs.set(round, { query, output });
@@ -100,17 +102,34 @@ async function soak(cluster: LocalCluster, restUrl: string, args: SoakArgs, data
     for (const id of running.keys()) if ((await client.view(id))?.latestCompletedTrigger !== undefined) return true;
     return false;
   };
-  while (Date.now() < endAt) {
-    // A fault between two rounds would test nothing: wait for a running job with a checkpoint.
-    await waitFor(someJobCheckpointed, { description: 'a running job with a completed checkpoint', timeoutMs: 180_000, intervalMs: 250 });
-    await injector.injectOne();
-    const pauseMs = (args.pauseMinS + random() * (args.pauseMaxS - args.pauseMinS)) * 1000;
-    if (Date.now() + pauseMs >= endAt) break;
-    await new Promise((r) => setTimeout(r, pauseMs)); // the fault schedule, not a synchronisation
+  // No job left and none being submitted: the last rounds ended too close to the end for new ones.
+  const nothingToRun = () => running.size === 0 && submitting === 0;
+  try {
+    await injectAndDrain();
+  } catch (error) {
+    // Still say what was injected and what the rounds that ended did: that is the evidence.
+    print(`soak aborted: ${(error as Error).message}`);
+    report(injector.faults, results, Date.now() - startedAt, print);
+    return false;
   }
-  print(`fault injection over after ${clock(Date.now() - startedAt)}; waiting for ${running.size} running job(s) to finish`);
-  // Rounds that end now start no new ones (less than 45 s left), so this drains.
-  while (running.size > 0) await Promise.all([...running.values()].map((r) => r.done));
+  async function injectAndDrain(): Promise<void> {
+    while (Date.now() < endAt && !nothingToRun()) {
+      // A fault between two rounds would test nothing: wait for a running job with a checkpoint.
+      const ready = await waitFor(async () => (nothingToRun() ? 'none' : (await someJobCheckpointed()) && 'job'), {
+        description: 'a running job with a completed checkpoint',
+        timeoutMs: 180_000,
+        intervalMs: 250,
+      });
+      if (ready === 'none') break;
+      await injector.injectOne();
+      const pauseMs = (args.pauseMinS + random() * (args.pauseMaxS - args.pauseMinS)) * 1000;
+      if (Date.now() + pauseMs >= endAt) break;
+      await new Promise((r) => setTimeout(r, pauseMs)); // the fault schedule, not a synchronisation
+    }
+    print(`fault injection over after ${clock(Date.now() - startedAt)}; waiting for ${running.size} running job(s) to finish`);
+    // Rounds that end now start no new ones (less than 45 s left), so this drains.
+    while (running.size > 0) await Promise.all([...running.values()].map((r) => r.done));
+  }
   const checked: RoundResult[] = [];
   for (const result of results) {
     if (result.state !== 'FINISHED') {
