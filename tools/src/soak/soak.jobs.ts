@@ -164,7 +164,8 @@ export function checkRound(query: SoakQuery, events: number, seed: number, outpu
       continue;
     }
     if (seen[id]++ > 0) duplicated++;
-    if (id < CONTENT_CHECKED_EVENTS) head.push(row);
+    // Content of each event's first row only: a duplicate is already counted above.
+    else if (id < CONTENT_CHECKED_EVENTS) head.push(row);
   }
   let expectedRows = 0;
   let lost = 0;
