@@ -1,9 +1,11 @@
 /**
  * The distributed runtime with real processes: RM, JM, dispatcher and 2 TaskManagers × 2 slots,
  * a NATS server and a database of the test's own. Expected results come from independent
- * computations (a plain count; the embedded executor for Nexmark).
+ * computations (a plain count; for Nexmark the references in tools/src/reference, and the
+ * embedded executor).
  */
-import { StreamExecutionEnvironment, loadJobModule } from '@runnel/dataflow';
+import { StreamExecutionEnvironment, generateNexmarkEvents, loadJobModule } from '@runnel/dataflow';
+import { compareRows, referenceLateWindowCounts, referenceQ5, referenceQ7, type RefEvent } from '@runnel/tools';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as tar from 'tar';
 import { spawnSync } from 'node:child_process';
@@ -82,7 +84,10 @@ describe('distributed runtime', () => {
     expect(count.metrics['read-records']).toBe([...expected.values()].reduce((a, b) => a + b, 0));
   });
 
-  it.each([['nexmark-q5.ts'], ['nexmark-q7.ts']])('%s on the cluster equals the embedded executor', async (example) => {
+  it.each([
+    ['nexmark-q5.ts', referenceQ5],
+    ['nexmark-q7.ts', referenceQ7],
+  ])('%s on the cluster equals the reference and the embedded executor', async (example, reference) => {
     const args = ['--events', '30000', '--rate', '300', '--seed', '7'];
     const local = join(work, `${example}-local`);
     await runEmbedded(join(EXAMPLES, example), [...args, '--output', `${local}/`], 2);
@@ -91,7 +96,41 @@ describe('distributed runtime', () => {
     expect((await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'])).state).toBe('FINISHED');
     const expected = canonicalRows(readJsonLines(local));
     expect(expected.length).toBeGreaterThanOrEqual(5);
-    expect(canonicalRows(readJsonLines(remote))).toEqual(expected);
+    const actual = readJsonLines(remote);
+    expect(canonicalRows(actual)).toEqual(expected);
+    const referenceRows = reference(generateNexmarkEvents({ events: 30_000, rate: 300, seed: 7 }) as unknown as RefEvent[]);
+    const diff = compareRows(actual, referenceRows);
+    expect({ missing: diff.missing.slice(0, 5), unexpected: diff.unexpected.slice(0, 5) }).toEqual({ missing: [], unexpected: [] });
+  });
+
+  it('late data: windows with allowed lateness and a late side output equal the lateness reference', async () => {
+    // Delays up to 8 s, 5 % beyond the job's 4 s watermark bound; allowed lateness 2 s. One source
+    // subtask polls 256 events per batch and emits a watermark after each batch.
+    const generator = { events: 30_000, rate: 500, seed: 21, outOfOrdernessMs: 8000, watermarkBoundMs: 4000, lateFraction: 0.05 };
+    const expected = referenceLateWindowCounts(generateNexmarkEvents(generator) as unknown as RefEvent[], {
+      windowMs: 10_000,
+      boundMs: 4000,
+      allowedLatenessMs: 2000,
+      watermarkEvery: 256,
+    });
+    expect(expected.lateFirings.length).toBeGreaterThan(50);
+    expect(expected.late.length).toBeGreaterThan(50);
+    const output = join(work, 'late-counts');
+    const lateOutput = join(work, 'late-bids');
+    const args = ['--events', '30000', '--rate', '500', '--seed', '21', '--out-of-orderness', '8000', '--late-fraction', '0.05', '--allowed-lateness', '2000'];
+    const jobId = await cluster.run(await cluster.uploadJob(join(EXAMPLES, 'nexmark-late-bids.ts')), [...args, '--output', `${output}/`, '--late-output', `${lateOutput}/`], 4);
+    const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED']);
+    expect(job.state).toBe('FINISHED');
+    expect(job.vertices.find((v) => v.name.includes('Bids per Auction'))!.parallelism).toBe(4);
+    const counts = compareRows(readJsonLines(output), [...expected.onTime, ...expected.lateFirings]);
+    const late = compareRows(
+      readJsonLines(lateOutput),
+      expected.late.map((b) => ({ auction: b.auction, bidder: b.bidder, price: b.price, dateTime: b.dateTime })),
+    );
+    expect({ missing: counts.missing.slice(0, 5), unexpected: counts.unexpected.slice(0, 5) }).toEqual({ missing: [], unexpected: [] });
+    // The late side output holds exactly the bids the reference counts as dropped.
+    expect({ missing: late.missing.slice(0, 5), unexpected: late.unexpected.slice(0, 5) }).toEqual({ missing: [], unexpected: [] });
+    expect(readJsonLines(lateOutput)).toHaveLength(expected.dropped);
   });
 
   it('shows a throwing user function’s stack trace in /jobs/:id/exceptions', async () => {

@@ -1,4 +1,4 @@
 // Public surface of @runnel/tools for other projects (the e2e tests): the infra helpers and the
-// independent reference implementations (expected answers).
+// independent reference implementations the tests compare results with.
 export * from './infra';
 export * from './reference';

@@ -70,11 +70,24 @@ export class UnexpectedExitError extends InfraError {
 }
 
 type Role = 'infra' | 'taskmanager' | 'jobmanager' | 'dispatcher' | 'resourcemanager';
+export type ClusterMemberRole = Role;
+
+/** What `memberInfo()` tells about one supervised process (the soak picks its victims from these). */
+export interface ClusterMemberInfo {
+  readonly name: string;
+  readonly role: Role;
+  readonly pid: number;
+  readonly alive: boolean;
+  /** HTTP port of a control service (its /health says whether it leads). */
+  readonly port?: number;
+  readonly restarts: number;
+}
 
 /** One supervised member: its current process and how to start it again. */
 interface Member {
   readonly name: string;
   readonly role: Role;
+  readonly port?: number;
   process: ManagedProcess;
   readonly restart: () => Promise<ManagedProcess>;
   startedAt: number;
@@ -141,6 +154,18 @@ export class LocalCluster {
     }
     await this.shutdown();
     return this.failure ? 1 : 0;
+  }
+
+  /** The supervised processes as they are now. */
+  memberInfo(): ClusterMemberInfo[] {
+    return this.members.map((m) => ({
+      name: m.name,
+      role: m.role,
+      pid: m.process.pid,
+      alive: !m.process.exitInfo(),
+      ...(m.port !== undefined ? { port: m.port } : {}),
+      restarts: m.restarts,
+    }));
   }
 
   /** Asks the cluster to stop (signal handler); run() then shuts down and resolves. */
@@ -269,10 +294,11 @@ export class LocalCluster {
           nameWidth: 16,
         },
       });
-    this.supervise({ name, role, process: spawn(), restart: async () => spawn() });
+    const port = Number(env['HTTP_PORT']) || undefined;
+    this.supervise({ name, role, process: spawn(), restart: async () => spawn(), ...(port ? { port } : {}) });
   }
 
-  private supervise(spec: { name: string; role: Role; process: ManagedProcess; restart: () => Promise<ManagedProcess> }): void {
+  private supervise(spec: { name: string; role: Role; port?: number; process: ManagedProcess; restart: () => Promise<ManagedProcess> }): void {
     const member: Member = { ...spec, startedAt: Date.now(), backoffMs: MIN_BACKOFF_MS, restarts: 0 };
     this.members.push(member);
     this.watch(member);

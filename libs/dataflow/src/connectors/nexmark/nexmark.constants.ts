@@ -70,3 +70,5 @@ export const DEFAULT_RATE = 10_000;
 /** A fixed epoch so runs are reproducible; aligned to 10 s so the first window is whole. */
 export const DEFAULT_BASE_TIME = 1_700_000_000_000;
 export const DEFAULT_SEED = 42;
+/** Share of events delayed beyond the watermark bound when the stream is out of order. */
+export const DEFAULT_LATE_FRACTION = 0.05;

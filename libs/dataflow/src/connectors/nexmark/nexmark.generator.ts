@@ -16,6 +16,7 @@ import {
   AVG_PERSON_BYTE_SIZE,
   CHANNELS_NUMBER,
   DEFAULT_BASE_TIME,
+  DEFAULT_LATE_FRACTION,
   DEFAULT_RATE,
   DEFAULT_SEED,
   FIRST_AUCTION_ID,
@@ -51,6 +52,19 @@ export interface NexmarkConfigOptions {
   seed?: number;
   /** Event time of event 0, epoch ms (default a fixed instant, for reproducible runs). */
   baseTime?: number;
+  /**
+   * Out-of-order event time (default 0: in order). Each event's `dateTime` is moved back by a
+   * seeded delay of at most this many ms, while events are still emitted in id order, so a
+   * timestamp trails the running maximum by up to this much.
+   */
+  outOfOrdernessMs?: number;
+  /**
+   * The watermark bound the delays are drawn around (default half of `outOfOrdernessMs`): most
+   * delays are uniform in [0, bound], a `lateFraction` of them uniform in (bound, outOfOrdernessMs].
+   */
+  watermarkBoundMs?: number;
+  /** Fraction of events delayed beyond `watermarkBoundMs` (default 0.05 when out of order). */
+  lateFraction?: number;
 }
 
 export interface NexmarkConfig {
@@ -58,6 +72,9 @@ export interface NexmarkConfig {
   readonly rate: number;
   readonly seed: number;
   readonly baseTime: number;
+  readonly outOfOrdernessMs: number;
+  readonly watermarkBoundMs: number;
+  readonly lateFraction: number;
 }
 
 export class NexmarkConfigError extends Error {
@@ -74,6 +91,9 @@ export function resolveNexmarkConfig(options: NexmarkConfigOptions): NexmarkConf
     rate: options.rate ?? DEFAULT_RATE,
     seed: options.seed ?? DEFAULT_SEED,
     baseTime: options.baseTime ?? DEFAULT_BASE_TIME,
+    outOfOrdernessMs: options.outOfOrdernessMs ?? 0,
+    watermarkBoundMs: options.watermarkBoundMs ?? Math.floor((options.outOfOrdernessMs ?? 0) / 2),
+    lateFraction: options.lateFraction ?? (options.outOfOrdernessMs ? DEFAULT_LATE_FRACTION : 0),
   };
   if (!(config.events >= 0) || (Number.isFinite(config.events) && !Number.isInteger(config.events))) {
     throw new NexmarkConfigError(`events must be a non-negative integer or Infinity, got ${options.events}`);
@@ -83,12 +103,40 @@ export function resolveNexmarkConfig(options: NexmarkConfigOptions): NexmarkConf
   }
   if (!Number.isInteger(config.seed)) throw new NexmarkConfigError(`seed must be an integer, got ${options.seed}`);
   if (!Number.isFinite(config.baseTime)) throw new NexmarkConfigError(`baseTime must be epoch ms, got ${options.baseTime}`);
+  const { outOfOrdernessMs, watermarkBoundMs, lateFraction } = config;
+  if (!Number.isInteger(outOfOrdernessMs) || outOfOrdernessMs < 0) {
+    throw new NexmarkConfigError(`outOfOrdernessMs must be a non-negative integer, got ${options.outOfOrdernessMs}`);
+  }
+  if (!Number.isInteger(watermarkBoundMs) || watermarkBoundMs < 0 || watermarkBoundMs > outOfOrdernessMs) {
+    throw new NexmarkConfigError(`watermarkBoundMs must be an integer in [0, outOfOrdernessMs], got ${options.watermarkBoundMs}`);
+  }
+  if (!(lateFraction >= 0 && lateFraction <= 1)) throw new NexmarkConfigError(`lateFraction must be in [0, 1], got ${options.lateFraction}`);
+  if (lateFraction > 0 && watermarkBoundMs === outOfOrdernessMs) {
+    throw new NexmarkConfigError('lateFraction > 0 needs watermarkBoundMs < outOfOrdernessMs (room for delays beyond the bound)');
+  }
   return config;
 }
 
 /** Event time of an event: `rate` events per second starting at `baseTime`, whole ms. */
 export function nexmarkEventTime(config: NexmarkConfig, eventId: number): number {
   return config.baseTime + Math.floor((eventId * 1000) / config.rate);
+}
+
+/** Salt of the delay's own random stream: the rest of an event is the same in or out of order. */
+const DELAY_STREAM_SALT = 0x6c617465;
+const delayRng = new EventRandom();
+
+/**
+ * How far `eventId`'s timestamp is moved back (0 when in order): with probability `lateFraction`
+ * uniform in (bound, outOfOrdernessMs], else uniform in [0, bound]; a function of (seed, id) only,
+ * so splits and restored readers agree.
+ */
+export function nexmarkEventDelay(config: NexmarkConfig, eventId: number): number {
+  if (config.outOfOrdernessMs === 0) return 0;
+  delayRng.reset(config.seed ^ DELAY_STREAM_SALT, eventId);
+  const bound = config.watermarkBoundMs;
+  if (delayRng.nextDouble() < config.lateFraction) return bound + 1 + delayRng.nextInt(config.outOfOrdernessMs - bound);
+  return delayRng.nextInt(bound + 1);
 }
 
 /** Which kind of event an id is (the reference's `eventId % 50` split). */
@@ -281,7 +329,12 @@ export function nexmarkEventAt(config: NexmarkConfig, eventId: number, rng: Even
   rng.reset(config.seed, eventId);
   const pool = extraPool(config.seed);
   const offset = eventId % TOTAL_PROPORTION;
-  if (offset < PERSON_PROPORTION) return nextPerson(config, eventId, rng, pool);
-  if (offset < PERSON_PROPORTION + AUCTION_PROPORTION) return nextAuction(config, eventId, rng, pool);
-  return nextBid(config, eventId, rng, pool);
+  const event =
+    offset < PERSON_PROPORTION
+      ? nextPerson(config, eventId, rng, pool)
+      : offset < PERSON_PROPORTION + AUCTION_PROPORTION
+        ? nextAuction(config, eventId, rng, pool)
+        : nextBid(config, eventId, rng, pool);
+  if (config.outOfOrdernessMs > 0) event.dateTime -= nexmarkEventDelay(config, eventId);
+  return event;
 }

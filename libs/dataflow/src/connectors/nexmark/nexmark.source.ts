@@ -52,8 +52,9 @@ export class NexmarkSource implements Source<NexmarkEvent, number> {
   }
 
   describe(): Record<string, unknown> {
-    const { events, rate, seed, baseTime } = this.config;
+    const { events, rate, seed, baseTime, outOfOrdernessMs, watermarkBoundMs, lateFraction } = this.config;
     // JSON has no Infinity: an unbounded generator is described with events = null.
-    return { connector: 'nexmark', events: Number.isFinite(events) ? events : null, rate, seed, baseTime };
+    const described = { connector: 'nexmark', events: Number.isFinite(events) ? events : null, rate, seed, baseTime };
+    return outOfOrdernessMs === 0 ? described : { ...described, outOfOrdernessMs, watermarkBoundMs, lateFraction };
   }
 }
