@@ -172,9 +172,9 @@ export class KeyedStateBackend {
   }
 
   /** Used by timers, which remember the key group to avoid hashing again. */
-  setCurrentKeyWithGroup(key: unknown, keyGroup: number): void {
+  setCurrentKeyWithGroup(key: unknown, keyGroup: number, stateKey: unknown = stateKeyOf(key)): void {
     this.currentKey = key;
-    this.currentStateKey = stateKeyOf(key);
+    this.currentStateKey = stateKey;
     this.currentKeyGroup = keyGroup;
   }
 
