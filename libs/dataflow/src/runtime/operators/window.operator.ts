@@ -27,6 +27,7 @@ import type { OperatorContext } from '../operator.types';
 import type { KeyedStateSnapshot, OperatorStateSnapshot } from '../state/state-snapshot.types';
 import { TimerQueue, type QueuedTimer } from '../state/timer-queue';
 import { internalAggregate, type InternalAggregate, type WindowFunctionKind } from './window.functions';
+import { AlignedWindowTimers } from './window.timers';
 import { KeyWindows, WindowStore, parseWindowNamespace } from './window.store';
 
 interface WindowConfig {
@@ -52,6 +53,8 @@ export class WindowOperator extends AbstractStreamOperator {
   /** Pane length in pane mode, 0 otherwise. */
   private pane = 0;
   private merging = false;
+  /** Event-time tumbling or sliding windows: timers in AlignedWindowTimers. */
+  private aligned = false;
   private windowFn?: ProcessWindowFunction<unknown, unknown, unknown, TimeWindow>;
   private collector!: TimestampedCollector<unknown>;
   private wctx!: WindowContext<TimeWindow> & { window: TimeWindow };
@@ -60,6 +63,12 @@ export class WindowOperator extends AbstractStreamOperator {
   private store!: WindowStore;
   /** Pane mode only: whole windows restored from a per-window savepoint (see the file comment). */
   private legacy?: WindowStore;
+  /** Aligned windows: fire and cleanup (max timestamp + allowed lateness) timers. */
+  private readonly fireTimers = new AlignedWindowTimers();
+  private readonly cleanupTimers = new AlignedWindowTimers();
+  private readonly onFireTimer = (e: KeyWindows, ts: number) => this.onAlignedFire(e, ts);
+  private readonly onCleanupTimer = (e: KeyWindows, ts: number) => this.onAlignedCleanup(e, ts);
+  /** Session windows in event time. */
   private readonly eventTimers = new TimerQueue<number>();
   private readonly procTimers = new TimerQueue<number>();
   private readonly onEventTimer = (t: QueuedTimer<number>) => this.onWindowTimer(t, true);
@@ -76,6 +85,7 @@ export class WindowOperator extends AbstractStreamOperator {
     this.eventTime = this.assigner.isEventTime;
     this.lateness = this.config.allowedLateness;
     this.merging = this.assigner.isMerging;
+    this.aligned = this.eventTime && !this.merging;
     const a = this.config.assigner;
     this.size = this.assigner.windowSize;
     this.slide = a.type === 'sliding' ? a.slide : this.size;
@@ -161,21 +171,40 @@ export class WindowOperator extends AbstractStreamOperator {
     if (this.isLate(lastStart + size - 1)) return false;
     const e = this.store.getOrCreate(key, stateKey);
     let i = e.indexOf(p);
-    if (i < 0) {
-      i = e.insert(p, p + pane, this.agg.createAccumulator());
-      for (let s = lastStart; s > p - size; s -= slide) {
-        if (this.isLate(s + size - 1)) break; // earlier windows are later still
-        this.registerTimers(e, s, s + size - 1);
-      }
-    }
-    e.accs[i] = this.agg.add(value, e.accs[i]);
-    if (this.eventTime && p + pane - 1 <= this.currentWatermark) {
-      // Late-but-allowed: windows of this pane that already fired fire again, oldest first.
+    const lateCandidate = this.eventTime && p + pane - 1 <= this.currentWatermark;
+    if (i < 0 || lateCandidate) {
+      // first: the earliest window of the pane that is not past its lateness.
       let first = lastStart;
       while (first - slide > p - size && !this.isLate(first - slide + size - 1)) first -= slide;
-      for (let s = first; s <= lastStart; s += slide) if (s + size - 1 <= this.currentWatermark) this.fire(e, s, s + size);
+      if (i < 0) {
+        i = e.insert(p, p + pane, this.agg.createAccumulator());
+        this.registerPaneWindows(e, first, lastStart);
+      }
+      e.accs[i] = this.agg.add(value, e.accs[i]);
+      // Late-but-allowed: windows of this pane that already fired fire again, oldest first.
+      if (lateCandidate) for (let s = first; s <= lastStart; s += slide) if (s + size - 1 <= this.currentWatermark) this.fire(e, s, s + size);
+      return true;
     }
+    e.accs[i] = this.agg.add(value, e.accs[i]);
     return true;
+  }
+
+  /**
+   * Timers of the windows [first, last] of a new pane. The key's consecutive panes share most
+   * windows, so the range of starts already registered is remembered and only the rest is added.
+   */
+  private registerPaneWindows(e: KeyWindows, first: number, last: number): void {
+    const { size, slide } = this;
+    if (last >= e.regLo - slide && first <= e.regHi + slide) {
+      for (let s = first; s < e.regLo && s <= last; s += slide) this.registerTimers(e, s, s + size - 1);
+      for (let s = Math.max(first, e.regHi + slide); s <= last; s += slide) this.registerTimers(e, s, s + size - 1);
+      if (first < e.regLo) e.regLo = first;
+      if (last > e.regHi) e.regHi = last;
+    } else {
+      for (let s = first; s <= last; s += slide) this.registerTimers(e, s, s + size - 1);
+      e.regLo = first;
+      e.regHi = last;
+    }
   }
 
   /** Session windows: [t, t + gap) merged with every session of the key it touches. */
@@ -217,7 +246,10 @@ export class WindowOperator extends AbstractStreamOperator {
   }
 
   private registerTimers(e: KeyWindows, start: number, maxTs: number): void {
-    if (this.eventTime) {
+    if (this.aligned) {
+      if (maxTs > this.currentWatermark) this.fireTimers.add(maxTs, e);
+      if (this.lateness > 0) this.cleanupTimers.add(maxTs + this.lateness, e);
+    } else if (this.eventTime) {
       // A window already past the watermark fires right away (late-but-allowed) instead of by timer.
       if (maxTs > this.currentWatermark) this.eventTimers.add(e.key, e.stateKey, e.keyGroup, start, maxTs);
       if (this.lateness > 0) this.eventTimers.add(e.key, e.stateKey, e.keyGroup, start, maxTs + this.lateness);
@@ -234,6 +266,22 @@ export class WindowOperator extends AbstractStreamOperator {
     if (!this.merging) return start + this.size;
     const i = e.indexOf(start);
     return i < 0 ? Number.NaN : e.ends[i];
+  }
+
+  /** A window's max timestamp passed: fire it (and clear it when there is no allowed lateness). */
+  private onAlignedFire(e: KeyWindows, ts: number): void {
+    const start = ts + 1 - this.size;
+    // Timers of one key fire in window order, so an earlier or equal start is a duplicate.
+    if (e.released || start <= e.lastFired) return;
+    e.lastFired = start;
+    this.fire(e, start, start + this.size);
+    if (this.lateness === 0) this.clear(e, start);
+  }
+  private onAlignedCleanup(e: KeyWindows, ts: number): void {
+    const start = ts + 1 - this.size - this.lateness;
+    if (e.released || start <= e.lastCleared) return;
+    e.lastCleared = start;
+    this.clear(e, start);
   }
 
   private onWindowTimer(t: QueuedTimer<number>, eventTime: boolean): void {
@@ -319,7 +367,11 @@ export class WindowOperator extends AbstractStreamOperator {
   override processWatermark(watermark: number): void {
     if (watermark <= this.currentWatermark) return;
     this.currentWatermark = watermark;
-    this.eventTimers.fireUpTo(watermark, this.onEventTimer);
+    if (this.aligned) {
+      // All fires first: a window's cleanup (later than its fire) never comes before it.
+      this.fireTimers.fireUpTo(watermark, this.onFireTimer);
+      if (this.lateness > 0) this.cleanupTimers.fireUpTo(watermark, this.onCleanupTimer);
+    } else this.eventTimers.fireUpTo(watermark, this.onEventTimer);
     this.output.emitWatermark(watermark);
   }
 
@@ -349,6 +401,16 @@ export class WindowOperator extends AbstractStreamOperator {
     };
     timers('event-time', this.eventTimers);
     timers('processing-time', this.procTimers);
+    const aligned = (q: AlignedWindowTimers, lateness: number, done: (e: KeyWindows) => number) => {
+      for (const [ts, e] of q.pending()) {
+        const start = ts + 1 - this.size - lateness;
+        if (start <= done(e)) continue;
+        const g = (keyed.groups[e.keyGroup] ??= { tables: {} });
+        (g.timers ??= []).push({ domain: 'event-time', key: e.key, namespace: `${start}:${start + this.size}`, timestamp: ts });
+      }
+    };
+    aligned(this.fireTimers, 0, (e) => e.lastFired);
+    aligned(this.cleanupTimers, this.lateness, (e) => e.lastCleared);
     return snap;
   }
 
@@ -386,8 +448,15 @@ export class WindowOperator extends AbstractStreamOperator {
       const kg = Number(kgText);
       if (!g.timers || !keyGroupRangeContains(range, kg)) continue;
       for (const r of g.timers) {
+        const { start, end } = parseWindowNamespace(r.namespace);
+        if (this.aligned && r.domain === 'event-time') {
+          const e = this.store.getOrCreate(r.key, stateKeyOf(r.key));
+          if (r.timestamp === end - 1) this.fireTimers.add(r.timestamp, e);
+          else this.cleanupTimers.add(r.timestamp, e);
+          continue;
+        }
         const q = r.domain === 'event-time' ? this.eventTimers : this.procTimers;
-        q.add(r.key, stateKeyOf(r.key), kg, parseWindowNamespace(r.namespace).start, r.timestamp);
+        q.add(r.key, stateKeyOf(r.key), kg, start, r.timestamp);
       }
     }
   }

@@ -12,6 +12,14 @@ export class KeyWindows {
   readonly starts: number[] = [];
   readonly ends: number[] = [];
   readonly accs: unknown[] = [];
+  /** Dropped from the store (timers still pointing at it are ignored). */
+  released = false;
+  /** Aligned event-time timers: start of the last window fired / cleared by a timer (dedupe). */
+  lastFired = Number.NEGATIVE_INFINITY;
+  lastCleared = Number.NEGATIVE_INFINITY;
+  /** Pane mode: every window start in [regLo, regHi] has its timers registered. */
+  regLo = Number.POSITIVE_INFINITY;
+  regHi = Number.NEGATIVE_INFINITY;
   constructor(
     readonly key: unknown,
     readonly stateKey: unknown,
@@ -87,6 +95,7 @@ export class WindowStore {
   /** Drops the entry when it holds no window any more. */
   releaseIfEmpty(e: KeyWindows): void {
     if (e.size > 0) return;
+    e.released = true;
     this.entries.delete(e.stateKey);
     if (this.last === e) this.last = undefined;
   }
