@@ -29,17 +29,14 @@ import { TimerQueue, type QueuedTimer } from '../state/timer-queue';
 import { internalAggregate, type InternalAggregate, type WindowFunctionKind } from './window.functions';
 import { AlignedWindowTimers } from './window.timers';
 import { KeyWindows, WindowStore, parseWindowNamespace } from './window.store';
+import { WINDOW_CONTENTS_TABLE, WINDOW_PANES_TABLE, hasPanes, pushWindowTimer, withoutWindowState } from './window.snapshot';
 
-interface WindowConfig {
   assigner: WindowAssignerConfig;
   allowedLateness: number;
   lateTag: string | null;
   function: WindowFunctionKind;
   hasWindowFunction: boolean;
 }
-
-export const WINDOW_CONTENTS_TABLE = 'window-contents';
-export const WINDOW_PANES_TABLE = 'window-panes';
 
 export class WindowOperator extends AbstractStreamOperator {
   private config!: WindowConfig;
@@ -393,10 +390,8 @@ export class WindowOperator extends AbstractStreamOperator {
     const timers = (domain: 'event-time' | 'processing-time', q: TimerQueue<number>) => {
       for (const t of q.pending()) {
         const e = this.store.get(t.stateKey) ?? this.legacy?.get(t.stateKey);
-        let end = e === undefined ? Number.NaN : this.endOf(e, t.namespace);
-        if (Number.isNaN(end)) end = t.timestamp + 1;
-        const g = (keyed.groups[t.keyGroup] ??= { tables: {} });
-        (g.timers ??= []).push({ domain, key: t.key, namespace: `${t.namespace}:${end}`, timestamp: t.timestamp });
+        const end = e === undefined ? Number.NaN : this.endOf(e, t.namespace);
+        pushWindowTimer(keyed, t.keyGroup, domain, t.key, t.namespace, Number.isNaN(end) ? t.timestamp + 1 : end, t.timestamp);
       }
     };
     timers('event-time', this.eventTimers);
@@ -404,9 +399,7 @@ export class WindowOperator extends AbstractStreamOperator {
     const aligned = (q: AlignedWindowTimers, lateness: number, done: (e: KeyWindows) => number) => {
       for (const [ts, e] of q.pending()) {
         const start = ts + 1 - this.size - lateness;
-        if (start <= done(e)) continue;
-        const g = (keyed.groups[e.keyGroup] ??= { tables: {} });
-        (g.timers ??= []).push({ domain: 'event-time', key: e.key, namespace: `${start}:${start + this.size}`, timestamp: ts });
+        if (start > done(e)) pushWindowTimer(keyed, e.keyGroup, 'event-time', e.key, start, start + this.size, ts);
       }
     };
     aligned(this.fireTimers, 0, (e) => e.lastFired);
@@ -420,21 +413,13 @@ export class WindowOperator extends AbstractStreamOperator {
       return;
     }
     // Window tables and timers are this operator's; the rest (a window function's keyed state) is the backend's.
-    const rest: KeyedStateSnapshot = { groups: {} };
-    for (const [kg, g] of Object.entries(restored.keyed.groups)) {
-      const tables = { ...g.tables };
-      delete tables[WINDOW_CONTENTS_TABLE];
-      delete tables[WINDOW_PANES_TABLE];
-      rest.groups[kg] = { tables };
-    }
-    super.initializeState({ ...restored, keyed: rest });
+    super.initializeState({ ...restored, keyed: withoutWindowState(restored.keyed) });
     this.restoreWindows(restored.keyed);
   }
 
   private restoreWindows(snapshot: KeyedStateSnapshot): void {
     const range = this.backend!.keyGroupRange;
-    const hasPanes = Object.values(snapshot.groups).some((g) => g.tables[WINDOW_PANES_TABLE] !== undefined);
-    if (hasPanes && this.pane === 0)
+    if (hasPanes(snapshot) && this.pane === 0)
       throw new StateAccessError(
         `window operator "${this.ctx.descriptor.uid}": the snapshot holds sliding-window panes, but this window (its assigner or function changed?) does not aggregate by panes`,
       );
