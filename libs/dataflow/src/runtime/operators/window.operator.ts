@@ -31,6 +31,7 @@ import { AlignedWindowTimers } from './window.timers';
 import { KeyWindows, WindowStore, parseWindowNamespace } from './window.store';
 import { WINDOW_CONTENTS_TABLE, WINDOW_PANES_TABLE, hasPanes, pushWindowTimer, withoutWindowState } from './window.snapshot';
 
+interface WindowConfig {
   assigner: WindowAssignerConfig;
   allowedLateness: number;
   lateTag: string | null;
