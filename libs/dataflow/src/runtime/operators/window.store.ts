@@ -55,10 +55,20 @@ export class KeyWindows {
   }
 
   removeAt(i: number, count = 1): void {
-    if (i === 0 && count === this.starts.length) {
-      this.starts.length = 0;
-      this.ends.length = 0;
-      this.accs.length = 0;
+    // pop/shift stay on V8's fast paths (setting length and splice do not); the common cases are
+    // "all of them" (the key's last window fired) and "the oldest one".
+    if (i + count === this.starts.length) {
+      for (let k = 0; k < count; k++) {
+        this.starts.pop();
+        this.ends.pop();
+        this.accs.pop();
+      }
+      return;
+    }
+    if (i === 0 && count === 1) {
+      this.starts.shift();
+      this.ends.shift();
+      this.accs.shift();
       return;
     }
     this.starts.splice(i, count);
