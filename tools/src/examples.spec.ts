@@ -23,6 +23,9 @@ import {
 } from './reference';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
+// Each case bundles and runs a job (well under a second when idle); jest's 5 s default times out
+// on a loaded 2-core machine, so the deadline is generous (a hang still fails).
+jest.setTimeout(60_000);
 // 30 000 events at 500 events/s span 60 s of event time: six 10 s windows, joins with partners.
 const GENERATOR = { events: 30_000, rate: 500, seed: 11 };
 const GENERATOR_ARGS = ['--events', String(GENERATOR.events), '--rate', String(GENERATOR.rate), '--seed', String(GENERATOR.seed)];

@@ -1,7 +1,8 @@
 /**
  * A local environment for benchmarking unmodified example jobs: the job's Nexmark generator
  * source is swapped for a reader over events generated before the clock starts (same split as
- * the generator: subtask i of n gets events i, i+n, …), and its sink for one that only counts.
+ * the generator: subtask i of n gets events i, i+n, …), and its sink for one that keeps the rows
+ * in memory (checked against the reference after the clock stops).
  * So the timed part is the pipeline itself, as in the baseline loop.
  */
 import {
@@ -54,22 +55,27 @@ export class PregeneratedSource implements Source<NexmarkEvent, number> {
   }
 }
 
-export class CountingSink<T> implements Sink<T> {
-  count = 0;
+/** Keeps every row (one push each), so the run's answer can be checked after the clock stops. */
+export class CollectingSink<T> implements Sink<T> {
+  rows: T[] = [];
+  get count(): number {
+    return this.rows.length;
+  }
   createWriter(): SinkWriter<T> {
     return {
       write: (values) => {
-        this.count += values.length;
+        const rows = this.rows;
+        for (let i = 0; i < values.length; i++) rows.push(values[i]);
       },
     };
   }
   describe(): Record<string, unknown> {
-    return { type: 'counting' };
+    return { type: 'collecting' };
   }
 }
 
 export class BenchEnvironment extends StreamExecutionEnvironment {
-  readonly sink = new CountingSink<unknown>();
+  readonly sink = new CollectingSink<unknown>();
 
   /** Without `events` the job's own source (the Nexmark generator) runs, inside the timed part. */
   constructor(

@@ -11,8 +11,11 @@ function windowStartOf(t: number, slide: number): number {
 }
 
 export function referenceQ5(events: readonly RefEvent[]): Q5Row[] {
-  const size = NexmarkQueryParams.q5WindowMs;
-  const slide = NexmarkQueryParams.q5SlideMs;
+  return referenceHotItems(events, NexmarkQueryParams.q5WindowMs, NexmarkQueryParams.q5SlideMs);
+}
+
+/** q5 with any sliding window (the bench's scaling table varies size and slide). */
+export function referenceHotItems(events: readonly RefEvent[], size: number, slide: number): Q5Row[] {
   const counts = new Map<number, Map<number, number>>();
   for (let i = 0; i < events.length; i++) {
     const e = events[i];

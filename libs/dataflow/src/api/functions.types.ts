@@ -33,7 +33,11 @@ export interface AggregateFunction<I, ACC, O> {
   createAccumulator(): ACC;
   add(value: I, accumulator: ACC): ACC;
   getResult(accumulator: ACC): O;
-  /** Required for merging (session) windows. */
+  /**
+   * Required for merging (session) windows. Sliding windows use it too: they keep one accumulator
+   * per pane (gcd of size and slide) and combine a window's panes when it fires, each pane into
+   * several windows, so merge may modify and return `a` but must not modify `b`.
+   */
   merge?(a: ACC, b: ACC): ACC;
 }
 

@@ -32,11 +32,59 @@ export function stateKeyOf(key: unknown): unknown {
   return typeof key === 'object' && key !== null ? canonicalJson(key) : key;
 }
 
+/**
+ * murmur3 of the UTF-8 bytes of keyToText(key). Safe integers and ASCII strings (the usual keys)
+ * are written into the scratch buffer directly, without building their text or calling the
+ * encoder: the bytes, and so the key groups, are exactly those of the general path (savepoints
+ * stay compatible; the spec compares both paths).
+ */
 export function hashKey(key: unknown): number {
-  const text = keyToText(key);
+  if (typeof key === 'number' && Number.isSafeInteger(key)) return murmur3_32(scratch, 0, writeIntegerDigits(key));
+  if (typeof key === 'string' && key.length <= scratch.length) {
+    const n = writeAscii(key);
+    if (n >= 0) return murmur3_32(scratch, 0, n);
+  }
+  return hashText(keyToText(key));
+}
+
+/** The general path: UTF-8 through the encoder. */
+export function hashText(text: string): number {
   if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
   const { written } = encoder.encodeInto(text, scratch);
   return murmur3_32(scratch, 0, written ?? 0);
+}
+
+/** Decimal digits of a safe integer, as String(n) gives them (-0 is "0"); returns the length. */
+function writeIntegerDigits(n: number): number {
+  let len = 0;
+  let v = n;
+  if (v < 0) {
+    scratch[len++] = 45; // '-'
+    v = -v;
+  }
+  const first = len;
+  do {
+    const q = Math.floor(v / 10);
+    scratch[len++] = 48 + (v - q * 10);
+    v = q;
+  } while (v > 0);
+  // Digits were written least significant first: reverse them in place.
+  for (let i = first, j = len - 1; i < j; i++, j--) {
+    const t = scratch[i];
+    scratch[i] = scratch[j];
+    scratch[j] = t;
+  }
+  return len;
+}
+
+/** Copies an all-ASCII string into the scratch buffer; -1 when it has another character. */
+function writeAscii(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) return -1;
+    scratch[i] = c;
+  }
+  return s.length;
 }
 
 export function assignToKeyGroup(key: unknown, maxParallelism: number): number {

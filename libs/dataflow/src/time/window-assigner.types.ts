@@ -19,8 +19,24 @@ export type WindowAssignerConfig =
 
 export abstract class WindowAssigner {
   abstract readonly config: WindowAssignerConfig;
+  /** Window length: size for tumbling and sliding windows, the gap for a new session window. */
+  abstract readonly windowSize: number;
+  /** The most windows one element belongs to (the length `assignStarts` needs). */
+  abstract readonly maxWindowsPerElement: number;
+  /**
+   * Writes the starts of the windows containing `timestamp` into `out` (latest first) and
+   * returns how many; each window is [start, start + windowSize). This is what the window
+   * operator calls per record: it allocates nothing.
+   */
+  abstract assignStarts(timestamp: number, out: Float64Array): number;
   /** Windows the element belongs to; `timestamp` is event time or current processing time. */
-  abstract assignWindows(timestamp: number): TimeWindow[];
+  assignWindows(timestamp: number): TimeWindow[] {
+    const starts = new Float64Array(this.maxWindowsPerElement);
+    const n = this.assignStarts(timestamp, starts);
+    const out: TimeWindow[] = [];
+    for (let i = 0; i < n; i++) out.push(new TimeWindow(starts[i], starts[i] + this.windowSize));
+    return out;
+  }
   get isEventTime(): boolean {
     return this.config.eventTime;
   }
@@ -35,36 +51,62 @@ export function positive(name: string, v: number): number {
 }
 
 export class TumblingWindowAssigner extends WindowAssigner {
+  readonly windowSize: number;
+  readonly maxWindowsPerElement = 1;
   constructor(readonly config: Extract<WindowAssignerConfig, { type: 'tumbling' }>) {
     super();
+    this.windowSize = config.size;
   }
-  assignWindows(ts: number): TimeWindow[] {
-    const start = windowStartWithOffset(ts, this.config.offset, this.config.size);
-    return [new TimeWindow(start, start + this.config.size)];
+  assignStarts(ts: number, out: Float64Array): number {
+    out[0] = windowStartWithOffset(ts, this.config.offset, this.config.size);
+    return 1;
   }
 }
 
 export class SlidingWindowAssigner extends WindowAssigner {
+  readonly windowSize: number;
+  readonly maxWindowsPerElement: number;
+  /**
+   * The pane: the largest length that divides both size and slide. Every window is a run of
+   * whole panes, so an aggregate can be kept per pane and the panes combined when a window fires.
+   * 0 when size or slide is not a whole number of milliseconds (no panes then).
+   */
+  readonly paneSize: number;
   constructor(readonly config: Extract<WindowAssignerConfig, { type: 'sliding' }>) {
     super();
+    this.windowSize = config.size;
+    this.maxWindowsPerElement = Math.ceil(config.size / config.slide);
+    this.paneSize = Number.isInteger(config.size) && Number.isInteger(config.slide) ? gcd(config.size, config.slide) : 0;
   }
-  assignWindows(ts: number): TimeWindow[] {
+  assignStarts(ts: number, out: Float64Array): number {
     const { size, slide, offset } = this.config;
-    const out: TimeWindow[] = [];
-    for (let start = windowStartWithOffset(ts, offset, slide); start > ts - size; start -= slide) {
-      out.push(new TimeWindow(start, start + size));
-    }
-    return out;
+    let n = 0;
+    for (let start = windowStartWithOffset(ts, offset, slide); start > ts - size; start -= slide) out[n++] = start;
+    return n;
   }
 }
 
 export class SessionWindowAssigner extends WindowAssigner {
+  readonly windowSize: number;
+  readonly maxWindowsPerElement = 1;
   constructor(readonly config: Extract<WindowAssignerConfig, { type: 'session' }>) {
     super();
+    this.windowSize = config.gap;
   }
-  assignWindows(ts: number): TimeWindow[] {
-    return [new TimeWindow(ts, ts + this.config.gap)];
+  assignStarts(ts: number, out: Float64Array): number {
+    out[0] = ts;
+    return 1;
   }
+}
+
+/** Greatest common divisor of two positive integers. */
+export function gcd(a: number, b: number): number {
+  while (b > 0) {
+    const r = a % b;
+    a = b;
+    b = r;
+  }
+  return a;
 }
 
 export function windowAssignerFromConfig(config: WindowAssignerConfig): WindowAssigner {

@@ -1,6 +1,6 @@
 /**
- * Heap keyed state backend. State lives in tables grouped by key group → key → namespace, so a
- * snapshot is naturally "per key group" and can be split across another parallelism on restore.
+ * Heap keyed state backend. State lives in tables of key → namespace; every key's entry knows its
+ * key group, so a snapshot is "per key group" and can be split across another parallelism on restore.
  * Handles are created once per descriptor and read the backend's current key on every call,
  * which keeps per-record work to a couple of Map lookups.
  */
@@ -28,9 +28,16 @@ import {
   type ValueStateDescriptor,
 } from './state.types';
 
+/**
+ * The state of one key in one table: the value of the void namespace (what user state uses) in a
+ * field, other namespaces in a Map created only when one is used.
+ */
 interface KeyEntry {
-  key: unknown;
-  values: Map<string, unknown>;
+  readonly key: unknown;
+  readonly keyGroup: number;
+  hasVoid: boolean;
+  voidValue: unknown;
+  values: Map<string, unknown> | undefined;
 }
 
 /** Value wrapper used only when a descriptor has a TTL: `t` is the last-access time. */
@@ -41,9 +48,30 @@ interface TtlValue {
 
 export const VOID_NAMESPACE = '';
 
-/** One named table of keyed state (a user state or an operator's internal one, e.g. window contents). */
+function entrySize(e: KeyEntry): number {
+  return (e.hasVoid ? 1 : 0) + (e.values?.size ?? 0);
+}
+
+function entryGet(e: KeyEntry, namespace: string): unknown {
+  return namespace === VOID_NAMESPACE ? (e.hasVoid ? e.voidValue : undefined) : e.values?.get(namespace);
+}
+
+/** Every (namespace, value) of an entry, the void namespace first. */
+function* entryValues(e: KeyEntry): Generator<[string, unknown]> {
+  if (e.hasVoid) yield [VOID_NAMESPACE, e.voidValue];
+  if (e.values) yield* e.values;
+}
+
+/**
+ * One named table of keyed state (a user state or an operator's internal one). One Map from the
+ * key (its state key) to its entry, which knows its key group: a read is one Map lookup, or none
+ * when the current key is the one of the previous access. Snapshots group the rows by key group.
+ */
 export class StateTable {
-  readonly groups = new Map<number, Map<unknown, KeyEntry>>();
+  private readonly entries = new Map<unknown, KeyEntry>();
+  /** The entry of the backend's current key, when known (cleared when that entry is dropped). */
+  private cachedKey: unknown = undefined;
+  private cached: KeyEntry | undefined;
   constructor(
     readonly name: string,
     readonly kind: StateKind | 'internal',
@@ -54,24 +82,23 @@ export class StateTable {
   private entry(create: boolean): KeyEntry | undefined {
     const b = this.backend;
     if (b.currentKeyGroup < 0) throw new StateAccessError(`state "${this.name}" accessed outside a keyed context`);
-    let group = this.groups.get(b.currentKeyGroup);
-    if (!group) {
+    const sk = b.currentStateKey;
+    if (this.cached !== undefined && this.cachedKey === sk) return this.cached;
+    let e = this.entries.get(sk);
+    if (!e) {
       if (!create) return undefined;
-      group = new Map();
-      this.groups.set(b.currentKeyGroup, group);
+      e = { key: b.currentKey, keyGroup: b.currentKeyGroup, hasVoid: false, voidValue: undefined, values: undefined };
+      this.entries.set(sk, e);
     }
-    let e = group.get(b.currentStateKey);
-    if (!e && create) {
-      e = { key: b.currentKey, values: new Map() };
-      group.set(b.currentStateKey, e);
-    }
+    this.cachedKey = sk;
+    this.cached = e;
     return e;
   }
 
   get(namespace = VOID_NAMESPACE): unknown {
     const e = this.entry(false);
     if (!e) return undefined;
-    const raw = e.values.get(namespace);
+    const raw = entryGet(e, namespace);
     if (raw === undefined || !this.ttl) return raw;
     const w = raw as TtlValue;
     const now = this.backend.clock();
@@ -85,49 +112,69 @@ export class StateTable {
 
   put(value: unknown, namespace = VOID_NAMESPACE): void {
     const e = this.entry(true)!;
-    e.values.set(namespace, this.ttl ? ({ v: value, t: this.backend.clock() } satisfies TtlValue) : value);
+    const v = this.ttl ? ({ v: value, t: this.backend.clock() } satisfies TtlValue) : value;
+    if (namespace === VOID_NAMESPACE) {
+      e.hasVoid = true;
+      e.voidValue = v;
+    } else (e.values ??= new Map()).set(namespace, v);
   }
 
   remove(namespace = VOID_NAMESPACE): void {
-    const b = this.backend;
-    const group = this.groups.get(b.currentKeyGroup);
-    const e = group?.get(b.currentStateKey);
+    const e = this.entry(false);
     if (!e) return;
-    e.values.delete(namespace);
-    if (e.values.size === 0) group!.delete(b.currentStateKey);
+    if (namespace === VOID_NAMESPACE) {
+      e.hasVoid = false;
+      e.voidValue = undefined;
+    } else e.values?.delete(namespace);
+    if (entrySize(e) === 0) {
+      this.entries.delete(this.backend.currentStateKey);
+      this.cached = undefined;
+    }
   }
 
   /** Namespaces that hold a value for the current key (window operators list their windows this way). */
   namespaces(): string[] {
     const e = this.entry(false);
-    return e ? [...e.values.keys()] : [];
+    if (!e) return [];
+    const out = e.hasVoid ? [VOID_NAMESPACE] : [];
+    if (e.values) for (const ns of e.values.keys()) out.push(ns);
+    return out;
   }
 
   snapshot(into: KeyedStateSnapshot): void {
     const now = this.backend.clock();
-    for (const [kg, group] of this.groups) {
-      const rows: StateTableSnapshot['rows'] = [];
-      for (const e of group.values()) {
-        for (const [ns, raw] of e.values) {
-          if (this.ttl && now - (raw as TtlValue).t >= this.ttl.ttlMs) continue;
-          rows.push([e.key, ns, encodeValue(this.kind, raw, !!this.ttl)]);
+    for (const e of this.entries.values()) {
+      let rows: StateTableSnapshot['rows'] | undefined;
+      for (const [ns, raw] of entryValues(e)) {
+        if (this.ttl && now - (raw as TtlValue).t >= this.ttl.ttlMs) continue;
+        if (rows === undefined) {
+          const g = (into.groups[e.keyGroup] ??= { tables: {} });
+          rows = (g.tables[this.name] ??= { kind: this.kind, rows: [] }).rows;
         }
+        rows.push([e.key, ns, encodeValue(this.kind, raw, !!this.ttl)]);
       }
-      if (rows.length === 0) continue;
-      const g = (into.groups[kg] ??= { tables: {} });
-      g.tables[this.name] = { kind: this.kind, rows };
     }
   }
 
   restoreRows(kg: number, snap: StateTableSnapshot): void {
-    let group = this.groups.get(kg);
-    if (!group) this.groups.set(kg, (group = new Map()));
     for (const [key, ns, value] of snap.rows) {
       const sk = stateKeyOf(key);
-      let e = group.get(sk);
-      if (!e) group.set(sk, (e = { key, values: new Map() }));
-      e.values.set(ns, decodeValue(this.kind, value, !!this.ttl));
+      let e = this.entries.get(sk);
+      if (!e) this.entries.set(sk, (e = { key, keyGroup: kg, hasVoid: false, voidValue: undefined, values: undefined }));
+      const v = decodeValue(this.kind, value, !!this.ttl);
+      if (ns === VOID_NAMESPACE) {
+        e.hasVoid = true;
+        e.voidValue = v;
+      } else (e.values ??= new Map()).set(ns, v);
     }
+    this.cached = undefined;
+  }
+
+  /** Every key with state here, with its key group. */
+  keys(): { key: unknown; keyGroup: number }[] {
+    const out: { key: unknown; keyGroup: number }[] = [];
+    for (const e of this.entries.values()) out.push({ key: e.key, keyGroup: e.keyGroup });
+    return out;
   }
 }
 
@@ -172,9 +219,9 @@ export class KeyedStateBackend {
   }
 
   /** Used by timers, which remember the key group to avoid hashing again. */
-  setCurrentKeyWithGroup(key: unknown, keyGroup: number): void {
+  setCurrentKeyWithGroup(key: unknown, keyGroup: number, stateKey: unknown = stateKeyOf(key)): void {
     this.currentKey = key;
-    this.currentStateKey = stateKeyOf(key);
+    this.currentStateKey = stateKey;
     this.currentKeyGroup = keyGroup;
   }
 
@@ -305,10 +352,6 @@ export class KeyedStateBackend {
 
   /** All keys with state in `tableName` (used on end-of-input by processing-time operators). */
   keysOf(tableName: string): { key: unknown; keyGroup: number }[] {
-    const t = this.tables.get(tableName);
-    const out: { key: unknown; keyGroup: number }[] = [];
-    if (!t) return out;
-    for (const [kg, group] of t.groups) for (const e of group.values()) out.push({ key: e.key, keyGroup: kg });
-    return out;
+    return this.tables.get(tableName)?.keys() ?? [];
   }
 }

@@ -1,57 +1,57 @@
-/** Binary min-heap of timers ordered by timestamp (ties by insertion order, for determinism). */
+/**
+ * What a timer callback receives, and the binary min-heap of timestamps that orders the timer
+ * buckets (see timer-queue.ts).
+ */
 
-export interface InternalTimer {
-  timestamp: number;
-  key: unknown;
-  keyGroup: number;
-  namespace: string;
-  id: string;
-  seq: number;
+export interface InternalTimer<NS = string> {
+  readonly timestamp: number;
+  readonly key: unknown;
+  readonly keyGroup: number;
+  readonly namespace: NS;
 }
 
-export class TimerHeap {
-  private readonly items: InternalTimer[] = [];
+/** Min-heap of numbers in a plain array (no per-entry object). */
+export class NumberHeap {
+  private readonly items: number[] = [];
 
   get size(): number {
     return this.items.length;
   }
-  peek(): InternalTimer | undefined {
+  /** The smallest value; only valid when size > 0. */
+  peek(): number {
     return this.items[0];
   }
-  push(t: InternalTimer): void {
+  push(v: number): void {
     const a = this.items;
-    a.push(t);
-    let i = a.length - 1;
+    let i = a.length;
+    a.push(v);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
+      if (a[p] <= v) break;
+      a[i] = a[p];
       i = p;
     }
+    a[i] = v;
   }
-  pop(): InternalTimer | undefined {
+  pop(): number | undefined {
     const a = this.items;
     if (a.length === 0) return undefined;
     const top = a[0];
     const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
+    const n = a.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < a.length && less(a[l], a[m])) m = l;
-        if (r < a.length && less(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
+        const m = r < n && a[r] < a[l] ? r : l;
+        if (a[m] >= last) break;
+        a[i] = a[m];
         i = m;
       }
+      a[i] = last;
     }
     return top;
   }
-}
-
-function less(a: InternalTimer, b: InternalTimer): boolean {
-  return a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.seq < b.seq);
 }

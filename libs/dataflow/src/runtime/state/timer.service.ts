@@ -1,12 +1,14 @@
 /**
  * Keyed event-time and processing-time timers of one operator. Timers are deduplicated per
  * (key, namespace, timestamp), fire in timestamp order with their key set as the current key, and
- * are part of the keyed snapshot (grouped by key group).
+ * are part of the keyed snapshot (grouped by key group). They live in TimerQueues (bucketed by
+ * timestamp), so registering builds no id string and the key is never hashed again.
  */
-import { keyGroupRangeContains, keyToText } from '../../core/key-group.assignment';
+import { keyGroupRangeContains, stateKeyOf } from '../../core/key-group.assignment';
 import type { KeyedStateBackend } from './keyed-state.backend';
 import type { KeyedStateSnapshot } from './state-snapshot.types';
-import { TimerHeap, type InternalTimer } from './timer-heap';
+import type { InternalTimer } from './timer-heap';
+import { TimerQueue, type QueuedTimer } from './timer-queue';
 
 export interface TimerTarget {
   onEventTime(timer: InternalTimer): void;
@@ -14,93 +16,68 @@ export interface TimerTarget {
 }
 
 export class InternalTimerService {
-  private readonly eventHeap = new TimerHeap();
-  private readonly procHeap = new TimerHeap();
-  /** Live timers by id; heap entries absent from here were deleted (lazy deletion). */
-  private readonly eventLive = new Map<string, InternalTimer>();
-  private readonly procLive = new Map<string, InternalTimer>();
-  private seq = 0;
+  private readonly event = new TimerQueue<string>();
+  private readonly proc = new TimerQueue<string>();
   currentWatermark = Number.NEGATIVE_INFINITY;
+  private readonly fireEvent: (t: QueuedTimer<string>) => void;
+  private readonly fireProc: (t: QueuedTimer<string>) => void;
 
   constructor(
     private readonly backend: KeyedStateBackend,
     private readonly target: TimerTarget,
     readonly clock: () => number,
-  ) {}
+  ) {
+    this.fireEvent = (t) => {
+      this.backend.setCurrentKeyWithGroup(t.key, t.keyGroup, t.stateKey);
+      this.target.onEventTime(t);
+    };
+    this.fireProc = (t) => {
+      this.backend.setCurrentKeyWithGroup(t.key, t.keyGroup, t.stateKey);
+      this.target.onProcessingTime(t);
+    };
+  }
 
   registerEventTimeTimer(namespace: string, timestamp: number): void {
-    this.register(this.eventHeap, this.eventLive, namespace, timestamp);
+    const b = this.backend;
+    this.event.add(b.currentKey, b.currentStateKey, b.currentKeyGroup, namespace, timestamp);
   }
   registerProcessingTimeTimer(namespace: string, timestamp: number): void {
-    this.register(this.procHeap, this.procLive, namespace, timestamp);
+    const b = this.backend;
+    this.proc.add(b.currentKey, b.currentStateKey, b.currentKeyGroup, namespace, timestamp);
   }
   deleteEventTimeTimer(namespace: string, timestamp: number): void {
-    this.eventLive.delete(this.idOf(namespace, timestamp));
+    this.event.delete(this.backend.currentStateKey, namespace, timestamp);
   }
   deleteProcessingTimeTimer(namespace: string, timestamp: number): void {
-    this.procLive.delete(this.idOf(namespace, timestamp));
-  }
-
-  private idOf(namespace: string, timestamp: number): string {
-    return `${this.backend.currentKeyGroup}|${keyToText(this.backend.currentKey)}|${namespace}|${timestamp}`;
-  }
-
-  private register(heap: TimerHeap, live: Map<string, InternalTimer>, namespace: string, timestamp: number, key?: unknown, kg?: number): void {
-    const id = key === undefined ? this.idOf(namespace, timestamp) : `${kg}|${keyToText(key)}|${namespace}|${timestamp}`;
-    if (live.has(id)) return;
-    const t: InternalTimer = {
-      timestamp,
-      key: key === undefined ? this.backend.currentKey : key,
-      keyGroup: kg ?? this.backend.currentKeyGroup,
-      namespace,
-      id,
-      seq: this.seq++,
-    };
-    live.set(id, t);
-    heap.push(t);
+    this.proc.delete(this.backend.currentStateKey, namespace, timestamp);
   }
 
   /** Fires every event-time timer with timestamp ≤ watermark. */
   advanceWatermark(watermark: number): void {
     this.currentWatermark = watermark;
-    this.fire(this.eventHeap, this.eventLive, watermark, true);
+    this.event.fireUpTo(watermark, this.fireEvent);
   }
 
   advanceProcessingTime(now: number): void {
-    this.fire(this.procHeap, this.procLive, now, false);
-  }
-
-  private fire(heap: TimerHeap, live: Map<string, InternalTimer>, upTo: number, event: boolean): void {
-    for (let t = heap.peek(); t && t.timestamp <= upTo; t = heap.peek()) {
-      heap.pop();
-      if (live.get(t.id) !== t) continue;
-      live.delete(t.id);
-      this.backend.setCurrentKeyWithGroup(t.key, t.keyGroup);
-      if (event) this.target.onEventTime(t);
-      else this.target.onProcessingTime(t);
-    }
+    this.proc.fireUpTo(now, this.fireProc);
   }
 
   /** Earliest pending processing-time timer, so the task knows when to wake up. */
   nextProcessingTime(): number | undefined {
-    for (let t = this.procHeap.peek(); t; t = this.procHeap.peek()) {
-      if (this.procLive.get(t.id) === t) return t.timestamp;
-      this.procHeap.pop();
-    }
-    return undefined;
+    return this.proc.peek();
   }
 
   hasProcessingTimers(): boolean {
-    return this.procLive.size > 0;
+    return this.proc.size > 0;
   }
 
   snapshot(into: KeyedStateSnapshot): void {
-    const add = (domain: 'event-time' | 'processing-time', t: InternalTimer) => {
+    const add = (domain: 'event-time' | 'processing-time', t: QueuedTimer<string>) => {
       const g = (into.groups[t.keyGroup] ??= { tables: {} });
       (g.timers ??= []).push({ domain, key: t.key, namespace: t.namespace, timestamp: t.timestamp });
     };
-    for (const t of [...this.eventLive.values()].sort((a, b) => a.seq - b.seq)) add('event-time', t);
-    for (const t of [...this.procLive.values()].sort((a, b) => a.seq - b.seq)) add('processing-time', t);
+    for (const t of this.event.pending()) add('event-time', t);
+    for (const t of this.proc.pending()) add('processing-time', t);
   }
 
   restore(snapshot: KeyedStateSnapshot): void {
@@ -108,8 +85,8 @@ export class InternalTimerService {
       const kg = Number(kgText);
       if (!g.timers || !keyGroupRangeContains(this.backend.keyGroupRange, kg)) continue;
       for (const r of g.timers) {
-        if (r.domain === 'event-time') this.register(this.eventHeap, this.eventLive, r.namespace, r.timestamp, r.key, kg);
-        else this.register(this.procHeap, this.procLive, r.namespace, r.timestamp, r.key, kg);
+        const q = r.domain === 'event-time' ? this.event : this.proc;
+        q.add(r.key, stateKeyOf(r.key), kg, r.namespace, r.timestamp);
       }
     }
   }

@@ -78,6 +78,11 @@ export class RecordWriter {
         this.add(0, value, timestamp);
         return;
       case PartitionerType.Hash: {
+        // One channel: every key group goes there, so the key need not be hashed here.
+        if (n === 1) {
+          this.add(0, value, timestamp);
+          return;
+        }
         const kg = assignToKeyGroup(this.options.keySelector!(value), this.options.targetMaxParallelism!);
         this.add(computeOperatorIndexForKeyGroup(this.options.targetMaxParallelism!, n, kg), value, timestamp);
         return;

@@ -1,0 +1,60 @@
+/**
+ * Event-time timers of aligned (tumbling and sliding) windows: every key's window [s, s + size)
+ * fires at the same timestamp, so a timer is just the key's entry pushed onto the array of that
+ * timestamp — no object per timer, no Map per key. The window start follows from the timestamp.
+ * Duplicates are allowed here and dropped when firing (the operator remembers per key the last
+ * window a timer fired), which keeps registering to one Map lookup and one push.
+ */
+import { NumberHeap } from '../state/timer-heap';
+import type { KeyWindows } from './window.store';
+
+export class AlignedWindowTimers {
+  private readonly heap = new NumberHeap();
+  private readonly buckets = new Map<number, KeyWindows[]>();
+
+  add(timestamp: number, e: KeyWindows): void {
+    let b = this.buckets.get(timestamp);
+    if (b === undefined) {
+      b = [];
+      this.buckets.set(timestamp, b);
+      this.heap.push(timestamp);
+    }
+    b.push(e);
+  }
+
+  get isEmpty(): boolean {
+    return this.buckets.size === 0;
+  }
+
+  peek(): number | undefined {
+    const heap = this.heap;
+    while (heap.size > 0) {
+      const ts = heap.peek();
+      if (this.buckets.has(ts)) return ts;
+      heap.pop();
+    }
+    return undefined;
+  }
+
+  /** Calls `fire` for every (timestamp ≤ upTo, entry) in timestamp order; entries added meanwhile at a due timestamp too. */
+  fireUpTo(upTo: number, fire: (e: KeyWindows, timestamp: number) => void): void {
+    for (let ts = this.peek(); ts !== undefined && ts <= upTo; ts = this.peek()) {
+      const b = this.buckets.get(ts)!;
+      for (let i = 0; i < b.length; i++) fire(b[i], ts);
+      this.buckets.delete(ts);
+      if (this.heap.size > 0 && this.heap.peek() === ts) this.heap.pop();
+    }
+  }
+
+  /** Pending (timestamp, entry) pairs by timestamp, each pair once, released entries left out. */
+  *pending(): Generator<[number, KeyWindows]> {
+    for (const ts of [...this.buckets.keys()].sort((a, b) => a - b)) {
+      const seen = new Set<KeyWindows>();
+      for (const e of this.buckets.get(ts)!) {
+        if (e.released || seen.has(e)) continue;
+        seen.add(e);
+        yield [ts, e];
+      }
+    }
+  }
+}
