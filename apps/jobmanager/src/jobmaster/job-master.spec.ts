@@ -15,19 +15,25 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[] } = {}) {
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number } = {}) {
   let now = 1000;
   let free = options.freeSlots ?? 3;
   const deployed: (Omit<TaskDeploymentDescriptor, 'protocolVersion'> & { resourceId: string })[] = [];
   const released: string[] = [];
   // TaskManagers the ResourceManager was told are unreachable: never allocated again.
   const dropped = new Set<string>();
+  // The ResourceManager failing over: its first calls find nobody listening.
+  let rmDown = options.resourceManagerDownFor ?? 0;
+  const rmAnswers = () => {
+    if (rmDown === Number.POSITIVE_INFINITY || rmDown-- > 0) throw new NoRespondersError('runnel.resourcemanager.putJob');
+  };
   const rm = testingResourceManagerGateway({
     taskManagerUnreachable: async ({ resourceId }) => (dropped.add(resourceId), {}),
-    putJob: async () => ({}),
+    putJob: async () => (rmAnswers(), {}),
     updateJobStatus: async () => ({}),
     releaseSlots: async () => ({}),
     requestSlots: async ({ count }) => {
+      rmAnswers();
       if (count > free) throw new NotEnoughSlotsError(count, free);
       const live = ['tm-0', 'tm-1'].filter((id) => !dropped.has(id));
       return {
@@ -73,6 +79,23 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
 
 const report = (job: JobMaster, attemptId: string, state: 'RUNNING' | 'FINISHED' | 'FAILED', failure?: { message: string; stack: string }) =>
   job.onTaskState({ jobId: JOB, executionAttemptId: attemptId, state, ...(failure ? { failure } : {}) });
+
+describe('JobMaster and a ResourceManager failing over', () => {
+  it('waits for a ResourceManager to answer again before storing the job and asking for slots', async () => {
+    const { job, deployed } = setup({ resourceManagerDownFor: 5 });
+    await job.start();
+    expect(job.status).toBe('RUNNING');
+    expect(deployed).toHaveLength(5);
+  });
+
+  it('fails the job when none answers within the slot request timeout', async () => {
+    const { job, deployed } = setup({ resourceManagerDownFor: Number.POSITIVE_INFINITY, timeoutMs: 5_000 });
+    await job.start();
+    expect(job.status).toBe('FAILED');
+    expect(deployed).toHaveLength(0);
+    expect(JSON.stringify(jobExceptions(job))).toContain('runnel.resourcemanager.putJob');
+  });
+});
 
 describe('JobMaster failover', () => {
   const withRestart = (config: Record<string, unknown>) => ({ ...graph, config: { ...graph.config, ...config } });

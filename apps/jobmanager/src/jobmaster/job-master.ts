@@ -26,6 +26,7 @@ import { CheckpointCoordinator, checkpointSettings } from '../checkpoints/checkp
 import { Execution, ExecutionGraph } from './execution-graph';
 import { JobMasterDeps, JobMasterSettings } from './job-master.deps';
 import { RestartStrategy, RestartStrategyConfig, restartStrategyFor } from './restart-strategy';
+import { whileResourceManagerFailsOver } from './resource-manager-failover.retry';
 
 export interface JobException {
   readonly exception: string;
@@ -119,7 +120,7 @@ export class JobMaster {
   async start(): Promise<void> {
     try {
       this.setStatus(JobStatuses.Created);
-      await this.deps.resourceManager.putJob({
+      await this.untilResourceManagerAnswers(() => this.deps.resourceManager.putJob({
         job: {
           jobId: this.jobId,
           name: this.name,
@@ -133,7 +134,7 @@ export class JobMaster {
           ...(this.submission.savepointPath ? { savepointPath: this.submission.savepointPath } : {}),
           ...(this.submission.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
         },
-      });
+      }));
       await this.checkpoints.recover();
       this.monitor = setInterval(() => void this.checkTaskManagers(), this.settings.taskManagerCheckIntervalMs);
       this.monitor.unref();
@@ -157,6 +158,12 @@ export class JobMaster {
     await this.deployAll();
   }
 
+  /** A repeatable ResourceManager call, waiting out its failover (up to the slot request timeout). */
+  private untilResourceManagerAnswers<T>(call: () => Promise<T>): Promise<T> {
+    const { clock, sleep } = this.deps;
+    return whileResourceManagerFailsOver(call, { timeoutMs: this.settings.slotRequestTimeoutMs, intervalMs: this.settings.slotRetryIntervalMs, clock, sleep, signal: this.stop.signal });
+  }
+
   /** Waits for enough free slots; undefined when the job ended meanwhile (cancelled, or timed out). */
   private async acquireSlots() {
     const needed = ExecutionGraph.requiredSlots(this.jobGraph);
@@ -164,11 +171,9 @@ export class JobMaster {
     for (;;) {
       if (this.stop.signal.aborted) return undefined;
       try {
-        const { allocations } = await this.deps.resourceManager.requestSlots({
-          jobId: this.jobId,
-          count: needed,
-          ...(this.submission.target ? { target: this.submission.target } : {}),
-        });
+        const { allocations } = await this.untilResourceManagerAnswers(() =>
+          this.deps.resourceManager.requestSlots({ jobId: this.jobId, count: needed, ...(this.submission.target ? { target: this.submission.target } : {}) }),
+        );
         this.statusMessage = undefined;
         return allocations;
       } catch (error) {
