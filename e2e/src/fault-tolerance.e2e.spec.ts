@@ -6,7 +6,7 @@
 import { CheckpointNames } from '@runnel/protocol';
 import { StreamExecutionEnvironment, generateNexmarkEvents, loadJobModule } from '@runnel/dataflow';
 import { connect } from 'nats';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { compareRows, referenceQ5, startNatsServer, type RefEvent } from '@runnel/tools';
@@ -202,12 +202,20 @@ describe('fault tolerance: NATS restart', () => {
       const count = 3000;
       const output = join(work, 'out');
       const jobId = await cluster.run(await cluster.uploadJob(join(FIXTURES, 'slow-counter.job.mjs')), ['--count', String(count), '--output', `${output}/`], 2);
-      await waitFor(async () => (await checkpointsCompleted(cluster, jobId)) >= 1, { description: 'a first checkpoint', timeoutMs: 60_000 });
+      // Mid-run: a checkpoint committed some output, and not all of it.
+      const committed = () => (existsSync(output) ? readJsonLines(output).length : 0);
+      await waitFor(async () => (await checkpointsCompleted(cluster, jobId)) >= 1 && committed() > 0, { description: 'a first checkpoint with committed output', timeoutMs: 60_000 });
+      const before = committed();
+      expect(before).toBeLessThan(count);
       await nats.stop();
       nats = await startNatsServer({ storeDir: store, port: nats.port });
       const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 180_000);
       expect(job.state).toBe('FINISHED');
-      expect(canonicalRows(readJsonLines(output))).toEqual(rollingSums(count, 7));
+      const rows = readJsonLines(output);
+      expect(rows.length).toBeGreaterThan(before);
+      expect(canonicalRows(rows)).toEqual(rollingSums(count, 7));
+      // The job lost its exchange with the server and came back from a checkpoint.
+      expect((await httpJson<{ counts: { restored: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.counts.restored).toBeGreaterThanOrEqual(1);
       // The state went to the directory, not the Object Store.
       expect(readdirSync(join(checkpointDir, jobId)).some((d) => d.startsWith('chk-'))).toBe(true);
     } finally {
