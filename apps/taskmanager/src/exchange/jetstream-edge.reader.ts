@@ -66,16 +66,21 @@ export class JetStreamEdgeReader {
     const o = this.options;
     const max = o.batch ?? 32;
     let sinceCredit = 0;
-    let taken = 0;
     try {
+      // The next batch is asked for while this one is decoded (one round trip hidden per batch);
+      // each fetch acknowledges the batch before this one, which the gate has taken.
+      let next = consumer.fetch(max, 0);
+      let taken = 0;
       while (!this.stopped) {
-        const batch = await consumer.fetch(max, taken);
-        taken = 0;
+        const batch = await next;
         if (batch.length === 0) {
           // Only a stopped consumer answers with nothing: stopped under us, that is a failure.
           if (!this.stopped) this.fail('its consumer ended');
           return;
         }
+        next = consumer.fetch(max, taken);
+        next.catch(() => undefined); // its failure is seen when it is awaited
+        taken = batch.length;
         for (const data of batch) {
           if (this.stopped) break;
           const { source, element } = this.codec.decode(data);
@@ -83,7 +88,6 @@ export class JetStreamEdgeReader {
           if (element.type === 'records') this.recordsIn += element.values.length;
           this.bytesIn += data.length;
           o.gate.push(channel, element);
-          taken++;
           this.consumedBySource.set(source, (this.consumedBySource.get(source) ?? 0) + 1);
           this.unreported.add(source);
           if (++sinceCredit >= CREDIT_EVERY) {

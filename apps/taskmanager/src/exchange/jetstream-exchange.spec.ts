@@ -7,7 +7,7 @@
 import { ClusterNamespace, DataNames } from '@runnel/protocol';
 import { InProcessInputGate, InputItem, StreamElement } from '@runnel/dataflow';
 import { randomBytes } from 'node:crypto';
-import { JetStreamClient, JetStreamManager, NatsConnection, RetentionPolicy, StorageType, connect } from 'nats';
+import { JetStreamManager, NatsConnection, RetentionPolicy, StorageType, connect } from 'nats';
 import { ElementCodec } from './element.codec';
 import { JetStreamEdgeReader } from './jetstream-edge.reader';
 import { JetStreamPartitionWriter } from './jetstream-partition.writer';
@@ -41,7 +41,6 @@ function scopeFor(job: string, dataStream: string): SlotIoScope {
 
 describe.each(['direct', 'through the TaskManager'] as const)('JetStream exchange (%s)', (mode) => {
   let nc: NatsConnection;
-  let js: JetStreamClient;
   let jsm: JetStreamManager;
   const loops: { close(): void }[] = [];
   /** The ExchangeIo a task of `job` gets in this mode. */
@@ -56,7 +55,6 @@ describe.each(['direct', 'through the TaskManager'] as const)('JetStream exchang
 
   beforeAll(async () => {
     nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
-    js = nc.jetstream();
     jsm = await nc.jetstreamManager();
     await jsm.streams.add({ name: stream, subjects: [DataNames.streamSubjects(jobId, 0)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
     io = ioFor(jobId, stream);
