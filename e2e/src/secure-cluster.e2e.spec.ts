@@ -4,8 +4,8 @@
  * (a) A nats-server of the test's own that requires a user and password: a dispatcher and a
  *     TaskManager with a wrong NATS_PASSWORD exit at start (code 2) saying NATS refused the
  *     credentials; with the right ones (services one user, TaskManagers another) a cluster runs
- *     WordCount at parallelism 2 across two TaskManagers — so slot workers exchange records
- *     through JetStream with the TaskManager's credentials — to the exact counts.
+ *     WordCount at parallelism 2 across two TaskManagers — so records cross between them through
+ *     JetStream, which the slot workers reach through their TaskManager — to the exact counts.
  * (b) `npm start -- --secure --run …` (tools/dist/cluster/main.js, private NATS and Postgres)
  *     prints the job's exact rows; the secrets directory is 0700 and its files 0600; NATS refuses a
  *     connection without credentials; the `clients` user may call the dispatcher but not publish

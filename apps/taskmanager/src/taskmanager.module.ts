@@ -1,12 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NatsRpcClient, ResourceId, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
 import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
-import { LOG_FILES, LogFiles, NATS_CONNECTION, ServiceIdentity, ServiceKitModule, natsCredentialsOf } from '@runnel/service-kit';
+import { LOG_FILES, LogFiles, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { TaskOutputSink } from './runtime/task-output.sink';
 import { NatsConnection } from 'nats';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlotWorker } from './runtime/slot-worker.host';
+import { NatsExchangeIo } from './exchange/nats-exchange.io';
 import { slotWorkerOptions } from './runtime/slot-limits.settings';
 import { ARTIFACT_DIRECTORY, JOB_MASTER_GATEWAY, SLOT_WORKER_FACTORY, SlotWorkerFactory, TaskExecutorService } from './runtime/task-executor.service';
 import { ConnectionOptions, RESOURCE_MANAGER_GATEWAY, ResourceManagerConnection, TASK_MANAGER_ID } from './registration/resource-manager-connection.service';
@@ -47,9 +48,14 @@ export class TaskManagerModule {
         { provide: ArtifactStore, inject: [NATS_CONNECTION, ClusterNamespace], useFactory: (nc: NatsConnection, ns: ClusterNamespace) => new ArtifactStore(nc, ns, settings.jetStreamReplicas) },
         { provide: ARTIFACT_DIRECTORY, useValue: join(settings.dataDir ?? join(tmpdir(), `runnel-${identity.id}`), 'artifacts') },
         {
+          // The slots' NATS I/O runs on the TaskManager's own connection: workers get no credentials.
           provide: SLOT_WORKER_FACTORY,
-          useValue: ((slotIndex, allocationId, jobId, onState, onCheckpoint) =>
-            new SlotWorker(slotIndex, allocationId, jobId, settings.natsUrl, onState, onCheckpoint, { ...slotWorkerOptions(settings), natsCredentials: natsCredentialsOf(settings), output })) satisfies SlotWorkerFactory,
+          inject: [NATS_CONNECTION, ClusterNamespace],
+          useFactory: (nc: NatsConnection, ns: ClusterNamespace): SlotWorkerFactory => {
+            const io = new NatsExchangeIo(nc, ns, settings.checkpointDir);
+            return (slotIndex, allocationId, jobId, onState, onCheckpoint) =>
+              new SlotWorker(slotIndex, allocationId, jobId, onState, onCheckpoint, { ...slotWorkerOptions(settings), io, output });
+          },
         },
         TaskExecutorService,
       ],

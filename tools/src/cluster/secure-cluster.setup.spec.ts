@@ -52,4 +52,19 @@ describe('prepareSecureCluster', () => {
     expect(clients).not.toContain('jobmanager');
     expect(readFileSync(secure.natsConfigFile, 'utf8')).toContain('"runnel.dispatcher.>"');
   });
+
+  it('gives taskmanagers only a TaskManager\'s subjects: no KV, no stream deletion, no other service\'s requests', () => {
+    const secure = prepareSecureCluster(dir);
+    const config = natsServerConfig(secure.credentials, ClusterNamespace.of('team-a'));
+    const tm = config.split('\n').find((line) => line.includes('"taskmanagers"'))!;
+    for (const subject of ['runnel.team-a.resourcemanager.heartbeatFromTaskManager', 'runnel.team-a.jobmanager.updateTaskExecutionState', 'runnel.team-a.data.>', 'runnel.team-a.credit.>', '$O.runnel-checkpoints-team-a.>', '$JS.API.CONSUMER.MSG.NEXT.*.*']) {
+      expect({ subject, allowed: tm.includes(`"${subject}"`) }).toEqual({ subject, allowed: true });
+    }
+    expect(tm).toContain('subscribe: { allow: ["runnel.team-a.taskmanager.>", "runnel.team-a.credit.>", "_INBOX.>"] }');
+    expect(tm).not.toContain('$KV');
+    expect(tm).not.toContain('STREAM.DELETE');
+    expect(tm).not.toContain('"runnel.team-a.jobmanager.cancelJob"');
+    expect(tm).not.toContain('dispatcher');
+    expect(tm).not.toContain('publish: ">"');
+  });
 });

@@ -2,7 +2,8 @@
 // `<data-dir>/secrets/` (directory 0700, files 0600; made on the first secure start, reused after):
 //
 //   nats-services.password      NATS user `services`      (dispatcher, JobManager, ResourceManager)
-//   nats-taskmanagers.password  NATS user `taskmanagers`  (TaskManagers and their slot workers)
+//   nats-taskmanagers.password  NATS user `taskmanagers`  (TaskManagers, for their slot workers too): only a
+//                               TaskManager's subjects, the record exchange and the artifact and checkpoint buckets
 //   nats-clients.password       NATS user `clients`       (@runnel/client, `--run`): publish only to the
 //                               dispatcher's subjects and the artifact bucket, subscribe only to _INBOX.>
 //   nats-server.conf            the private nats-server's configuration with those users (written at every start)
@@ -101,27 +102,65 @@ export function prepareSecureCluster(dataDir: string, options: { readonly cluste
 }
 
 /**
- * nats-server's `authorization` block: services and taskmanagers may publish and subscribe
- * anywhere (`>`; exact per-role permissions are left for later), clients only what
- * `@runnel/client` needs: requests to the dispatcher, and uploading an artifact into the Object
- * Store bucket of artifacts (its chunks and metadata, and the JetStream API calls for that one
- * stream, creating it included), with replies on their _INBOX.
+ * nats-server's `authorization` block, one user per role:
+ *
+ * - `services` may publish and subscribe anywhere (`>`): the dispatcher, JobManager and
+ *   ResourceManager create and delete streams and buckets, run leader election in a KV bucket and
+ *   call each other.
+ * - `taskmanagers` only what a TaskManager does (for its slot workers too, which have no connection
+ *   of their own): its RPC subjects, requests to the ResourceManager (registration, heartbeats) and
+ *   the JobManager (task states, checkpoint acks), the data and credit subjects, durable consumers,
+ *   the artifact and checkpoint buckets, and replies on _INBOX. No KV (`$KV.>`), no stream
+ *   creation, deletion or purge but the checkpoint bucket's, no message deletion: a TaskManager
+ *   cannot touch the leader-election bucket or another service's subjects.
+ * - `clients` only what `@runnel/client` needs: requests to the dispatcher, and uploading an
+ *   artifact into the Object Store bucket of artifacts (its chunks and metadata, and the JetStream
+ *   API calls for that one stream, creating it included), with replies on their _INBOX.
+ *
+ * NATS wildcards match whole tokens, and stream names are one token (`runnel-data-<job>-<attempt>`),
+ * so consumer calls are allowed on any stream: which data stream a slot may use is checked by its
+ * TaskManager (slot-io.scope.ts).
  */
 export function natsServerConfig(credentials: Readonly<Record<NatsRole, NatsCredentials>>, namespace: ClusterNamespace): string {
   const bucket = namespace.artifactBucket;
   const stream = `OBJ_${bucket}`;
+  const objectReads = (s: string) => ['$JS.API.INFO', `$JS.API.STREAM.INFO.${s}`, `$JS.API.STREAM.MSG.GET.${s}`, `$JS.API.DIRECT.GET.${s}`, `$JS.API.DIRECT.GET.${s}.>`];
   const clientPublish = [
     namespace.subject('runnel.dispatcher.>'),
-    '$JS.API.INFO',
-    `$JS.API.STREAM.INFO.${stream}`,
+    ...objectReads(stream),
     // The first upload to a fresh cluster creates the bucket (the dispatcher creates it lazily).
     `$JS.API.STREAM.CREATE.${stream}`,
-    `$JS.API.STREAM.MSG.GET.${stream}`,
-    `$JS.API.DIRECT.GET.${stream}`,
-    `$JS.API.DIRECT.GET.${stream}.>`,
     `$JS.API.STREAM.PURGE.${stream}`,
     `$O.${bucket}.>`,
   ];
+  const checkpoints = namespace.checkpointBucket;
+  const checkpointStream = `OBJ_${checkpoints}`;
+  const taskManagerPublish = [
+    ...['registerTaskExecutor', 'heartbeatFromTaskManager', 'disconnectTaskExecutor'].map((m) => namespace.subject(`runnel.resourcemanager.${m}`)),
+    ...['updateTaskExecutionState', 'acknowledgeCheckpoint', 'declineCheckpoint'].map((m) => namespace.subject(`runnel.jobmanager.${m}`)),
+    namespace.subject('runnel.data.>'),
+    namespace.subject('runnel.credit.>'),
+    '_INBOX.>',
+    // Durable consumers of the data streams (2.9's CONSUMER.CREATE.<stream>.<name>.<filter> and the older forms), their pulls and acks.
+    '$JS.API.CONSUMER.CREATE.*',
+    '$JS.API.CONSUMER.CREATE.*.>',
+    '$JS.API.CONSUMER.DURABLE.CREATE.*.*',
+    '$JS.API.CONSUMER.INFO.*.*',
+    '$JS.API.CONSUMER.MSG.NEXT.*.*',
+    '$JS.ACK.>',
+    '$JS.FC.>',
+    // nats.js looks a stream up by subject (the Object Store's get does).
+    '$JS.API.STREAM.NAMES',
+    // Artifacts: read (ordered consumers, deleted when they restart). Checkpoint state: written and read.
+    ...objectReads(stream),
+    `$JS.API.CONSUMER.DELETE.${stream}.*`,
+    ...objectReads(checkpointStream).filter((s) => s !== '$JS.API.INFO'),
+    `$JS.API.STREAM.CREATE.${checkpointStream}`,
+    `$JS.API.STREAM.PURGE.${checkpointStream}`,
+    `$JS.API.CONSUMER.DELETE.${checkpointStream}.*`,
+    `$O.${checkpoints}.>`,
+  ];
+  const taskManagerSubscribe = [namespace.subject('runnel.taskmanager.>'), namespace.subject('runnel.credit.>'), '_INBOX.>'];
   const user = (role: NatsRole, permissions: string) =>
     `    { user: ${quote(credentials[role].user!)}, password: ${quote(credentials[role].password!)}, permissions: ${permissions} }`;
   const list = (subjects: readonly string[]) => `[${subjects.map(quote).join(', ')}]`;
@@ -130,7 +169,7 @@ export function natsServerConfig(credentials: Readonly<Record<NatsRole, NatsCred
     'authorization {',
     '  users = [',
     user('services', '{ publish: ">", subscribe: ">" }'),
-    user('taskmanagers', '{ publish: ">", subscribe: ">" }'),
+    user('taskmanagers', `{ publish: { allow: ${list(taskManagerPublish)} }, subscribe: { allow: ${list(taskManagerSubscribe)} } }`),
     user('clients', `{ publish: { allow: ${list(clientPublish)} }, subscribe: { allow: ${list(['_INBOX.>'])} } }`),
     '  ]',
     '}',

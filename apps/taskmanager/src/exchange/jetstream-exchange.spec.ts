@@ -1,14 +1,21 @@
 /**
  * The JetStream exchange against a real NATS server (RUNNEL_TEST_NATS_URL or the local one), on a
- * stream of this test's own: order per channel, channel mapping, and credit-based backpressure.
+ * stream of this test's own: order per channel, channel mapping, and credit-based backpressure —
+ * on a connection of its own, and as in a slot's worker: through the TaskManager's slot I/O
+ * (SlotExchangeIo ↔ SlotIoServer over a MessageChannel).
  */
-import { DataNames } from '@runnel/protocol';
+import { ClusterNamespace, DataNames } from '@runnel/protocol';
 import { InProcessInputGate, InputItem, StreamElement } from '@runnel/dataflow';
 import { randomBytes } from 'node:crypto';
-import { JetStreamClient, JetStreamManager, NatsConnection, RetentionPolicy, StorageType, connect } from 'nats';
+import { JetStreamManager, NatsConnection, RetentionPolicy, StorageType, connect } from 'nats';
 import { ElementCodec } from './element.codec';
 import { JetStreamEdgeReader } from './jetstream-edge.reader';
 import { JetStreamPartitionWriter } from './jetstream-partition.writer';
+import type { ExchangeIo } from './exchange-io.port';
+import { NatsExchangeIo } from './nats-exchange.io';
+import { loopbackSlotIo } from '../runtime/slot-io.loopback';
+import { SlotIoScope } from '../runtime/slot-io.scope';
+import type { Deployment } from '../runtime/task-runner';
 
 const NATS_URL = process.env.RUNNEL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const jobId = randomBytes(16).toString('hex');
@@ -25,19 +32,36 @@ async function drainGate(gate: InProcessInputGate, count: number): Promise<Input
   return items;
 }
 
-describe('JetStream exchange', () => {
+/** A scope that allows what the tasks of `job` (attempt 0 on `dataStream`) do. */
+function scopeFor(job: string, dataStream: string): SlotIoScope {
+  const scope = new SlotIoScope(0, job, ClusterNamespace.DEFAULT.data);
+  scope.allow({ jobId: job, attempt: 0, dataStream, vertexId: 'v', subtaskIndex: 0 } as unknown as Deployment);
+  return scope;
+}
+
+describe.each(['direct', 'through the TaskManager'] as const)('JetStream exchange (%s)', (mode) => {
   let nc: NatsConnection;
-  let js: JetStreamClient;
   let jsm: JetStreamManager;
+  const loops: { close(): void }[] = [];
+  /** The ExchangeIo a task of `job` gets in this mode. */
+  const ioFor = (job: string, dataStream: string): ExchangeIo => {
+    const direct = new NatsExchangeIo(nc);
+    if (mode === 'direct') return direct;
+    const loop = loopbackSlotIo(direct, scopeFor(job, dataStream));
+    loops.push(loop);
+    return loop.client;
+  };
+  let io: ExchangeIo;
 
   beforeAll(async () => {
     nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
-    js = nc.jetstream();
     jsm = await nc.jetstreamManager();
     await jsm.streams.add({ name: stream, subjects: [DataNames.streamSubjects(jobId, 0)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
+    io = ioFor(jobId, stream);
   });
 
   afterAll(async () => {
+    loops.forEach((l) => l.close());
     await jsm?.streams.delete(stream).catch(() => undefined);
     await nc?.drain();
   });
@@ -58,10 +82,10 @@ describe('JetStream exchange', () => {
     // Edge 0: two producers (subtasks 0, 1) hash-partitioned onto two consumers.
     const gates = [new InProcessInputGate([0, 0], 64), new InProcessInputGate([0, 0], 64)];
     const readers = gates.map((gate, partition) =>
-      new JetStreamEdgeReader({ nc, js, jsm, stream, jobId, attempt: 0, edgeIndex: 0, partition, gate, channelBase: 0, forward: false }));
+      new JetStreamEdgeReader({ io, stream, jobId, attempt: 0, edgeIndex: 0, partition, gate, channelBase: 0, forward: false }));
     await Promise.all(readers.map((r) => r.start()));
     const writers = [0, 1].map((sourceSubtask) =>
-      new JetStreamPartitionWriter({ nc, js, jobId, attempt: 0, edgeIndex: 0, sourceSubtask, partitions: [0, 1] }));
+      new JetStreamPartitionWriter({ io, jobId, attempt: 0, edgeIndex: 0, sourceSubtask, partitions: [0, 1] }));
     const expected: Record<string, number[]> = {};
     for (let i = 0; i < 40; i++) {
       for (const [source, writer] of writers.entries()) {
@@ -91,7 +115,7 @@ describe('JetStream exchange', () => {
   });
 
   it('stops a producer after its credit window until the consumer takes messages', async () => {
-    const writer = new JetStreamPartitionWriter({ nc, js, jobId, attempt: 0, edgeIndex: 1, sourceSubtask: 0, partitions: [0], creditWindow: 4 });
+    const writer = new JetStreamPartitionWriter({ io, jobId, attempt: 0, edgeIndex: 1, sourceSubtask: 0, partitions: [0], creditWindow: 4 });
     for (let i = 0; i < 4; i++) writer.emit(0, { type: 'records', values: [i], timestamps: [i] });
     const blocked = writer.awaitCapacity();
     expect(blocked).toBeInstanceOf(Promise);
@@ -101,7 +125,7 @@ describe('JetStream exchange', () => {
     expect(released).toBe(false);
     // A consumer appears and takes the messages: its credits release the producer.
     const gate = new InProcessInputGate([0], 64);
-    const reader = new JetStreamEdgeReader({ nc, js, jsm, stream, jobId, attempt: 0, edgeIndex: 1, partition: 0, gate, channelBase: 0, forward: true });
+    const reader = new JetStreamEdgeReader({ io, stream, jobId, attempt: 0, edgeIndex: 1, partition: 0, gate, channelBase: 0, forward: true });
     await reader.start();
     await blocked;
     expect((await drainGate(gate, 4)).map((it) => (it.element.type === 'records' ? it.element.values[0] : null))).toEqual([0, 1, 2, 3]);
@@ -114,7 +138,7 @@ describe('JetStream exchange', () => {
     const lostStream = DataNames.stream(lostJob, 0);
     await jsm.streams.add({ name: lostStream, subjects: [DataNames.streamSubjects(lostJob, 0)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
     const gate = new InProcessInputGate([0], 64);
-    const reader = new JetStreamEdgeReader({ nc, js, jsm, stream: lostStream, jobId: lostJob, attempt: 0, edgeIndex: 0, partition: 0, gate, channelBase: 0, forward: true });
+    const reader = new JetStreamEdgeReader({ io: ioFor(lostJob, lostStream), stream: lostStream, jobId: lostJob, attempt: 0, edgeIndex: 0, partition: 0, gate, channelBase: 0, forward: true });
     await reader.start();
     const waiting = gate.next(20_000);
     await jsm.streams.delete(lostStream);

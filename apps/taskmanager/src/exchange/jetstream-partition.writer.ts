@@ -4,18 +4,18 @@
  * channel may have at most `creditWindow` messages its consumer has not taken yet: consumers send
  * credits back (Flink's credit-based flow control), so a slow consumer slows its producers and
  * nothing piles up in the stream or in memory. Partitions consumed on this TaskManager take a
- * MessagePort instead, under the same credit window.
+ * MessagePort instead, under the same credit window. NATS is reached through an ExchangeIo (in a
+ * slot's worker: through the TaskManager).
  */
 import { ClusterDataNames, ClusterNamespace } from '@runnel/protocol';
 import type { ResultPartitionWriter, StreamElement } from '@runnel/dataflow';
 import { Unpackr } from 'msgpackr';
-import { JetStreamClient, NatsConnection, Subscription } from 'nats';
 import type { MessagePort } from 'node:worker_threads';
 import { ElementCodec } from './element.codec';
+import type { ExchangeIo, ExchangeSubscription } from './exchange-io.port';
 
 export interface JetStreamPartitionWriterOptions {
-  readonly nc: NatsConnection;
-  readonly js: JetStreamClient;
+  readonly io: ExchangeIo;
   readonly jobId: string;
   readonly attempt: number;
   readonly edgeIndex: number;
@@ -39,7 +39,7 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
   private readonly channelOfPartition = new Map<number, number>();
   private readonly creditWindow: number;
   private readonly maxPending: number;
-  private readonly credits: Subscription;
+  private readonly credits: ExchangeSubscription;
   private readonly ports: (MessagePort | undefined)[];
   private pending = 0;
   private failure?: Error;
@@ -67,16 +67,13 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
         }
       }),
     );
-    this.credits = options.nc.subscribe(names.credit(jobId, attempt, edgeIndex, options.sourceSubtask), {
-      callback: (error, msg) => {
-        if (error) return;
-        const [partition, consumed] = this.unpackr.unpack(msg.data) as [number, number];
-        const channel = this.channelOfPartition.get(partition);
-        if (channel !== undefined && consumed > this.consumed[channel]) {
-          this.consumed[channel] = consumed;
-          this.wake();
-        }
-      },
+    this.credits = options.io.subscribe(names.credit(jobId, attempt, edgeIndex, options.sourceSubtask), (data) => {
+      const [partition, consumed] = this.unpackr.unpack(data) as [number, number];
+      const channel = this.channelOfPartition.get(partition);
+      if (channel !== undefined && consumed > this.consumed[channel]) {
+        this.consumed[channel] = consumed;
+        this.wake();
+      }
     });
   }
 
@@ -98,7 +95,7 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
     this.bytesOut += bytes.length;
     this.sent[channel]++;
     this.pending++;
-    this.options.js.publish(this.subjects[channel], bytes).then(
+    this.options.io.publish(this.subjects[channel], bytes).then(
       () => {
         this.pending--;
         this.wake();
@@ -130,7 +127,7 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
   }
 
   close(): void {
-    if (!this.credits.isClosed()) this.credits.unsubscribe();
+    this.credits.unsubscribe();
     for (const port of this.ports) port?.close();
   }
 

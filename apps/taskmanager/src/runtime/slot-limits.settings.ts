@@ -19,7 +19,6 @@ export function slotLimits(settings: TaskManagerSettings): SlotLimits {
 export function slotWorkerOptions(settings: TaskManagerSettings): SlotWorkerOptions {
   return {
     limits: slotLimits(settings),
-    ...(settings.checkpointDir ? { checkpointDir: settings.checkpointDir } : {}),
     ...(settings.clusterId ? { clusterId: settings.clusterId } : {}),
     log: (message) => logger.warn(message),
   };

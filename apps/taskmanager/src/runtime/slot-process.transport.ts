@@ -10,6 +10,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { FromSlotWorker, ToSlotWorker } from './slot-worker.messages';
 import { SLOT_WORKER_DATA_ENV } from './slot-worker.messages';
+import { slotWorkerEnv } from './slot-worker.env';
 import { SlotTransport, SlotTransportFactory, watchdogIntervals, youngGenerationMb } from './slot-transport.types';
 
 const STDERR_TAIL = 8192;
@@ -20,7 +21,7 @@ export const processTransport: SlotTransportFactory = ({ entry, slotIndex, worke
   const child: ChildProcess = fork(entry, [`--slot=${slotIndex}`], {
     serialization: 'advanced',
     execArgv: [`--max-old-space-size=${limits.memoryMb}`, `--max-semi-space-size=${Math.max(1, Math.floor(young / 3))}`],
-    env: { ...process.env, [SLOT_WORKER_DATA_ENV]: JSON.stringify(data) },
+    env: { ...slotWorkerEnv(process.env), [SLOT_WORKER_DATA_ENV]: JSON.stringify(data) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let ticks = 0;

@@ -5,7 +5,8 @@
  * spinning thread through the inspector.
  */
 import { Worker } from 'node:worker_threads';
-import type { MessagePort } from 'node:worker_threads';
+import type { TransferListItem } from 'node:worker_threads';
+import { slotWorkerEnv } from './slot-worker.env';
 import { captureThreadStack } from './slot-stack.inspector';
 import type { FromSlotWorker, ToSlotWorker } from './slot-worker.messages';
 import { SlotTransport, SlotTransportFactory, watchdogIntervals, youngGenerationMb } from './slot-transport.types';
@@ -15,6 +16,8 @@ export const threadTransport: SlotTransportFactory = ({ entry, slotIndex, worker
   const worker = new Worker(entry, {
     workerData: { ...workerData, ticks: counter, tickIntervalMs: watchdogIntervals(limits.stallTimeoutMs).tickMs },
     name: `slot-${slotIndex}`,
+    // A copy without the cluster's secrets (the default would copy the TaskManager's whole environment).
+    env: slotWorkerEnv(process.env),
     resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: youngGenerationMb(limits.memoryMb) },
     // The host reads the worker's console (the task's stdout file), rather than it going to the TaskManager's.
     stdout: true,
@@ -35,7 +38,7 @@ export const threadTransport: SlotTransportFactory = ({ entry, slotIndex, worker
     isolation: 'thread',
     pid: process.pid,
     transfersPorts: true,
-    post: (message: ToSlotWorker, transfer?: readonly MessagePort[]) => worker.postMessage(message, transfer ? [...transfer] : undefined),
+    post: (message: ToSlotWorker, transfer?: readonly TransferListItem[]) => worker.postMessage(message, transfer ? [...transfer] : undefined),
     ticks: () => Atomics.load(counter, 0),
     residentBytes: () => undefined,
     captureStack: (timeoutMs) => captureThreadStack(worker.threadId, timeoutMs),

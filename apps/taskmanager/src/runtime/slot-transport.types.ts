@@ -3,7 +3,7 @@
  * (TM_SLOT_ISOLATION=process). Both speak the messages of slot-worker.messages.ts; the host
  * (slot-worker.host.ts) sees only this interface.
  */
-import type { MessagePort } from 'node:worker_threads';
+import type { TransferListItem } from 'node:worker_threads';
 import type { FromSlotWorker, ToSlotWorker } from './slot-worker.messages';
 
 export type SlotIsolation = 'thread' | 'process';
@@ -50,7 +50,8 @@ export interface SlotTransport {
   readonly pid: number;
   /** MessagePorts (in-process channels) can be handed to this worker; else its records all go through JetStream. */
   readonly transfersPorts: boolean;
-  post(message: ToSlotWorker, transfer?: readonly MessagePort[]): void;
+  /** `transfer`: MessagePorts and ArrayBuffers that move to a thread (a process gets copies). */
+  post(message: ToSlotWorker, transfer?: readonly TransferListItem[]): void;
   /** Event-loop ticks of the worker so far (grows while its loop turns). */
   ticks(): number;
   /** Resident memory of the worker in bytes, when it is measurable on its own (a process); else undefined. */

@@ -45,7 +45,7 @@ describe('SlotWorker (host) limits', () => {
     const file = join(dir, `${name}.js`);
     writeFileSync(file, source);
     const states: TaskStateEvent[] = [];
-    const worker = new SlotWorker(0, 'alloc', JOB, 'nats://unused', (e) => states.push(e), () => undefined, {
+    const worker = new SlotWorker(0, 'alloc', JOB, (e) => states.push(e), () => undefined, {
       entry: file,
       limits: { ...DEFAULT_SLOT_LIMITS, ...limits },
     });

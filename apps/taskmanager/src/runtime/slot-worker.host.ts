@@ -6,12 +6,18 @@
  * its event loop (TASK_STALL_TIMEOUT_MS), does not finish a deployment (DEPLOY_TIMEOUT_MS) or a
  * cancellation (CANCEL_TIMEOUT_MS) fails every task of the slot with a message that says so, and
  * is ended; the TaskManager gives the slot a new worker at its next deployment (`failed`).
+ * The worker gets no NATS connection settings or credentials: it asks for its NATS I/O in
+ * messages, which the host checks against the slot's deployments and runs on `options.io`.
  */
-import { ExecutionStates, NatsCredentials, TaskFailure, compactNatsCredentials, hasNatsCredentials } from '@runnel/protocol';
+import { ClusterNamespace, ExecutionStates, TaskFailure } from '@runnel/protocol';
+import type { TransferListItem } from 'node:worker_threads';
 import { join } from 'node:path';
 import { FromSlotWorker, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
 import type { LocalPorts } from './local-channels';
 import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
+import type { ExchangeIo } from '../exchange/exchange-io.port';
+import { SlotIoScope } from './slot-io.scope';
+import { SlotIoServer } from './slot-io.server';
 import { DEFAULT_SLOT_LIMITS, SlotLimits, SlotTransport, SlotTransportFactory, watchdogIntervals } from './slot-transport.types';
 import { threadTransport } from './slot-thread.transport';
 import type { Profiler } from 'node:inspector';
@@ -25,10 +31,12 @@ const STACK_CAPTURE_TIMEOUT_MS = 2000;
 const MEMORY_POLL_MS = 200;
 
 export interface SlotWorkerOptions {
-  readonly checkpointDir?: string;
   readonly clusterId?: string;
-  /** The TaskManager's NATS credentials, handed to the worker (workerData) so it can connect. */
-  readonly natsCredentials?: NatsCredentials;
+  /**
+   * The TaskManager's NATS I/O (its own connection), which the worker's requests run on once
+   * checked; without it every request is refused.
+   */
+  readonly io?: ExchangeIo;
   readonly limits?: SlotLimits;
   /** The worker's entry (tests use their own). */
   readonly entry?: string;
@@ -69,12 +77,13 @@ export class SlotWorker {
   private readonly log: (message: string) => void;
   private readonly profiles = new Map<number, { resolve(profile: Profiler.Profile): void; reject(error: Error): void }>();
   private readonly outputs: Record<'stdout' | 'stderr', LinePrefixer>;
+  private readonly scope: SlotIoScope;
+  private readonly ioServer?: SlotIoServer;
 
   constructor(
     readonly slotIndex: number,
     readonly allocationId: string,
     readonly jobId: string,
-    natsUrl: string,
     private readonly onState: (event: TaskStateEvent) => void,
     private readonly onCheckpoint: (event: CheckpointEvent) => void,
     options: SlotWorkerOptions = {},
@@ -84,7 +93,15 @@ export class SlotWorker {
     const sink = options.output ?? new TaskOutputSink(undefined);
     const prefix = () => `job ${jobId.slice(0, 8)} slot ${slotIndex}: ${this.context().tasks.join(', ') || 'no task'}`;
     this.outputs = { stdout: new LinePrefixer('stdout', prefix, sink), stderr: new LinePrefixer('stderr', prefix, sink) };
-    const workerData: SlotWorkerData = { natsUrl, slotIndex, ...(options.checkpointDir ? { checkpointDir: options.checkpointDir } : {}), ...(options.clusterId ? { clusterId: options.clusterId } : {}), ...(hasNatsCredentials(options.natsCredentials) ? { natsCredentials: compactNatsCredentials(options.natsCredentials!) } : {}) };
+    const workerData: SlotWorkerData = { slotIndex, ...(options.clusterId ? { clusterId: options.clusterId } : {}) };
+    this.scope = new SlotIoScope(slotIndex, jobId, ClusterNamespace.of(options.clusterId).data);
+    if (options.io) {
+      this.ioServer = new SlotIoServer(options.io, this.scope, {
+        reply: (reply, transfer) => this.post({ type: 'io-reply', reply }, transfer),
+        // A copy: `bytes` is a view of the connection's larger read buffer, which a clone would copy whole.
+        message: (sid, bytes) => this.post({ type: 'io-message', sid, bytes: bytes.slice() }),
+      }, this.log);
+    }
     const factory = options.transport ?? (this.limits.isolation === 'process' ? processTransport : threadTransport);
     this.transport = factory(
       { entry: options.entry ?? join(__dirname, 'slot-worker.main.js'), slotIndex, workerData, limits: this.limits },
@@ -121,6 +138,7 @@ export class SlotWorker {
       return;
     }
     this.running.set(executionAttemptId, { jobId, vertexId, subtaskIndex });
+    this.scope.allow(deployment);
     if (this.limits.deployTimeoutMs > 0) {
       const timer = setTimeout(() => this.die(deployTimeoutFailure(this.context(), `${vertexId} (subtask ${subtaskIndex + 1})`)), this.limits.deployTimeoutMs);
       timer.unref();
@@ -197,6 +215,7 @@ export class SlotWorker {
     this.stopping = true;
     this.running.clear();
     this.stopTimers();
+    this.ioServer?.close();
     await this.transport.terminate();
   }
 
@@ -219,9 +238,9 @@ export class SlotWorker {
     });
   }
 
-  private post(message: ToSlotWorker): void {
+  private post(message: ToSlotWorker, transfer?: readonly TransferListItem[]): void {
     if (this.exited || this.failure) return;
-    this.transport.post(message);
+    this.transport.post(message, transfer);
   }
 
   private onMessage(message: FromSlotWorker): void {
@@ -249,6 +268,10 @@ export class SlotWorker {
         else waiting?.reject(new Error(message.error ?? 'no profile'));
         return;
       }
+      case 'io':
+        if (this.ioServer) this.ioServer.handle(message.request);
+        else if ('id' in message.request) this.post({ type: 'io-reply', reply: { id: message.request.id, error: { name: 'SlotIoRefusedError', message: 'this TaskManager does no NATS I/O for its slots' } } });
+        return;
       case 'uncaught':
         this.onError(Object.assign(new Error(message.error.message), { name: message.error.name, stack: message.error.stack }));
         return;
@@ -286,6 +309,7 @@ export class SlotWorker {
     }
     this.stopTimers();
     this.releasePending();
+    this.ioServer?.close();
   }
 
   /** The watchdog: the worker's loop must turn within TASK_STALL_TIMEOUT_MS; a process must stay within its memory. */
@@ -328,6 +352,7 @@ export class SlotWorker {
     this.stopTimers();
     this.failAll(failure);
     this.releasePending();
+    this.ioServer?.close();
     void this.transport.terminate();
   }
 

@@ -2,12 +2,15 @@
  * Entry of a slot's worker: one per slot runs that slot's subtasks. A worker thread (default) talks
  * to the TaskManager over its parentPort; a child process (TM_SLOT_ISOLATION=process) gets the same
  * messages over its IPC channel and ends when that channel closes (the TaskManager is gone).
+ * It opens no NATS connection: its record exchange and checkpoint state go through the
+ * TaskManager (slot-io.client.ts).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { guardProcess, startWatchdogTicks } from './slot-worker.guard';
 import { FromSlotWorker, SLOT_WORKER_DATA_ENV, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
 import { SlotTaskRunner } from './task-runner';
 import { takeCpuProfile } from './slot-cpu.profiler';
+import { SlotExchangeIo } from './slot-io.client';
 
 const inThread = !isMainThread && parentPort !== null;
 const data = (inThread ? workerData : JSON.parse(process.env[SLOT_WORKER_DATA_ENV] ?? '{}')) as SlotWorkerData;
@@ -16,6 +19,13 @@ const post: (message: FromSlotWorker) => void = inThread
   : (message) => {
       if (process.connected) process.send!(message);
     };
+const io = new SlotExchangeIo(
+  inThread
+    ? (request, transfer) => parentPort!.postMessage({ type: 'io', request } satisfies FromSlotWorker, transfer)
+    : (request) => {
+        if (process.connected) process.send!({ type: 'io', request } satisfies FromSlotWorker);
+      },
+);
 const onMessage = (handler: (message: ToSlotWorker) => void) => (inThread ? parentPort!.on('message', handler) : process.on('message', handler));
 const exitNow = process.exit.bind(process); // before guardProcess wraps it
 if (!inThread) {
@@ -35,7 +45,7 @@ guardProcess(post, inThread ? process.pid : process.ppid);
 
 const described = new Set<string>();
 const runner: SlotTaskRunner = new SlotTaskRunner(
-  data.natsUrl,
+  io,
   (event) => {
     if (event.state === 'RUNNING' && !described.has(event.executionAttemptId)) {
       const taskName = runner.taskName(event.executionAttemptId);
@@ -47,13 +57,17 @@ const runner: SlotTaskRunner = new SlotTaskRunner(
     post({ type: 'state', event });
   },
   (event) => post({ type: 'checkpoint', event }),
-  data.checkpointDir,
   data.clusterId,
-  data.natsCredentials,
 );
 
 onMessage((message: ToSlotWorker) => {
   switch (message.type) {
+    case 'io-reply':
+      io.onReply(message.reply);
+      return;
+    case 'io-message':
+      io.onMessage(message.sid, message.bytes);
+      return;
     case 'deploy':
       void runner.deploy(message.deployment, message.artifactPath, message.ports);
       return;

@@ -1,6 +1,6 @@
 /** Messages between a TaskManager and a slot's worker (a thread, or a child process: the same messages). */
-import type { NatsCredentials } from '@runnel/protocol';
 import type { LocalPorts } from './local-channels';
+import type { SlotIoReply, SlotIoRequest } from './slot-io.messages';
 import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
 
 export type ToSlotWorker =
@@ -11,7 +11,11 @@ export type ToSlotWorker =
   | { readonly type: 'checkpoint-complete'; readonly jobId: string; readonly checkpointId: number }
   | { readonly type: 'drain'; readonly jobId: string }
   /** Take a CPU profile for durationMs (the inspector's sampling profiler); answered by `profile`. */
-  | { readonly type: 'profile'; readonly requestId: number; readonly durationMs: number; readonly samplingIntervalUs: number };
+  | { readonly type: 'profile'; readonly requestId: number; readonly durationMs: number; readonly samplingIntervalUs: number }
+  /** The answer to one of the worker's NATS I/O requests (slot-io.messages.ts). */
+  | { readonly type: 'io-reply'; readonly reply: SlotIoReply }
+  /** A message on one of the worker's subscriptions (credits). */
+  | { readonly type: 'io-message'; readonly sid: number; readonly bytes: Uint8Array };
 
 export type FromSlotWorker =
   | { readonly type: 'state'; readonly event: TaskStateEvent }
@@ -26,19 +30,18 @@ export type FromSlotWorker =
   /** The worker's event loop turned (process isolation only; threads count in `SlotWorkerData.ticks`). */
   | { readonly type: 'tick' }
   /** A CPU profile (V8's cpuprofile JSON), or why none could be taken. */
-  | { readonly type: 'profile'; readonly requestId: number; readonly profile?: import('node:inspector').Profiler.Profile; readonly error?: string };
+  | { readonly type: 'profile'; readonly requestId: number; readonly profile?: import('node:inspector').Profiler.Profile; readonly error?: string }
+  /** NATS I/O the worker asks its TaskManager to do for it (it has no connection of its own). */
+  | { readonly type: 'io'; readonly request: SlotIoRequest };
 
+/**
+ * What a worker is started with. No NATS URL, credentials, TLS files or other secrets: the worker
+ * does its NATS I/O through the TaskManager (slot-io.*.ts), and its environment is filtered
+ * (slot-worker.env.ts). Job code can read all of this.
+ */
 export interface SlotWorkerData {
-  readonly natsUrl: string;
-  /**
-   * The TaskManager's NATS credentials and TLS (user/password, token, nkey seed or creds file
-   * path, CA/cert/key paths): the worker connects as the TaskManager does. Job code in the worker
-   * can read them (see the README's Security section).
-   */
-  readonly natsCredentials?: NatsCredentials;
   readonly slotIndex: number;
-  readonly checkpointDir?: string;
-  /** The TaskManager's CLUSTER_ID: the worker's data subjects, consumers and checkpoint bucket are in its namespace. */
+  /** The TaskManager's CLUSTER_ID: the names of the worker's data subjects and consumers are in its namespace. */
   readonly clusterId?: string;
   /** Watchdog counter (threads): the worker increments element 0 each time its event loop runs a tick timer. */
   readonly ticks?: Int32Array;

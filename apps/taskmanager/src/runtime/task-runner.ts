@@ -3,16 +3,17 @@
  * from the artifact (checking its hash against the deployed one), binds the vertex's functions by
  * operator uid, wires the task's input gate and output partitions to JetStream, runs the dataflow
  * StreamTask — the same operator runtime the embedded executor runs — and reports its states.
+ * JetStream and the checkpoint store are reached through an ExchangeIo: in a slot's worker, the
+ * TaskManager's connection (the worker has none of its own).
  */
-import { ClusterNamespace, StateStore, ExecutionState, stateStoreFor, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
-import { type NatsCredentials, explainNatsConnectError, natsConnectOptions } from '@runnel/protocol';
+import { ClusterNamespace, ExecutionState, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
 import type { OperatorStateSnapshot, SnapshotTimings } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { getHeapStatistics } from 'node:v8';
 import {
   InProcessInputGate, LoadedJobGraph, PartitionerType, inputChannels, ResultPartitionWriter, StreamTask, assertJobGraphHash, buildJobGraph, loadJobModule,
 } from '@runnel/dataflow';
-import { JetStreamClient, JetStreamManager, NatsConnection, connect } from 'nats';
+import type { ExchangeIo } from '../exchange/exchange-io.port';
 import { JetStreamEdgeReader } from '../exchange/jetstream-edge.reader';
 import { JetStreamPartitionWriter } from '../exchange/jetstream-partition.writer';
 import { LocalChannelReader } from '../exchange/local-channel.reader';
@@ -49,7 +50,6 @@ interface RunningTask {
 const GATE_CAPACITY = 8;
 
 export class SlotTaskRunner {
-  private connection?: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; checkpoints: StateStore }>;
   private readonly packr = new Packr({ useRecords: true });
   private readonly graphs = new Map<string, Promise<LoadedJobGraph>>();
   private readonly tasks = new Map<string, RunningTask>();
@@ -58,12 +58,10 @@ export class SlotTaskRunner {
   private readonly namespace: ClusterNamespace;
 
   constructor(
-    private readonly natsUrl: string,
+    private readonly io: ExchangeIo,
     private readonly report: (event: TaskStateEvent) => void,
     private readonly reportCheckpoint: (event: CheckpointEvent) => void = () => undefined,
-    private readonly checkpointDir?: string,
     clusterId?: string,
-    private readonly natsCredentials?: NatsCredentials,
   ) {
     this.namespace = ClusterNamespace.of(clusterId);
   }
@@ -73,7 +71,6 @@ export class SlotTaskRunner {
     const { executionAttemptId, jobId } = deployment;
     try {
       this.report({ jobId, executionAttemptId, state: ExecutionStates.Initializing });
-      const { nc, js, jsm, checkpoints } = await this.connect();
       const loaded = await this.graph(deployment, artifactPath);
       const { jobGraph, functions } = loaded;
       const vertex = jobGraph.vertices.find((v) => v.id === deployment.vertexId);
@@ -98,7 +95,7 @@ export class SlotTaskRunner {
           // Only sources on other TaskManagers come through JetStream.
           if (local.length < sources) {
             readers.push(new JetStreamEdgeReader({
-              nc, js, jsm, stream: deployment.dataStream, jobId, attempt: deployment.attempt, edgeIndex: index, partition: s, names: this.namespace.data,
+              io: this.io, stream: deployment.dataStream, jobId, attempt: deployment.attempt, edgeIndex: index, partition: s, names: this.namespace.data,
               gate: gate!, channelBase: bases[i], forward,
             }));
           }
@@ -113,18 +110,18 @@ export class SlotTaskRunner {
         const partitions = e.partitioner === PartitionerType.Forward ? [s] : Array.from({ length: target.parallelism }, (_, p) => p);
         const localPorts = new Map(ports.out.filter((p) => p.edgeIndex === index).map((p) => [p.partition, p.port]));
         const writer = new JetStreamPartitionWriter({
-          nc, js, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions, localPorts, names: this.namespace.data,
+          io: this.io, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions, localPorts, names: this.namespace.data,
         });
         writers.push(writer);
         outputs.set(e.id, writer);
       });
 
-      const restoredState = deployment.restore ? await this.restoredState(checkpoints, deployment.restore.handles) : undefined;
+      const restoredState = deployment.restore ? await this.restoredState(deployment.restore.handles) : undefined;
       const task = new StreamTask({
         jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs, jobId,
         ...(deployment.checkpointMode ? { checkpointMode: deployment.checkpointMode } : {}),
         ...(restoredState ? { restoredState } : {}),
-        onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(checkpoints, deployment, checkpointId, state, timings),
+        onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, checkpointId, state, timings),
       });
       // Bytes are what crossed a serialising channel (JetStream); in-process channels count records only.
       task.metrics.bytes = () => [readers.reduce((a, r) => a + r.bytesIn, 0), writers.reduce((a, w) => a + w.bytesOut, 0)];
@@ -188,7 +185,7 @@ export class SlotTaskRunner {
    * The task's state for a checkpoint, encoded at once (the task goes on changing its state) and
    * written to the checkpoint store in the background; the JobManager learns where it is.
    */
-  private onSnapshot(store: StateStore, d: Deployment, checkpointId: number, state: OperatorStateSnapshot[], timings?: SnapshotTimings): void {
+  private onSnapshot(d: Deployment, checkpointId: number, state: OperatorStateSnapshot[], timings?: SnapshotTimings): void {
     const encodeStart = Date.now();
     let bytes: Uint8Array;
     try {
@@ -197,7 +194,7 @@ export class SlotTaskRunner {
       this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `state is not serialisable: ${(error as Error).message}` });
       return;
     }
-    store.write(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes).then(
+    this.io.writeState(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes).then(
       (written) => {
         const task = this.tasks.get(d.executionAttemptId)?.task;
         if (task) task.metrics.lastCheckpointSize = written.size;
@@ -212,10 +209,10 @@ export class SlotTaskRunner {
   }
 
   /** Reads (and checks) every subtask's state of the vertex; the task picks and redistributes. */
-  private async restoredState(store: StateStore, handles: readonly { handle: string; checksum: string }[]): Promise<Map<string, OperatorStateSnapshot[]>> {
+  private async restoredState(handles: readonly { handle: string; checksum: string }[]): Promise<Map<string, OperatorStateSnapshot[]>> {
     const byUid = new Map<string, OperatorStateSnapshot[]>();
     for (const h of handles) {
-      const snapshots = this.packr.unpack(await store.read(h.handle, h.checksum)) as OperatorStateSnapshot[];
+      const snapshots = this.packr.unpack(await this.io.readState(h.handle, h.checksum)) as OperatorStateSnapshot[];
       for (const snapshot of snapshots) {
         const list = byUid.get(snapshot.operatorUid) ?? [];
         list.push(snapshot);
@@ -246,8 +243,7 @@ export class SlotTaskRunner {
   async close(): Promise<void> {
     await this.cancelAll();
     clearInterval(this.metricsTimer);
-    const connection = await this.connection?.catch(() => undefined);
-    await connection?.nc.drain().catch(() => undefined);
+    await this.io.close().catch(() => undefined);
   }
 
   private startMetrics(): void {
@@ -258,16 +254,6 @@ export class SlotTaskRunner {
         this.report({ jobId, executionAttemptId, state: ExecutionStates.Running, metrics: metrics(running) });
       }
     }, 1000).unref();
-  }
-
-  private connect() {
-    this.connection ??= (async () => {
-      const nc = await connect({ ...natsConnectOptions(this.natsCredentials), servers: this.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1, name: 'runnel-slot-worker' }).catch((error: unknown) => {
-        throw explainNatsConnectError(error, this.natsCredentials);
-      });
-      return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager(), checkpoints: stateStoreFor(nc, this.checkpointDir, this.namespace) };
-    })();
-    return this.connection;
   }
 
   /** One graph per artifact, arguments and parallelism: subtasks of a slot share it. */

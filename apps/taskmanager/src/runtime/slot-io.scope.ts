@@ -1,0 +1,80 @@
+/**
+ * What a slot's worker may do through its TaskManager's NATS connection: only what the job
+ * attempts deployed into that slot need. Their data subjects and credit subjects, consumers on
+ * their data streams, the state of their own tasks (vertex and subtask) for the slot's job, and
+ * reading the checkpoint state their deployments name for restore. Anything else is refused with
+ * a SlotIoRefusedError that says what and why.
+ */
+import type { ClusterDataNames } from '@runnel/protocol';
+import { SlotIoRefusedError } from './slot-io.client';
+import type { Deployment } from './task-runner';
+
+const DURABLE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const EDGE_AND_INDEX = /^\d{1,6}\.\d{1,6}$/;
+
+export class SlotIoScope {
+  private readonly dataPrefixes = new Set<string>();
+  private readonly creditPrefixes = new Set<string>();
+  private readonly streams = new Set<string>();
+  private readonly tasks = new Set<string>();
+  private readonly restoreHandles = new Set<string>();
+
+  constructor(
+    private readonly slotIndex: number,
+    private readonly jobId: string,
+    private readonly names: ClusterDataNames,
+  ) {}
+
+  /** A deployment into the slot: its attempt's names become usable. */
+  allow(d: Deployment): void {
+    if (d.jobId !== this.jobId) return; // the TaskManager deploys only the slot's job; nothing to allow
+    this.dataPrefixes.add(stripLast2(this.names.subject(d.jobId, d.attempt, 0, 0)));
+    this.creditPrefixes.add(stripLast2(this.names.credit(d.jobId, d.attempt, 0, 0)));
+    this.streams.add(d.dataStream);
+    this.tasks.add(taskKey(d.vertexId, d.subtaskIndex));
+    for (const h of d.restore?.handles ?? []) this.restoreHandles.add(h.handle);
+  }
+
+  checkDataSubject(subject: string): void {
+    if (!hasPrefix(this.dataPrefixes, subject)) this.refuse(`publish to ${subject}`, 'it is not a data subject of the job attempts deployed in this slot');
+  }
+
+  checkCreditSubject(subject: string): void {
+    if (!hasPrefix(this.creditPrefixes, subject)) this.refuse(`use of ${subject}`, 'it is not a credit subject of the job attempts deployed in this slot');
+  }
+
+  checkConsumer(stream: string, durable: string, filterSubject: string): void {
+    if (!this.streams.has(stream)) this.refuse(`a consumer on stream ${stream}`, 'it is not the data stream of a job attempt deployed in this slot');
+    if (!DURABLE_NAME.test(durable)) this.refuse(`a consumer named ${JSON.stringify(durable)}`, 'not a consumer name of the exchange');
+    if (!hasPrefix(this.dataPrefixes, filterSubject)) this.refuse(`a consumer of ${filterSubject}`, 'it is not a data subject of the job attempts deployed in this slot');
+  }
+
+  checkStateWrite(jobId: string, checkpointId: number, vertexId: string, subtask: number): void {
+    if (jobId !== this.jobId) this.refuse(`writing checkpoint state of job ${jobId}`, `the slot runs job ${this.jobId}`);
+    if (!Number.isSafeInteger(checkpointId) || checkpointId < 0) this.refuse(`writing checkpoint state for checkpoint ${checkpointId}`, 'not a checkpoint id');
+    if (!this.tasks.has(taskKey(vertexId, subtask))) this.refuse(`writing checkpoint state of ${vertexId} (subtask ${subtask})`, 'that task is not deployed in this slot');
+  }
+
+  checkStateRead(handle: string): void {
+    if (!this.restoreHandles.has(handle)) this.refuse(`reading checkpoint state ${handle}`, 'no deployment into this slot restores it');
+  }
+
+  private refuse(what: string, why: string): never {
+    throw new SlotIoRefusedError(`slot ${this.slotIndex} (job ${this.jobId}) may not do this through its TaskManager: ${what}: ${why}`);
+  }
+}
+
+function taskKey(vertexId: string, subtask: number): string {
+  return `${subtask}\u0000${vertexId}`;
+}
+
+/** `a.b.<edge>.<index>` → `a.b.` */
+function stripLast2(subject: string): string {
+  return subject.replace(/\d+\.\d+$/, '');
+}
+
+function hasPrefix(prefixes: ReadonlySet<string>, subject: string): boolean {
+  if (typeof subject !== 'string') return false;
+  for (const prefix of prefixes) if (subject.startsWith(prefix) && EDGE_AND_INDEX.test(subject.slice(prefix.length))) return true;
+  return false;
+}
