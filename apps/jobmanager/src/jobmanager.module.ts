@@ -4,6 +4,7 @@ import { ClusterNamespace, NatsRpcClient, stateStoreFor, ResourceIds, resourceMa
 import { CheckpointEntity } from './checkpoints/checkpoint.entity';
 import { TypeOrmCheckpointRepository } from './checkpoints/checkpoint.repository';
 import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints';
+import { CheckpointDiscarded1765100000000 } from './migrations/1765100000000-checkpoint-discarded';
 import { MIGRATION_LOCK_NAME, MigrationsRunner, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { JobManagerController } from './jobmanager.controller';
@@ -28,7 +29,7 @@ export class JobManagerModule {
           type: 'postgres',
           url: settings.databaseUrl,
           entities: [CheckpointEntity],
-          migrations: [Checkpoints1763900000000],
+          migrations: [Checkpoints1763900000000, CheckpointDiscarded1765100000000],
           // Run by MigrationsRunner under an advisory lock, not by TypeORM at connect (instances race).
           migrationsRun: false,
           migrationsTableName: 'runnel_jobmanager_migrations',
@@ -69,7 +70,7 @@ export class JobManagerModule {
           inject: [NATS_CONNECTION, ClusterNamespace],
           useFactory: (nc: NatsConnection, ns: ClusterNamespace) => stateStoreFor(nc, settings.checkpointDir, ns),
         },
-        { provide: SAVEPOINT_LOCATIONS, useValue: new SavepointLocations(settings.savepointDirs) },
+        { provide: SAVEPOINT_LOCATIONS, useValue: new SavepointLocations(settings.savepointDirs, settings.checkpointDir) },
         SavepointService,
         JobManagerService,
         JobRecoveryService,

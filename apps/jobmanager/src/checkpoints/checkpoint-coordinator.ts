@@ -19,6 +19,8 @@ export interface CheckpointSettings {
   readonly maxConcurrent: number;
   readonly tolerableFailures: number;
   readonly retained: number;
+  /** RETAIN_ON_CANCELLATION: a cancelled job's retained checkpoints stay (Flink's externalized checkpoints). */
+  readonly retainOnCancel: boolean;
 }
 
 export interface CheckpointCoordinatorDeps {
@@ -62,7 +64,7 @@ interface HistoryEntry {
 export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
   const c = jobGraph.config.checkpointing as (JobGraph['config']['checkpointing'] & { tolerableFailures?: number; retained?: number }) | undefined;
   if (!c || !(c.intervalMs > 0)) {
-    return { intervalMs: 0, mode: 'exactly-once', timeoutMs: 600_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 3, retained: 1 };
+    return { intervalMs: 0, mode: 'exactly-once', timeoutMs: 600_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 3, retained: 1, retainOnCancel: false };
   }
   return {
     intervalMs: c.intervalMs,
@@ -72,6 +74,7 @@ export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
     maxConcurrent: c.maxConcurrent ?? 1,
     tolerableFailures: c.tolerableFailures ?? 3,
     retained: c.retained ?? 2,
+    retainOnCancel: c.externalizedCheckpointCleanup === 'RETAIN_ON_CANCELLATION',
   };
 }
 
@@ -180,6 +183,24 @@ export class CheckpointCoordinator {
     this.completedCheckpoints.splice(i, 1);
     this.deps.log.warn(`checkpoint ${checkpointId} of job ${this.deps.jobId} is corrupt; falling back to ${this.latestCompleted()?.checkpointId ?? 'no checkpoint'}`);
     await this.deps.repository.markStatus(this.deps.jobId, checkpointId, 'CORRUPT').catch(() => undefined);
+  }
+
+  /**
+   * The job was cancelled without RETAIN_ON_CANCELLATION: its own retained checkpoints go (state
+   * and record, so no job can be started from them); savepoints and another job's checkpoint it
+   * started from stay.
+   */
+  async discardRetained(): Promise<void> {
+    for (const c of this.completedCheckpoints.filter((r) => !r.isSavepoint && r.jobId === this.deps.jobId)) {
+      this.completedCheckpoints.splice(this.completedCheckpoints.indexOf(c), 1);
+      try {
+        // The record first: a checkpoint whose state is gone must not be offered for a restore.
+        await this.deps.repository.markStatus(this.deps.jobId, c.checkpointId, 'DISCARDED');
+        await this.deps.store.deleteCheckpoint(this.deps.jobId, c.checkpointId);
+      } catch (error) {
+        this.deps.log.warn(`checkpoint ${c.checkpointId} of cancelled job ${this.deps.jobId} could not be discarded: ${(error as Error).message}`);
+      }
+    }
   }
 
   async trigger(settle: PendingCheckpoint['settle'] = { resolve: () => undefined, reject: () => undefined }, savepoint = false): Promise<number | undefined> {

@@ -164,6 +164,8 @@ export class JobManagerService implements OnApplicationShutdown {
       max_concurrent: c?.maxConcurrent ?? 1,
       tolerable_failed_checkpoints: c?.tolerableFailures ?? 0,
       retained: c?.retained ?? 0,
+      // Flink's shape: retained checkpoints are kept in the store until subsumed; on cancel per the option.
+      externalization: { enabled: c !== undefined, delete_on_cancellation: !c?.retainOnCancel },
       restart_strategy: { ...job.restartStrategy.config },
     };
   }

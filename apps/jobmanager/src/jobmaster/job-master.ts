@@ -412,6 +412,8 @@ export class JobMaster {
     // by the TaskManagers' heartbeats, which learn that the job has ended.
     await this.recordOutcome(final);
     await this.releaseAttempt(final === JobStatuses.Finished);
+    // Flink's externalized checkpoints: a cancelled job's checkpoints go unless it asked to keep them.
+    if (final === JobStatuses.Canceled && !this.checkpoints.settings.retainOnCancel) await this.checkpoints.discardRetained();
     this.setStatus(final);
     this.deps.log.log(`job ${this.jobId} (${this.name}) ${final}`);
     this.resolveEnd(final);

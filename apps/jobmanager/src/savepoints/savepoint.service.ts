@@ -88,14 +88,24 @@ export class SavepointService {
     }));
   }
 
-  /** A savepoint by path (`savepoint://<job>/<id>`) or by the directory it was written to. */
+  /**
+   * A savepoint by path (`savepoint://<job>/<id>`), by the directory it was written to, or a
+   * retained checkpoint by its directory in CHECKPOINT_DIR (`<dir>/<job>/chk-<n>`, Flink's
+   * `-s <checkpoint path>`): its record is the one the JobManager stored when it completed, its
+   * state is read where it is.
+   */
   async load(path: string): Promise<CheckpointRecord> {
+    const refuse = () => new ValidationError(`No completed savepoint or checkpoint at ${path}`, [{ field: 'savepointPath', problems: ['no such savepoint'] }]);
     if (path.startsWith(SCHEME)) {
       const [jobId, id] = path.slice(SCHEME.length).split('/');
       const record = /^[0-9a-f]{32}$/.test(jobId ?? '') && /^\d+$/.test(id ?? '') ? await this.repository.find(jobId, Number(id)) : undefined;
-      if (!record || record.status !== 'COMPLETED') {
-        throw new ValidationError(`No completed savepoint or checkpoint at ${path}`, [{ field: 'savepointPath', problems: ['no such savepoint'] }]);
-      }
+      if (!record || record.status !== 'COMPLETED') throw refuse();
+      return record;
+    }
+    const checkpoint = this.locations.checkpointDirectory(path);
+    if (checkpoint) {
+      const record = await this.repository.find(checkpoint.jobId, checkpoint.checkpointId);
+      if (!record || record.status !== 'COMPLETED') throw refuse();
       return record;
     }
     return readSavepointDirectory(this.store, this.locations.savepointDirectory(path));
