@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClusterNamespace, NatsRpcClient, stateStoreFor, ResourceIds, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
 import { CheckpointEntity } from './checkpoints/checkpoint.entity';
@@ -13,6 +13,7 @@ import { SAVEPOINT_LOCATIONS, SavepointLocations } from './savepoints/savepoint-
 import { JobManagerSettings } from './jobmanager.settings';
 import { JetStreamDataStreamAdmin } from './jobmaster/jetstream-data-stream.admin';
 import { JobRecoveryService } from './jobmaster/job-recovery.service';
+import { DataStreamSweeper } from './jobmaster/data-stream-sweeper';
 import {
   CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, JobManagerService, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS,
 } from './jobmaster/job-manager.service';
@@ -62,6 +63,7 @@ export class JobManagerModule {
             slotRetryIntervalMs: 500,
             taskManagerCheckIntervalMs: 1000,
             maxJobParallelism: settings.maxJobParallelism,
+            jobHistory: { size: settings.jobHistorySize, expiryMs: settings.jobHistoryExpiryMs },
           },
         },
         { provide: CHECKPOINT_REPOSITORY, useClass: TypeOrmCheckpointRepository },
@@ -74,6 +76,12 @@ export class JobManagerModule {
         SavepointService,
         JobManagerService,
         JobRecoveryService,
+        {
+          provide: DataStreamSweeper,
+          inject: [NATS_CONNECTION, ClusterNamespace, JobManagerService],
+          useFactory: (nc: NatsConnection, ns: ClusterNamespace, jobs: JobManagerService) =>
+            new DataStreamSweeper(nc, ns, jobs, settings.orphanSweepIntervalMs, new Logger('DataStreams')),
+        },
       ],
     };
   }

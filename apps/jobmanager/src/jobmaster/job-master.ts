@@ -45,6 +45,8 @@ export interface JobEvent {
 }
 
 const MAX_EVENTS = 2000;
+/** Exceptions kept per job: the first (the root exception of the views) and the latest (Flink's web.exception-history-size, larger here). */
+export const MAX_EXCEPTIONS = 100;
 /** Tries at storing a job's outcome before its resources are released anyway. */
 const OUTCOME_ATTEMPTS = 5;
 const OUTCOME_RETRY_MS = 500;
@@ -387,6 +389,7 @@ export class JobMaster {
       ...(execution ? { task: this.taskName(execution), location: execution.slot?.resourceId } : {}),
       timestamp: this.deps.clock(),
     });
+    if (this.exceptions.length > MAX_EXCEPTIONS) this.exceptions.splice(1, this.exceptions.length - MAX_EXCEPTIONS);
   }
 
   private async fail(failure: TaskFailure, execution: Execution | undefined, record = true): Promise<void> {
