@@ -5,11 +5,12 @@
  * commit, dropping subsumed checkpoints — and counts expired or declined ones, failing the job
  * only past the tolerable number. It also hands out what a restarted task restores.
  */
-import { RestoreSpec, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointNames, RestoreSpec, TaskExecutorGateway } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
 import { CheckpointRecord, CheckpointRepository } from './checkpoint.repository';
 import { StoredHandle } from './checkpoint.entity';
+import { carryFinalStates } from './final-states';
 
 export interface CheckpointSettings {
   readonly intervalMs: number;
@@ -96,6 +97,8 @@ export class CheckpointCoordinator {
   private failed = 0;
   private restored?: { id: number; restore_timestamp: number; is_savepoint: boolean; external_path: string | null };
   private restoredCount = 0;
+  /** Subsumed checkpoints whose state is deleted once no retained checkpoint refers to it. */
+  private readonly unreferenced = new Set<number>();
 
   constructor(
     readonly settings: CheckpointSettings,
@@ -207,9 +210,10 @@ export class CheckpointCoordinator {
     const graph = this.graph;
     if (!graph) return undefined;
     const now = this.deps.clock();
-    const executions = graph.executions();
-    // Only when every task runs: a finished or starting task cannot take part.
-    if (!executions.every((e) => e.state === 'RUNNING')) return undefined;
+    // Every task runs, or finished after its final checkpoint (its final state stands for it in
+    // later checkpoints, see complete()); none may be starting.
+    const executions = graph.executions().filter((e) => e.state === 'RUNNING');
+    if (executions.length === 0 || !graph.executions().every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) return undefined;
     if (!savepoint && (this.pending.size >= this.settings.maxConcurrent || now - this.lastCompletedAt < this.settings.minPauseMs)) return undefined;
     const id = this.nextId++;
     const pending: PendingCheckpoint = {
@@ -228,9 +232,10 @@ export class CheckpointCoordinator {
     this.triggeredCount++;
     this.history.unshift(this.entry(pending, 'IN_PROGRESS'));
     this.history.splice(HISTORY_SIZE);
-    const sources = graph.jobVertices.filter((v) => v.vertex.isSource).flatMap((v) => v.executions);
+    // Sources inject the barrier; the other tasks take it directly only once their input ended
+    // (a final checkpoint: their inputs send no barriers any more), and ignore it otherwise.
     await Promise.all(
-      sources.map(async (e) => {
+      executions.map(async (e) => {
         try {
           await this.deps.taskExecutor(e.slot!.resourceId).triggerCheckpoint({
             jobId: this.deps.jobId, executionAttemptId: e.attemptId, checkpointId: id, timestamp: now, mode: this.settings.mode,
@@ -253,7 +258,14 @@ export class CheckpointCoordinator {
     if (pending.expected.size === 0) await this.complete(pending);
   }
 
-  onDecline(checkpointId: number, reason: string): void {
+  /** A task finished (after its final checkpoint): pending checkpoints stop waiting for it. */
+  async onExecutionFinished(executionAttemptId: string): Promise<void> {
+    for (const pending of [...this.pending.values()]) {
+      if (pending.expected.delete(executionAttemptId) && pending.expected.size === 0) await this.complete(pending);
+    }
+  }
+
+    onDecline(checkpointId: number, reason: string): void {
     const pending = this.pending.get(checkpointId);
     if (pending) this.fail(pending, `declined: ${reason}`, true);
   }
@@ -262,6 +274,7 @@ export class CheckpointCoordinator {
     clearTimeout(pending.timer);
     const graph = this.graph!;
     const now = this.deps.clock();
+    carryFinalStates(pending.handles, graph, this.latestCompleted());
     const record: CheckpointRecord = {
       jobId: this.deps.jobId,
       checkpointId: pending.id,
@@ -300,7 +313,13 @@ export class CheckpointCoordinator {
     for (const old of checkpoints.slice(this.settings.retained)) {
       this.completedCheckpoints.splice(this.completedCheckpoints.indexOf(old), 1);
       await this.deps.repository.markStatus(this.deps.jobId, old.checkpointId, 'SUBSUMED').catch(() => undefined);
-      if (old.jobId === this.deps.jobId) await this.deps.store.deleteCheckpoint(this.deps.jobId, old.checkpointId).catch(() => undefined);
+      if (old.jobId === this.deps.jobId) this.unreferenced.add(old.checkpointId);
+    }
+    // State a retained checkpoint still refers to (a finished task's final state) stays.
+    for (const id of this.unreferenced) {
+      if (this.completedCheckpoints.some((c) => c.handles.some((h) => h.handle.startsWith(CheckpointNames.prefix(this.deps.jobId, id))))) continue;
+      this.unreferenced.delete(id);
+      await this.deps.store.deleteCheckpoint(this.deps.jobId, id).catch(() => undefined);
     }
     pending.settle.resolve(record);
   }

@@ -273,8 +273,9 @@ export class JobMaster {
     if (update.state === ExecutionStates.Failed) {
       execution.failure = update.failure;
       void this.onFailure(update.failure ?? { message: 'task failed without a cause' }, execution);
-    } else if (update.state === ExecutionStates.Finished && this.graph.allFinished() && this.status === JobStatuses.Running) {
-      void this.end(JobStatuses.Finished);
+    } else if (update.state === ExecutionStates.Finished) {
+      void this.checkpoints.onExecutionFinished(execution.attemptId);
+      if (this.graph.allFinished() && this.status === JobStatuses.Running) void this.end(JobStatuses.Finished);
     }
   }
 

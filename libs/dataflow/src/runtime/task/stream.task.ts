@@ -22,6 +22,7 @@ import type { BarrierHandler } from './barrier-handler.types';
 import { BarrierTracker } from './barrier-tracker';
 import { RecordWriter } from './record-writer';
 import { WatermarkValve } from './watermark-valve';
+import { FinalCheckpointGate } from './final-checkpoint';
 import '../operators';
 
 export interface StreamTaskOptions {
@@ -58,6 +59,11 @@ export interface StreamTaskOptions {
    * deterministic ids (e.g. JetStream dedup ids) when no restored state carries one.
    */
   readonly jobId?: string;
+  /**
+   * End with a final checkpoint (see final-checkpoint.ts): the cluster sets it when the job
+   * checkpoints, so sinks commit their last output through a checkpoint, never at end of input.
+   */
+  readonly finalCheckpoint?: boolean;
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -73,6 +79,7 @@ export class StreamTask {
   private readonly name: string;
   private readonly pendingCheckpoints: number[] = [];
   private draining = false;
+  private readonly final?: FinalCheckpointGate;
   /** Set after a successful run when captureFinalState was requested. */
   finalState?: OperatorStateSnapshot[];
 
@@ -81,6 +88,7 @@ export class StreamTask {
     this.batchSize = options.batchSize ?? 256;
     this.clock = options.clock ?? Date.now;
     this.name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
+    if (options.finalCheckpoint) this.final = new FinalCheckpointGate();
 
     const main: RecordWriter[] = [];
     const side = new Map<string, RecordWriter[]>();
@@ -125,6 +133,7 @@ export class StreamTask {
         checkpointingEnabled: jobGraph.config.checkpointing !== undefined,
         deterministicInputOrder,
         ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
+        ...(options.finalCheckpoint ? { finalCheckpoint: true } : {}),
         output: i + 1 < this.operators.length ? new ChainedOutput(this.operators[i + 1]) : tail,
       });
     });
@@ -163,7 +172,14 @@ export class StreamTask {
     else await this.runInputs();
     if (this.cancelled) return;
     for (const op of ops) await op.finish();
-    for (const w of this.writers) w.broadcastElement(END_OF_PARTITION);
+    if (this.final) {
+      await this.final.run({
+        perform: (checkpointId, forward) => this.performCheckpoint({ type: StreamElementType.Barrier, checkpointId, timestamp: this.clock() }, forward),
+        takeQueued: () => this.pendingCheckpoints.splice(0),
+        endOfPartition: () => this.writers.forEach((w) => w.broadcastElement(END_OF_PARTITION)),
+      });
+      if (this.cancelled) return;
+    } else for (const w of this.writers) w.broadcastElement(END_OF_PARTITION);
     if (this.options.captureFinalState) this.finalState = this.snapshotState(Number.MAX_SAFE_INTEGER);
   }
 
@@ -199,6 +215,8 @@ export class StreamTask {
   /** Source tasks inject a barrier for `checkpointId` before their next batch; other tasks ignore it. */
   triggerCheckpoint(checkpointId: number): void {
     if (this.operators[0] instanceof SourceOperator) this.pendingCheckpoints.push(checkpointId);
+    // Any task at the end of its input takes it directly (its inputs send no barrier any more).
+    this.final?.triggered(checkpointId);
   }
 
   /**
@@ -214,13 +232,15 @@ export class StreamTask {
   /** The checkpoint completed everywhere: operators may commit what they prepared (2PC sinks). */
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     for (const op of this.operators) await op.notifyCheckpointComplete?.(checkpointId);
+    this.final?.completedUpTo(checkpointId);
   }
 
   /**
    * Pre-barrier work (sinks pre-commit: close part files, flush transactions), snapshot,
    * acknowledge, then forward the barrier (records before it were flushed first).
    */
-  private async performCheckpoint(barrier: BarrierElement): Promise<void> {
+  private async performCheckpoint(barrier: BarrierElement, forward = true): Promise<void> {
+    this.final?.performed(barrier.checkpointId);
     for (const op of this.operators) {
       if (op.prepareSnapshotPreBarrier) {
         const p = op.prepareSnapshotPreBarrier(barrier.checkpointId);
@@ -229,11 +249,12 @@ export class StreamTask {
     }
     const state = this.snapshotState(barrier.checkpointId);
     this.options.onCheckpoint?.(barrier.checkpointId, state);
-    for (const w of this.writers) w.broadcastElement(barrier);
+    if (forward) for (const w of this.writers) w.broadcastElement(barrier);
   }
 
   cancel(): void {
     this.cancelled = true;
+    this.final?.cancel();
     this.options.inputGate?.abort();
     for (const pw of this.partitionWriters) pw.abort();
   }
