@@ -417,7 +417,8 @@ export class JobMaster {
     await this.recordOutcome(final);
     await this.releaseAttempt(final === JobStatuses.Finished);
     // Flink's externalized checkpoints: a cancelled job's checkpoints go unless it asked to keep them.
-    if (final === JobStatuses.Canceled && !this.checkpoints.settings.retainOnCancel) await this.checkpoints.discardRetained();
+    // In the background: deleting state (an Object Store listing) must not hold up the cancel's reply.
+    if (final === JobStatuses.Canceled && !this.checkpoints.settings.retainOnCancel) void this.checkpoints.discardRetained();
     this.setStatus(final);
     this.deps.log.log(`job ${this.jobId} (${this.name}) ${final}`);
     this.resolveEnd(final);
