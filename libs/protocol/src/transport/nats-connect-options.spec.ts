@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  NatsCredentialsError, describeNatsCredentials, explainNatsConnectError, natsConnectOptions, natsCredentialProblems, natsCredentialsFromEnv,
+  NatsCredentialsError, describeNatsCredentials, explainNatsConnectError, isNatsTlsError, natsConnectOptions, natsCredentialProblems, natsCredentialsFromEnv,
   natsCredentialsToEnv, redactNatsUrls,
 } from './nats-connect-options';
 
@@ -66,5 +66,19 @@ describe('NATS credentials', () => {
 
   it('redacts passwords and tokens in server URLs', () => {
     expect(redactNatsUrls('nats://u:p@h:4222,nats://tok@h2:4222,nats://h3:4222')).toBe('nats://u:***@h:4222,nats://***@h2:4222,nats://h3:4222');
+  });
+});
+
+describe('NATS TLS failures', () => {
+  const tlsError = (code: string) => Object.assign(new Error('unable to verify the first certificate'), { code });
+
+  it('are told apart from an unreachable server, and explained without secrets', () => {
+    expect(isNatsTlsError(tlsError('UNABLE_TO_VERIFY_LEAF_SIGNATURE'))).toBe(true);
+    expect(isNatsTlsError(tlsError('ERR_TLS_CERT_ALTNAME_INVALID'))).toBe(true);
+    expect(isNatsTlsError(tlsError('CONNECTION_REFUSED'))).toBe(false);
+    expect(isNatsTlsError(undefined)).toBe(false);
+    const explained = explainNatsConnectError(tlsError('SELF_SIGNED_CERT_IN_CHAIN'), { password: 'hunter2', user: 'u' }) as Error;
+    expect(explained.message).toMatch(/NATS TLS handshake failed.*NATS_TLS_CA/);
+    expect(explained.message).not.toContain('hunter2');
   });
 });

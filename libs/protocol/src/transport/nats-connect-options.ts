@@ -200,7 +200,19 @@ export function isNatsAuthError(error: unknown): boolean {
  * NatsCredentialsError "NATS refused the credentials (NATS_USER=…): authorization violation";
  * anything else is returned as it is.
  */
+/** Node's TLS failures (an untrusted or mismatched certificate, a refused client certificate): retrying cannot help. */
+export function isNatsTlsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO)/.test(code);
+}
+
 export function explainNatsConnectError(error: unknown, credentials: NatsCredentials | undefined): unknown {
+  if (isNatsTlsError(error)) {
+    return new NatsCredentialsError(
+      `NATS TLS handshake failed (${describeNatsCredentials(credentials)}): ${(error as Error).message} [${(error as { code: string }).code}]; check NATS_TLS_CA (the CA that signed the server's certificate), NATS_TLS_CERT and NATS_TLS_KEY`,
+      { cause: error },
+    );
+  }
   if (!isNatsAuthError(error)) return error;
   const reason = REFUSALS[(error as { code: string }).code];
   return new NatsCredentialsError(`NATS refused the credentials (${describeNatsCredentials(credentials)}): ${reason}`, { cause: error });

@@ -4,7 +4,7 @@
  * shutdown drains, so calls in flight finish.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { ClusterNamespace, NatsCredentials, NatsRpcClient, explainNatsConnectError, natsConnectOptions, natsServers } from '@runnel/protocol';
+import { ClusterNamespace, NatsCredentials, NatsRpcClient, explainNatsConnectError, isNatsAuthError, isNatsTlsError, natsConnectOptions, natsServers } from '@runnel/protocol';
 import { NatsConnection, connect } from 'nats';
 import { SERVICE_IDENTITY, ServiceIdentity } from '../admin/service-identity';
 
@@ -15,16 +15,17 @@ export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
  * second refusal) reject with a NatsCredentialsError that says so, and the service exits at start.
  */
 export async function connectNats(servers: string, name: string, credentials?: NatsCredentials): Promise<NatsConnection> {
+  const options = { ...natsConnectOptions(credentials), servers: natsServers(servers), name, noAsyncTraces: true, maxReconnectAttempts: -1, reconnectTimeWait: 250 };
   try {
-    return await connect({
-      ...natsConnectOptions(credentials),
-      servers: natsServers(servers),
-      name,
-      noAsyncTraces: true,
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-    });
+    // A first try that gives up at once: a TLS failure (untrusted certificate, a client certificate
+    // the server refuses) or refused credentials stop the service now, with what went wrong;
+    // waiting for NATS (below) would retry them forever.
+    return await connect(options);
+  } catch (error) {
+    if (isNatsTlsError(error) || isNatsAuthError(error)) throw explainNatsConnectError(error, credentials);
+  }
+  try {
+    return await connect({ ...options, waitOnFirstConnect: true });
   } catch (error) {
     throw explainNatsConnectError(error, credentials);
   }
