@@ -27,7 +27,9 @@ class RecordingWriter implements ResultPartitionWriter {
   awaitCapacity(): undefined {
     return undefined;
   }
-  abort(): void {}
+  abort(): void {
+    // nothing in flight to stop
+  }
   batches(): number[] {
     return this.emitted.flatMap((e) => (e.element.type === StreamElementType.Records ? [e.element.values.length] : []));
   }
