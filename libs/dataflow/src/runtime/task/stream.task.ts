@@ -24,7 +24,6 @@ import { DEFAULT_BUFFER_TIMEOUT_MS, RecordWriter } from './record-writer';
 import { WatermarkValve } from './watermark-valve';
 import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS } from '../../time/watermark-strategy';
 import { TaskIOMetrics, type CountingOutput } from '../metrics/task-io.metrics';
-import { FinalCheckpointGate } from './final-checkpoint';
 import '../operators';
 
 /** How a subtask spent a checkpoint, in ms (Flink's per-subtask checkpoint statistics). */
@@ -73,11 +72,6 @@ export interface StreamTaskOptions {
    * deterministic ids (e.g. JetStream dedup ids) when no restored state carries one.
    */
   readonly jobId?: string;
-  /**
-   * End with a final checkpoint (see final-checkpoint.ts): the cluster sets it when the job
-   * checkpoints, so sinks commit their last output through a checkpoint, never at end of input.
-   */
-  readonly finalCheckpoint?: boolean;
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -95,7 +89,6 @@ export class StreamTask {
   private readonly name: string;
   private readonly pendingCheckpoints: number[] = [];
   private draining = false;
-  private readonly final?: FinalCheckpointGate;
   /** Set after a successful run when captureFinalState was requested. */
   finalState?: OperatorStateSnapshot[];
   /** Flink's task and operator metrics of this subtask (snapshot() between or during batches). */
@@ -106,7 +99,6 @@ export class StreamTask {
     this.batchSize = options.batchSize ?? 256;
     this.clock = options.clock ?? Date.now;
     this.name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
-    if (options.finalCheckpoint) this.final = new FinalCheckpointGate();
 
     const main: RecordWriter[] = [];
     const side = new Map<string, RecordWriter[]>();
@@ -155,7 +147,6 @@ export class StreamTask {
         deterministicInputOrder,
         autoWatermarkIntervalMs: jobGraph.config.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS,
         ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
-        ...(options.finalCheckpoint ? { finalCheckpoint: true } : {}),
         output: outs[i] as ChainedOutput | TailOutput,
       });
     });
@@ -195,14 +186,7 @@ export class StreamTask {
     else await this.runInputs();
     if (this.cancelled) return;
     for (const op of ops) await op.finish();
-    if (this.final) {
-      await this.final.run({
-        perform: (checkpointId, forward) => this.performCheckpoint({ type: StreamElementType.Barrier, checkpointId, timestamp: this.clock() }, forward),
-        takeQueued: () => this.pendingCheckpoints.splice(0),
-        endOfPartition: () => this.writers.forEach((w) => w.broadcastElement(END_OF_PARTITION)),
-      });
-      if (this.cancelled) return;
-    } else for (const w of this.writers) w.broadcastElement(END_OF_PARTITION);
+    for (const w of this.writers) w.broadcastElement(END_OF_PARTITION);
     if (this.options.captureFinalState) this.finalState = this.snapshotState(Number.MAX_SAFE_INTEGER);
   }
 
@@ -238,8 +222,6 @@ export class StreamTask {
   /** Source tasks inject a barrier for `checkpointId` before their next batch; other tasks ignore it. */
   triggerCheckpoint(checkpointId: number): void {
     if (this.operators[0] instanceof SourceOperator) this.pendingCheckpoints.push(checkpointId);
-    // Any task at the end of its input takes it directly (its inputs send no barrier any more).
-    this.final?.triggered(checkpointId);
   }
 
   /**
@@ -255,15 +237,13 @@ export class StreamTask {
   /** The checkpoint completed everywhere: operators may commit what they prepared (2PC sinks). */
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     for (const op of this.operators) await op.notifyCheckpointComplete?.(checkpointId);
-    this.final?.completedUpTo(checkpointId);
   }
 
   /**
    * Pre-barrier work (sinks pre-commit: close part files, flush transactions), snapshot,
    * acknowledge, then forward the barrier (records before it were flushed first).
    */
-  private async performCheckpoint(barrier: BarrierElement, forward = true): Promise<void> {
-    this.final?.performed(barrier.checkpointId);
+  private async performCheckpoint(barrier: BarrierElement): Promise<void> {
     for (const op of this.operators) {
       if (op.prepareSnapshotPreBarrier) {
         const p = op.prepareSnapshotPreBarrier(barrier.checkpointId);
@@ -280,12 +260,11 @@ export class StreamTask {
       startDelayMs: Math.max(0, seen - barrier.timestamp),
       syncDurationMs: this.clock() - aligned,
     });
-    if (forward) for (const w of this.writers) w.broadcastElement(barrier);
+    for (const w of this.writers) w.broadcastElement(barrier);
   }
 
   cancel(): void {
     this.cancelled = true;
-    this.final?.cancel();
     this.options.inputGate?.abort();
     for (const pw of this.partitionWriters) pw.abort();
   }
