@@ -57,7 +57,7 @@ describe('a 3-node NATS cluster with JETSTREAM_REPLICAS=3', () => {
     await waitFor(async () => (await leaders.get('jobmanager').catch(() => null))?.operation === 'PUT', { description: 'a JobManager leader', timeoutMs: 30_000 });
     const output = join(work, 'q5');
     const jobId = await cluster!.run(await cluster!.uploadJob(join(EXAMPLES, 'nexmark-q5.ts')), [...args, '--checkpoint-interval', '500', '--output', `${output}/`], 4);
-    await waitFor(async () => (await checkpointCounts(cluster!, jobId)).completed >= 1, { description: 'a first completed checkpoint', timeoutMs: 60_000 });
+    await waitFor(async () => (await checkpointCounts(cluster!, jobId)).completed >= 1, { description: 'a first completed checkpoint', timeoutMs: 150_000 });
 
     // Every stream Runnel created has three replicas: the leader KV, the artifacts, the checkpoints, the job's data stream.
     const jsm = await nc!.jetstreamManager();

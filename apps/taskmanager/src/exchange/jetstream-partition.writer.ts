@@ -47,6 +47,8 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
   private waiter?: { resolve: () => void; reject: (error: Error) => void };
   private drained?: () => void;
   recordsOut = 0;
+  /** Records of the channels that serialize (JetStream), for bytes per record: the ports' carry no bytes. */
+  serializedRecordsOut = 0;
   bytesOut = 0;
 
   constructor(private readonly options: JetStreamPartitionWriterOptions) {
@@ -91,7 +93,10 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
       return;
     }
     const bytes = this.codec.encode(this.options.sourceSubtask, element);
-    if (element.type === 'records') this.recordsOut += element.values.length;
+    if (element.type === 'records') {
+      this.recordsOut += element.values.length;
+      this.serializedRecordsOut += element.values.length;
+    }
     this.bytesOut += bytes.length;
     this.sent[channel]++;
     this.pending++;

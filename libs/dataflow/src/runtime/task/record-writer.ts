@@ -22,6 +22,8 @@ const MAX_BATCH_RECORDS = 8192;
 /** What a partition writer that serializes reports, for sizing batches by bytes. */
 interface SerializingWriter {
   readonly recordsOut?: number;
+  /** Records on the channels that serialize, when some channels of the writer do not. */
+  readonly serializedRecordsOut?: number;
   readonly bytesOut?: number;
 }
 
@@ -186,7 +188,7 @@ export class RecordWriter {
   /** Records per batch so a serialized batch is about maxBatchBytes (re-estimated every ~64 batches). */
   private estimateBatchLimit(): void {
     const w = this.writer as SerializingWriter;
-    const records = w.recordsOut;
+    const records = w.serializedRecordsOut ?? w.recordsOut;
     const bytes = w.bytesOut;
     if (records === undefined || bytes === undefined || bytes === 0) return; // does not serialize (yet)
     if (this.estimatedAt !== 0 && records < this.estimatedAt + 64 * this.batchLimit) return;
