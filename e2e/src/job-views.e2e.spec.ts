@@ -58,10 +58,16 @@ describe('job views (vertices, checkpoints, exceptions, savepoint disposal, logs
     const source = running.vertices.find((v) => v.name.includes('Numbers'))!;
 
     // A checkpoint now, over REST: its trigger id, then the checkpoint with one entry per subtask.
-    const trigger = await httpJson<{ 'request-id': string }>(`${cluster.url}/jobs/${jobId}/checkpoints`, { method: 'POST', body: {} });
-    expect(trigger.status).toBe(202);
-    const triggered = await until(`/jobs/${jobId}/checkpoints/${trigger.body['request-id']}`, 'the triggered checkpoint');
-    const checkpointId = triggered.operation?.['checkpointId'] as number;
+    // A trigger while a subtask is still being deployed fails (as in Flink: not all tasks are
+    // running; a vertex shows RUNNING once one of its subtasks does), so trigger until one takes.
+    let checkpointId: number | undefined;
+    const deadline = Date.now() + 60_000;
+    while (checkpointId === undefined && Date.now() < deadline) {
+      const trigger = await httpJson<{ 'request-id': string }>(`${cluster.url}/jobs/${jobId}/checkpoints`, { method: 'POST', body: {} });
+      expect(trigger.status).toBe(202);
+      const triggered = await until(`/jobs/${jobId}/checkpoints/${trigger.body['request-id']}`, 'the triggered checkpoint');
+      checkpointId = triggered.operation?.['checkpointId'] as number | undefined;
+    }
     expect(checkpointId).toBeGreaterThanOrEqual(1);
     const details = await get<{ id: number; status: string; num_subtasks: number; num_acknowledged_subtasks: number; tasks: Record<string, { num_acknowledged_subtasks: number }> }>(`/jobs/${jobId}/checkpoints/details/${checkpointId}`);
     expect(details.status).toBe(200);
