@@ -121,7 +121,8 @@ describe('metrics', () => {
       async () => {
         const text = await (await fetch(`${cluster.jobManagerUrl}/metrics`)).text();
         const lines = text.split('\n').filter((l) => l.startsWith('runnel_taskmanager_job_task_operator_numRecordsIn{') && l.includes(`job_id="${jobId}"`));
-        return lines.some((l) => l.includes('operator_name="Slow sink"') && !/ 0$/.test(l)) && lines;
+        // Every subtask has reported (each reports its first snapshot within a second of starting).
+        return lines.length >= 4 && lines.some((l) => l.includes('operator_name="Slow sink"') && !/ 0$/.test(l)) && lines;
       },
       { description: 'the operator series of the job in the JobManager’s /metrics', timeoutMs: 30_000 },
     );
