@@ -26,12 +26,31 @@ export function startService(
     env: { LOG_LEVEL: 'info', ...env },
     output: process.env['RUNNEL_E2E_LOGS'] ? { type: 'prefix', stream: process.stderr } : { type: 'buffer' },
   });
+  // A service that exits without the test asking (a crash, a lost leadership, a failed start)
+  // prints its last lines: otherwise a CI log shows only the requests nobody answered later.
+  let asked = false;
+  void handle.exited.then((exit) => {
+    if (asked || process.env['RUNNEL_E2E_LOGS']) return;
+    const tail = handle
+      .logs()
+      .slice(-UNEXPECTED_EXIT_LINES)
+      .map((line) => (line.length > 600 ? `${line.slice(0, 600)}…` : line));
+    process.stderr.write(`[e2e] ${name} (pid ${handle.pid}) exited by itself (code ${exit.code}, signal ${exit.signal}); its last lines:\n${tail.map((l) => `  ${name}| ${l}`).join('\n')}\n`);
+  });
   return {
     name,
     pid: handle.pid,
     exited: handle.exited,
     logs: () => handle.logs(),
-    stop: (timeoutMs) => handle.stop(timeoutMs),
-    kill: () => handle.kill(),
+    stop: (timeoutMs) => {
+      asked = true;
+      return handle.stop(timeoutMs);
+    },
+    kill: () => {
+      asked = true;
+      return handle.kill();
+    },
   };
 }
+
+const UNEXPECTED_EXIT_LINES = 30;

@@ -56,6 +56,7 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   const { identity, settings } = options;
   const logFiles = LogFiles.of(settings, identity);
   const logger = createLogger(identity.service, identity.id, settings.logLevel, settings.logToFile ? logFiles.path(logFiles.logFile) : undefined);
+  exitOnUncaught(logger);
   const security = restSecurityOf(settings, options.restRoutes);
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
     logger: new PinoNestLogger(logger),
@@ -168,6 +169,21 @@ async function grantLeadership(options: RunServiceOptions, app: INestApplication
     logger.fatal({ err: error }, 'taking over as the leader failed; exiting');
     process.exit(1);
   }
+}
+
+/**
+ * A bug that escapes every handler still ends the process (its state is unknown, and a supervisor
+ * or standby takes over), but through the service's logger: Node's own report goes to stderr only,
+ * never into the log file that `runnel logs` and the dashboard read.
+ */
+function exitOnUncaught(logger: Logger): void {
+  const fatal = (kind: string) => (error: unknown) => {
+    logger.fatal({ err: error }, `${kind}: ${error instanceof Error ? error.message : String(error)}; exiting`);
+    logger.flush?.();
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection'));
 }
 
 const SHUTDOWN_DEADLINE_MS = 15_000;
