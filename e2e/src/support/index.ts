@@ -5,4 +5,5 @@ export * from './test-nats';
 export * from './test-database';
 export * from './test-service';
 export * from './http-json';
+export * from './network-hosts';
 export { descendantPids, findFreePort, isProcessAlive, waitFor } from '@runnel/tools';

@@ -19,10 +19,12 @@ export function startService(
   service: ServiceName,
   env: Readonly<Record<string, string | undefined>>,
   name: string = service,
+  options: { readonly netns?: string } = {},
 ): TestService {
   const handle = spawnService({
     service,
     name,
+    netns: options.netns,
     env: { LOG_LEVEL: 'info', ...env },
     output: process.env['RUNNEL_E2E_LOGS'] ? { type: 'prefix', stream: process.stderr } : { type: 'buffer' },
   });

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pdeathsigWrapper } from './executable.util';
+import { findExecutable, pdeathsigWrapper } from './executable.util';
 import { ProcessStartError } from './infra.errors';
 import { DEFAULT_TERMINAL_LOG_LEVEL, formatServiceLine, type LogLevelName } from './log-line.format';
 
@@ -54,6 +54,12 @@ export interface ManagedProcessOptions {
   /** Run as this user/group (postgres refuses to run as root). */
   readonly uid?: number;
   readonly gid?: number;
+  /**
+   * Run inside this network namespace (`ip netns exec`, needs root): a test's other "host". The
+   * process keeps its pid, so stop() and kill() work as usual; uid/gid are then dropped by setpriv
+   * inside the namespace, as `ip netns exec` itself must run as root.
+   */
+  readonly netns?: string;
   readonly output?: OutputSink;
   /** Signal for a graceful stop (default SIGTERM; postgres wants SIGINT, a "fast" shutdown). */
   readonly stopSignal?: NodeJS.Signals;
@@ -82,15 +88,16 @@ export function startManagedProcess(options: ManagedProcessOptions): ManagedProc
   const stopSignal = options.stopSignal ?? 'SIGTERM';
   const deathSignal = options.parentDeathSignal === undefined ? stopSignal : options.parentDeathSignal;
   const wrapper = deathSignal ? pdeathsigWrapper() : undefined;
-  const [command, args] = wrapper
+  let [command, args] = wrapper
     ? [wrapper, ['--pdeathsig', deathSignal as string, '--', options.command, ...(options.args ?? [])]]
     : [options.command, [...(options.args ?? [])]];
+  if (options.netns) [command, args] = inNetworkNamespace(options.netns, command, args, options);
 
   const child: ChildProcess = spawn(command, args, {
     env: options.env ?? process.env,
     cwd: options.cwd,
-    uid: options.uid,
-    gid: options.gid,
+    uid: options.netns ? undefined : options.uid,
+    gid: options.netns ? undefined : options.gid,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -163,6 +170,28 @@ export function startManagedProcess(options: ManagedProcessOptions): ManagedProc
       return exited;
     },
   };
+}
+
+/**
+ * `ip netns exec <ns> [setpriv --reuid --regid --clear-groups] <command>`: each step execs the
+ * next, so the child's pid stays the one we signal. The credentials change comes first because
+ * it would clear a parent-death signal set before it.
+ */
+function inNetworkNamespace(
+  netns: string,
+  command: string,
+  args: readonly string[],
+  options: Pick<ManagedProcessOptions, 'uid' | 'gid' | 'name'>,
+): [string, string[]] {
+  const ip = findExecutable('ip', ['/usr/sbin', '/sbin', '/usr/bin']);
+  if (!ip) throw new ProcessStartError(`cannot start ${options.name} in network namespace ${netns}: ip (iproute2) not found; apt-get install -y iproute2`);
+  const drop: string[] = [];
+  if (options.uid !== undefined) {
+    const setpriv = findExecutable('setpriv', ['/usr/bin', '/bin']);
+    if (!setpriv) throw new ProcessStartError(`cannot start ${options.name} as uid ${options.uid} in network namespace ${netns}: setpriv (util-linux) not found`);
+    drop.push(setpriv, `--reuid=${options.uid}`, `--regid=${options.gid ?? options.uid}`, '--clear-groups');
+  }
+  return [ip, ['netns', 'exec', netns, ...drop, command, ...args]];
 }
 
 interface LineSink {

@@ -23,6 +23,10 @@ export interface StartNatsServerOptions {
   readonly configFile?: string;
   /** Credentials the readiness probe connects with (needed when the configuration requires them). */
   readonly probeCredentials?: NatsCredentials;
+  /** Run in this network namespace (a test's other host; see managed-process.util.ts). */
+  readonly netns?: string;
+  /** Address to listen on (default 127.0.0.1), e.g. the namespace's own address. */
+  readonly host?: string;
 }
 
 export interface NatsServerHandle {
@@ -50,18 +54,20 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
   const binary = natsServerBinary();
   mkdirSync(options.storeDir, { recursive: true });
   const port = options.port ?? (await findFreePort());
-  const url = `nats://127.0.0.1:${port}`;
+  const host = options.host ?? '127.0.0.1';
+  const url = `nats://${host}:${port}`;
   // Otherwise the readiness probe could succeed against whatever already listens there.
-  if (options.port !== undefined && (await isPortOpen(port))) {
+  if (options.port !== undefined && !options.netns && (await isPortOpen(port))) {
     throw new ProcessStartError(`cannot start nats-server: port ${port} on 127.0.0.1 is already in use`);
   }
   const proc = startManagedProcess({
     name: 'nats',
     command: binary,
-    args: [...(options.configFile ? ['-c', options.configFile] : []), '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', options.storeDir],
+    args: [...(options.configFile ? ['-c', options.configFile] : []), '-js', '-a', host, '-p', String(port), '-sd', options.storeDir],
     output: options.output ?? { type: 'buffer' },
     // Same graceful shutdown as SIGTERM, but nats-server 2.9 exits 0 on SIGINT and 1 on SIGTERM.
     stopSignal: 'SIGINT',
+    netns: options.netns,
   });
   try {
     await waitFor(() => isNatsReachable(url, 500, options.probeCredentials ?? {}), {

@@ -6,7 +6,7 @@
 // they move to /var/lib/runnel (see postgres-relocation.util.ts and tools/INFRA-NOTES.md).
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findFreePort, isPortOpen } from './free-port.util';
 import { ProcessStartError, WaitTimeoutError } from './infra.errors';
@@ -43,6 +43,12 @@ export interface StartPostgresOptions {
    * and this password; an existing one must have been initialised so (see postgres-auth.util.ts).
    */
   readonly password?: string;
+  /** Run in this network namespace (a test's other host; see managed-process.util.ts). */
+  readonly netns?: string;
+  /** Address to listen on (default 127.0.0.1), e.g. the namespace's own address. */
+  readonly host?: string;
+  /** Clients from this CIDR (besides loopback) may connect, with the data directory's auth method. */
+  readonly allowClients?: string;
 }
 
 export interface PostgresHandle {
@@ -85,15 +91,16 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     checkDataDirAuth(dataDir, requestedDataDir, options.password !== undefined);
   }
 
+  if (options.allowClients) allowClients(dataDir, options.allowClients, options.password !== undefined);
   const port = options.port ?? (await findFreePort());
-  if (options.port !== undefined && (await isPortOpen(port))) {
+  if (options.port !== undefined && !options.netns && (await isPortOpen(port))) {
     throw new ProcessStartError(
       `cannot start Postgres (data directory ${dataDir}): port ${port} on 127.0.0.1 is already in use`,
     );
   }
-  const url = `postgres://postgres${options.password === undefined ? '' : `:${encodeURIComponent(options.password)}`}@127.0.0.1:${port}/postgres`;
+  const url = `postgres://postgres${options.password === undefined ? '' : `:${encodeURIComponent(options.password)}`}@${options.host ?? '127.0.0.1'}:${port}/postgres`;
   const settings = [
-    'listen_addresses=127.0.0.1',
+    `listen_addresses=${options.host ?? '127.0.0.1'}`,
     'unix_socket_directories=',
     'max_connections=200',
     ...(options.ephemeral ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
@@ -109,6 +116,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     stopSignal: 'SIGINT',
     output,
     env: { ...process.env, LC_ALL: 'C' },
+    netns: options.netns,
   });
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const what = `Postgres ${binaries.major} (${binaries.binDir}, pid ${proc.pid}, port ${port})`;
@@ -142,6 +150,13 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     process: proc,
     stop: (timeoutMs = 15_000) => proc.stop(timeoutMs),
   };
+}
+
+/** One pg_hba.conf line for `cidr` (once), with the method initdb set up for loopback. */
+function allowClients(dataDir: string, cidr: string, password: boolean): void {
+  const hba = join(dataDir, 'pg_hba.conf');
+  const line = `host all all ${cidr} ${password ? 'scram-sha-256' : 'trust'}`;
+  if (!readFileSync(hba, 'utf8').split('\n').includes(line)) appendFileSync(hba, `${line}\n`);
 }
 
 /** "Postgres could not start", naming the data directory and the last lines of its output. */

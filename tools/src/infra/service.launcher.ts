@@ -22,6 +22,8 @@ export interface SpawnServiceOptions {
   readonly repoRoot?: string;
   /** Extra node flags, e.g. ['--enable-source-maps']. */
   readonly nodeArgs?: readonly string[];
+  /** Run in this network namespace (a test's other host; see managed-process.util.ts). */
+  readonly netns?: string;
 }
 
 export type ServiceHandle = ManagedProcess & { readonly service: ServiceName };
@@ -65,6 +67,7 @@ export function spawnService(options: SpawnServiceOptions): ServiceHandle {
     // thread blocked, its own shutdown deadline unable to fire); graceful close buys nothing
     // when the whole cluster is going down anyway.
     parentDeathSignal: 'SIGKILL',
+    netns: options.netns,
   });
   return Object.assign(proc, { service: options.service });
 }
