@@ -135,10 +135,38 @@ describe('metrics', () => {
     expect(text).toMatch(new RegExp(`runnel_taskmanager_job_task_isBackPressured\\{[^}]*job_id="${jobId}"`));
     expect(text).toMatch(new RegExp(`runnel_jobmanager_job_numRestarts\\{[^}]*job_id="${jobId}"`));
 
+    // Each TaskManager's own /metrics has the series of the subtasks running there, same names and
+    // labels; together they are the JobManager's series (the two TaskManagers' sum to 4).
+    const tms = (await get<{ taskmanagers: { id: string; path: string }[] }>('/taskmanagers')).taskmanagers;
+    expect(tms.map((t) => t.id).sort()).toEqual(['tm-0', 'tm-1']);
+    const perTm = await waitFor(
+      async () => {
+        const counts = await Promise.all(
+          tms.map(async (tm) => {
+            const body = await (await fetch(`${tm.path}/metrics`)).text();
+            const own = body.split('\n').filter((l) => l.startsWith('runnel_taskmanager_job_task_operator_numRecordsIn{') && l.includes(`job_id="${jobId}"`));
+            // Only its own subtasks: every series names this TaskManager.
+            expect(own.every((l) => l.includes(`tm_id="${tm.id}"`))).toBe(true);
+            expect(body).toMatch(new RegExp(`runnel_taskmanager_taskSlotsTotal\\{[^}]*tm_id="${tm.id}"[^}]*\\} 2`));
+            return { id: tm.id, series: own.length, heap: new RegExp(`runnel_taskmanager_slot_heapUsed\\{[^}]*job_id="${jobId}"`).test(body) };
+          }),
+        );
+        return counts.reduce((n, c) => n + c.series, 0) === 4 && counts;
+      },
+      { description: 'the operator series of the job in the TaskManagers’ /metrics', timeoutMs: 30_000 },
+    );
+    expect(perTm.filter((c) => c.series > 0).every((c) => c.heap)).toBe(true);
+
     expect((await httpJson(`${cluster.url}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' })).status).toBe(202);
     await cluster.waitForJob(jobId, ['CANCELED']);
     const after = await (await fetch(`${cluster.jobManagerUrl}/metrics`)).text();
     expect(after).not.toContain(`job_id="${jobId}"`);
+    for (const tm of tms) {
+      await waitFor(async () => !(await (await fetch(`${tm.path}/metrics`)).text()).includes(`job_id="${jobId}"`), {
+        description: `the job's series to leave ${tm.id}'s /metrics`,
+        timeoutMs: 30_000,
+      });
+    }
     // The REST metrics of the ended job are still served.
     const [out] = await get<Agg[]>(`/jobs/${jobId}/vertices/${upstream.id}/subtasks/metrics?get=numRecordsOut&agg=sum`);
     expect(out.sum).toBeGreaterThan(0);

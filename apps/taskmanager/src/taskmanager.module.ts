@@ -12,6 +12,7 @@ import { slotWorkerOptions } from './runtime/slot-limits.settings';
 import { ARTIFACT_DIRECTORY, JOB_MASTER_GATEWAY, SLOT_WORKER_FACTORY, SlotWorkerFactory, TaskExecutorService } from './runtime/task-executor.service';
 import { ConnectionOptions, RESOURCE_MANAGER_GATEWAY, ResourceManagerConnection, TASK_MANAGER_ID } from './registration/resource-manager-connection.service';
 import { TaskSlotTable } from './slots/task-slot-table';
+import { TaskManagerPrometheusCollector } from './runtime/prometheus-task.collector';
 import { TaskManagerController } from './taskmanager.controller';
 import { TaskManagerSettings } from './taskmanager.settings';
 
@@ -58,6 +59,7 @@ export class TaskManagerModule {
           },
         },
         TaskExecutorService,
+        TaskManagerPrometheusCollector,
       ],
     };
   }

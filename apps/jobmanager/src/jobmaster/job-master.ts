@@ -208,6 +208,7 @@ export class JobMaster {
         const slot = execution.slot!;
         graph.transition(execution, ExecutionStates.Deploying, this.deps.clock());
         const restore = this.checkpoints.restoreFor(execution.vertexId);
+        const vertex = this.jobGraph.vertices.find((v) => v.id === execution.vertexId);
         try {
           await this.deps.taskExecutor(slot.resourceId).submitTask({
             jobId: this.jobId,
@@ -217,6 +218,8 @@ export class JobMaster {
             allocationId: slot.allocationId,
             slotIndex: slot.slotIndex,
             vertexId: execution.vertexId,
+            // Cut to the descriptor's bounds: labels only, the names in full stay in the REST views.
+            ...(vertex ? { taskName: vertex.name.slice(0, 1024), operatorNames: vertex.operators.slice(0, 1000).map((o) => o.name.slice(0, 255)) } : {}),
             subtaskIndex: execution.subtaskIndex,
             artifactHash: this.submission.artifactHash,
             programArgs: this.submission.programArgs,

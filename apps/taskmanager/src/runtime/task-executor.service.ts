@@ -11,12 +11,21 @@ import { JobMasterReporter } from './job-master.reporter';
 import { LocalChannelRegistry } from './local-channels';
 import { SlotWorker } from './slot-worker.host';
 import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
+import type { TaskMetrics } from '@runnel/protocol';
 import { TaskSlotTable } from '../slots/task-slot-table';
 import { TASK_MANAGER_ID } from '../registration/resource-manager-connection.service';
 
 export const JOB_MASTER_GATEWAY = Symbol('JOB_MASTER_GATEWAY');
 export const SLOT_WORKER_FACTORY = Symbol('SLOT_WORKER_FACTORY');
 export const ARTIFACT_DIRECTORY = Symbol('ARTIFACT_DIRECTORY');
+
+/** A task deployed here and not ended, with its last reported metrics (for this TaskManager's /metrics). */
+export interface LiveTask {
+  readonly deployment: Deployment;
+  metrics?: TaskMetrics;
+}
+
+const ENDED_STATES = new Set(['FINISHED', 'FAILED', 'CANCELED']);
 
 export type SlotWorkerFactory = (
   slotIndex: number,
@@ -31,6 +40,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
   private readonly logger = new Logger('TaskExecutor');
   private readonly workers = new Map<string, SlotWorker>();
   private readonly attempts = new Map<string, string>();
+  private readonly live = new Map<string, LiveTask>();
   private readonly localChannels: LocalChannelRegistry;
   private readonly reports: JobMasterReporter;
 
@@ -57,6 +67,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
       this.workers.set(deployment.allocationId, worker);
     }
     this.attempts.set(deployment.executionAttemptId, deployment.allocationId);
+    this.live.set(deployment.executionAttemptId, { deployment });
     const ports = this.localChannels.portsFor(deployment);
     const artifactPath = await this.artifacts.toFile(deployment.artifactHash, this.artifactDirectory);
     worker.deploy(deployment, artifactPath, ports);
@@ -98,6 +109,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
     await Promise.all(workers.map((w) => w.close()));
     for (const w of workers) this.workers.delete(w.allocationId);
     for (const [attempt, allocation] of this.attempts) if (workers.some((w) => w.allocationId === allocation)) this.attempts.delete(attempt);
+    for (const [attempt, task] of this.live) if (task.deployment.jobId === jobId) this.live.delete(attempt);
     this.localChannels.releaseJob(jobId);
     const freed = this.slots.freeJob(jobId);
     if (freed.length) this.logger.log(`released job ${jobId}: slots ${freed.join(', ')} are free`);
@@ -109,7 +121,15 @@ export class TaskExecutorService implements OnApplicationShutdown {
     this.reports.stop();
   }
 
+  /** The tasks deployed here that have not ended, with their last metrics. */
+  liveTasks(): Iterable<LiveTask> {
+    return this.live.values();
+  }
+
   private forward(event: TaskStateEvent): void {
+    const task = this.live.get(event.executionAttemptId);
+    if (task && ENDED_STATES.has(event.state)) this.live.delete(event.executionAttemptId);
+    else if (task && event.metrics) task.metrics = event.metrics;
     if (event.state === 'FAILED') this.logger.warn(`task ${event.executionAttemptId} of job ${event.jobId} failed: ${event.failure?.stack ?? event.failure?.message}`);
     this.reports.state(event);
   }

@@ -46,6 +46,9 @@ export class TaskDeploymentDescriptor extends ProtocolMessage {
   @Matches(HEX32, { message: 'allocationId must be 32 lower-case hex characters' }) allocationId!: string;
   @IsInt() @Min(0) slotIndex!: number;
   @IsString() @MaxLength(255) vertexId!: string;
+  /** The task's and its chained operators' names: labels of the TaskManager's own metric series. */
+  @IsOptional() @IsString() @MaxLength(1024) taskName?: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(255, { each: true }) operatorNames?: string[];
   @IsInt() @Min(0) subtaskIndex!: number;
   @Matches(SHA256, { message: 'artifactHash must be a sha256 in hex' }) artifactHash!: string;
   @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) programArgs!: string[];
