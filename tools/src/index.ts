@@ -2,4 +2,4 @@
 // independent reference implementations the tests compare results with.
 export * from './infra';
 export * from './reference';
-export { natsServerConfig, NATS_ROLES, type NatsRole } from './cluster/secure-cluster.setup';
+export { natsRolePermissions, natsServerConfig, NATS_ROLES, type NatsRole, type NatsRolePermissions } from './cluster/secure-cluster.setup';

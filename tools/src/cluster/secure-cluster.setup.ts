@@ -122,6 +122,32 @@ export function prepareSecureCluster(dataDir: string, options: { readonly cluste
  * TaskManager (slot-io.scope.ts).
  */
 export function natsServerConfig(credentials: Readonly<Record<NatsRole, NatsCredentials>>, namespace: ClusterNamespace): string {
+  const permissions = natsRolePermissions(namespace);
+  const user = (role: NatsRole) => {
+    const { publish, subscribe } = permissions[role];
+    const rule = publish[0] === '>' && subscribe[0] === '>' ? '{ publish: ">", subscribe: ">" }' : `{ publish: { allow: ${list(publish)} }, subscribe: { allow: ${list(subscribe)} } }`;
+    return `    { user: ${quote(credentials[role].user!)}, password: ${quote(credentials[role].password!)}, permissions: ${rule} }`;
+  };
+  const list = (subjects: readonly string[]) => `[${subjects.map(quote).join(', ')}]`;
+  return [
+    '# Written by `npm start -- --secure` at every start (from the passwords beside it); edits are lost.',
+    'authorization {',
+    '  users = [',
+    ...NATS_ROLES.map(user),
+    '  ]',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Subjects a role may publish and subscribe to: one source for the server config and for user JWTs (operator mode). */
+export interface NatsRolePermissions {
+  readonly publish: readonly string[];
+  readonly subscribe: readonly string[];
+}
+
+/** The permissions of each role (see natsServerConfig). */
+export function natsRolePermissions(namespace: ClusterNamespace): Record<NatsRole, NatsRolePermissions> {
   const bucket = namespace.artifactBucket;
   const stream = `OBJ_${bucket}`;
   const objectReads = (s: string) => ['$JS.API.INFO', `$JS.API.STREAM.INFO.${s}`, `$JS.API.STREAM.MSG.GET.${s}`, `$JS.API.DIRECT.GET.${s}`, `$JS.API.DIRECT.GET.${s}.>`];
@@ -161,20 +187,11 @@ export function natsServerConfig(credentials: Readonly<Record<NatsRole, NatsCred
     `$O.${checkpoints}.>`,
   ];
   const taskManagerSubscribe = [namespace.subject('runnel.taskmanager.>'), namespace.subject('runnel.credit.>'), '_INBOX.>'];
-  const user = (role: NatsRole, permissions: string) =>
-    `    { user: ${quote(credentials[role].user!)}, password: ${quote(credentials[role].password!)}, permissions: ${permissions} }`;
-  const list = (subjects: readonly string[]) => `[${subjects.map(quote).join(', ')}]`;
-  return [
-    '# Written by `npm start -- --secure` at every start (from the passwords beside it); edits are lost.',
-    'authorization {',
-    '  users = [',
-    user('services', '{ publish: ">", subscribe: ">" }'),
-    user('taskmanagers', `{ publish: { allow: ${list(taskManagerPublish)} }, subscribe: { allow: ${list(taskManagerSubscribe)} } }`),
-    user('clients', `{ publish: { allow: ${list(clientPublish)} }, subscribe: { allow: ${list(['_INBOX.>'])} } }`),
-    '  ]',
-    '}',
-    '',
-  ].join('\n');
+  return {
+    services: { publish: ['>'], subscribe: ['>'] },
+    taskmanagers: { publish: taskManagerPublish, subscribe: taskManagerSubscribe },
+    clients: { publish: clientPublish, subscribe: ['_INBOX.>'] },
+  };
 }
 
 function quote(value: string): string {
