@@ -34,6 +34,10 @@ export class TaskManagerSettings extends ServiceSettings {
   @IsInt({ message: 'must be a whole number of ms' }) @Min(0) @Max(86_400_000)
   taskStallTimeoutMs!: number;
 
+  @Setting({ env: 'BUFFER_TIMEOUT_MS', flag: 'buffer-timeout', default: 100, description: "how long a record may wait in an output batch before it is sent, for jobs that set no buffer timeout of their own (ms; 0: send after every emitted batch; -1: only when a batch is full, and at watermarks, barriers and end of input), as Flink's execution.buffer-timeout" })
+  @IsInt({ message: 'must be a whole number of ms' }) @Min(-1) @Max(3_600_000)
+  bufferTimeoutMs!: number;
+
   @Setting({ env: 'DEPLOY_TIMEOUT_MS', flag: 'deploy-timeout', default: 60_000, description: "how long a deployment may take to run (loading the job module, building its graph, restoring state) before the slot's worker is terminated (ms; 0: no deadline)" })
   @IsInt({ message: 'must be a whole number of ms' }) @Min(0) @Max(86_400_000)
   deployTimeoutMs!: number;

@@ -20,6 +20,7 @@ export function slotWorkerOptions(settings: TaskManagerSettings): SlotWorkerOpti
   return {
     limits: slotLimits(settings),
     ...(settings.clusterId ? { clusterId: settings.clusterId } : {}),
+    bufferTimeoutMs: settings.bufferTimeoutMs,
     log: (message) => logger.warn(message),
   };
 }

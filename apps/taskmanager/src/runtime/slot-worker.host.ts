@@ -32,6 +32,8 @@ const MEMORY_POLL_MS = 200;
 
 export interface SlotWorkerOptions {
   readonly clusterId?: string;
+  /** BUFFER_TIMEOUT_MS, for jobs that set no buffer timeout. */
+  readonly bufferTimeoutMs?: number;
   /**
    * The TaskManager's NATS I/O (its own connection), which the worker's requests run on once
    * checked; without it every request is refused.
@@ -93,7 +95,11 @@ export class SlotWorker {
     const sink = options.output ?? new TaskOutputSink(undefined);
     const prefix = () => `job ${jobId.slice(0, 8)} slot ${slotIndex}: ${this.context().tasks.join(', ') || 'no task'}`;
     this.outputs = { stdout: new LinePrefixer('stdout', prefix, sink), stderr: new LinePrefixer('stderr', prefix, sink) };
-    const workerData: SlotWorkerData = { slotIndex, ...(options.clusterId ? { clusterId: options.clusterId } : {}) };
+    const workerData: SlotWorkerData = {
+      slotIndex,
+      ...(options.clusterId ? { clusterId: options.clusterId } : {}),
+      ...(options.bufferTimeoutMs !== undefined ? { bufferTimeoutMs: options.bufferTimeoutMs } : {}),
+    };
     this.scope = new SlotIoScope(slotIndex, jobId, ClusterNamespace.of(options.clusterId).data);
     if (options.io) {
       this.ioServer = new SlotIoServer(options.io, this.scope, {

@@ -58,6 +58,7 @@ const runner: SlotTaskRunner = new SlotTaskRunner(
   },
   (event) => post({ type: 'checkpoint', event }),
   data.clusterId,
+  data.bufferTimeoutMs,
 );
 
 onMessage((message: ToSlotWorker) => {

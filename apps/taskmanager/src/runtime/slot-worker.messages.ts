@@ -43,6 +43,8 @@ export interface SlotWorkerData {
   readonly slotIndex: number;
   /** The TaskManager's CLUSTER_ID: the names of the worker's data subjects and consumers are in its namespace. */
   readonly clusterId?: string;
+  /** The TaskManager's BUFFER_TIMEOUT_MS: the buffer timeout of jobs that set none. */
+  readonly bufferTimeoutMs?: number;
   /** Watchdog counter (threads): the worker increments element 0 each time its event loop runs a tick timer. */
   readonly ticks?: Int32Array;
   /** How often the worker ticks (ms). */

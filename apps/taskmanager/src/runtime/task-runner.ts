@@ -62,6 +62,8 @@ export class SlotTaskRunner {
     private readonly report: (event: TaskStateEvent) => void,
     private readonly reportCheckpoint: (event: CheckpointEvent) => void = () => undefined,
     clusterId?: string,
+    /** The TaskManager's BUFFER_TIMEOUT_MS: for jobs (and operators) that set none. */
+    private readonly defaultBufferTimeoutMs?: number,
   ) {
     this.namespace = ClusterNamespace.of(clusterId);
   }
@@ -121,6 +123,7 @@ export class SlotTaskRunner {
         jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs, jobId,
         ...(deployment.checkpointMode ? { checkpointMode: deployment.checkpointMode } : {}),
         ...(restoredState ? { restoredState } : {}),
+        ...(this.defaultBufferTimeoutMs !== undefined ? { bufferTimeoutMs: this.defaultBufferTimeoutMs } : {}),
         onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, checkpointId, state, timings),
       });
       // Bytes are what crossed a serialising channel (JetStream); in-process channels count records only.
