@@ -8,8 +8,9 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import type { FromSlotWorker, ToSlotWorker } from './slot-worker.messages';
-import { SLOT_WORKER_DATA_ENV } from './slot-worker.messages';
+import { SLOT_WORKER_DATA_ENV, STACK_FD } from './slot-worker.messages';
 import { slotWorkerEnv } from './slot-worker.env';
 import { SlotTransport, SlotTransportFactory, watchdogIntervals, youngGenerationMb } from './slot-transport.types';
 
@@ -17,13 +18,15 @@ const STDERR_TAIL = 8192;
 
 export const processTransport: SlotTransportFactory = ({ entry, slotIndex, workerData, limits }, events): SlotTransport => {
   const young = youngGenerationMb(limits.memoryMb);
-  const data = { ...workerData, tickIntervalMs: watchdogIntervals(limits.stallTimeoutMs).tickMs };
+  const data = { ...workerData, tickIntervalMs: watchdogIntervals(limits.stallTimeoutMs).tickMs, stackPipe: true };
   const child: ChildProcess = fork(entry, [`--slot=${slotIndex}`], {
     serialization: 'advanced',
     execArgv: [`--max-old-space-size=${limits.memoryMb}`, `--max-semi-space-size=${Math.max(1, Math.floor(young / 3))}`],
     env: { ...slotWorkerEnv(process.env), [SLOT_WORKER_DATA_ENV]: JSON.stringify(data) },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // fd 4: the stack pipe, answered by a helper thread of the child (slot-process-stack.thread.ts).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
   });
+  const stacks = stackPipe(child.stdio[STACK_FD] as Duplex | null);
   let ticks = 0;
   let tail = '';
   child.stdout?.on('data', (chunk: Buffer) => events.output?.('stdout', chunk));
@@ -47,13 +50,57 @@ export const processTransport: SlotTransportFactory = ({ entry, slotIndex, worke
     },
     ticks: () => ticks,
     residentBytes: () => residentBytes(child.pid),
-    captureStack: () => Promise.resolve(undefined),
+    captureStack: (timeoutMs) => stacks.capture(timeoutMs),
     terminate: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await gone;
     },
   };
 };
+
+/** Requests on the child's stack pipe: one line out, one JSON line (the frames, or null) back. */
+function stackPipe(pipe: Duplex | null): { capture(timeoutMs: number): Promise<string | undefined> } {
+  let buffered = '';
+  const waiting: Array<(frames: string | undefined) => void> = [];
+  let late = 0; // replies still due to requests that timed out: not the next request's answer
+  pipe?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let frames: string | undefined;
+      try {
+        frames = (JSON.parse(line) as string | null) ?? undefined;
+      } catch {
+        frames = undefined;
+      }
+      if (late > 0) late--;
+      else waiting.shift()?.(frames);
+    }
+  });
+  pipe?.on('error', () => undefined); // the child is gone: captures time out
+  return {
+    capture(timeoutMs) {
+      if (!pipe || pipe.destroyed) return Promise.resolve(undefined);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          const i = waiting.indexOf(done);
+          if (i >= 0) {
+            waiting.splice(i, 1);
+            late++;
+          }
+          resolve(undefined);
+        }, timeoutMs);
+        const done = (frames: string | undefined) => {
+          clearTimeout(timer);
+          resolve(frames);
+        };
+        waiting.push(done);
+        pipe.write('S\n');
+      });
+    },
+  };
+}
 
 /** Resident set size of a process (Linux: /proc); undefined where it cannot be read. */
 function residentBytes(pid: number | undefined): number | undefined {

@@ -5,12 +5,7 @@
  * is blocked. The worker is resumed and detached again at once. Best effort, bounded in time.
  */
 import type { Session } from 'node:inspector';
-
-interface CallFrame {
-  readonly functionName: string;
-  readonly url?: string;
-  readonly location: { readonly scriptId: string; readonly lineNumber: number; readonly columnNumber: number };
-}
+import { formatCallFrames, type CallFrame } from './slot-stack.format';
 
 export async function captureThreadStack(threadId: number, timeoutMs: number): Promise<string | undefined> {
   let inspector: typeof import('node:inspector');
@@ -64,14 +59,11 @@ export async function captureThreadStack(threadId: number, timeoutMs: number): P
           const p = message.params as { scriptId: string; url: string };
           scripts.set(p.scriptId, p.url);
         } else if (message.method === 'Debugger.paused') {
-          const frames = ((message.params as { callFrames: CallFrame[] }).callFrames ?? []).map((f) => {
-            const url = f.url || scripts.get(f.location.scriptId) || '<anonymous>';
-            return `    at ${f.functionName || '<anonymous>'} (${url}:${f.location.lineNumber + 1}:${f.location.columnNumber + 1})`;
-          });
+          const frames = formatCallFrames((message.params as { callFrames: CallFrame[] }).callFrames ?? [], scripts);
           send('Debugger.resume')
             .then(() => send('Debugger.disable'))
             .catch(() => undefined)
-            .finally(() => resolve(frames.join('\n') || undefined));
+            .finally(() => resolve(frames || undefined));
         }
       });
       post('NodeWorker.enable', { waitForDebuggerOnStart: false }).catch(reject);

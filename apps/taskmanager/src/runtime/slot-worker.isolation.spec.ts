@@ -88,7 +88,8 @@ describe('a slot worker is started without secrets', () => {
     // It still is the TaskManager's environment otherwise (PATH, HOME…), and it knows its slot and cluster.
     expect(seen.env['PATH']).toBe(process.env['PATH']);
     expect(seen.workerData).toMatchObject({ slotIndex: 0, clusterId: 'team-a' });
-    expect(Object.keys(seen.workerData).sort()).toEqual(['clusterId', 'slotIndex', 'tickIntervalMs']);
+    // A process also learns that fd 4 is its stack pipe (slot-process-stack.thread.ts).
+    expect(Object.keys(seen.workerData).sort()).toEqual(['clusterId', 'slotIndex', ...(isolation === 'process' ? ['stackPipe'] : []), 'tickIntervalMs']);
     for (const name of Object.keys(SECRETS)) expect({ name, present: name in seen.env }).toEqual({ name, present: false });
     const text = JSON.stringify(seen);
     for (const [name, value] of Object.entries(SECRETS)) expect({ name, leaked: text.includes(value) }).toEqual({ name, leaked: false });

@@ -5,7 +5,8 @@
  * It opens no NATS connection: its record exchange and checkpoint state go through the
  * TaskManager (slot-io.client.ts).
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { guardProcess, startWatchdogTicks } from './slot-worker.guard';
 import { FromSlotWorker, SLOT_WORKER_DATA_ENV, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
 import { SlotTaskRunner } from './task-runner';
@@ -28,6 +29,8 @@ const io = new SlotExchangeIo(
 );
 const onMessage = (handler: (message: ToSlotWorker) => void) => (inThread ? parentPort!.on('message', handler) : process.on('message', handler));
 const exitNow = process.exit.bind(process); // before guardProcess wraps it
+// A process's stack, when its main thread spins, can only be taken from another thread of its own.
+if (!inThread && data.stackPipe) new Worker(join(__dirname, 'slot-process-stack.thread.js')).unref();
 if (!inThread) {
   process.on('disconnect', () => exitNow(0));
   // A thread's uncaught error reaches the TaskManager as its 'error' event; a process tells it, then ends.

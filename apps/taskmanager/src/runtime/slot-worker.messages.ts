@@ -39,10 +39,15 @@ export type FromSlotWorker =
  * does its NATS I/O through the TaskManager (slot-io.*.ts), and its environment is filtered
  * (slot-worker.env.ts). Job code can read all of this.
  */
+/** A process slot's fd of its TaskManager's stack pipe (stdio index 4: after stdin, stdout, stderr and IPC). */
+export const STACK_FD = 4;
+
 export interface SlotWorkerData {
   readonly slotIndex: number;
   /** The TaskManager's CLUSTER_ID: the names of the worker's data subjects and consumers are in its namespace. */
   readonly clusterId?: string;
+  /** A process slot: fd 4 is the TaskManager's stack pipe (slot-process-stack.thread.ts). */
+  readonly stackPipe?: boolean;
   /** The TaskManager's BUFFER_TIMEOUT_MS: the buffer timeout of jobs that set none. */
   readonly bufferTimeoutMs?: number;
   /** Watchdog counter (threads): the worker increments element 0 each time its event loop runs a tick timer. */
