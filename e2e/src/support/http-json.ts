@@ -15,12 +15,23 @@ export async function httpJson<T = unknown>(
     ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
     ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
   };
-  const response = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(init.timeoutMs ?? 5_000),
-  });
+  const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
+  const send = () =>
+    fetch(url, {
+      method,
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: AbortSignal.timeout(init.timeoutMs ?? 5_000),
+    });
+  let response: Response;
+  try {
+    response = await send();
+  } catch (error) {
+    // A kept-alive connection the server closed while our event loop was blocked (a test's
+    // spawnSync of the CLI) is found stale only when used: a GET is sent again once, as browsers do.
+    if (method !== 'GET' || !isStaleConnection(error)) throw error;
+    response = await send();
+  }
   const text = await response.text();
   let body: unknown;
   try {
@@ -29,4 +40,9 @@ export async function httpJson<T = unknown>(
     body = undefined;
   }
   return { status: response.status, body: body as T };
+}
+
+function isStaleConnection(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET';
 }
