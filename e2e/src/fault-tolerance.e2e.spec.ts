@@ -68,8 +68,7 @@ describe('fault tolerance', () => {
     const output = join(work, 'q5-cluster');
     const jobId = await cluster.run(await cluster.uploadJob(join(EXAMPLES, 'nexmark-q5.ts')), [...args, '--checkpoint-interval', '500', '--output', `${output}/`], 4);
     await killTaskManagerMidJob(jobId);
-    const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 180_000);
-    expect(job.state).toBe('FINISHED');
+    await cluster.expectFinished(jobId, 180_000);
     const checkpoints = (await httpJson<{ counts: { restored: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body;
     expect(checkpoints.counts.restored).toBeGreaterThanOrEqual(1);
     const actual = readJsonLines(output);
@@ -181,8 +180,7 @@ describe('fault tolerance', () => {
       await nc.drain();
     }
     cluster.startTaskManager(`${victim[0]}-replacement`, 2);
-    const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'], 120_000);
-    expect(job.state).toBe('FINISHED');
+    await cluster.expectFinished(jobId, 120_000);
     const exceptions = (await httpJson<{ 'all-exceptions': { exception: string }[] }>(`${cluster.url}/jobs/${jobId}/exceptions`)).body['all-exceptions'];
     expect(exceptions.some((e) => /CorruptCheckpointError: Checkpoint state .* is unusable: checksum/.test(e.exception))).toBe(true);
     // The restore that used the previous checkpoint is the one that finished the job.

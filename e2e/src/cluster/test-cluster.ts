@@ -131,6 +131,15 @@ export class TestCluster {
     );
   }
 
+  /** Waits for the job to end and fails, naming its exceptions (first lines), unless it FINISHED. */
+  async expectFinished(jobId: string, timeoutMs = 120_000): Promise<JobDetails> {
+    const job = await this.waitForJob(jobId, ['FINISHED', 'FAILED', 'CANCELED'], timeoutMs);
+    if (job.state === 'FINISHED') return job;
+    const { body } = await httpJson<{ 'all-exceptions'?: { exception: string }[] }>(`${this.url}/jobs/${jobId}/exceptions`, { token: this.restToken });
+    const causes = (body['all-exceptions'] ?? []).map((e) => e.exception.split('\n')[0]);
+    throw new Error(`job ${jobId} ended ${job.state}, not FINISHED; its exceptions: ${JSON.stringify(causes)}`);
+  }
+
   async stop(): Promise<void> {
     await Promise.allSettled(this.services.map((s) => s.stop()));
     await this.nats?.stop?.();
