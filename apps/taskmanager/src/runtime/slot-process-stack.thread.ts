@@ -4,7 +4,7 @@
  * inspector session to the main thread (V8 serves inspector messages through an interrupt, so a
  * pause works while the main thread's event loop is blocked), and listens on a pipe of its own
  * (fd STACK_FD), which — unlike the IPC channel — does not need the main thread. Each request
- * line gets one reply line: the main thread's frames as JSON. The thread adds no capability: user
+ * line gets one reply line: the main thread's frames and heap use as JSON. The thread adds no capability: user
  * code in that process could open the same session itself.
  */
 import { Session } from 'node:inspector';
@@ -22,12 +22,15 @@ let busy = false;
 session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => scripts.set(m.params.scriptId, m.params.url));
 session.on('Debugger.paused', (m: { params: { callFrames: CallFrame[] } }) => {
   const frames = formatCallFrames(m.params.callFrames, scripts);
-  session.post('Debugger.resume', () =>
-    session.post('Debugger.disable', () => {
-      scripts.clear();
-      busy = false;
-      pipe.write(`${JSON.stringify(frames)}\n`);
-    }),
+  // The main thread's heap (not this thread's): the session is the main thread's.
+  session.post('Runtime.getHeapUsage', (_error, usage) =>
+    session.post('Debugger.resume', () =>
+      session.post('Debugger.disable', () => {
+        scripts.clear();
+        busy = false;
+        pipe.write(`${JSON.stringify({ frames: frames || undefined, heapUsedBytes: (usage as { usedSize?: number } | undefined)?.usedSize })}\n`);
+      }),
+    ),
   );
 });
 pipe.on('data', () => {

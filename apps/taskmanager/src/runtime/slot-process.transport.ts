@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { FromSlotWorker, ToSlotWorker } from './slot-worker.messages';
 import { SLOT_WORKER_DATA_ENV, STACK_FD } from './slot-worker.messages';
 import { slotWorkerEnv } from './slot-worker.env';
-import { SlotTransport, SlotTransportFactory, watchdogIntervals, youngGenerationMb } from './slot-transport.types';
+import { SlotTransport, SlotTransportFactory, StallCapture, watchdogIntervals, youngGenerationMb } from './slot-transport.types';
 
 const STDERR_TAIL = 8192;
 
@@ -58,24 +58,24 @@ export const processTransport: SlotTransportFactory = ({ entry, slotIndex, worke
   };
 };
 
-/** Requests on the child's stack pipe: one line out, one JSON line (the frames, or null) back. */
-function stackPipe(pipe: Duplex | null): { capture(timeoutMs: number): Promise<string | undefined> } {
+/** Requests on the child's stack pipe: one line out, one JSON line (frames and heap use, or null) back. */
+function stackPipe(pipe: Duplex | null): { capture(timeoutMs: number): Promise<StallCapture | undefined> } {
   let buffered = '';
-  const waiting: Array<(frames: string | undefined) => void> = [];
+  const waiting: Array<(capture: StallCapture | undefined) => void> = [];
   let late = 0; // replies still due to requests that timed out: not the next request's answer
   pipe?.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
     for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      let frames: string | undefined;
+      let capture: StallCapture | undefined;
       try {
-        frames = (JSON.parse(line) as string | null) ?? undefined;
+        capture = (JSON.parse(line) as StallCapture | null) ?? undefined;
       } catch {
-        frames = undefined;
+        capture = undefined;
       }
       if (late > 0) late--;
-      else waiting.shift()?.(frames);
+      else waiting.shift()?.(capture);
     }
   });
   pipe?.on('error', () => undefined); // the child is gone: captures time out
@@ -91,9 +91,9 @@ function stackPipe(pipe: Duplex | null): { capture(timeoutMs: number): Promise<s
           }
           resolve(undefined);
         }, timeoutMs);
-        const done = (frames: string | undefined) => {
+        const done = (capture: StallCapture | undefined) => {
           clearTimeout(timer);
-          resolve(frames);
+          resolve(capture);
         };
         waiting.push(done);
         pipe.write('S\n');

@@ -6,8 +6,9 @@
  */
 import type { Session } from 'node:inspector';
 import { formatCallFrames, type CallFrame } from './slot-stack.format';
+import type { StallCapture } from './slot-transport.types';
 
-export async function captureThreadStack(threadId: number, timeoutMs: number): Promise<string | undefined> {
+export async function captureThreadStack(threadId: number, timeoutMs: number): Promise<StallCapture | undefined> {
   let inspector: typeof import('node:inspector');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,15 +27,15 @@ export async function captureThreadStack(threadId: number, timeoutMs: number): P
   const attached: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   try {
-    const work = new Promise<string | undefined>((resolve, reject) => {
+    const work = new Promise<StallCapture | undefined>((resolve, reject) => {
       let target: string | undefined;
       let nextId = 1;
-      const replies = new Map<number, (reply: { error?: { message: string } }) => void>();
+      const replies = new Map<number, (reply: { error?: { message: string }; result?: unknown }) => void>();
       const scripts = new Map<string, string>();
       const send = (method: string, params: object = {}) =>
-        new Promise<void>((ok, fail) => {
+        new Promise<unknown>((ok, fail) => {
           const id = nextId++;
-          replies.set(id, (reply) => (reply.error ? fail(new Error(reply.error.message)) : ok()));
+          replies.set(id, (reply) => (reply.error ? fail(new Error(reply.error.message)) : ok(reply.result)));
           post('NodeWorker.sendMessageToWorker', { sessionId: target, message: JSON.stringify({ id, method, params }) }).catch(fail);
         });
       session.on('NodeWorker.attachedToWorker', (event: { params: { sessionId: string; workerInfo: { workerId: string; title: string } } }) => {
@@ -60,10 +61,16 @@ export async function captureThreadStack(threadId: number, timeoutMs: number): P
           scripts.set(p.scriptId, p.url);
         } else if (message.method === 'Debugger.paused') {
           const frames = formatCallFrames((message.params as { callFrames: CallFrame[] }).callFrames ?? [], scripts);
-          send('Debugger.resume')
+          let heapUsedBytes: number | undefined;
+          // While it is paused: a worker that never returns because garbage collection has it
+          // (a heap at its limit) is out of memory, not stuck in user code.
+          send('Runtime.getHeapUsage')
+            .then((usage) => (heapUsedBytes = (usage as { usedSize?: number } | undefined)?.usedSize))
+            .catch(() => undefined)
+            .then(() => send('Debugger.resume'))
             .then(() => send('Debugger.disable'))
             .catch(() => undefined)
-            .finally(() => resolve(frames || undefined));
+            .finally(() => resolve({ frames: frames || undefined, heapUsedBytes }));
         }
       });
       post('NodeWorker.enable', { waitForDebuggerOnStart: false }).catch(reject);

@@ -44,6 +44,12 @@ export interface SlotTransportEvents {
   readonly output?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
+/** What a stalled worker was doing: its stack, and how much of its JavaScript heap was in use. */
+export interface StallCapture {
+  readonly frames?: string;
+  readonly heapUsedBytes?: number;
+}
+
 export interface SlotTransport {
   readonly isolation: SlotIsolation;
   /** The worker's process (a thread: the TaskManager's own). */
@@ -56,8 +62,11 @@ export interface SlotTransport {
   ticks(): number;
   /** Resident memory of the worker in bytes, when it is measurable on its own (a process); else undefined. */
   residentBytes(): number | undefined;
-  /** Best effort: the JavaScript stack the worker executes now (it may be spinning); undefined when unavailable. */
-  captureStack(timeoutMs: number): Promise<string | undefined>;
+  /**
+   * Best effort: the JavaScript stack the worker executes now (it may be spinning) and its heap use
+   * at that moment; undefined when unavailable.
+   */
+  captureStack(timeoutMs: number): Promise<StallCapture | undefined>;
   /** Ends the worker, also one that spins; resolves when it is gone. */
   terminate(): Promise<void>;
 }

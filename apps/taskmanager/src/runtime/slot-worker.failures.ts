@@ -24,21 +24,23 @@ function failure(name: string, message: string, frames?: string): TaskFailure {
   return { name, message, stack: `${name}: ${message}${frames ? `\n${frames}` : ''}` };
 }
 
-export function stallFailure(c: SlotContext, stalledForMs: number, frames: string | undefined): TaskFailure {
+export function stallFailure(c: SlotContext, stalledForMs: number, frames: string | undefined, heapUsedBytes?: number): TaskFailure {
+  const heap = heapUsedBytes === undefined ? '' : ` Its JavaScript heap had ${Math.round(heapUsedBytes / 1048576)} MB in use (TM_SLOT_MEMORY_MB=${c.limits.memoryMb}).`;
   const where = c.building ? `while loading the job module or building its graph (deploying ${c.tasks.join(', ')})` : `in ${c.tasks.join(', ') || 'the slot'}`;
   return failure(
     'TaskStalledError',
     `Task stalled: the ${worker(c)} of slot ${c.slotIndex} has not returned to its event loop for ${seconds(stalledForMs)} (TASK_STALL_TIMEOUT_MS=${c.limits.stallTimeoutMs}) — user code ${where} does not return (an endless loop, or synchronous work that takes longer than that). ` +
-      `The ${worker(c)} was terminated and is replaced for the next deployment.${everyTask(c)}` +
+      `The ${worker(c)} was terminated and is replaced for the next deployment.${everyTask(c)}${heap}` +
       (frames ? ' Where it was running when it was stopped:' : c.isolation === 'thread' ? ' (its stack could not be captured.)' : ''),
     frames,
   );
 }
 
-export function heapFailure(c: SlotContext): TaskFailure {
+export function heapFailure(c: SlotContext, heapUsedBytes?: number): TaskFailure {
+  const reached = heapUsedBytes === undefined ? 'reached' : `was stuck in garbage collection with about ${Math.round(heapUsedBytes / 1048576)} MB in use, near`;
   return failure(
     'SlotOutOfMemoryError',
-    `Out of memory: the ${worker(c)} of slot ${c.slotIndex} reached its JavaScript heap limit of ${c.limits.memoryMb} MB (TM_SLOT_MEMORY_MB=${c.limits.memoryMb}) and was ended; the TaskManager runs on and the slot gets a new worker.${everyTask(c)} ` +
+    `Out of memory: the ${worker(c)} of slot ${c.slotIndex} ${reached} its JavaScript heap limit of ${c.limits.memoryMb} MB (TM_SLOT_MEMORY_MB=${c.limits.memoryMb}) and was ended; the TaskManager runs on and the slot gets a new worker.${everyTask(c)} ` +
       `Keep less in memory (state, buffered records), raise the parallelism, or raise TM_SLOT_MEMORY_MB.`,
   );
 }

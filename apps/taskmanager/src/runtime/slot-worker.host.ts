@@ -28,6 +28,12 @@ import {
 } from './slot-worker.failures';
 
 const STACK_CAPTURE_TIMEOUT_MS = 2000;
+/** A stalled worker whose heap is this full (of its V8 heap limit) is out of memory… */
+const FULL_HEAP_SHARE = 0.85;
+/** How long a stalled worker that could not be paused gets to end by itself with out of memory. */
+const OUT_OF_MEMORY_GRACE_MS = 3000;
+/** …and so is one that could not be paused, if its last report (up to a second old) was this full. */
+const REPORTED_FULL_HEAP_SHARE = 0.7;
 const MEMORY_POLL_MS = 200;
 
 export interface SlotWorkerOptions {
@@ -72,6 +78,11 @@ export class SlotWorker {
   private stopping = false;
   /** Why the worker is gone or being ended; set once. */
   private failure?: TaskFailure;
+  /** The heap use the worker last reported (with its tasks' metrics), for telling a stall from a full heap. */
+  private lastHeap?: { used: number; limit: number };
+  /** V8 ended the worker for its heap limit (a thread's ERR_WORKER_OUT_OF_MEMORY, a process's report). */
+  private ranOutOfMemory = false;
+  private onGone?: () => void;
   private exitCall?: { readonly code: number; readonly stack?: string };
   private lastTicks = 0;
   private lastProgressAt = Date.now();
@@ -284,6 +295,7 @@ export class SlotWorker {
       case 'state': {
         if (this.failure) return; // the TaskManager already failed this slot's tasks
         const { event } = message;
+        if (event.metrics?.heapUsed !== undefined) this.lastHeap = { used: event.metrics.heapUsed, limit: event.metrics.heapLimit ?? this.limits.memoryMb * 1048576 };
         if (event.state !== 'INITIALIZING' && event.state !== 'DEPLOYING') this.deployed(event.executionAttemptId);
         if (event.state === 'FINISHED' || event.state === 'FAILED' || event.state === 'CANCELED') this.running.delete(event.executionAttemptId);
         this.onState(event);
@@ -299,6 +311,7 @@ export class SlotWorker {
   }
 
   private onError(error: Error & { code?: string }): void {
+    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.ranOutOfMemory = true;
     if (this.stopping) return;
     const context = this.context();
     this.die(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? heapFailure(context) : uncaughtFailure(context, error));
@@ -306,6 +319,8 @@ export class SlotWorker {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null, outOfMemory: boolean, stderrTail?: string): void {
     this.exited = true;
+    if (outOfMemory) this.ranOutOfMemory = true;
+    this.onGone?.();
     if (!this.stopping && !this.failure) {
       const context = this.context();
       if (outOfMemory) this.die(heapFailure(context));
@@ -345,9 +360,27 @@ export class SlotWorker {
     const context = this.context();
     this.stopTimers();
     this.failure = { message: `slot ${this.slotIndex} stalled` }; // claims the slot's end; replaced below
-    const frames = await this.transport.captureStack(STACK_CAPTURE_TIMEOUT_MS).catch(() => undefined);
+    const capture = await this.transport.captureStack(STACK_CAPTURE_TIMEOUT_MS).catch(() => undefined);
+    // A worker that could not even be paused may be collecting garbage on a full heap, about to
+    // fail with out of memory by itself: give it a moment to, so that it says so.
+    if (!capture && !this.exited) await new Promise<void>((resolve) => {
+      this.onGone = resolve;
+      setTimeout(resolve, OUT_OF_MEMORY_GRACE_MS).unref();
+    });
+    this.onGone = undefined;
     this.failure = undefined;
-    this.die(stallFailure(context, stalledFor, frames));
+    if (this.ranOutOfMemory) {
+      this.die(heapFailure(context));
+      return;
+    }
+    // Garbage collection of a nearly full heap also keeps a worker from its loop (seen on a loaded
+    // machine before V8 gives up): that is the memory limit's failure, not user code spinning. A
+    // worker collecting garbage may not even be paused for its stack: then its last report counts.
+    const limit = this.lastHeap?.limit ?? this.limits.memoryMb * 1048576;
+    const used = capture?.heapUsedBytes ?? this.lastHeap?.used;
+    const full = capture?.heapUsedBytes !== undefined ? used! >= FULL_HEAP_SHARE * limit : used !== undefined && used >= REPORTED_FULL_HEAP_SHARE * limit;
+    if (full) this.die(heapFailure(context, used));
+    else this.die(stallFailure(context, stalledFor, capture?.frames, capture?.heapUsedBytes));
   }
 
   /** Fails every task of the slot with `failure` and ends the worker. */
