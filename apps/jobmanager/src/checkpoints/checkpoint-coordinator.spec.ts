@@ -70,11 +70,12 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
 }
 
 describe('CheckpointCoordinator', () => {
-  it('triggers at the sources, completes when every task acknowledged, persists, notifies, subsumes', async () => {
+  it('triggers every running task, completes when every task acknowledged, persists, notifies, subsumes', async () => {
     const t = setup();
     const first = await t.coordinator.trigger();
     expect(first).toBe(1);
-    expect(t.triggered).toEqual([`tm-0:${t.eg.jobVertices[0].executions[0].attemptId}:1`]);
+    // Sources inject the barrier; the others take it only at the end of their input (final checkpoint).
+    expect(t.triggered.sort()).toEqual(t.eg.executions().map((e) => `${e.slot!.resourceId}:${e.attemptId}:1`).sort());
     expect(await t.coordinator.trigger()).toBeUndefined(); // one at a time (maxConcurrent 1)
     await t.ackAll(1);
     expect(t.saved).toHaveLength(1);
@@ -195,6 +196,39 @@ describe('CheckpointCoordinator', () => {
     await t.coordinator.trigger();
     await t.ackAll(3);
     expect(t.statuses).toEqual([[2, 'SUBSUMED']]);
+    t.coordinator.stop();
+  });
+
+  it('goes on checkpointing after a task finished: its final state stands for it, and is not deleted while referred to', async () => {
+    const t = setup();
+    const [src, agg0, agg1] = t.eg.executions();
+    const handle = (e: typeof src, id: number) => `${JOB}/chk-${id}/${e.vertexId}/${e.subtaskIndex}`;
+    const ack = (e: typeof src, id: number) => t.coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: id, handle: handle(e, id), size: 10, checksum: 'f'.repeat(64) });
+    // Checkpoint 1 is agg0's final checkpoint; agg0 then finishes.
+    await t.coordinator.trigger();
+    for (const e of [src, agg0, agg1]) await ack(e, 1);
+    t.eg.transition(agg0, 'FINISHED', 1);
+    await t.coordinator.onExecutionFinished(agg0.attemptId);
+    t.triggered.length = 0;
+    expect(await t.coordinator.trigger()).toBe(2);
+    expect(t.triggered.some((x) => x.includes(agg0.attemptId))).toBe(false);
+    await ack(src, 2);
+    await ack(agg1, 2);
+    const second = t.coordinator.latestCompleted()!;
+    expect(second.checkpointId).toBe(2);
+    expect(second.handles.find((h) => h.vertexId === 'agg' && h.subtaskIndex === 0)?.handle).toBe(handle(agg0, 1));
+    // Checkpoint 1 is subsumed (retained 1) but its state of agg0 is still referred to: kept.
+    expect(t.statuses).toEqual([[1, 'SUBSUMED']]);
+    expect(t.deleted).toEqual([]);
+    // A task that finishes while a checkpoint waits for it completes that checkpoint.
+    await t.coordinator.trigger();
+    await ack(src, 3);
+    t.eg.transition(agg1, 'FINISHED', 2);
+    await t.coordinator.onExecutionFinished(agg1.attemptId);
+    expect(t.coordinator.latestCompleted()?.checkpointId).toBe(3);
+    expect(t.coordinator.latestCompleted()?.handles.map((h) => h.handle).sort()).toEqual([handle(agg0, 1), handle(agg1, 2), handle(src, 3)].sort());
+    // Checkpoint 2's state of src is not referred to any more, but its agg1 state is: both stay until unreferenced.
+    expect(t.deleted).toEqual([]);
     t.coordinator.stop();
   });
 });

@@ -5,12 +5,13 @@
  * commit, dropping subsumed checkpoints — and counts expired or declined ones, failing the job
  * only past the tolerable number. It also hands out what a restarted task restores.
  */
-import { RestoreSpec, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointNames, RestoreSpec, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
 import { CheckpointStatsTracker } from './checkpoint-stats.tracker';
 import type { JobGraph } from '@runnel/dataflow';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
 import { CheckpointRecord, CheckpointRepository } from './checkpoint.repository';
 import { StoredHandle } from './checkpoint.entity';
+import { carryFinalStates } from './final-states';
 
 export interface CheckpointSettings {
   readonly intervalMs: number;
@@ -20,6 +21,8 @@ export interface CheckpointSettings {
   readonly maxConcurrent: number;
   readonly tolerableFailures: number;
   readonly retained: number;
+  /** RETAIN_ON_CANCELLATION: a cancelled job's retained checkpoints stay (Flink's externalized checkpoints). */
+  readonly retainOnCancel: boolean;
 }
 
 export interface CheckpointCoordinatorDeps {
@@ -63,7 +66,7 @@ interface HistoryEntry {
 export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
   const c = jobGraph.config.checkpointing as (JobGraph['config']['checkpointing'] & { tolerableFailures?: number; retained?: number }) | undefined;
   if (!c || !(c.intervalMs > 0)) {
-    return { intervalMs: 0, mode: 'exactly-once', timeoutMs: 600_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 3, retained: 1 };
+    return { intervalMs: 0, mode: 'exactly-once', timeoutMs: 600_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 3, retained: 1, retainOnCancel: false };
   }
   return {
     intervalMs: c.intervalMs,
@@ -73,6 +76,7 @@ export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
     maxConcurrent: c.maxConcurrent ?? 1,
     tolerableFailures: c.tolerableFailures ?? 3,
     retained: c.retained ?? 2,
+    retainOnCancel: c.externalizedCheckpointCleanup === 'RETAIN_ON_CANCELLATION',
   };
 }
 
@@ -96,6 +100,8 @@ export class CheckpointCoordinator {
   private restoredCount = 0;
   /** Per-subtask statistics of the checkpoints in the history (the details views). */
   readonly statsTracker = new CheckpointStatsTracker(HISTORY_SIZE);
+  /** Subsumed checkpoints whose state is deleted once no retained checkpoint refers to it. */
+  private readonly unreferenced = new Set<number>();
 
   constructor(
     readonly settings: CheckpointSettings,
@@ -194,13 +200,32 @@ export class CheckpointCoordinator {
     await this.deps.repository.markStatus(this.deps.jobId, checkpointId, 'CORRUPT').catch(() => undefined);
   }
 
+  /**
+   * The job was cancelled without RETAIN_ON_CANCELLATION: its own retained checkpoints go (state
+   * and record, so no job can be started from them); savepoints and another job's checkpoint it
+   * started from stay.
+   */
+  async discardRetained(): Promise<void> {
+    for (const c of this.completedCheckpoints.filter((r) => !r.isSavepoint && r.jobId === this.deps.jobId)) {
+      this.completedCheckpoints.splice(this.completedCheckpoints.indexOf(c), 1);
+      try {
+        // The record first: a checkpoint whose state is gone must not be offered for a restore.
+        await this.deps.repository.markStatus(this.deps.jobId, c.checkpointId, 'DISCARDED');
+        await this.deps.store.deleteCheckpoint(this.deps.jobId, c.checkpointId);
+      } catch (error) {
+        this.deps.log.warn(`checkpoint ${c.checkpointId} of cancelled job ${this.deps.jobId} could not be discarded: ${(error as Error).message}`);
+      }
+    }
+  }
+
   async trigger(settle: PendingCheckpoint['settle'] = { resolve: () => undefined, reject: () => undefined }, savepoint = false, force = false): Promise<number | undefined> {
     const graph = this.graph;
     if (!graph) return undefined;
     const now = this.deps.clock();
-    const executions = graph.executions();
-    // Only when every task runs: a finished or starting task cannot take part.
-    if (!executions.every((e) => e.state === 'RUNNING')) return undefined;
+    // Every task runs, or finished after its final checkpoint (its final state stands for it in
+    // later checkpoints, see complete()); none may be starting.
+    const executions = graph.executions().filter((e) => e.state === 'RUNNING');
+    if (executions.length === 0 || !graph.executions().every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) return undefined;
     if (!savepoint && !force && (this.pending.size >= this.settings.maxConcurrent || now - this.lastCompletedAt < this.settings.minPauseMs)) return undefined;
     const id = this.nextId++;
     const pending: PendingCheckpoint = {
@@ -220,9 +245,10 @@ export class CheckpointCoordinator {
     this.history.unshift(this.entry(pending, 'IN_PROGRESS'));
     this.history.splice(HISTORY_SIZE);
     this.statsTracker.triggered(id, savepoint, now, graph.jobVertices.map((v) => ({ id: v.vertex.id, parallelism: v.executions.length })));
-    const sources = graph.jobVertices.filter((v) => v.vertex.isSource).flatMap((v) => v.executions);
+    // Sources inject the barrier; the other tasks take it directly only once their input ended
+    // (a final checkpoint: their inputs send no barriers any more), and ignore it otherwise.
     await Promise.all(
-      sources.map(async (e) => {
+      executions.map(async (e) => {
         try {
           await this.deps.taskExecutor(e.slot!.resourceId).triggerCheckpoint({
             jobId: this.deps.jobId, executionAttemptId: e.attemptId, checkpointId: id, timestamp: now, mode: this.settings.mode,
@@ -246,7 +272,14 @@ export class CheckpointCoordinator {
     if (pending.expected.size === 0) await this.complete(pending);
   }
 
-  onDecline(checkpointId: number, reason: string): void {
+  /** A task finished (after its final checkpoint): pending checkpoints stop waiting for it. */
+  async onExecutionFinished(executionAttemptId: string): Promise<void> {
+    for (const pending of [...this.pending.values()]) {
+      if (pending.expected.delete(executionAttemptId) && pending.expected.size === 0) await this.complete(pending);
+    }
+  }
+
+    onDecline(checkpointId: number, reason: string): void {
     const pending = this.pending.get(checkpointId);
     if (pending) this.fail(pending, `declined: ${reason}`, true);
   }
@@ -255,6 +288,7 @@ export class CheckpointCoordinator {
     clearTimeout(pending.timer);
     const graph = this.graph!;
     const now = this.deps.clock();
+    carryFinalStates(pending.handles, graph, this.latestCompleted());
     const record: CheckpointRecord = {
       jobId: this.deps.jobId,
       checkpointId: pending.id,
@@ -295,7 +329,13 @@ export class CheckpointCoordinator {
       this.completedCheckpoints.splice(this.completedCheckpoints.indexOf(old), 1);
       this.statsTracker.discarded(old.checkpointId);
       await this.deps.repository.markStatus(this.deps.jobId, old.checkpointId, 'SUBSUMED').catch(() => undefined);
-      if (old.jobId === this.deps.jobId) await this.deps.store.deleteCheckpoint(this.deps.jobId, old.checkpointId).catch(() => undefined);
+      if (old.jobId === this.deps.jobId) this.unreferenced.add(old.checkpointId);
+    }
+    // State a retained checkpoint still refers to (a finished task's final state) stays.
+    for (const id of this.unreferenced) {
+      if (this.completedCheckpoints.some((c) => c.handles.some((h) => h.handle.startsWith(CheckpointNames.prefix(this.deps.jobId, id))))) continue;
+      this.unreferenced.delete(id);
+      await this.deps.store.deleteCheckpoint(this.deps.jobId, id).catch(() => undefined);
     }
     pending.settle.resolve(record);
   }

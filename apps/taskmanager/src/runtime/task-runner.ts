@@ -48,11 +48,14 @@ interface RunningTask {
 }
 
 const GATE_CAPACITY = 8;
+/** Finished execution attempts remembered, so a late checkpoint trigger for one is not declined. */
+const MAX_FINISHED_ATTEMPTS = 1024;
 
 export class SlotTaskRunner {
   private readonly packr = new Packr({ useRecords: true });
   private readonly graphs = new Map<string, Promise<LoadedJobGraph>>();
   private readonly tasks = new Map<string, RunningTask>();
+  private readonly finishedAttempts = new Set<string>();
   private metricsTimer?: NodeJS.Timeout;
   /** The TaskManager's cluster: data subjects, consumers and the checkpoint bucket are in its namespace. */
   private readonly namespace: ClusterNamespace;
@@ -121,6 +124,8 @@ export class SlotTaskRunner {
         jobGraph, vertex, subtaskIndex: s, functions, inputGate: gate, outputs, jobId,
         ...(deployment.checkpointMode ? { checkpointMode: deployment.checkpointMode } : {}),
         ...(restoredState ? { restoredState } : {}),
+        // A checkpointing job: each task ends with a final checkpoint its sinks commit through.
+        ...(deployment.checkpointMode ? { finalCheckpoint: true } : {}),
         onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, checkpointId, state, timings),
       });
       // Bytes are what crossed a serialising channel (JetStream); in-process channels count records only.
@@ -144,7 +149,10 @@ export class SlotTaskRunner {
       // Finished means every record this task produced is stored for its consumers.
       await Promise.all(running.writers.map((w) => w.drain()));
       if (running.cancelled) this.report({ jobId, executionAttemptId, state: ExecutionStates.Canceled, metrics: metrics(running) });
-      else this.report({ jobId, executionAttemptId, state: ExecutionStates.Finished, metrics: metrics(running) });
+      else {
+        this.rememberFinished(executionAttemptId);
+        this.report({ jobId, executionAttemptId, state: ExecutionStates.Finished, metrics: metrics(running) });
+      }
     } catch (error) {
       const state = running.cancelled ? ExecutionStates.Canceled : ExecutionStates.Failed;
       this.report({ jobId, executionAttemptId, state, metrics: metrics(running), ...(state === 'FAILED' ? { failure: toFailure(error) } : {}) });
@@ -159,11 +167,22 @@ export class SlotTaskRunner {
   /** A source task starts checkpoint `checkpointId` at its next batch boundary. */
   triggerCheckpoint(jobId: string, executionAttemptId: string, checkpointId: number): void {
     const running = this.tasks.get(executionAttemptId);
+    // A task that finished (after its final checkpoint) before the JobManager heard of it: its
+    // final state stands for it, which the JobManager takes when the FINISHED report arrives.
+    if (!running && this.finishedAttempts.has(executionAttemptId)) return;
     if (!running) {
       this.reportCheckpoint({ type: 'decline', jobId, executionAttemptId, checkpointId, reason: 'the task is not running here' });
       return;
     }
     running.task.triggerCheckpoint(checkpointId);
+  }
+
+  private rememberFinished(executionAttemptId: string): void {
+    this.finishedAttempts.add(executionAttemptId);
+    for (const old of this.finishedAttempts) {
+      if (this.finishedAttempts.size <= MAX_FINISHED_ATTEMPTS) break;
+      this.finishedAttempts.delete(old);
+    }
   }
 
   /** Stop with --drain: the job's source tasks here end their input. */

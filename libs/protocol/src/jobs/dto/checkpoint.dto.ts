@@ -74,6 +74,8 @@ export class CheckpointConfigReply extends ProtocolMessage {
   @IsInt() retained!: number;
   @IsBoolean() enabled!: boolean;
   @IsOptional() @IsObject() restart_strategy?: Record<string, unknown>;
+  /** Flink's externalized checkpoints: whether a cancel deletes the retained checkpoints. */
+  @IsOptional() @IsObject() externalization?: { enabled: boolean; delete_on_cancellation: boolean };
 }
 
 /** POST /jobs/:id/savepoints and POST /jobs/:id/stop. */
