@@ -126,7 +126,7 @@ export class SlotTaskRunner {
         ...(restoredState ? { restoredState } : {}),
         // A checkpointing job: each task ends with a final checkpoint its sinks commit through.
         ...(deployment.checkpointMode ? { finalCheckpoint: true } : {}),
-        onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, checkpointId, state, timings),
+        onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, writers, checkpointId, state, timings),
       });
       // Bytes are what crossed a serialising channel (JetStream); in-process channels count records only.
       task.metrics.bytes = () => [readers.reduce((a, r) => a + r.bytesIn, 0), writers.reduce((a, w) => a + w.bytesOut, 0)];
@@ -204,8 +204,12 @@ export class SlotTaskRunner {
    * The task's state for a checkpoint, encoded at once (the task goes on changing its state) and
    * written to the checkpoint store in the background; the JobManager learns where it is.
    */
-  private onSnapshot(d: Deployment, checkpointId: number, state: OperatorStateSnapshot[], timings?: SnapshotTimings): void {
+  private onSnapshot(d: Deployment, writers: readonly JetStreamPartitionWriter[], checkpointId: number, state: OperatorStateSnapshot[], timings?: SnapshotTimings): void {
     const encodeStart = Date.now();
+    // What the task published before this barrier: the acknowledgement waits until it is all
+    // stored. Publishes are pipelined; one lost in a NATS outage is only reported later, and the
+    // barrier after it may still reach the consumer, whose state would then miss those records.
+    const marks = writers.map((w) => w.publishMark());
     let bytes: Uint8Array;
     try {
       bytes = this.packr.pack(state);
@@ -213,8 +217,16 @@ export class SlotTaskRunner {
       this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `state is not serialisable: ${(error as Error).message}` });
       return;
     }
-    this.io.writeState(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes).then(
-      (written) => {
+    const output = Promise.all(writers.map((w, i) => w.storedUpTo(marks[i])));
+    output.catch((error: Error) => {
+      this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `output before the barrier was not stored: ${error.message}` });
+      // The task cannot go on (its output has a gap); it may be idle, waiting for its final
+      // checkpoint, so it is reported failed now. A cancel aborts the writers: not a failure.
+      const running = this.tasks.get(d.executionAttemptId);
+      if (running && !running.cancelled) this.report({ jobId: d.jobId, executionAttemptId: d.executionAttemptId, state: ExecutionStates.Failed, failure: toFailure(error) });
+    });
+    Promise.all([this.io.writeState(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes), output]).then(
+      ([written]) => {
         const task = this.tasks.get(d.executionAttemptId)?.task;
         if (task) task.metrics.lastCheckpointSize = written.size;
         this.reportCheckpoint({
@@ -223,7 +235,9 @@ export class SlotTaskRunner {
           ...(timings ? { timings: { ...timings, asyncDurationMs: Date.now() - encodeStart } } : {}),
         });
       },
-      (error: Error) => this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `writing state failed: ${error.message}` }),
+      (error: Error) =>
+        // A failed output was declined above.
+        output.then(() => this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `writing state failed: ${error.message}` }), () => undefined),
     );
   }
 

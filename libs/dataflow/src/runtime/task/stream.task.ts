@@ -270,6 +270,9 @@ export class StreamTask {
         if (p) await p;
       }
     }
+    // Every record before the barrier goes to the partition writers before the acknowledgement:
+    // a writer that stores asynchronously tells from this point what the checkpoint depends on.
+    for (const w of this.writers) w.flush();
     const aligned = this.clock();
     const seen = this.barrierSeenAt.get(barrier.checkpointId) ?? aligned;
     for (const id of this.barrierSeenAt.keys()) if (id <= barrier.checkpointId) this.barrierSeenAt.delete(id);
