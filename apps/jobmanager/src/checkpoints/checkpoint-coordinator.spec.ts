@@ -231,4 +231,37 @@ describe('CheckpointCoordinator', () => {
     expect(t.deleted).toEqual([]);
     t.coordinator.stop();
   });
+
+  it('triggers a checkpoint soon for a task whose input ended, not at the next interval; again after one in progress or a failed one', async () => {
+    const t = setup();
+    const [src] = t.eg.executions();
+    const triggeredIds = () => [...new Set(t.triggered.map((x) => Number(x.split(':')[2])))];
+    const until = async (done: () => boolean) => {
+      const deadline = Date.now() + 2000;
+      while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    // Nothing in progress: one is triggered at once (the interval is 1000 ms; this waits far less).
+    t.coordinator.requestFinalCheckpoint(src.attemptId);
+    await until(() => triggeredIds().length === 1);
+    expect(triggeredIds()).toEqual([1]);
+    // The task took checkpoint 1 with its input still running: asked again meanwhile, the next one follows 1.
+    t.coordinator.requestFinalCheckpoint(src.attemptId);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(triggeredIds()).toEqual([1]);
+    await t.ackAll(1);
+    await until(() => triggeredIds().length === 2);
+    expect(triggeredIds()).toEqual([1, 2]);
+    // Checkpoint 2 fails: the task still waits, so another one is triggered.
+    t.coordinator.onDecline(2, 'a publish failed');
+    await until(() => triggeredIds().length === 3);
+    expect(triggeredIds()).toEqual([1, 2, 3]);
+    await t.ackAll(3);
+    // The task finished: no more.
+    t.eg.transition(src, 'FINISHED', 1);
+    await t.coordinator.onExecutionFinished(src.attemptId);
+    t.coordinator.onDecline(4, 'none in progress');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(triggeredIds()).toEqual([1, 2, 3]);
+    t.coordinator.stop();
+  });
 });

@@ -102,6 +102,14 @@ export class CheckpointCoordinator {
   readonly statsTracker = new CheckpointStatsTracker(HISTORY_SIZE);
   /** Subsumed checkpoints whose state is deleted once no retained checkpoint refers to it. */
   private readonly unreferenced = new Set<number>();
+  /**
+   * Tasks whose input ended and that wait for a checkpoint to end with (see final-checkpoint.ts).
+   * They are not left to the interval, which may be long (an hour): a bounded job would not finish.
+   */
+  private readonly awaitingFinal = new Set<string>();
+  /** A task asked while a checkpoint was in progress: one more is triggered when it settles. */
+  private finalAfterPending = false;
+  private finalTimer?: NodeJS.Timeout;
 
   constructor(
     readonly settings: CheckpointSettings,
@@ -126,6 +134,7 @@ export class CheckpointCoordinator {
   start(graph: ExecutionGraph): void {
     this.stop();
     this.graph = graph;
+    this.awaitingFinal.clear();
     if (!this.enabled) return;
     this.timer = setInterval(() => void this.trigger().catch(() => undefined), this.settings.intervalMs);
     this.timer.unref();
@@ -159,6 +168,9 @@ export class CheckpointCoordinator {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.finalTimer);
+    this.finalTimer = undefined;
+    this.finalAfterPending = false;
     for (const p of this.pending.values()) this.fail(p, 'the job attempt ended before the checkpoint completed', false);
   }
 
@@ -272,14 +284,53 @@ export class CheckpointCoordinator {
     if (pending.expected.size === 0) await this.complete(pending);
   }
 
+  /**
+   * A task's input ended and it waits for its final checkpoint: one is triggered as soon as the
+   * minimum pause allows, or when the one in progress settles (it was triggered before the task
+   * asked, so the task may already have taken it with its input running).
+   */
+  requestFinalCheckpoint(executionAttemptId: string): void {
+    if (!this.enabled || !this.graph?.get(executionAttemptId)) return;
+    this.awaitingFinal.add(executionAttemptId);
+    this.scheduleFinal();
+  }
+
+  private scheduleFinal(): void {
+    if (!this.graph || this.awaitingFinal.size === 0 || this.finalTimer !== undefined) return;
+    if (this.pending.size > 0) {
+      this.finalAfterPending = true;
+      return;
+    }
+    const delay = Math.max(0, this.lastCompletedAt + this.settings.minPauseMs - this.deps.clock());
+    this.finalTimer = setTimeout(() => {
+      this.finalTimer = undefined;
+      void this.trigger().then(
+        (id) => {
+          // A periodic one was triggered first: the next one follows when it settles.
+          if (id === undefined && this.pending.size > 0) this.finalAfterPending = true;
+        },
+        () => undefined,
+      );
+    }, delay);
+    this.finalTimer.unref();
+  }
+
+  /** A checkpoint settled: one more for the tasks that asked meanwhile, or after a failed one. */
+  private settled(failed: boolean): void {
+    if (!this.finalAfterPending && !failed) return;
+    this.finalAfterPending = false;
+    this.scheduleFinal();
+  }
+
   /** A task finished (after its final checkpoint): pending checkpoints stop waiting for it. */
   async onExecutionFinished(executionAttemptId: string): Promise<void> {
+    this.awaitingFinal.delete(executionAttemptId);
     for (const pending of [...this.pending.values()]) {
       if (pending.expected.delete(executionAttemptId) && pending.expected.size === 0) await this.complete(pending);
     }
   }
 
-    onDecline(checkpointId: number, reason: string): void {
+  onDecline(checkpointId: number, reason: string): void {
     const pending = this.pending.get(checkpointId);
     if (pending) this.fail(pending, `declined: ${reason}`, true);
   }
@@ -338,6 +389,7 @@ export class CheckpointCoordinator {
       await this.deps.store.deleteCheckpoint(this.deps.jobId, id).catch(() => undefined);
     }
     pending.settle.resolve(record);
+    this.settled(false);
   }
 
   private fail(pending: PendingCheckpoint, reason: string, counts: boolean): void {
@@ -356,6 +408,8 @@ export class CheckpointCoordinator {
       })
       .catch(() => undefined);
     void this.deps.store.deleteCheckpoint(this.deps.jobId, pending.id).catch(() => undefined);
+    // Not when the attempt ends (stop): its tasks are gone.
+    if (counts) this.settled(true);
     if (!counts || pending.savepoint) return;
     if (++this.consecutiveFailures > this.settings.tolerableFailures) {
       this.deps.onTooManyFailures(`${this.consecutiveFailures} checkpoints failed in a row (tolerable: ${this.settings.tolerableFailures}); the last: ${reason}`);

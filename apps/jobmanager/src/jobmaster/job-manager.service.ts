@@ -4,7 +4,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
-  Acknowledge, AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, ConflictError, DeclineCheckpointRequest,
+  Acknowledge, AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, ConflictError, DeclineCheckpointRequest, FinalCheckpointRequest,
   SavepointMappingReply, SavepointMismatchError, SavepointsReply, TriggerSavepointReply, TriggerSavepointRequest, JobDetailsReply, JobExceptionsReply, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceManagerGateway,
   SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, assertValidJobGraph,
 } from '@runnel/protocol';
@@ -166,6 +166,11 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
 
   declineCheckpoint(decline: MessageBody<DeclineCheckpointRequest>): Reply<Acknowledge> {
     this.job(decline.jobId).checkpoints.onDecline(decline.checkpointId, decline.reason);
+    return {};
+  }
+
+  requestFinalCheckpoint(request: MessageBody<FinalCheckpointRequest>): Reply<Acknowledge> {
+    this.job(request.jobId).checkpoints.requestFinalCheckpoint(request.executionAttemptId);
     return {};
   }
 

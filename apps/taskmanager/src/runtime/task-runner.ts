@@ -27,7 +27,9 @@ export type CheckpointEvent =
       readonly type: 'ack'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly handle: string; readonly size: number; readonly checksum: string;
       readonly timings?: SnapshotTimings & { readonly asyncDurationMs: number };
     }
-  | { readonly type: 'decline'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: string };
+  | { readonly type: 'decline'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: string }
+  /** Not an outcome: the task's input ended and it waits for its final checkpoint. */
+  | { readonly type: 'final'; readonly jobId: string; readonly executionAttemptId: string };
 
 export interface TaskStateEvent {
   readonly jobId: string;
@@ -125,7 +127,7 @@ export class SlotTaskRunner {
         ...(deployment.checkpointMode ? { checkpointMode: deployment.checkpointMode } : {}),
         ...(restoredState ? { restoredState } : {}),
         // A checkpointing job: each task ends with a final checkpoint its sinks commit through.
-        ...(deployment.checkpointMode ? { finalCheckpoint: true } : {}),
+        ...(deployment.checkpointMode ? { finalCheckpoint: true, onAwaitingFinalCheckpoint: () => this.reportCheckpoint({ type: 'final', jobId, executionAttemptId }) } : {}),
         onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, writers, checkpointId, state, timings),
       });
       // Bytes are what crossed a serialising channel (JetStream); in-process channels count records only.

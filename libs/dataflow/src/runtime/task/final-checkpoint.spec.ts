@@ -5,15 +5,17 @@ function harness(queued: number[] = []) {
   const gate = new FinalCheckpointGate();
   const steps: string[] = [];
   let ended = false;
+  let requests = 0;
   const done = gate.run({
     perform: async (id, forward) => {
       gate.performed(id);
       steps.push(`${forward ? 'checkpoint' : 'ack'} ${id}`);
     },
     takeQueued: () => queued.splice(0),
+    requestCheckpoint: () => requests++,
     endOfPartition: () => steps.push('end-of-partition'),
   }).then(() => (ended = true));
-  return { gate, steps, done, ended: () => ended };
+  return { gate, steps, done, ended: () => ended, requests: () => requests };
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -23,6 +25,11 @@ describe('FinalCheckpointGate', () => {
     const h = harness();
     await turn();
     expect(h.steps).toEqual([]);
+    // Nothing to take: the coordinator is asked once (a long interval would keep the job from ending).
+    expect(h.requests()).toBe(1);
+    h.gate.completedUpTo(1); // a wake-up that is not a trigger asks no more
+    await turn();
+    expect(h.requests()).toBe(1);
     h.gate.triggered(4);
     await turn();
     expect(h.steps).toEqual(['checkpoint 4', 'end-of-partition']);
@@ -42,7 +49,7 @@ describe('FinalCheckpointGate', () => {
     const gate0 = new FinalCheckpointGate();
     gate0.triggered(2); // while the input still ran, its barrier never came
     const early = { gate: gate0, steps: [] as string[], done: Promise.resolve() };
-    early.done = gate0.run({ perform: async (id) => void (gate0.performed(id), early.steps.push(`checkpoint ${id}`)), takeQueued: () => [], endOfPartition: () => early.steps.push('end-of-partition') });
+    early.done = gate0.run({ perform: async (id) => void (gate0.performed(id), early.steps.push(`checkpoint ${id}`)), takeQueued: () => [], requestCheckpoint: () => early.steps.push('request'), endOfPartition: () => early.steps.push('end-of-partition') });
     await turn();
     expect(early.steps).toEqual(['checkpoint 2', 'end-of-partition']);
     early.gate.completedUpTo(2);
@@ -52,12 +59,12 @@ describe('FinalCheckpointGate', () => {
     gate.triggered(3);
     gate.performed(3); // the barrier of 3 came through the input
     const steps: string[] = [];
-    const done = gate.run({ perform: async (id) => void (gate.performed(id), steps.push(`checkpoint ${id}`)), takeQueued: () => [], endOfPartition: () => steps.push('eop') });
+    const done = gate.run({ perform: async (id) => void (gate.performed(id), steps.push(`checkpoint ${id}`)), takeQueued: () => [], requestCheckpoint: () => steps.push('request'), endOfPartition: () => steps.push('eop') });
     await turn();
-    expect(steps).toEqual([]);
+    expect(steps).toEqual(['request']);
     gate.triggered(4);
     await turn();
-    expect(steps).toEqual(['checkpoint 4', 'eop']);
+    expect(steps).toEqual(['request', 'checkpoint 4', 'eop']);
     gate.completedUpTo(4);
     await done;
   });
@@ -66,6 +73,7 @@ describe('FinalCheckpointGate', () => {
     const h = harness([6, 7]);
     await turn();
     expect(h.steps).toEqual(['checkpoint 6', 'checkpoint 7', 'end-of-partition']);
+    expect(h.requests()).toBe(0);
     h.gate.cancel();
     await h.done;
     expect(h.ended()).toBe(true);

@@ -6,7 +6,9 @@
  * notifyCheckpointComplete). A failure after that restores a checkpoint that holds the finished
  * task's final state, so nothing it committed is written again.
  *
- * The checkpoint is triggered by the JobManager at every running task, not only at sources: a
+ * The task asks the JobManager for that checkpoint when no trigger is left to take (a long interval
+ * would keep a bounded job from finishing); a failed one is followed by another, so the task need
+ * not ask again. The checkpoint is triggered by the JobManager at every running task, not only at sources: a
  * task whose inputs all ended gets no barrier from them any more. A trigger a task receives while
  * its input still runs is remembered (the latest id only) and used if the barrier does not come
  * before the input ends. After end-of-partition, further triggers are acknowledged with the
@@ -17,6 +19,8 @@ export interface FinalCheckpointSteps {
   perform(id: number, forward: boolean): Promise<void>;
   /** Triggers a source task had queued and not yet acted on. */
   takeQueued(): number[];
+  /** No trigger to take: ask the coordinator for one (it would otherwise come at the next interval). */
+  requestCheckpoint(): void;
   endOfPartition(): void;
 }
 
@@ -49,13 +53,17 @@ export class FinalCheckpointGate {
   /** After the operators finished: the final checkpoint, end-of-partition, then wait for its completion. */
   async run(steps: FinalCheckpointSteps): Promise<void> {
     let final = 0;
+    let requested = false;
     while (!this.cancelled && final === 0) {
       const ids = this.pending(steps);
       for (const id of ids) {
         await steps.perform(id, true);
         final = id;
       }
-      if (final === 0) await this.next();
+      if (final !== 0) break;
+      if (!requested) steps.requestCheckpoint();
+      requested = true;
+      await this.next();
     }
     if (this.cancelled) return;
     steps.endOfPartition();

@@ -78,6 +78,8 @@ export interface StreamTaskOptions {
    * checkpoints, so sinks commit their last output through a checkpoint, never at end of input.
    */
   readonly finalCheckpoint?: boolean;
+  /** With finalCheckpoint: the input ended and no checkpoint is triggered yet; the cluster asks its coordinator for one. */
+  readonly onAwaitingFinalCheckpoint?: () => void;
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -199,6 +201,7 @@ export class StreamTask {
       await this.final.run({
         perform: (checkpointId, forward) => this.performCheckpoint({ type: StreamElementType.Barrier, checkpointId, timestamp: this.clock() }, forward),
         takeQueued: () => this.pendingCheckpoints.splice(0),
+        requestCheckpoint: () => this.options.onAwaitingFinalCheckpoint?.(),
         endOfPartition: () => this.writers.forEach((w) => w.broadcastElement(END_OF_PARTITION)),
       });
       if (this.cancelled) return;
