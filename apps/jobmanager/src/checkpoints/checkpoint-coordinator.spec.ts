@@ -1,4 +1,4 @@
-import { testingTaskExecutorGateway } from '@runnel/protocol';
+import { NoRespondersError, RequestTimeoutError, testingTaskExecutorGateway } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
 import { CheckpointCoordinator } from './checkpoint-coordinator';
@@ -23,9 +23,15 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
   const triggered: string[] = [];
   const notified: string[] = [];
   let tooMany: string | undefined;
+  const unreachable = new Map<string, () => Error>();
   const tm = (rid: string) =>
     testingTaskExecutorGateway({
-      triggerCheckpoint: async (r) => (triggered.push(`${rid}:${r.executionAttemptId}:${r.checkpointId}`), {}),
+      triggerCheckpoint: async (r) => {
+        const error = unreachable.get(rid);
+        if (error) throw error();
+        triggered.push(`${rid}:${r.executionAttemptId}:${r.checkpointId}`);
+        return {};
+      },
       notifyCheckpointComplete: async (r) => (notified.push(`${rid}:${r.checkpointId}`), {}),
     });
   const coordinator = new CheckpointCoordinator(
@@ -66,7 +72,7 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
       await coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: id, handle: `${e.vertexId}/${e.subtaskIndex}/${id}`, size: 10, checksum: 'f'.repeat(64) });
     }
   };
-  return { coordinator, eg, saved, statuses, deleted, triggered, notified, ackAll, tooMany: () => tooMany };
+  return { coordinator, eg, saved, statuses, deleted, triggered, notified, ackAll, unreachable, tooMany: () => tooMany };
 }
 
 describe('CheckpointCoordinator', () => {
@@ -262,6 +268,18 @@ describe('CheckpointCoordinator', () => {
     t.coordinator.onDecline(4, 'none in progress');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(triggeredIds()).toEqual([1, 2, 3]);
+    t.coordinator.stop();
+  });
+
+  it('does not count a trigger that finds its TaskManager gone (the heartbeat fails the job over), but counts one that times out', async () => {
+    const t = setup({ tolerableFailures: 1 });
+    t.unreachable.set('tm-1', () => new NoRespondersError('runnel.taskmanager.tm-1.triggerCheckpoint'));
+    for (let i = 0; i < 4; i++) await t.coordinator.trigger();
+    expect(t.coordinator.stats().counts).toMatchObject({ failed: 4, in_progress: 0 });
+    expect(t.tooMany()).toBeUndefined();
+    t.unreachable.set('tm-1', () => new RequestTimeoutError('runnel.taskmanager.tm-1.triggerCheckpoint', 5000));
+    for (let i = 0; i < 2; i++) await t.coordinator.trigger();
+    expect(t.tooMany()).toMatch(/2 checkpoints failed in a row/);
     t.coordinator.stop();
   });
 });

@@ -5,7 +5,7 @@
  * commit, dropping subsumed checkpoints — and counts expired or declined ones, failing the job
  * only past the tolerable number. It also hands out what a restarted task restores.
  */
-import { CheckpointNames, RestoreSpec, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointNames, ErrorCodes, RestoreSpec, RunnelError, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
 import { CheckpointStatsTracker } from './checkpoint-stats.tracker';
 import type { JobGraph } from '@runnel/dataflow';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
@@ -266,7 +266,11 @@ export class CheckpointCoordinator {
             jobId: this.deps.jobId, executionAttemptId: e.attemptId, checkpointId: id, timestamp: now, mode: this.settings.mode,
           });
         } catch (error) {
-          this.fail(pending, `could not trigger it at a source: ${(error as Error).message}`, true);
+          // Nobody answers on the TaskManager's subject: it is gone, which its missed heartbeats
+          // fail the job over for (TaskManagerLostException). Not a checkpoint failure to count:
+          // a few intervals of those must not fail the job first, under another cause.
+          const gone = error instanceof RunnelError && error.code === ErrorCodes.NoResponders;
+          this.fail(pending, `could not trigger it at a task on ${e.slot!.resourceId}: ${(error as Error).message}`, !gone);
         }
       }),
     );
