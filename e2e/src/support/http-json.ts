@@ -15,12 +15,25 @@ export async function httpJson<T = unknown>(
     ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
     ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
   };
-  const response = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(init.timeoutMs ?? 5_000),
-  });
+  const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
+  const send = () =>
+    fetch(url, {
+      method,
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: AbortSignal.timeout(init.timeoutMs ?? 5_000),
+    });
+  let response: Response;
+  try {
+    response = await send();
+  } catch (error) {
+    // A pooled keep-alive connection the server closed while this process could not notice (a
+    // test blocked in spawnSync past the server's keep-alive timeout): a GET is sent again once,
+    // on a new connection. Anything else, and any other method, fails as it is.
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (method !== 'GET' || cause?.code !== 'UND_ERR_SOCKET') throw error;
+    response = await send();
+  }
   const text = await response.text();
   let body: unknown;
   try {
