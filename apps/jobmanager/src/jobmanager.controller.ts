@@ -1,7 +1,7 @@
 /** The JobManager's NATS endpoint (Flink's JobMasterGateway and the dispatcher's hand-over). */
 import { Controller, Inject } from '@nestjs/common';
 import {
-  AcknowledgeCheckpointRequest, CheckSavepointRequest, JobExceptionsRequest, DeclineCheckpointRequest, HandleRpc, JobMasterProtocol, JobRequest, SavepointStatusRequest,
+  AcknowledgeCheckpointRequest, CheckSavepointRequest, JobExceptionsRequest, DeclineCheckpointRequest, FinalCheckpointRequest, HandleRpc, JobMasterProtocol, JobRequest, SavepointStatusRequest,
   SubmitJobRequest, TaskExecutionStateUpdate, TriggerSavepointRequest,
 } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
@@ -57,6 +57,11 @@ export class JobManagerController {
   @HandleRpc(JobMasterProtocol.declineCheckpoint)
   declineCheckpoint(request: DeclineCheckpointRequest) {
     return this.jobs.declineCheckpoint(request);
+  }
+
+  @HandleRpc(JobMasterProtocol.requestFinalCheckpoint)
+  requestFinalCheckpoint(request: FinalCheckpointRequest) {
+    return this.jobs.requestFinalCheckpoint(request);
   }
 
   @HandleRpc(JobMasterProtocol.getCheckpoints)

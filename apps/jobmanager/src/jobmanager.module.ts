@@ -1,9 +1,10 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClusterNamespace, NatsRpcClient, stateStoreFor, ResourceIds, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
 import { CheckpointEntity } from './checkpoints/checkpoint.entity';
 import { TypeOrmCheckpointRepository } from './checkpoints/checkpoint.repository';
 import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints';
+import { CheckpointDiscarded1765100000000 } from './migrations/1765100000000-checkpoint-discarded';
 import { LOG_FILES, LogFiles, MIGRATION_LOCK_NAME, MigrationsRunner, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
 import { JobManagerController } from './jobmanager.controller';
@@ -19,6 +20,7 @@ import { SAVEPOINT_LOCATIONS, SavepointLocations } from './savepoints/savepoint-
 import { JobManagerSettings } from './jobmanager.settings';
 import { JetStreamDataStreamAdmin } from './jobmaster/jetstream-data-stream.admin';
 import { JobRecoveryService } from './jobmaster/job-recovery.service';
+import { DataStreamSweeper } from './jobmaster/data-stream-sweeper';
 import {
   CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, JobManagerService, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS,
 } from './jobmaster/job-manager.service';
@@ -35,7 +37,7 @@ export class JobManagerModule {
           type: 'postgres',
           url: settings.databaseUrl,
           entities: [CheckpointEntity],
-          migrations: [Checkpoints1763900000000, CheckpointDisposed1765000000000],
+          migrations: [Checkpoints1763900000000, CheckpointDisposed1765000000000, CheckpointDiscarded1765100000000],
           // Run by MigrationsRunner under an advisory lock, not by TypeORM at connect (instances race).
           migrationsRun: false,
           migrationsTableName: 'runnel_jobmanager_migrations',
@@ -68,6 +70,7 @@ export class JobManagerModule {
             slotRetryIntervalMs: 500,
             taskManagerCheckIntervalMs: 1000,
             maxJobParallelism: settings.maxJobParallelism,
+            jobHistory: { size: settings.jobHistorySize, expiryMs: settings.jobHistoryExpiryMs },
           },
         },
         { provide: CHECKPOINT_REPOSITORY, useClass: TypeOrmCheckpointRepository },
@@ -76,7 +79,7 @@ export class JobManagerModule {
           inject: [NATS_CONNECTION, ClusterNamespace],
           useFactory: (nc: NatsConnection, ns: ClusterNamespace) => stateStoreFor(nc, settings.checkpointDir, ns, settings.jetStreamReplicas),
         },
-        { provide: SAVEPOINT_LOCATIONS, useValue: new SavepointLocations(settings.savepointDirs) },
+        { provide: SAVEPOINT_LOCATIONS, useValue: new SavepointLocations(settings.savepointDirs, settings.checkpointDir) },
         SavepointService,
         SavepointDisposalService,
         JobDetailsService,
@@ -85,6 +88,12 @@ export class JobManagerModule {
         JobRecoveryService,
         JobMetricsService,
         PrometheusTaskCollector,
+        {
+          provide: DataStreamSweeper,
+          inject: [NATS_CONNECTION, ClusterNamespace, JobManagerService],
+          useFactory: (nc: NatsConnection, ns: ClusterNamespace, jobs: JobManagerService) =>
+            new DataStreamSweeper(nc, ns, jobs, settings.orphanSweepIntervalMs, new Logger('DataStreams')),
+        },
       ],
     };
   }

@@ -29,6 +29,18 @@ export class JobManagerSettings extends DatabaseSettings {
   @IsPathList()
   savepointDirs!: string;
 
+  @Setting({ env: 'JOB_HISTORY_SIZE', flag: 'job-history-size', default: 100, description: "ended jobs the JobManager keeps in memory (Flink's jobstore.max-capacity); older ones are served from the job store" })
+  @IsInt() @Min(0) @Max(1_000_000)
+  jobHistorySize!: number;
+
+  @Setting({ env: 'JOB_HISTORY_EXPIRY_MS', flag: 'job-history-expiry', default: 3_600_000, description: "how long the JobManager keeps an ended job in memory (Flink's jobstore.expiration-time, ms)" })
+  @IsInt() @Min(1000) @Max(31_536_000_000)
+  jobHistoryExpiryMs!: number;
+
+  @Setting({ env: 'ORPHAN_SWEEP_INTERVAL_MS', flag: 'orphan-sweep-interval', default: 60_000, description: 'how often the leader deletes data streams of job attempts that do not run (ms; 0: never)' })
+  @IsInt() @Min(0) @Max(86_400_000)
+  orphanSweepIntervalMs!: number;
+
   @Setting({ env: 'MAX_JOB_PARALLELISM', flag: 'max-job-parallelism', default: JobGraphLimits.defaultMaxJobParallelism, description: 'largest parallelism of a job vertex accepted (at most 32768)' })
   @IsInt() @Min(1) @Max(JobGraphLimits.maxParallelism)
   maxJobParallelism!: number;

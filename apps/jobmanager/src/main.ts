@@ -4,6 +4,8 @@
  */
 import { ensureDatabase, exitOnStartFailure, loadSettings, newServiceIdentity, runService } from '@runnel/service-kit';
 import { JobRecoveryService } from './jobmaster/job-recovery.service';
+import { DataStreamSweeper } from './jobmaster/data-stream-sweeper';
+import { JobManagerService } from './jobmaster/job-manager.service';
 import { JobManagerModule } from './jobmanager.module';
 import { JobManagerSettings } from './jobmanager.settings';
 
@@ -17,7 +19,12 @@ async function main(): Promise<void> {
     module: JobManagerModule.forRoot(settings, identity),
     queue: 'runnel.jobmanager',
     leaderElection: true,
-    onLeadershipGranted: async (app) => void (await app.get(JobRecoveryService).recoverJobs()),
+    onLeadershipGranted: async (app) => {
+      // The leader alone knows which job attempts run: it sweeps the data streams of the others.
+      app.get(DataStreamSweeper).start();
+      app.get(JobManagerService).startHistoryExpiry();
+      await app.get(JobRecoveryService).recoverJobs();
+    },
   });
 }
 

@@ -163,7 +163,7 @@ export function natsRolePermissions(namespace: ClusterNamespace): Record<NatsRol
   const checkpointStream = `OBJ_${checkpoints}`;
   const taskManagerPublish = [
     ...['registerTaskExecutor', 'heartbeatFromTaskManager', 'disconnectTaskExecutor'].map((m) => namespace.subject(`runnel.resourcemanager.${m}`)),
-    ...['updateTaskExecutionState', 'acknowledgeCheckpoint', 'declineCheckpoint'].map((m) => namespace.subject(`runnel.jobmanager.${m}`)),
+    ...['updateTaskExecutionState', 'acknowledgeCheckpoint', 'declineCheckpoint', 'requestFinalCheckpoint'].map((m) => namespace.subject(`runnel.jobmanager.${m}`)),
     namespace.subject('runnel.data.>'),
     namespace.subject('runnel.credit.>'),
     '_INBOX.>',

@@ -1,4 +1,4 @@
-import { testingTaskExecutorGateway } from '@runnel/protocol';
+import { NoRespondersError, RequestTimeoutError, testingTaskExecutorGateway } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
 import { CheckpointCoordinator } from './checkpoint-coordinator';
@@ -23,9 +23,15 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
   const triggered: string[] = [];
   const notified: string[] = [];
   let tooMany: string | undefined;
+  const unreachable = new Map<string, () => Error>();
   const tm = (rid: string) =>
     testingTaskExecutorGateway({
-      triggerCheckpoint: async (r) => (triggered.push(`${rid}:${r.executionAttemptId}:${r.checkpointId}`), {}),
+      triggerCheckpoint: async (r) => {
+        const error = unreachable.get(rid);
+        if (error) throw error();
+        triggered.push(`${rid}:${r.executionAttemptId}:${r.checkpointId}`);
+        return {};
+      },
       notifyCheckpointComplete: async (r) => (notified.push(`${rid}:${r.checkpointId}`), {}),
     });
   const coordinator = new CheckpointCoordinator(
@@ -66,15 +72,16 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
       await coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: id, handle: `${e.vertexId}/${e.subtaskIndex}/${id}`, size: 10, checksum: 'f'.repeat(64) });
     }
   };
-  return { coordinator, eg, saved, statuses, deleted, triggered, notified, ackAll, tooMany: () => tooMany };
+  return { coordinator, eg, saved, statuses, deleted, triggered, notified, ackAll, unreachable, tooMany: () => tooMany };
 }
 
 describe('CheckpointCoordinator', () => {
-  it('triggers at the sources, completes when every task acknowledged, persists, notifies, subsumes', async () => {
+  it('triggers every running task, completes when every task acknowledged, persists, notifies, subsumes', async () => {
     const t = setup();
     const first = await t.coordinator.trigger();
     expect(first).toBe(1);
-    expect(t.triggered).toEqual([`tm-0:${t.eg.jobVertices[0].executions[0].attemptId}:1`]);
+    // Sources inject the barrier; the others take it only at the end of their input (final checkpoint).
+    expect(t.triggered.sort()).toEqual(t.eg.executions().map((e) => `${e.slot!.resourceId}:${e.attemptId}:1`).sort());
     expect(await t.coordinator.trigger()).toBeUndefined(); // one at a time (maxConcurrent 1)
     await t.ackAll(1);
     expect(t.saved).toHaveLength(1);
@@ -195,6 +202,84 @@ describe('CheckpointCoordinator', () => {
     await t.coordinator.trigger();
     await t.ackAll(3);
     expect(t.statuses).toEqual([[2, 'SUBSUMED']]);
+    t.coordinator.stop();
+  });
+
+  it('goes on checkpointing after a task finished: its final state stands for it, and is not deleted while referred to', async () => {
+    const t = setup();
+    const [src, agg0, agg1] = t.eg.executions();
+    const handle = (e: typeof src, id: number) => `${JOB}/chk-${id}/${e.vertexId}/${e.subtaskIndex}`;
+    const ack = (e: typeof src, id: number) => t.coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: id, handle: handle(e, id), size: 10, checksum: 'f'.repeat(64) });
+    // Checkpoint 1 is agg0's final checkpoint; agg0 then finishes.
+    await t.coordinator.trigger();
+    for (const e of [src, agg0, agg1]) await ack(e, 1);
+    t.eg.transition(agg0, 'FINISHED', 1);
+    await t.coordinator.onExecutionFinished(agg0.attemptId);
+    t.triggered.length = 0;
+    expect(await t.coordinator.trigger()).toBe(2);
+    expect(t.triggered.some((x) => x.includes(agg0.attemptId))).toBe(false);
+    await ack(src, 2);
+    await ack(agg1, 2);
+    const second = t.coordinator.latestCompleted()!;
+    expect(second.checkpointId).toBe(2);
+    expect(second.handles.find((h) => h.vertexId === 'agg' && h.subtaskIndex === 0)?.handle).toBe(handle(agg0, 1));
+    // Checkpoint 1 is subsumed (retained 1) but its state of agg0 is still referred to: kept.
+    expect(t.statuses).toEqual([[1, 'SUBSUMED']]);
+    expect(t.deleted).toEqual([]);
+    // A task that finishes while a checkpoint waits for it completes that checkpoint.
+    await t.coordinator.trigger();
+    await ack(src, 3);
+    t.eg.transition(agg1, 'FINISHED', 2);
+    await t.coordinator.onExecutionFinished(agg1.attemptId);
+    expect(t.coordinator.latestCompleted()?.checkpointId).toBe(3);
+    expect(t.coordinator.latestCompleted()?.handles.map((h) => h.handle).sort()).toEqual([handle(agg0, 1), handle(agg1, 2), handle(src, 3)].sort());
+    // Checkpoint 2's state of src is not referred to any more, but its agg1 state is: both stay until unreferenced.
+    expect(t.deleted).toEqual([]);
+    t.coordinator.stop();
+  });
+
+  it('triggers a checkpoint soon for a task whose input ended, not at the next interval; again after one in progress or a failed one', async () => {
+    const t = setup();
+    const [src] = t.eg.executions();
+    const triggeredIds = () => [...new Set(t.triggered.map((x) => Number(x.split(':')[2])))];
+    const until = async (done: () => boolean) => {
+      const deadline = Date.now() + 2000;
+      while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    // Nothing in progress: one is triggered at once (the interval is 1000 ms; this waits far less).
+    t.coordinator.requestFinalCheckpoint(src.attemptId);
+    await until(() => triggeredIds().length === 1);
+    expect(triggeredIds()).toEqual([1]);
+    // The task took checkpoint 1 with its input still running: asked again meanwhile, the next one follows 1.
+    t.coordinator.requestFinalCheckpoint(src.attemptId);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(triggeredIds()).toEqual([1]);
+    await t.ackAll(1);
+    await until(() => triggeredIds().length === 2);
+    expect(triggeredIds()).toEqual([1, 2]);
+    // Checkpoint 2 fails: the task still waits, so another one is triggered.
+    t.coordinator.onDecline(2, 'a publish failed');
+    await until(() => triggeredIds().length === 3);
+    expect(triggeredIds()).toEqual([1, 2, 3]);
+    await t.ackAll(3);
+    // The task finished: no more.
+    t.eg.transition(src, 'FINISHED', 1);
+    await t.coordinator.onExecutionFinished(src.attemptId);
+    t.coordinator.onDecline(4, 'none in progress');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(triggeredIds()).toEqual([1, 2, 3]);
+    t.coordinator.stop();
+  });
+
+  it('does not count a trigger that finds its TaskManager gone (the heartbeat fails the job over), but counts one that times out', async () => {
+    const t = setup({ tolerableFailures: 1 });
+    t.unreachable.set('tm-1', () => new NoRespondersError('runnel.taskmanager.tm-1.triggerCheckpoint'));
+    for (let i = 0; i < 4; i++) await t.coordinator.trigger();
+    expect(t.coordinator.stats().counts).toMatchObject({ failed: 4, in_progress: 0 });
+    expect(t.tooMany()).toBeUndefined();
+    t.unreachable.set('tm-1', () => new RequestTimeoutError('runnel.taskmanager.tm-1.triggerCheckpoint', 5000));
+    for (let i = 0; i < 2; i++) await t.coordinator.trigger();
+    expect(t.tooMany()).toMatch(/2 checkpoints failed in a row/);
     t.coordinator.stop();
   });
 });

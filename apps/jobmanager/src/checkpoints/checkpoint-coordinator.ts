@@ -5,12 +5,13 @@
  * commit, dropping subsumed checkpoints — and counts expired or declined ones, failing the job
  * only past the tolerable number. It also hands out what a restarted task restores.
  */
-import { RestoreSpec, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointNames, ErrorCodes, RestoreSpec, RunnelError, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
 import { CheckpointStatsTracker } from './checkpoint-stats.tracker';
 import type { JobGraph } from '@runnel/dataflow';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
 import { CheckpointRecord, CheckpointRepository } from './checkpoint.repository';
 import { StoredHandle } from './checkpoint.entity';
+import { carryFinalStates } from './final-states';
 
 export interface CheckpointSettings {
   readonly intervalMs: number;
@@ -20,6 +21,8 @@ export interface CheckpointSettings {
   readonly maxConcurrent: number;
   readonly tolerableFailures: number;
   readonly retained: number;
+  /** RETAIN_ON_CANCELLATION: a cancelled job's retained checkpoints stay (Flink's externalized checkpoints). */
+  readonly retainOnCancel: boolean;
 }
 
 export interface CheckpointCoordinatorDeps {
@@ -63,7 +66,7 @@ interface HistoryEntry {
 export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
   const c = jobGraph.config.checkpointing as (JobGraph['config']['checkpointing'] & { tolerableFailures?: number; retained?: number }) | undefined;
   if (!c || !(c.intervalMs > 0)) {
-    return { intervalMs: 0, mode: 'exactly-once', timeoutMs: 600_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 3, retained: 1 };
+    return { intervalMs: 0, mode: 'exactly-once', timeoutMs: 600_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 3, retained: 1, retainOnCancel: false };
   }
   return {
     intervalMs: c.intervalMs,
@@ -73,6 +76,7 @@ export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
     maxConcurrent: c.maxConcurrent ?? 1,
     tolerableFailures: c.tolerableFailures ?? 3,
     retained: c.retained ?? 2,
+    retainOnCancel: c.externalizedCheckpointCleanup === 'RETAIN_ON_CANCELLATION',
   };
 }
 
@@ -96,6 +100,16 @@ export class CheckpointCoordinator {
   private restoredCount = 0;
   /** Per-subtask statistics of the checkpoints in the history (the details views). */
   readonly statsTracker = new CheckpointStatsTracker(HISTORY_SIZE);
+  /** Subsumed checkpoints whose state is deleted once no retained checkpoint refers to it. */
+  private readonly unreferenced = new Set<number>();
+  /**
+   * Tasks whose input ended and that wait for a checkpoint to end with (see final-checkpoint.ts).
+   * They are not left to the interval, which may be long (an hour): a bounded job would not finish.
+   */
+  private readonly awaitingFinal = new Set<string>();
+  /** A task asked while a checkpoint was in progress: one more is triggered when it settles. */
+  private finalAfterPending = false;
+  private finalTimer?: NodeJS.Timeout;
 
   constructor(
     readonly settings: CheckpointSettings,
@@ -120,6 +134,7 @@ export class CheckpointCoordinator {
   start(graph: ExecutionGraph): void {
     this.stop();
     this.graph = graph;
+    this.awaitingFinal.clear();
     if (!this.enabled) return;
     this.timer = setInterval(() => void this.trigger().catch(() => undefined), this.settings.intervalMs);
     this.timer.unref();
@@ -153,6 +168,9 @@ export class CheckpointCoordinator {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.finalTimer);
+    this.finalTimer = undefined;
+    this.finalAfterPending = false;
     for (const p of this.pending.values()) this.fail(p, 'the job attempt ended before the checkpoint completed', false);
   }
 
@@ -194,13 +212,32 @@ export class CheckpointCoordinator {
     await this.deps.repository.markStatus(this.deps.jobId, checkpointId, 'CORRUPT').catch(() => undefined);
   }
 
+  /**
+   * The job was cancelled without RETAIN_ON_CANCELLATION: its own retained checkpoints go (state
+   * and record, so no job can be started from them); savepoints and another job's checkpoint it
+   * started from stay.
+   */
+  async discardRetained(): Promise<void> {
+    for (const c of this.completedCheckpoints.filter((r) => !r.isSavepoint && r.jobId === this.deps.jobId)) {
+      this.completedCheckpoints.splice(this.completedCheckpoints.indexOf(c), 1);
+      try {
+        // The record first: a checkpoint whose state is gone must not be offered for a restore.
+        await this.deps.repository.markStatus(this.deps.jobId, c.checkpointId, 'DISCARDED');
+        await this.deps.store.deleteCheckpoint(this.deps.jobId, c.checkpointId);
+      } catch (error) {
+        this.deps.log.warn(`checkpoint ${c.checkpointId} of cancelled job ${this.deps.jobId} could not be discarded: ${(error as Error).message}`);
+      }
+    }
+  }
+
   async trigger(settle: PendingCheckpoint['settle'] = { resolve: () => undefined, reject: () => undefined }, savepoint = false, force = false): Promise<number | undefined> {
     const graph = this.graph;
     if (!graph) return undefined;
     const now = this.deps.clock();
-    const executions = graph.executions();
-    // Only when every task runs: a finished or starting task cannot take part.
-    if (!executions.every((e) => e.state === 'RUNNING')) return undefined;
+    // Every task runs, or finished after its final checkpoint (its final state stands for it in
+    // later checkpoints, see complete()); none may be starting.
+    const executions = graph.executions().filter((e) => e.state === 'RUNNING');
+    if (executions.length === 0 || !graph.executions().every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) return undefined;
     if (!savepoint && !force && (this.pending.size >= this.settings.maxConcurrent || now - this.lastCompletedAt < this.settings.minPauseMs)) return undefined;
     const id = this.nextId++;
     const pending: PendingCheckpoint = {
@@ -220,15 +257,20 @@ export class CheckpointCoordinator {
     this.history.unshift(this.entry(pending, 'IN_PROGRESS'));
     this.history.splice(HISTORY_SIZE);
     this.statsTracker.triggered(id, savepoint, now, graph.jobVertices.map((v) => ({ id: v.vertex.id, parallelism: v.executions.length })));
-    const sources = graph.jobVertices.filter((v) => v.vertex.isSource).flatMap((v) => v.executions);
+    // Sources inject the barrier; the other tasks take it directly only once their input ended
+    // (a final checkpoint: their inputs send no barriers any more), and ignore it otherwise.
     await Promise.all(
-      sources.map(async (e) => {
+      executions.map(async (e) => {
         try {
           await this.deps.taskExecutor(e.slot!.resourceId).triggerCheckpoint({
             jobId: this.deps.jobId, executionAttemptId: e.attemptId, checkpointId: id, timestamp: now, mode: this.settings.mode,
           });
         } catch (error) {
-          this.fail(pending, `could not trigger it at a source: ${(error as Error).message}`, true);
+          // Nobody answers on the TaskManager's subject: it is gone, which its missed heartbeats
+          // fail the job over for (TaskManagerLostException). Not a checkpoint failure to count:
+          // a few intervals of those must not fail the job first, under another cause.
+          const gone = error instanceof RunnelError && error.code === ErrorCodes.NoResponders;
+          this.fail(pending, `could not trigger it at a task on ${e.slot!.resourceId}: ${(error as Error).message}`, !gone);
         }
       }),
     );
@@ -246,6 +288,52 @@ export class CheckpointCoordinator {
     if (pending.expected.size === 0) await this.complete(pending);
   }
 
+  /**
+   * A task's input ended and it waits for its final checkpoint: one is triggered as soon as the
+   * minimum pause allows, or when the one in progress settles (it was triggered before the task
+   * asked, so the task may already have taken it with its input running).
+   */
+  requestFinalCheckpoint(executionAttemptId: string): void {
+    if (!this.enabled || !this.graph?.get(executionAttemptId)) return;
+    this.awaitingFinal.add(executionAttemptId);
+    this.scheduleFinal();
+  }
+
+  private scheduleFinal(): void {
+    if (!this.graph || this.awaitingFinal.size === 0 || this.finalTimer !== undefined) return;
+    if (this.pending.size > 0) {
+      this.finalAfterPending = true;
+      return;
+    }
+    const delay = Math.max(0, this.lastCompletedAt + this.settings.minPauseMs - this.deps.clock());
+    this.finalTimer = setTimeout(() => {
+      this.finalTimer = undefined;
+      void this.trigger().then(
+        (id) => {
+          // A periodic one was triggered first: the next one follows when it settles.
+          if (id === undefined && this.pending.size > 0) this.finalAfterPending = true;
+        },
+        () => undefined,
+      );
+    }, delay);
+    this.finalTimer.unref();
+  }
+
+  /** A checkpoint settled: one more for the tasks that asked meanwhile, or after a failed one. */
+  private settled(failed: boolean): void {
+    if (!this.finalAfterPending && !failed) return;
+    this.finalAfterPending = false;
+    this.scheduleFinal();
+  }
+
+  /** A task finished (after its final checkpoint): pending checkpoints stop waiting for it. */
+  async onExecutionFinished(executionAttemptId: string): Promise<void> {
+    this.awaitingFinal.delete(executionAttemptId);
+    for (const pending of [...this.pending.values()]) {
+      if (pending.expected.delete(executionAttemptId) && pending.expected.size === 0) await this.complete(pending);
+    }
+  }
+
   onDecline(checkpointId: number, reason: string): void {
     const pending = this.pending.get(checkpointId);
     if (pending) this.fail(pending, `declined: ${reason}`, true);
@@ -255,6 +343,7 @@ export class CheckpointCoordinator {
     clearTimeout(pending.timer);
     const graph = this.graph!;
     const now = this.deps.clock();
+    carryFinalStates(pending.handles, graph, this.latestCompleted());
     const record: CheckpointRecord = {
       jobId: this.deps.jobId,
       checkpointId: pending.id,
@@ -295,9 +384,16 @@ export class CheckpointCoordinator {
       this.completedCheckpoints.splice(this.completedCheckpoints.indexOf(old), 1);
       this.statsTracker.discarded(old.checkpointId);
       await this.deps.repository.markStatus(this.deps.jobId, old.checkpointId, 'SUBSUMED').catch(() => undefined);
-      if (old.jobId === this.deps.jobId) await this.deps.store.deleteCheckpoint(this.deps.jobId, old.checkpointId).catch(() => undefined);
+      if (old.jobId === this.deps.jobId) this.unreferenced.add(old.checkpointId);
+    }
+    // State a retained checkpoint still refers to (a finished task's final state) stays.
+    for (const id of this.unreferenced) {
+      if (this.completedCheckpoints.some((c) => c.handles.some((h) => h.handle.startsWith(CheckpointNames.prefix(this.deps.jobId, id))))) continue;
+      this.unreferenced.delete(id);
+      await this.deps.store.deleteCheckpoint(this.deps.jobId, id).catch(() => undefined);
     }
     pending.settle.resolve(record);
+    this.settled(false);
   }
 
   private fail(pending: PendingCheckpoint, reason: string, counts: boolean): void {
@@ -316,6 +412,8 @@ export class CheckpointCoordinator {
       })
       .catch(() => undefined);
     void this.deps.store.deleteCheckpoint(this.deps.jobId, pending.id).catch(() => undefined);
+    // Not when the attempt ends (stop): its tasks are gone.
+    if (counts) this.settled(true);
     if (!counts || pending.savepoint) return;
     if (++this.consecutiveFailures > this.settings.tolerableFailures) {
       this.deps.onTooManyFailures(`${this.consecutiveFailures} checkpoints failed in a row (tolerable: ${this.settings.tolerableFailures}); the last: ${reason}`);

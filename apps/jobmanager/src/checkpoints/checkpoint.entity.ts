@@ -1,7 +1,7 @@
 /** Checkpoint metadata (owned by the JobManager; table checkpoints). */
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const CheckpointStatuses = { Completed: 'COMPLETED', Failed: 'FAILED', Subsumed: 'SUBSUMED', Corrupt: 'CORRUPT', Disposed: 'DISPOSED' } as const;
+export const CheckpointStatuses = { Completed: 'COMPLETED', Failed: 'FAILED', Subsumed: 'SUBSUMED', Corrupt: 'CORRUPT', Disposed: 'DISPOSED', Discarded: 'DISCARDED' } as const;
 export type CheckpointStatus = (typeof CheckpointStatuses)[keyof typeof CheckpointStatuses];
 
 export interface StoredHandle {

@@ -4,7 +4,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
-  Acknowledge, AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, ConflictError, DeclineCheckpointRequest,
+  Acknowledge, AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, ConflictError, DeclineCheckpointRequest, FinalCheckpointRequest,
   SavepointMappingReply, SavepointMismatchError, SavepointsReply, TriggerSavepointReply, TriggerSavepointRequest, JobDetailsReply, JobExceptionsReply, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceManagerGateway,
   SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, assertValidJobGraph,
 } from '@runnel/protocol';
@@ -14,6 +14,8 @@ import { DataStreamAdmin, JobMasterSettings } from './job-master.deps';
 import { jobDetails, jobExceptions, jobOverview } from './job-views';
 import { exceptionHistory } from './job-details.views';
 import { checkSubmission } from './job-submission.validator';
+import { DEFAULT_JOB_HISTORY, JobHistory } from './job-history';
+import type { LiveAttempts } from './data-stream-sweeper';
 
 import {
   CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS,
@@ -24,11 +26,14 @@ import type { JobGraph } from '@runnel/dataflow';
 export { CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS };
 
 @Injectable()
-export class JobManagerService implements OnApplicationShutdown {
+export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
   private readonly logger = new Logger('JobMaster');
   private readonly jobs = new Map<string, JobMaster>();
   /** Jobs a recovery has claimed and not yet resubmitted. */
   private readonly recovering = new Set<string>();
+  /** Ended jobs kept in `jobs`: bounded, so a long-lived JobManager does not grow with every job it ran. */
+  private readonly history: JobHistory;
+  private expiryTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(RESOURCE_MANAGER_GATEWAY) private readonly resourceManager: ResourceManagerGateway,
@@ -38,7 +43,39 @@ export class JobManagerService implements OnApplicationShutdown {
     @Inject(CHECKPOINT_REPOSITORY) private readonly checkpoints: CheckpointRepository,
     @Inject(CHECKPOINT_STORE) private readonly checkpointStore: { deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> },
     private readonly savepoints: SavepointService,
-  ) {}
+  ) {
+    this.history = new JobHistory(settings.jobHistory ?? DEFAULT_JOB_HISTORY, Date.now);
+  }
+
+  /** The current attempt of a job that runs here, or any attempt of one being recovered (the orphan sweep keeps its stream). */
+  isLive(jobId: string, attempt: number): boolean {
+    if (this.recovering.has(jobId)) return true;
+    const job = this.jobs.get(jobId);
+    return job !== undefined && !job.isTerminal() && job.graph.attempt === attempt;
+  }
+
+  /** Ended jobs held now (for tests and the soak). */
+  get endedJobsHeld(): number {
+    return this.history.size;
+  }
+
+  /** Expires ended jobs (JOB_HISTORY_EXPIRY_MS) while no job ends to trigger it: checked every tenth of the expiry. */
+  startHistoryExpiry(): void {
+    const expiryMs = (this.settings.jobHistory ?? DEFAULT_JOB_HISTORY).expiryMs;
+    clearInterval(this.expiryTimer);
+    this.expiryTimer = setInterval(() => this.expireHistory(), Math.max(1000, Math.floor(expiryMs / 10)));
+    this.expiryTimer.unref();
+  }
+
+  /** Drops ended jobs past JOB_HISTORY_SIZE or JOB_HISTORY_EXPIRY_MS (called as jobs end, and periodically for the expiry). */
+  expireHistory(dropped: string[] = this.history.evict()): void {
+    for (const jobId of dropped) {
+      const job = this.jobs.get(jobId);
+      if (!job?.isTerminal()) continue;
+      this.jobs.delete(jobId);
+      this.savepoints.forgetJob(jobId);
+    }
+  }
 
   /**
    * Recovery takes over a stored job only if this JobManager does not run it already (a job
@@ -86,6 +123,8 @@ export class JobManagerService implements OnApplicationShutdown {
     );
     if (savepoint) job.checkpoints.seedFromSavepoint(savepoint);
     this.jobs.set(request.jobId, job);
+    this.history.forget(request.jobId);
+    void job.terminated.then(() => this.jobs.get(request.jobId) === job && this.expireHistory(this.history.jobEnded(request.jobId)));
     this.recovering.delete(request.jobId);
     this.logger.log(`job ${request.jobId} (${request.jobName}) submitted`);
     void job.start();
@@ -130,6 +169,11 @@ export class JobManagerService implements OnApplicationShutdown {
     return {};
   }
 
+  requestFinalCheckpoint(request: MessageBody<FinalCheckpointRequest>): Reply<Acknowledge> {
+    this.job(request.jobId).checkpoints.requestFinalCheckpoint(request.executionAttemptId);
+    return {};
+  }
+
   getCheckpoints(jobId: string): Reply<CheckpointsReply> {
     return this.job(jobId).checkpoints.stats();
   }
@@ -166,11 +210,14 @@ export class JobManagerService implements OnApplicationShutdown {
       max_concurrent: c?.maxConcurrent ?? 1,
       tolerable_failed_checkpoints: c?.tolerableFailures ?? 0,
       retained: c?.retained ?? 0,
+      // Flink's shape: retained checkpoints are kept in the store until subsumed; on cancel per the option.
+      externalization: { enabled: c !== undefined, delete_on_cancellation: !c?.retainOnCancel },
       restart_strategy: { ...job.restartStrategy.config },
     };
   }
 
   onApplicationShutdown(): void {
+    clearInterval(this.expiryTimer);
     // Hand over, don't cancel: the next JobManager leader recovers the running jobs from the job
     // store and their latest checkpoints (a cancel is what a user asks for, not what a restart means).
     for (const job of this.jobs.values()) if (!job.isTerminal()) job.suspend();

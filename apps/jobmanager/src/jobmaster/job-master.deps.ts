@@ -1,6 +1,7 @@
 /** What a JobMaster needs from the outside world, as interfaces, so it is unit-tested with fakes. */
 import { ResourceManagerGateway, TaskExecutorGateway } from '@runnel/protocol';
 import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
+import type { JobHistorySettings } from './job-history';
 
 /** Creates and deletes the JetStream stream that carries one job attempt's records. */
 export interface DataStreamAdmin {
@@ -28,4 +29,6 @@ export interface JobMasterSettings {
   readonly taskManagerCheckIntervalMs: number;
   /** MAX_JOB_PARALLELISM: the largest parallelism of a submitted job's vertex (default 1024). */
   readonly maxJobParallelism?: number;
+  /** JOB_HISTORY_SIZE / JOB_HISTORY_EXPIRY_MS: ended jobs kept in memory (see job-history.ts). */
+  readonly jobHistory?: JobHistorySettings;
 }

@@ -53,6 +53,8 @@ export interface JobEvent {
 const MAX_EVENTS = 2000;
 /** Former attempts kept for the subtask attempt views. */
 const MAX_PRIOR_ATTEMPTS = 20;
+/** Exceptions kept per job: the first (the root exception of the views) and the latest (Flink's web.exception-history-size, larger here). */
+export const MAX_EXCEPTIONS = 100;
 /** Tries at storing a job's outcome before its resources are released anyway. */
 const OUTCOME_ATTEMPTS = 5;
 const OUTCOME_RETRY_MS = 500;
@@ -288,8 +290,9 @@ export class JobMaster {
     if (update.state === ExecutionStates.Failed) {
       execution.failure = update.failure;
       void this.onFailure(update.failure ?? { message: 'task failed without a cause' }, execution);
-    } else if (update.state === ExecutionStates.Finished && this.graph.allFinished() && this.status === JobStatuses.Running) {
-      void this.end(JobStatuses.Finished);
+    } else if (update.state === ExecutionStates.Finished) {
+      void this.checkpoints.onExecutionFinished(execution.attemptId);
+      if (this.graph.allFinished() && this.status === JobStatuses.Running) void this.end(JobStatuses.Finished);
     }
   }
 
@@ -405,6 +408,7 @@ export class JobMaster {
       ...(execution ? { task: this.taskName(execution), location: execution.slot?.resourceId, endpoint: execution.slot?.address } : {}),
       timestamp: this.deps.clock(),
     });
+    if (this.exceptions.length > MAX_EXCEPTIONS) this.exceptions.splice(1, this.exceptions.length - MAX_EXCEPTIONS);
   }
 
   private async fail(failure: TaskFailure, execution: Execution | undefined, record = true): Promise<void> {
@@ -430,6 +434,9 @@ export class JobMaster {
     // by the TaskManagers' heartbeats, which learn that the job has ended.
     await this.recordOutcome(final);
     await this.releaseAttempt(final === JobStatuses.Finished);
+    // Flink's externalized checkpoints: a cancelled job's checkpoints go unless it asked to keep them.
+    // In the background: deleting state (an Object Store listing) must not hold up the cancel's reply.
+    if (final === JobStatuses.Canceled && !this.checkpoints.settings.retainOnCancel) void this.checkpoints.discardRetained();
     this.setStatus(final);
     this.deps.log.log(`job ${this.jobId} (${this.name}) ${final}`);
     this.resolveEnd(final);

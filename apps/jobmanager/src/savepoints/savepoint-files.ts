@@ -5,8 +5,10 @@
  * has been confined to SAVEPOINT_DIRS by the caller; the metadata is validated in full (see
  * savepoint-metadata.dto.ts) before any state file is read or anything is written to the store.
  */
-import { StateStore, CorruptCheckpointError, ValidationError, sha256Hex, confinedJoin, encodeStateName } from '@runnel/protocol';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import {
+  CheckpointFs, StateStore, CorruptCheckpointError, ValidationError, sha256Hex, confinedJoin, durableMkdir, durableWriteFile, encodeStateName, nodeCheckpointFs,
+} from '@runnel/protocol';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointRecord } from '../checkpoints/checkpoint.repository';
 import { SAVEPOINT_FORMAT, checkSavepointMetadata } from './savepoint-metadata.dto';
@@ -21,23 +23,28 @@ interface SavepointMetadataFile {
   readonly files: Record<string, string>;
 }
 
-/** Writes a savepoint into `directory` (a real path inside SAVEPOINT_DIRS); returns the savepoint's directory. */
-export async function writeSavepointDirectory(store: StateStore, record: CheckpointRecord, directory: string): Promise<string> {
+/**
+ * Writes a savepoint into `directory` (a real path inside SAVEPOINT_DIRS); returns the savepoint's
+ * directory. Every file is fsynced (with its directory entry) and `_metadata.json` comes last, so
+ * a savepoint that was reported complete survives a crash of the machine, and one cut short has no
+ * metadata (it is not a savepoint) instead of metadata naming files that are not there.
+ */
+export async function writeSavepointDirectory(store: StateStore, record: CheckpointRecord, directory: string, fs: CheckpointFs = nodeCheckpointFs): Promise<string> {
   const target = join(directory, `savepoint-${record.jobId.slice(0, 6)}-${record.checkpointId}`);
-  await mkdir(target, { recursive: true });
+  await durableMkdir(fs, target);
   const files: Record<string, string> = {};
   for (const [i, h] of record.handles.entries()) {
     // Vertex ids are operator uids, any string: encoded, never raw, in a file name.
     const file = `state-${encodeStateName(h.vertexId)}-${h.subtaskIndex}-${i}.bin`;
     const path = confinedJoin(target, file);
     if (!path) throw new ValidationError(`Savepoint file ${file} would be outside ${target}`, [{ field: 'targetDirectory', problems: ['a savepoint file would be outside it'] }]);
-    await writeFile(path, await store.read(h.handle, h.checksum));
+    await durableWriteFile(fs, path, await store.read(h.handle, h.checksum));
     files[h.handle] = file;
   }
   const metadata: SavepointMetadataFile = { format: SAVEPOINT_FORMAT, record: { ...record, externalPath: target }, files };
   const metadataPath = confinedJoin(target, '_metadata.json');
   if (!metadataPath) throw new ValidationError(`Savepoint metadata would be outside ${target}`, [{ field: 'targetDirectory', problems: ['the metadata file would be outside it'] }]);
-  await writeFile(metadataPath, JSON.stringify(metadata, null, 2));
+  await durableWriteFile(fs, metadataPath, JSON.stringify(metadata, null, 2));
   return target;
 }
 

@@ -2,11 +2,13 @@
  * Where savepoints may be written to and read from: the directories of SAVEPOINT_DIRS (a
  * `:`-separated list, like PATH). A target directory or a savepoint path outside them — after
  * symlinks are resolved — is refused with VALIDATION_FAILED naming the allowed roots. Savepoint
- * ids (`savepoint://<job>/<n>`) are not paths and are not checked here.
+ * ids (`savepoint://<job>/<n>`) are not paths and are not checked here. A retained checkpoint's
+ * directory (`<CHECKPOINT_DIR>/<job>/chk-<n>`) may be read too, confined to CHECKPOINT_DIR.
  */
 import { ConfinedRoots } from '@runnel/protocol';
+import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 export const SAVEPOINT_LOCATIONS = Symbol('SAVEPOINT_LOCATIONS');
 
@@ -18,8 +20,37 @@ export function defaultSavepointDirs(): string {
 export class SavepointLocations {
   private readonly confined: ConfinedRoots;
 
-  constructor(list: string) {
+  private readonly checkpoints?: ConfinedRoots;
+
+  constructor(list: string, checkpointDir?: string) {
     this.confined = ConfinedRoots.fromList(list, 'SAVEPOINT_DIRS');
+    if (checkpointDir) this.checkpoints = new ConfinedRoots([checkpointDir], 'CHECKPOINT_DIR');
+  }
+
+  /**
+   * The checkpoint a path names when it is a checkpoint directory inside CHECKPOINT_DIR
+   * (`<job id>/chk-<n>`, after symlinks are resolved); undefined for any other path.
+   */
+  checkpointDirectory(path: unknown): { jobId: string; checkpointId: number } | undefined {
+    if (!this.checkpoints) return undefined;
+    let real: string;
+    try {
+      real = this.checkpoints.confine(path, 'savepointPath');
+    } catch {
+      return undefined;
+    }
+    for (const root of this.checkpoints.roots) {
+      let realRoot: string;
+      try {
+        realRoot = realpathSync(root);
+      } catch {
+        continue;
+      }
+      const parts = relative(realRoot, real).split(sep);
+      const id = /^chk-([1-9]\d{0,15})$/.exec(parts[1] ?? '');
+      if (parts.length === 2 && /^[0-9a-f]{32}$/.test(parts[0]) && id) return { jobId: parts[0], checkpointId: Number(id[1]) };
+    }
+    return undefined;
   }
 
   get roots(): readonly string[] {

@@ -16,6 +16,8 @@ import { SAVEPOINT_LOCATIONS, SavepointLocations } from './savepoint-locations.p
 type Operation = { status: 'IN_PROGRESS' } | { status: 'COMPLETED'; location: string } | { status: 'FAILED'; cause: string };
 
 const SCHEME = 'savepoint://';
+/** Savepoint operations kept per job (Flink keeps them for rest.async.store-duration); the oldest go first. */
+const MAX_OPERATIONS_PER_JOB = 100;
 
 export function savepointPath(record: { jobId: string; checkpointId: number }): string {
   return `${SCHEME}${record.jobId}/${record.checkpointId}`;
@@ -45,6 +47,7 @@ export class SavepointService {
   trigger(job: JobMaster, options: { targetDirectory?: string; cancelJob?: boolean; drain?: boolean }): string {
     this.checkTargetDirectory(options.targetDirectory);
     const triggerId = randomUUID();
+    this.boundOperations(job.jobId);
     this.operations.set(`${job.jobId}/${triggerId}`, { status: 'IN_PROGRESS' });
     void (async () => {
       try {
@@ -64,6 +67,22 @@ export class SavepointService {
       }
     })();
     return triggerId;
+  }
+
+  /** The job is no longer held by the JobManager: its operations go with it. */
+  forgetJob(jobId: string): void {
+    for (const key of this.operations.keys()) if (key.startsWith(`${jobId}/`)) this.operations.delete(key);
+  }
+
+  /** Keeps a job's operations below MAX_OPERATIONS_PER_JOB, dropping its oldest finished ones. */
+  private boundOperations(jobId: string): void {
+    const own = [...this.operations].filter(([key, op]) => key.startsWith(`${jobId}/`) && op.status !== 'IN_PROGRESS');
+    for (const [key] of own.slice(0, Math.max(0, own.length - MAX_OPERATIONS_PER_JOB + 1))) this.operations.delete(key);
+  }
+
+  /** Operations held (for tests). */
+  get operationCount(): number {
+    return this.operations.size;
   }
 
   status(jobId: string, triggerId: string) {
@@ -88,14 +107,24 @@ export class SavepointService {
     }));
   }
 
-  /** A savepoint by path (`savepoint://<job>/<id>`) or by the directory it was written to. */
+  /**
+   * A savepoint by path (`savepoint://<job>/<id>`), by the directory it was written to, or a
+   * retained checkpoint by its directory in CHECKPOINT_DIR (`<dir>/<job>/chk-<n>`, Flink's
+   * `-s <checkpoint path>`): its record is the one the JobManager stored when it completed, its
+   * state is read where it is.
+   */
   async load(path: string): Promise<CheckpointRecord> {
+    const refuse = () => new ValidationError(`No completed savepoint or checkpoint at ${path}`, [{ field: 'savepointPath', problems: ['no such savepoint'] }]);
     if (path.startsWith(SCHEME)) {
       const [jobId, id] = path.slice(SCHEME.length).split('/');
       const record = /^[0-9a-f]{32}$/.test(jobId ?? '') && /^\d+$/.test(id ?? '') ? await this.repository.find(jobId, Number(id)) : undefined;
-      if (!record || record.status !== 'COMPLETED') {
-        throw new ValidationError(`No completed savepoint or checkpoint at ${path}`, [{ field: 'savepointPath', problems: ['no such savepoint'] }]);
-      }
+      if (!record || record.status !== 'COMPLETED') throw refuse();
+      return record;
+    }
+    const checkpoint = this.locations.checkpointDirectory(path);
+    if (checkpoint) {
+      const record = await this.repository.find(checkpoint.jobId, checkpoint.checkpointId);
+      if (!record || record.status !== 'COMPLETED') throw refuse();
       return record;
     }
     return readSavepointDirectory(this.store, this.locations.savepointDirectory(path));

@@ -46,6 +46,12 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
   private aborted = false;
   private waiter?: { resolve: () => void; reject: (error: Error) => void };
   private drained?: () => void;
+  /** JetStream publishes issued so far (each one's sequence is its position in this count). */
+  private issued = 0;
+  /** Publishes not yet stored, oldest first, and those of them stored out of order. */
+  private readonly unsettled: number[] = [];
+  private readonly settledEarly = new Set<number>();
+  private storedWaiters: { mark: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   recordsOut = 0;
   /** Records of the channels that serialize (JetStream), for bytes per record: the ports' carry no bytes. */
   serializedRecordsOut = 0;
@@ -100,9 +106,12 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
     this.bytesOut += bytes.length;
     this.sent[channel]++;
     this.pending++;
+    const seq = ++this.issued;
+    this.unsettled.push(seq);
     this.options.io.publish(this.subjects[channel], bytes).then(
       () => {
         this.pending--;
+        this.settled(seq);
         this.wake();
       },
       (error: Error) => {
@@ -111,6 +120,24 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
         this.wake();
       },
     );
+  }
+
+  /** How many JetStream publishes were issued so far: a mark for storedUpTo. */
+  publishMark(): number {
+    return this.issued;
+  }
+
+  /**
+   * Resolves once every publish up to `mark` is stored, rejects if a publish failed. Publishes are
+   * pipelined and a failed one is only seen later, while the ones after it (a barrier) may be
+   * stored: a task acknowledges a checkpoint only after this, so a checkpoint never completes
+   * with a consumer's state missing records that were lost before its barrier.
+   */
+  storedUpTo(mark: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.aborted) return Promise.reject(new Error('the partition writer was aborted'));
+    if (this.storedThrough() >= mark) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.storedWaiters.push({ mark, resolve, reject }));
   }
 
   awaitCapacity(): Promise<void> | undefined {
@@ -131,6 +158,33 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
     this.wake();
   }
 
+  private settled(seq: number): void {
+    if (this.unsettled[0] !== seq) {
+      this.settledEarly.add(seq);
+      return;
+    }
+    this.unsettled.shift();
+    while (this.unsettled.length > 0 && this.settledEarly.delete(this.unsettled[0])) this.unsettled.shift();
+  }
+
+  /** Every publish up to this one is stored. */
+  private storedThrough(): number {
+    return this.unsettled.length > 0 ? this.unsettled[0] - 1 : this.issued;
+  }
+
+  private wakeStored(): void {
+    if (this.storedWaiters.length === 0) return;
+    const error = this.failure ?? (this.aborted ? new Error('the partition writer was aborted') : undefined);
+    const through = this.storedThrough();
+    const waiting = this.storedWaiters;
+    this.storedWaiters = [];
+    for (const w of waiting) {
+      if (error) w.reject(error);
+      else if (through >= w.mark) w.resolve();
+      else this.storedWaiters.push(w);
+    }
+  }
+
   close(): void {
     this.credits.unsubscribe();
     for (const port of this.ports) port?.close();
@@ -144,6 +198,7 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
   }
 
   private wake(): void {
+    this.wakeStored();
     if (this.pending === 0 && this.drained) {
       const drained = this.drained;
       this.drained = undefined;

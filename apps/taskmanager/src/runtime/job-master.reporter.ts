@@ -81,6 +81,7 @@ export class JobMasterReporter {
   private send(report: Report): Promise<unknown> {
     if (report.kind === 'state') return this.jobMaster.updateTaskExecutionState(report.event);
     const e = report.event;
+    if (e.type === 'final') return this.jobMaster.requestFinalCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId });
     return e.type === 'ack'
       ? this.jobMaster.acknowledgeCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId, checkpointId: e.checkpointId, handle: e.handle, size: e.size, checksum: e.checksum, ...(e.timings ? { timings: e.timings } : {}) })
       : this.jobMaster.declineCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId, checkpointId: e.checkpointId, reason: e.reason });
@@ -90,5 +91,7 @@ export class JobMasterReporter {
 function describe(report: Report): string {
   return report.kind === 'state'
     ? `${report.event.state} report of task ${report.event.executionAttemptId}`
-    : `checkpoint ${report.event.checkpointId} ${report.event.type} of task ${report.event.executionAttemptId}`;
+    : report.event.type === 'final'
+      ? `final checkpoint request of task ${report.event.executionAttemptId}`
+      : `checkpoint ${report.event.checkpointId} ${report.event.type} of task ${report.event.executionAttemptId}`;
 }

@@ -27,7 +27,9 @@ export type CheckpointEvent =
       readonly type: 'ack'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly handle: string; readonly size: number; readonly checksum: string;
       readonly timings?: SnapshotTimings & { readonly asyncDurationMs: number };
     }
-  | { readonly type: 'decline'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: string };
+  | { readonly type: 'decline'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: string }
+  /** Not an outcome: the task's input ended and it waits for its final checkpoint. */
+  | { readonly type: 'final'; readonly jobId: string; readonly executionAttemptId: string };
 
 export interface TaskStateEvent {
   readonly jobId: string;
@@ -48,11 +50,14 @@ interface RunningTask {
 }
 
 const GATE_CAPACITY = 8;
+/** Finished execution attempts remembered, so a late checkpoint trigger for one is not declined. */
+const MAX_FINISHED_ATTEMPTS = 1024;
 
 export class SlotTaskRunner {
   private readonly packr = new Packr({ useRecords: true });
   private readonly graphs = new Map<string, Promise<LoadedJobGraph>>();
   private readonly tasks = new Map<string, RunningTask>();
+  private readonly finishedAttempts = new Set<string>();
   private metricsTimer?: NodeJS.Timeout;
   /** The TaskManager's cluster: data subjects, consumers and the checkpoint bucket are in its namespace. */
   private readonly namespace: ClusterNamespace;
@@ -124,7 +129,9 @@ export class SlotTaskRunner {
         ...(deployment.checkpointMode ? { checkpointMode: deployment.checkpointMode } : {}),
         ...(restoredState ? { restoredState } : {}),
         ...(this.defaultBufferTimeoutMs !== undefined ? { bufferTimeoutMs: this.defaultBufferTimeoutMs } : {}),
-        onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, checkpointId, state, timings),
+        // A checkpointing job: each task ends with a final checkpoint its sinks commit through.
+        ...(deployment.checkpointMode ? { finalCheckpoint: true, onAwaitingFinalCheckpoint: () => this.reportCheckpoint({ type: 'final', jobId, executionAttemptId }) } : {}),
+        onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, writers, checkpointId, state, timings),
       });
       // Bytes are what crossed a serialising channel (JetStream); in-process channels count records only.
       task.metrics.bytes = () => [readers.reduce((a, r) => a + r.bytesIn, 0), writers.reduce((a, w) => a + w.bytesOut, 0)];
@@ -147,7 +154,10 @@ export class SlotTaskRunner {
       // Finished means every record this task produced is stored for its consumers.
       await Promise.all(running.writers.map((w) => w.drain()));
       if (running.cancelled) this.report({ jobId, executionAttemptId, state: ExecutionStates.Canceled, metrics: metrics(running) });
-      else this.report({ jobId, executionAttemptId, state: ExecutionStates.Finished, metrics: metrics(running) });
+      else {
+        this.rememberFinished(executionAttemptId);
+        this.report({ jobId, executionAttemptId, state: ExecutionStates.Finished, metrics: metrics(running) });
+      }
     } catch (error) {
       const state = running.cancelled ? ExecutionStates.Canceled : ExecutionStates.Failed;
       this.report({ jobId, executionAttemptId, state, metrics: metrics(running), ...(state === 'FAILED' ? { failure: toFailure(error) } : {}) });
@@ -162,11 +172,22 @@ export class SlotTaskRunner {
   /** A source task starts checkpoint `checkpointId` at its next batch boundary. */
   triggerCheckpoint(jobId: string, executionAttemptId: string, checkpointId: number): void {
     const running = this.tasks.get(executionAttemptId);
+    // A task that finished (after its final checkpoint) before the JobManager heard of it: its
+    // final state stands for it, which the JobManager takes when the FINISHED report arrives.
+    if (!running && this.finishedAttempts.has(executionAttemptId)) return;
     if (!running) {
       this.reportCheckpoint({ type: 'decline', jobId, executionAttemptId, checkpointId, reason: 'the task is not running here' });
       return;
     }
     running.task.triggerCheckpoint(checkpointId);
+  }
+
+  private rememberFinished(executionAttemptId: string): void {
+    this.finishedAttempts.add(executionAttemptId);
+    for (const old of this.finishedAttempts) {
+      if (this.finishedAttempts.size <= MAX_FINISHED_ATTEMPTS) break;
+      this.finishedAttempts.delete(old);
+    }
   }
 
   /** Stop with --drain: the job's source tasks here end their input. */
@@ -188,8 +209,12 @@ export class SlotTaskRunner {
    * The task's state for a checkpoint, encoded at once (the task goes on changing its state) and
    * written to the checkpoint store in the background; the JobManager learns where it is.
    */
-  private onSnapshot(d: Deployment, checkpointId: number, state: OperatorStateSnapshot[], timings?: SnapshotTimings): void {
+  private onSnapshot(d: Deployment, writers: readonly JetStreamPartitionWriter[], checkpointId: number, state: OperatorStateSnapshot[], timings?: SnapshotTimings): void {
     const encodeStart = Date.now();
+    // What the task published before this barrier: the acknowledgement waits until it is all
+    // stored. Publishes are pipelined; one lost in a NATS outage is only reported later, and the
+    // barrier after it may still reach the consumer, whose state would then miss those records.
+    const marks = writers.map((w) => w.publishMark());
     let bytes: Uint8Array;
     try {
       bytes = this.packr.pack(state);
@@ -197,8 +222,16 @@ export class SlotTaskRunner {
       this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `state is not serialisable: ${(error as Error).message}` });
       return;
     }
-    this.io.writeState(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes).then(
-      (written) => {
+    const output = Promise.all(writers.map((w, i) => w.storedUpTo(marks[i])));
+    output.catch((error: Error) => {
+      this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `output before the barrier was not stored: ${error.message}` });
+      // The task cannot go on (its output has a gap); it may be idle, waiting for its final
+      // checkpoint, so it is reported failed now. A cancel aborts the writers: not a failure.
+      const running = this.tasks.get(d.executionAttemptId);
+      if (running && !running.cancelled) this.report({ jobId: d.jobId, executionAttemptId: d.executionAttemptId, state: ExecutionStates.Failed, failure: toFailure(error) });
+    });
+    Promise.all([this.io.writeState(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes), output]).then(
+      ([written]) => {
         const task = this.tasks.get(d.executionAttemptId)?.task;
         if (task) task.metrics.lastCheckpointSize = written.size;
         this.reportCheckpoint({
@@ -207,7 +240,9 @@ export class SlotTaskRunner {
           ...(timings ? { timings: { ...timings, asyncDurationMs: Date.now() - encodeStart } } : {}),
         });
       },
-      (error: Error) => this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `writing state failed: ${error.message}` }),
+      (error: Error) =>
+        // A failed output was declined above.
+        output.then(() => this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `writing state failed: ${error.message}` }), () => undefined),
     );
   }
 

@@ -21,6 +21,14 @@ describe('checkpointing options', () => {
       retained: 2,
     });
   });
+  it('sets the externalized checkpoint cleanup with Flink\'s names, only when asked', () => {
+    expect(graph((env) => env.enableCheckpointing(500).setExternalizedCheckpointCleanup('RETAIN_ON_CANCELLATION')).config.checkpointing?.externalizedCheckpointCleanup).toBe('RETAIN_ON_CANCELLATION');
+    expect(graph((env) => env.enableCheckpointing(500, { externalizedCheckpointCleanup: 'DELETE_ON_CANCELLATION' })).config.checkpointing?.externalizedCheckpointCleanup).toBe('DELETE_ON_CANCELLATION');
+    expect(graph((env) => env.enableCheckpointing(500)).config.checkpointing).not.toHaveProperty('externalizedCheckpointCleanup');
+    const env = StreamExecutionEnvironment.createPlanEnvironment();
+    expect(() => env.setExternalizedCheckpointCleanup('RETAIN_ON_CANCELLATION')).toThrow(/enableCheckpointing first/);
+    expect(() => env.enableCheckpointing(100).setExternalizedCheckpointCleanup('KEEP' as never)).toThrow(InvalidArgumentError);
+  });
   it('keeps every option and rejects invalid ones', () => {
     const c = graph((env) =>
       env.enableCheckpointing(1000, { mode: 'at-least-once', timeoutMs: 5000, minPauseBetweenMs: 100, maxConcurrent: 2, tolerableFailures: 0, retained: 3 }),

@@ -7,7 +7,7 @@ import { InvalidArgumentError, InvalidParallelismError } from '../core/dataflow.
 import { checkBufferTimeout } from './buffer-timeout';
 import { DEFAULT_MAX_PARALLELISM } from '../core/key-group.assignment';
 import { buildJobGraphFromTransformations, jobGraphHash, type BuiltJob } from '../graph/job-graph.builder';
-import { CheckpointingMode, type CheckpointConfig } from '../graph/job-graph.types';
+import { CheckpointingMode, ExternalizedCheckpointCleanup, type CheckpointConfig } from '../graph/job-graph.types';
 import { normalizeRestartStrategy, type RestartStrategyConfig } from './restart-strategies';
 import { OperatorKind, Transformation, type VirtualKind } from '../graph/transformation';
 import { CollectionSource, GeneratorSource, SequenceSource } from '../connectors/collection.source';
@@ -26,8 +26,10 @@ export interface CheckpointOptions {
   readonly maxConcurrent?: number;
   /** Consecutive failed checkpoints tolerated before the job fails over (default 3). */
   readonly tolerableFailures?: number;
-  /** Completed checkpoints kept; older ones are deleted (default 1). */
+  /** Completed checkpoints kept; older ones are deleted (default 2). */
   readonly retained?: number;
+  /** Keep the retained checkpoints when the job is cancelled (default: deleted), to start a job from one later. */
+  readonly externalizedCheckpointCleanup?: ExternalizedCheckpointCleanup;
 }
 
 export const EnvironmentMode = { Local: 'local', Plan: 'plan' } as const;
@@ -134,7 +136,19 @@ export class StreamExecutionEnvironment {
       // Two by default: when the latest turns out unusable (corrupt, missing) the one before it is
       // restored, and exactly-once sinks undo what was committed after it.
       retained: count('retained', options.retained, 2, 1),
+      // Only when given: the graphs (and hashes) of jobs that do not set it stay as they were.
+      ...(options.externalizedCheckpointCleanup !== undefined ? { externalizedCheckpointCleanup: checkedCleanup(options.externalizedCheckpointCleanup) } : {}),
     };
+    return this;
+  }
+  /**
+   * Flink's `CheckpointConfig.setExternalizedCheckpointCleanup`: RETAIN_ON_CANCELLATION keeps the
+   * retained checkpoints of a cancelled job (start another from one with `-s <checkpoint dir>`);
+   * DELETE_ON_CANCELLATION (the default) deletes them. Call after enableCheckpointing.
+   */
+  setExternalizedCheckpointCleanup(cleanup: ExternalizedCheckpointCleanup): this {
+    if (!this.checkpointing) throw new InvalidArgumentError('setExternalizedCheckpointCleanup needs checkpointing: call enableCheckpointing first');
+    this.checkpointing = { ...this.checkpointing, externalizedCheckpointCleanup: checkedCleanup(cleanup) };
     return this;
   }
   getCheckpointConfig(): CheckpointConfig | undefined {
@@ -232,3 +246,8 @@ export class StreamExecutionEnvironment {
   }
 }
 
+function checkedCleanup(cleanup: unknown): ExternalizedCheckpointCleanup {
+  const allowed: readonly unknown[] = Object.values(ExternalizedCheckpointCleanup);
+  if (!allowed.includes(cleanup)) throw new InvalidArgumentError(`externalized checkpoint cleanup must be ${allowed.join(' or ')}, got ${String(cleanup)}`);
+  return cleanup as ExternalizedCheckpointCleanup;
+}

@@ -28,7 +28,19 @@ export interface CheckpointConfig {
   readonly tolerableFailures: number;
   /** Completed checkpoints kept (older ones are subsumed and deleted). */
   readonly retained: number;
+  /**
+   * What happens to the retained checkpoints when the job is cancelled (Flink's externalized
+   * checkpoint cleanup); absent: DELETE_ON_CANCELLATION. A failed or finished job keeps them.
+   */
+  readonly externalizedCheckpointCleanup?: ExternalizedCheckpointCleanup;
 }
+
+/** Flink's ExternalizedCheckpointCleanup names. */
+export const ExternalizedCheckpointCleanup = {
+  RetainOnCancellation: 'RETAIN_ON_CANCELLATION',
+  DeleteOnCancellation: 'DELETE_ON_CANCELLATION',
+} as const;
+export type ExternalizedCheckpointCleanup = (typeof ExternalizedCheckpointCleanup)[keyof typeof ExternalizedCheckpointCleanup];
 
 export interface JobConfig {
   readonly parallelism: number;

@@ -28,6 +28,8 @@ export interface OperatorContext {
   readonly jobId?: string;
   /** False when the job takes no periodic checkpoints (absent: unknown, e.g. in unit tests). */
   readonly checkpointingEnabled?: boolean;
+  /** The task ends with a final checkpoint: sinks commit their last output when it completes, not in finish(). */
+  readonly finalCheckpoint?: boolean;
   /** The task's input arrives in the same order on every run (see hasDeterministicInputOrder). */
   readonly deterministicInputOrder?: boolean;
   /** Periodic watermarks at most once per this many ms (0: every batch; absent: every batch). */

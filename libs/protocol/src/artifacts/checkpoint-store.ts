@@ -11,9 +11,10 @@ import { NatsConnection, ObjectStore, StorageType } from 'nats';
 import { sha256Hex } from './artifact-store';
 import { jetStreamReplicasFromEnv } from '../transport/jetstream-replicas';
 import { retryWhileJetStreamUnavailable } from '../transport/jetstream-unavailable.retry';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { confinedJoin } from '../paths/confined-path.util';
+import { CheckpointFs, durableMkdir, durableWriteFile, nodeCheckpointFs } from './checkpoint-fs';
 
 export class CorruptCheckpointError extends RunnelError {
   constructor(handle: string, reason: string) {
@@ -42,17 +43,25 @@ export function stateStoreFor(connection: NatsConnection, directory?: string, na
 /**
  * Checkpoint state as files under a directory every TaskManager and JobManager can reach (a
  * shared or network file system): the same handles, names and checksums as the Object Store.
+ * A write resolves (and the task acknowledges) only once the file and its directory entries are
+ * fsynced: an acknowledged checkpoint survives a crash of the machine, not only of the process.
  */
 export class DirectoryCheckpointStore implements StateStore {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly fs: CheckpointFs = nodeCheckpointFs,
+  ) {}
+
+  /** Where a checkpoint's state lives (`<root>/<job>/chk-<n>`): the path a job can be started from. */
+  checkpointDirectory(jobId: string, checkpointId: number): string {
+    return this.file(CheckpointNames.prefix(checkedJobId(jobId), checkpointId).replace(/\/$/, ''));
+  }
 
   async write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
     const handle = CheckpointNames.object(checkedJobId(jobId), checkpointId, vertexId, subtask);
     const file = this.file(handle);
-    await mkdir(dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, bytes);
-    await rename(temporary, file);
+    await durableMkdir(this.fs, dirname(file));
+    await durableWriteFile(this.fs, file, bytes);
     return { handle, size: bytes.length, checksum: sha256Hex(bytes) };
   }
 

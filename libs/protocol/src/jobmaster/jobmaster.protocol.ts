@@ -7,7 +7,7 @@ import {
   JobDetailsReply, JobExceptionsReply, JobRequest, JobsOverviewReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate,
 } from '../jobs/dto/job.dto';
 import {
-  AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, DeclineCheckpointRequest, SavepointMappingReply,
+  AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, DeclineCheckpointRequest, FinalCheckpointRequest, SavepointMappingReply,
   SavepointStatusReply, SavepointStatusRequest, SavepointsReply, TriggerSavepointReply, TriggerSavepointRequest,
 } from '../jobs/dto/checkpoint.dto';
 import {
@@ -26,6 +26,7 @@ export const JobMasterSubjects = {
   getJobExceptions: 'runnel.jobmanager.getJobExceptions',
   acknowledgeCheckpoint: 'runnel.jobmanager.acknowledgeCheckpoint',
   declineCheckpoint: 'runnel.jobmanager.declineCheckpoint',
+  requestFinalCheckpoint: 'runnel.jobmanager.requestFinalCheckpoint',
   getCheckpoints: 'runnel.jobmanager.getCheckpoints',
   getCheckpointConfig: 'runnel.jobmanager.getCheckpointConfig',
   triggerSavepoint: 'runnel.jobmanager.triggerSavepoint',
@@ -58,6 +59,7 @@ export const JobMasterProtocol = {
   getJobExceptions: rpc(JobMasterSubjects.getJobExceptions, JobExceptionsRequest, JobExceptionsReply),
   acknowledgeCheckpoint: rpc(JobMasterSubjects.acknowledgeCheckpoint, AcknowledgeCheckpointRequest, Acknowledge),
   declineCheckpoint: rpc(JobMasterSubjects.declineCheckpoint, DeclineCheckpointRequest, Acknowledge),
+  requestFinalCheckpoint: rpc(JobMasterSubjects.requestFinalCheckpoint, FinalCheckpointRequest, Acknowledge),
   getCheckpoints: rpc(JobMasterSubjects.getCheckpoints, JobRequest, CheckpointsReply),
   getCheckpointConfig: rpc(JobMasterSubjects.getCheckpointConfig, JobRequest, CheckpointConfigReply),
   triggerSavepoint: rpc(JobMasterSubjects.triggerSavepoint, TriggerSavepointRequest, TriggerSavepointReply),
@@ -90,6 +92,8 @@ export interface JobMasterGateway {
   getJobExceptions(request: MessageBody<JobExceptionsRequest>, options?: CallOptions): Promise<Reply<JobExceptionsReply>>;
   acknowledgeCheckpoint(request: MessageBody<AcknowledgeCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
   declineCheckpoint(request: MessageBody<DeclineCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  /** A task's input ended: it waits for its final checkpoint. */
+  requestFinalCheckpoint(request: MessageBody<FinalCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
   getCheckpoints(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<CheckpointsReply>>;
   getCheckpointConfig(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<CheckpointConfigReply>>;
   triggerSavepoint(request: MessageBody<TriggerSavepointRequest>, options?: CallOptions): Promise<Reply<TriggerSavepointReply>>;

@@ -75,7 +75,9 @@ export class SinkOperator extends AbstractStreamOperator {
   }
   override async finish(): Promise<void> {
     await this.endBatch();
-    await this.writer.finish?.();
+    // With a final checkpoint the last output is pre-committed on its barrier and committed when
+    // it completes; committing here would make it visible before a checkpoint covers it.
+    if (!this.ctx.finalCheckpoint) await this.writer.finish?.();
   }
   override async close(): Promise<void> {
     await this.writer?.close?.();

@@ -24,6 +24,7 @@ import { DEFAULT_BUFFER_TIMEOUT_MS, RecordWriter } from './record-writer';
 import { WatermarkValve } from './watermark-valve';
 import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS } from '../../time/watermark-strategy';
 import { TaskIOMetrics, type CountingOutput } from '../metrics/task-io.metrics';
+import { FinalCheckpointGate } from './final-checkpoint';
 import '../operators';
 
 /** How a subtask spent a checkpoint, in ms (Flink's per-subtask checkpoint statistics). */
@@ -72,6 +73,13 @@ export interface StreamTaskOptions {
    * deterministic ids (e.g. JetStream dedup ids) when no restored state carries one.
    */
   readonly jobId?: string;
+  /**
+   * End with a final checkpoint (see final-checkpoint.ts): the cluster sets it when the job
+   * checkpoints, so sinks commit their last output through a checkpoint, never at end of input.
+   */
+  readonly finalCheckpoint?: boolean;
+  /** With finalCheckpoint: the input ended and no checkpoint is triggered yet; the cluster asks its coordinator for one. */
+  readonly onAwaitingFinalCheckpoint?: () => void;
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -89,6 +97,7 @@ export class StreamTask {
   private readonly name: string;
   private readonly pendingCheckpoints: number[] = [];
   private draining = false;
+  private readonly final?: FinalCheckpointGate;
   /** Set after a successful run when captureFinalState was requested. */
   finalState?: OperatorStateSnapshot[];
   /** Flink's task and operator metrics of this subtask (snapshot() between or during batches). */
@@ -99,6 +108,7 @@ export class StreamTask {
     this.batchSize = options.batchSize ?? 256;
     this.clock = options.clock ?? Date.now;
     this.name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
+    if (options.finalCheckpoint) this.final = new FinalCheckpointGate();
 
     const main: RecordWriter[] = [];
     const side = new Map<string, RecordWriter[]>();
@@ -147,6 +157,7 @@ export class StreamTask {
         deterministicInputOrder,
         autoWatermarkIntervalMs: jobGraph.config.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS,
         ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
+        ...(options.finalCheckpoint ? { finalCheckpoint: true } : {}),
         output: outs[i] as ChainedOutput | TailOutput,
       });
     });
@@ -186,7 +197,15 @@ export class StreamTask {
     else await this.runInputs();
     if (this.cancelled) return;
     for (const op of ops) await op.finish();
-    for (const w of this.writers) w.broadcastElement(END_OF_PARTITION);
+    if (this.final) {
+      await this.final.run({
+        perform: (checkpointId, forward) => this.performCheckpoint({ type: StreamElementType.Barrier, checkpointId, timestamp: this.clock() }, forward),
+        takeQueued: () => this.pendingCheckpoints.splice(0),
+        requestCheckpoint: () => this.options.onAwaitingFinalCheckpoint?.(),
+        endOfPartition: () => this.writers.forEach((w) => w.broadcastElement(END_OF_PARTITION)),
+      });
+      if (this.cancelled) return;
+    } else for (const w of this.writers) w.broadcastElement(END_OF_PARTITION);
     if (this.options.captureFinalState) this.finalState = this.snapshotState(Number.MAX_SAFE_INTEGER);
   }
 
@@ -222,6 +241,8 @@ export class StreamTask {
   /** Source tasks inject a barrier for `checkpointId` before their next batch; other tasks ignore it. */
   triggerCheckpoint(checkpointId: number): void {
     if (this.operators[0] instanceof SourceOperator) this.pendingCheckpoints.push(checkpointId);
+    // Any task at the end of its input takes it directly (its inputs send no barrier any more).
+    this.final?.triggered(checkpointId);
   }
 
   /**
@@ -237,19 +258,24 @@ export class StreamTask {
   /** The checkpoint completed everywhere: operators may commit what they prepared (2PC sinks). */
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     for (const op of this.operators) await op.notifyCheckpointComplete?.(checkpointId);
+    this.final?.completedUpTo(checkpointId);
   }
 
   /**
    * Pre-barrier work (sinks pre-commit: close part files, flush transactions), snapshot,
    * acknowledge, then forward the barrier (records before it were flushed first).
    */
-  private async performCheckpoint(barrier: BarrierElement): Promise<void> {
+  private async performCheckpoint(barrier: BarrierElement, forward = true): Promise<void> {
+    this.final?.performed(barrier.checkpointId);
     for (const op of this.operators) {
       if (op.prepareSnapshotPreBarrier) {
         const p = op.prepareSnapshotPreBarrier(barrier.checkpointId);
         if (p) await p;
       }
     }
+    // Every record before the barrier goes to the partition writers before the acknowledgement:
+    // a writer that stores asynchronously tells from this point what the checkpoint depends on.
+    for (const w of this.writers) w.flush();
     const aligned = this.clock();
     const seen = this.barrierSeenAt.get(barrier.checkpointId) ?? aligned;
     for (const id of this.barrierSeenAt.keys()) if (id <= barrier.checkpointId) this.barrierSeenAt.delete(id);
@@ -260,11 +286,12 @@ export class StreamTask {
       startDelayMs: Math.max(0, seen - barrier.timestamp),
       syncDurationMs: this.clock() - aligned,
     });
-    for (const w of this.writers) w.broadcastElement(barrier);
+    if (forward) for (const w of this.writers) w.broadcastElement(barrier);
   }
 
   cancel(): void {
     this.cancelled = true;
+    this.final?.cancel();
     this.options.inputGate?.abort();
     for (const pw of this.partitionWriters) pw.abort();
   }

@@ -49,6 +49,15 @@ export class DeclineCheckpointRequest extends ProtocolMessage {
   @IsString() @MaxLength(4096) reason!: string;
 }
 
+/**
+ * TaskManager → JobMaster: a task's input ended and it waits for a checkpoint to end with (its
+ * final checkpoint); the coordinator triggers one soon instead of at the next interval.
+ */
+export class FinalCheckpointRequest extends ProtocolMessage {
+  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @Matches(HEX32, hex32('executionAttemptId')) executionAttemptId!: string;
+}
+
 /** JobMaster → TaskManager: checkpoint n is complete; sinks commit what it covers. */
 export class NotifyCheckpointCompleteRequest extends ProtocolMessage {
   @Matches(HEX32, hex32('jobId')) jobId!: string;
@@ -74,6 +83,8 @@ export class CheckpointConfigReply extends ProtocolMessage {
   @IsInt() retained!: number;
   @IsBoolean() enabled!: boolean;
   @IsOptional() @IsObject() restart_strategy?: Record<string, unknown>;
+  /** Flink's externalized checkpoints: whether a cancel deletes the retained checkpoints. */
+  @IsOptional() @IsObject() externalization?: { enabled: boolean; delete_on_cancellation: boolean };
 }
 
 /** POST /jobs/:id/savepoints and POST /jobs/:id/stop. */
