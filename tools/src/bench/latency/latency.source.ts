@@ -4,8 +4,9 @@
  *
  * - Throttle: reader i of n may have emitted (now − first poll) × wallRate ÷ n events; ahead of
  *   that it returns an empty batch (the task polls again within 5 ms). wallRate 0: unthrottled.
- * - q1 stamps: every `sampleEvery`-th event gets `t` = wall µs of the poll that emitted it (the
- *   others t = 0, so every event has the same shape); the sink subtracts it from its own clock.
+ * - q1 stamps: every `sampleEvery`-th event gets `t` = wall µs when the poll that emitted it had
+ *   generated its batch (the others t = 0, so every event has the same shape); the sink subtracts
+ *   it from its own clock.
  * - q5 watermark log: the source operator emits a watermark synchronously right after each
  *   poll (after pushing a batch's records through its chain, or after an empty poll):
  *   maxTimestamp − outOfOrderness − 1, when it advanced and at most once per auto-watermark
@@ -102,10 +103,12 @@ class LatencySourceReader implements SourceReader<NexmarkEvent, number> {
       return null;
     }
     const every = this.o.sampleEvery;
+    // Stamped once the batch is generated: the record leaves the source now.
+    const stamp = every > 0 ? wallMicros() : 0;
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i];
       if (e.dateTime > this.maxTs) this.maxTs = e.dateTime;
-      if (every > 0) (e as Stamped).t = (this.emitted + i) % every === 0 ? now : 0;
+      if (every > 0) (e as Stamped).t = (this.emitted + i) % every === 0 ? stamp : 0;
     }
     this.emitted += batch.length;
     this.replayWatermark();
