@@ -116,7 +116,8 @@ async function runOnce(run: Runner, query: 'q1' | 'q5', events: number, wallRate
 
 /** HdrHistogram answers a percentile with its bucket's highest equivalent value: keep it <= max. */
 const pct = (h: RunReport['histogram'], p: number) => Math.min(h.getValueAtPercentile(p), h.maxValue);
-const ms = (us: number) => (us / 1000 >= 100 ? (us / 1000).toFixed(0) : (us / 1000).toFixed(1));
+/** ms with µs resolution below 1 ms (a chained q1 takes µs), fewer digits above. */
+const ms = (us: number) => (us >= 100_000 ? (us / 1000).toFixed(0) : us >= 1000 ? (us / 1000).toFixed(1) : (us / 1000).toFixed(3));
 const msSpread = (s: Spread) => `${ms(s.median)} (${ms(s.min)}–${ms(s.max)})`;
 
 interface Row {
