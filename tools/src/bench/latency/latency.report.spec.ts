@@ -22,14 +22,16 @@ describe('latency report', () => {
         [null, 80_000],
       ]),
     ];
-    expect(closingTime(sources, 999)).toBe(15_000);
-    expect(closingTime(sources, 1_999)).toBe(30_000);
+    expect(closingTime(sources, 999)).toEqual({ at: 15_000, byEnd: false });
+    expect(closingTime(sources, 1_999)).toEqual({ at: 30_000, byEnd: false });
     // Beyond every periodic watermark: closed by the end of input (MAX), on the later subtask.
-    expect(closingTime(sources, 5_000)).toBe(90_000);
-    const { histogram, early } = windowLatencies(sources, [
+    expect(closingTime(sources, 5_000)).toEqual({ at: 90_000, byEnd: true });
+    const { histogram, early, atEnd } = windowLatencies(sources, [
       [{ windowStart: 0, windowEnd: 1_000, auction: 1, count: 2 }, 16_000],
       [{ windowStart: 1_000, windowEnd: 2_000, auction: 1, count: 2 }, 29_000],
+      [{ windowStart: 4_000, windowEnd: 6_000, auction: 1, count: 2 }, 95_000],
     ]);
+    expect(atEnd).toBe(1); // checked, but the final flush is not a steady-state latency
     expect(histogram.totalCount).toBe(2);
     expect(histogram.maxValue).toBe(1_000);
     expect(early).toBe(1); // 29 000 < 30 000: recorded as 1 µs and counted

@@ -4,7 +4,8 @@
  *
  * q1 latency: per sampled record, sink writer wall time − wall time of the source poll that
  * emitted it (recorded by the sinks). q5 latency: per result row, sink writer wall time − wall
- * time the watermark that closed its window left the sources. That watermark is the first one
+ * time the watermark that closed its window left the sources, for windows closed by a periodic
+ * watermark (not by the end of input). That watermark is the first one
  * >= windowEnd − 1 (both the window and the per-window leaders fire on it); downstream the
  * watermark is the minimum over the source subtasks, so the window closed when the last subtask
  * emitted one that high: the maximum over the subtasks of each one's first such emission.
@@ -29,6 +30,8 @@ export interface RunReport {
   readonly histogram: hdr.Histogram;
   /** q5: result rows whose logged closing watermark came after the row (see latency.source.ts). */
   readonly early: number;
+  /** q5: result rows closed by the end of input (checked, not in the histogram). */
+  readonly atEnd: number;
   /** Empty when the answer equals the reference. */
   readonly failure: string;
 }
@@ -39,29 +42,43 @@ function readLogs<T>(dir: string, prefix: string): T[] {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as T);
 }
 
-/** Wall µs at which the watermark first reached `atLeast` on every source subtask. */
-export function closingTime(sources: readonly SourceLog[], atLeast: number): number {
-  let latest = 0;
+/**
+ * Wall µs at which the watermark first reached `atLeast` on every source subtask, and whether it
+ * took the end of input (the MAX watermark) on one of them.
+ */
+export function closingTime(sources: readonly SourceLog[], atLeast: number): { at: number; byEnd: boolean } {
+  let at = 0;
+  let byEnd = false;
   for (const s of sources) {
     const hit = s.watermarks.find(([wm]) => wm === null || wm >= atLeast);
-    if (hit === undefined) return Number.NaN;
-    if (hit[1] > latest) latest = hit[1];
+    if (hit === undefined) return { at: Number.NaN, byEnd: true };
+    if (hit[0] === null) byEnd = true;
+    if (hit[1] > at) at = hit[1];
   }
-  return latest;
+  return { at, byEnd };
 }
 
-export function windowLatencies(sources: readonly SourceLog[], results: readonly [WindowRow, number][]): { histogram: hdr.Histogram; early: number } {
+/**
+ * Latencies of the rows whose window a periodic watermark closed. Rows closed by the end of input
+ * arrive together in the final flush and measure the drain, not the steady state: only counted.
+ */
+export function windowLatencies(sources: readonly SourceLog[], results: readonly [WindowRow, number][]): { histogram: hdr.Histogram; early: number; atEnd: number } {
   const histogram = newLatencyHistogram();
-  const closed = new Map<number, number>();
+  const closed = new Map<number, { at: number; byEnd: boolean }>();
   let early = 0;
-  for (const [row, at] of results) {
+  let atEnd = 0;
+  for (const [row, arrived] of results) {
     let close = closed.get(row.windowEnd);
     if (close === undefined) closed.set(row.windowEnd, (close = closingTime(sources, row.windowEnd - 1)));
-    const us = at - close;
+    if (close.byEnd) {
+      atEnd++;
+      continue;
+    }
+    const us = arrived - close.at;
     if (us < 0) early++;
     histogram.recordValue(Math.max(1, us));
   }
-  return { histogram, early };
+  return { histogram, early, atEnd };
 }
 
 export function reportRun(dir: string, expectedEvents: number, expected: Q1Expected | WindowRow[]): RunReport {
@@ -75,6 +92,7 @@ export function reportRun(dir: string, expectedEvents: number, expected: Q1Expec
   const wallMs = (end - start) / 1000;
   let histogram = newLatencyHistogram();
   let early = 0;
+  let atEnd = 0;
   if (Array.isArray(expected)) {
     const results = sinks.flatMap((s) => s.results ?? []);
     const check = checkRows(
@@ -82,7 +100,7 @@ export function reportRun(dir: string, expectedEvents: number, expected: Q1Expec
       expected,
     );
     if (!check.ok) failures.push(check.detail);
-    ({ histogram, early } = windowLatencies(sources, results));
+    ({ histogram, early, atEnd } = windowLatencies(sources, results));
   } else {
     const rows = sinks.reduce((n, s) => n + s.rows, 0);
     const checksum = sinks.reduce((n, s) => n + s.checksum, 0);
@@ -90,5 +108,5 @@ export function reportRun(dir: string, expectedEvents: number, expected: Q1Expec
     for (const s of sinks) if (s.histogram) histogram.add(hdr.decodeFromCompressedBase64(s.histogram, 32, false));
   }
   if (sinks.length === 0) failures.push('no sink log');
-  return { events, rate: wallMs > 0 ? (events * 1000) / wallMs : 0, wallMs, histogram, early, failure: failures.join('; ') };
+  return { events, rate: wallMs > 0 ? (events * 1000) / wallMs : 0, wallMs, histogram, early, atEnd, failure: failures.join('; ') };
 }
