@@ -23,7 +23,7 @@ import { spread, type Spread } from '../bench.stats';
 import { BenchCluster } from '../cluster/bench-cluster';
 import runLatencyJob from './latency.job';
 import { reportRun, type Q1Expected, type RunReport } from './latency.report';
-import { q1Checksum, type WindowRow } from './latency.sink';
+import { addQ1Checksum, type WindowRow } from './latency.sink';
 
 const RATE = 10_000; // q1's event-time rate, as the embedded bench
 /**
@@ -101,7 +101,7 @@ function expectedFor(query: 'q1' | 'q5', events: number, rate: number): Q1Expect
     if (query === 'q5') e = referenceQ5(input);
     else {
       const rows = referenceQ1(input);
-      e = { rows: rows.length, checksum: rows.reduce((n, r) => n + q1Checksum(r), 0) };
+      e = { rows: rows.length, checksum: rows.reduce(addQ1Checksum, 0) };
     }
     expectedCache.set(key, e);
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { closingTime, reportRun, windowLatencies } from './latency.report';
-import { newLatencyHistogram, type SinkLog } from './latency.sink';
+import { addQ1Checksum, newLatencyHistogram, type SinkLog } from './latency.sink';
 import type { SourceLog } from './latency.source';
 
 const source = (subtask: number, watermarks: [number | null, number][], events = 10): SourceLog => ({ subtask, events, firstPollUs: 1_000, endUs: 90_000, watermarks });
@@ -55,5 +55,13 @@ describe('latency report', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the q1 checksum does not depend on the order of the rows, also past 2^53 in total', () => {
+    const rows = Array.from({ length: 3_000 }, (_, i) => ({ auction: 1_000 + i, bidder: i % 7, price: 90_000_000 + i * 1.001 }));
+    const forward = rows.reduce(addQ1Checksum, 0);
+    expect([...rows].reverse().reduce(addQ1Checksum, 0)).toBe(forward);
+    const split = (addQ1Checksum(rows.slice(0, 1_000).reduce(addQ1Checksum, 0), { auction: 0, bidder: 0, price: 0 }) + rows.slice(1_000).reduce(addQ1Checksum, 0)) % 1_000_000_007;
+    expect(split).toBe(forward); // two sink subtasks' sums added as the report does
   });
 });

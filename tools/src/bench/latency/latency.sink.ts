@@ -33,7 +33,7 @@ export interface WindowRow {
 export interface SinkLog {
   readonly subtask: number;
   readonly rows: number;
-  /** Σ (auction + bidder + round(price × 1000)) of q1 rows: exact in a double, order-free. */
+  /** addQ1Checksum over the q1 rows. */
   readonly checksum: number;
   /** q1: compressed HdrHistogram of µs from source stamp to sink writer. */
   readonly histogram?: string;
@@ -47,8 +47,13 @@ export function newLatencyHistogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
 }
 
-export function q1Checksum(row: { auction: number; bidder: number; price: number }): number {
-  return row.auction + row.bidder + Math.round(row.price * 1000);
+/**
+ * Σ (auction + bidder + round(price × 1000)) modulo a prime: order-free and exact (a plain sum of
+ * 2M rows passes 2^53 and then depends on the order of the additions).
+ */
+export const CHECKSUM_MODULUS = 1_000_000_007;
+export function addQ1Checksum(sum: number, row: { auction: number; bidder: number; price: number }): number {
+  return (sum + row.auction + row.bidder + Math.round(row.price * 1000)) % CHECKSUM_MODULUS;
 }
 
 export class LatencySink<T> implements Sink<T> {
@@ -71,7 +76,7 @@ export class LatencySink<T> implements Sink<T> {
         if (histogram) {
           for (let i = 0; i < values.length; i++) {
             const r = values[i] as unknown as StampedRow;
-            checksum += q1Checksum(r);
+            checksum = addQ1Checksum(checksum, r);
             if (r.t > 0) histogram.recordValue(Math.max(1, now - r.t));
           }
         } else {
