@@ -8,21 +8,16 @@
 import {
   SlidingEventTimeWindows,
   StreamExecutionEnvironment,
-  ValueStateDescriptor,
   WatermarkStrategy,
   type AggregateFunction,
   type Collector,
-  type KeyedContext,
-  type KeyedProcessFunction,
   type NexmarkEvent,
-  type OnTimerContext,
   type ProcessWindowFunction,
-  type RuntimeContext,
-  type ValueState,
   type WindowContext,
 } from '@runnel/dataflow';
 import { referenceHotItems, type Q5Row, type RefEvent } from '../reference';
 import { CollectingSink, PregeneratedSource } from './bench.environment';
+import { Leaders } from './bench.leaders';
 import { checkRows } from './bench.check';
 import { measure, perSecond } from './bench.measure';
 import { formatRate, renderTable } from './bench.table';
@@ -56,25 +51,6 @@ const toRow: ProcessWindowFunction<number, Q5Row, number> = {
   },
 };
 
-class Leaders implements KeyedProcessFunction<number, Q5Row, Q5Row> {
-  private state!: ValueState<{ count: number; rows: Q5Row[] }>;
-  open(ctx: RuntimeContext): void {
-    this.state = ctx.getState(new ValueStateDescriptor<{ count: number; rows: Q5Row[] }>('leaders'));
-  }
-  processElement(row: Q5Row, ctx: KeyedContext<number>): void {
-    const cur = this.state.value();
-    if (cur === undefined) {
-      this.state.update({ count: row.count, rows: [row] });
-      ctx.timerService().registerEventTimeTimer(row.windowEnd - 1);
-    } else if (row.count > cur.count) this.state.update({ count: row.count, rows: [row] });
-    else if (row.count === cur.count) cur.rows.push(row);
-  }
-  onTimer(_ts: number, _ctx: OnTimerContext<number>, out: Collector<Q5Row>): void {
-    for (const r of this.state.value()?.rows ?? []) out.collect(r);
-    this.state.clear();
-  }
-}
-
 async function runJob(bids: Bid[], size: number, parallelism: number): Promise<Q5Row[]> {
   const env = new StreamExecutionEnvironment('local', parallelism);
   const sink = new CollectingSink<Q5Row>();
@@ -88,7 +64,7 @@ async function runJob(bids: Bid[], size: number, parallelism: number): Promise<Q
     .window(SlidingEventTimeWindows.of(size, SLIDE_MS))
     .aggregate(count as unknown as AggregateFunction<NexmarkEvent, number, number>, toRow)
     .keyBy((r: Q5Row) => r.windowStart)
-    .process(new Leaders())
+    .process(new Leaders<Q5Row>())
     .sinkTo(sink);
   await env.execute('q5 scaling');
   return sink.rows;

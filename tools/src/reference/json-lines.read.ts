@@ -16,7 +16,8 @@ export function readJsonLinesOutput(path: string): unknown[] {
   const rows: unknown[] = [];
   for (const name of readdirSync(path).sort()) {
     const file = join(path, name);
-    if (statSync(file).isFile()) rows.push(...parseJsonLines(readFileSync(file, 'utf8')));
+    // A loop, not push(...part): a part file of ~100k rows or more overflows the call stack.
+    if (statSync(file).isFile()) for (const row of parseJsonLines(readFileSync(file, 'utf8'))) rows.push(row);
   }
   return rows;
 }

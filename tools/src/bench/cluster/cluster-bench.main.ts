@@ -4,9 +4,11 @@
  * run's output checked against the independent reference (a wrong answer fails the bench); beside
  * them the raw JetStream ceiling of q5's exchange measured in the same run (fixed ~32 KiB
  * messages carrying the same bids, one connection per TaskManager); q5 with checkpoints every
- * second against none; and the recovery time after a TaskManager is killed.
+ * second against none; a scaling table of q5 at parallelism 1 and 2 (events/s and events/s per
+ * TaskManager core, each repeated and checked); and the recovery time after a TaskManager is killed.
  * Options: --events N (q0; q5 uses half), --repeats N (default 3), --skip-recovery.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateNexmarkEvents, type NexmarkEvent } from '@runnel/dataflow';
@@ -32,6 +34,8 @@ interface Query {
   readonly events: number;
   readonly expected: unknown[];
   readonly extra?: string[];
+  /** Default 2 (one subtask per TaskManager). */
+  readonly parallelism?: number;
 }
 
 async function runJob(cluster: BenchCluster, query: Query, run: number): Promise<JobRun> {
@@ -39,7 +43,7 @@ async function runJob(cluster: BenchCluster, query: Query, run: number): Promise
   const output = `${cluster.dir}/${query.example}-${run}-${Date.now()}/`;
   const jobId = await cluster.client.submit(resolve(EXAMPLES, query.example), {
     programArgs: ['--events', String(query.events), '--rate', String(RATE), '--seed', String(SEED), '--output', output, ...(query.extra ?? [])],
-    parallelism: 2,
+    parallelism: query.parallelism ?? 2,
   });
   await cluster.client.awaitResult(jobId, { timeoutMs: 600_000, pollMs: 100 });
   const job = await cluster.client.status(jobId);
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
   const q0: Query = { example: 'nexmark-q0.ts', events, expected: referenceQ0(q0Input as unknown as RefEvent[]) };
   const q5: Query = { example: 'nexmark-q5.ts', events: q5Events, expected: referenceQ5(q5Input as unknown as RefEvent[]) };
   const q5cp: Query = { ...q5, extra: ['--checkpoint-interval', '1000'] };
+  const q5p1: Query = { ...q5, parallelism: 1 };
   const cluster = new BenchCluster();
   try {
     await cluster.start({ taskManagers: 2, slots: 1, heartbeatTimeoutMs });
@@ -121,6 +126,7 @@ async function main(): Promise<void> {
     const q0Runs = await repeat(cluster, q0, repeats);
     const q5Runs = await repeat(cluster, q5, repeats);
     const q5cpRuns = await repeat(cluster, q5cp, repeats);
+    const q5p1Runs = await repeat(cluster, q5p1, repeats);
     const q5Rates = spreadOf(q5Runs.map(rateOf));
     const rows = [
       [
@@ -135,6 +141,26 @@ async function main(): Promise<void> {
       row('q5 + checkpoints every 1 s', q5cpRuns, `${pct(spreadOf(q5cpRuns.map(rateOf)), q5Rates)} of no checkpoints`),
     ];
     process.stdout.write(renderTable(['what', 'events/s', 'TM cores', 'events/s per core', 'note'], rows) + '\n');
+    // Scaling: the same q5 (no checkpoints) on one TaskManager's slot and on both.
+    const p1Rates = spreadOf(q5p1Runs.map(rateOf));
+    const speedUps = q5Runs.map((r, i) => rateOf(r) / rateOf(q5p1Runs[Math.min(i, q5p1Runs.length - 1)]));
+    process.stdout.write(
+      `\nq5 scaling on the cluster (${q5Events.toLocaleString('en')} events, keyed exchange; TM cores = TaskManager CPU seconds ÷ wall seconds):\n` +
+        renderTable(
+          ['parallelism', 'events/s', 'TM cores', 'events/s per core', 'vs p=1'],
+          [
+            ['1 (1 TaskManager)', formatSpread(p1Rates, formatRate), spreadOf(q5p1Runs.map((r) => r.cores)).median.toFixed(2), formatSpread(spreadOf(q5p1Runs.map(perCoreOf)), formatRate), '1.00x'],
+            [
+              '2 (2 TaskManagers)',
+              formatSpread(q5Rates, formatRate),
+              spreadOf(q5Runs.map((r) => r.cores)).median.toFixed(2),
+              formatSpread(spreadOf(q5Runs.map(perCoreOf)), formatRate),
+              formatSpread(spreadOf(speedUps), (x) => x.toFixed(2) + 'x'),
+            ],
+          ],
+        ) +
+        `\n(the machine has ${availableParallelism()} cores; speed-up pairs repeat i of p=2 with repeat i of p=1)\n\n`,
+    );
     const cp = await cluster.client.checkpoints(q5cpRuns[q5cpRuns.length - 1].jobId);
     const summary = cp.summary as { state_size: { avg: number; max: number }; end_to_end_duration: { avg: number; max: number } };
     process.stdout.write(
