@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TestCluster } from './cluster/test-cluster';
-import { readJsonLines } from './cluster/job-output';
+import { countWords, readJsonLines } from './cluster/job-output';
 import { TestNats, httpJson, startService, startTestNats } from './support';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
@@ -24,11 +24,6 @@ interface Overview {
   'cluster-id': string;
 }
 
-function countWords(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
-  return counts;
-}
 
 describe('CLUSTER_ID: two clusters on one NATS and one Postgres', () => {
   let nats: TestNats;

@@ -23,18 +23,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NATS_ROLES, natsServerConfig, startNatsServer, type NatsRole, type NatsServerHandle } from '@runnel/tools';
 import { TestCluster } from './cluster/test-cluster';
-import { readJsonLines } from './cluster/job-output';
+import { countWords, readJsonLines } from './cluster/job-output';
 import { httpJson, waitFor } from './support';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const WORD_COUNT = join(repoRoot, 'examples', 'word-count.ts');
 const PROBE = join(__dirname, 'fixtures', 'nats-probe.job.mjs');
 
-function countWords(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
-  return counts;
-}
 
 interface ForgedAnswer {
   answered: boolean;

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { httpJson, waitFor } from './support';
 import { TestCluster } from './cluster/test-cluster';
-import { canonicalRows, readJsonLines } from './cluster/job-output';
+import { canonicalRows, countWords, readJsonLines } from './cluster/job-output';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
 const FIXTURES = resolve(__dirname, 'fixtures');
@@ -37,11 +37,6 @@ function wordsText(lines: number, seed: number): string {
   return out.join('\n') + '\n';
 }
 
-function countWords(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
-  return counts;
-}
 
 async function runEmbedded(entry: string, args: string[], parallelism: number): Promise<void> {
   const module = await loadJobModule(entry);

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { nkeys } from 'nats';
 import { startNatsServer, type NatsServerHandle } from '@runnel/tools';
 import { TestCluster } from './cluster/test-cluster';
-import { readJsonLines } from './cluster/job-output';
+import { countWords, readJsonLines } from './cluster/job-output';
 import { startService } from './support';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -36,11 +36,6 @@ function makePki(dir: string): void {
   }
 }
 
-function countWords(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
-  return counts;
-}
 
 describe('NATS with an nkey user and mutual TLS (real nats-server)', () => {
   let dir: string;

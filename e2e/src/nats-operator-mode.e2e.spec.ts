@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TestCluster } from './cluster/test-cluster';
-import { readJsonLines } from './cluster/job-output';
+import { countWords, readJsonLines } from './cluster/job-output';
 import { startService } from './support';
 
 const WORD_COUNT = join(resolve(__dirname, '..', '..'), 'examples', 'word-count.ts');
@@ -24,11 +24,6 @@ const WORD_COUNT = join(resolve(__dirname, '..', '..'), 'examples', 'word-count.
 const UNLIMITED = { subs: -1, data: -1, payload: -1 };
 const ACCOUNT_LIMITS = { ...UNLIMITED, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1, mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 };
 
-function countWords(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
-  return counts;
-}
 
 /** A .creds file for a new user of `account` with a role's permissions. */
 async function writeCreds(dir: string, name: string, account: KeyPair, role: NatsRole): Promise<{ path: string; seed: string }> {

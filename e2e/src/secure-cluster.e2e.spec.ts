@@ -20,18 +20,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startManagedProcess, startNatsServer, type ManagedProcess, type NatsServerHandle } from '@runnel/tools';
 import { TestCluster } from './cluster/test-cluster';
-import { readJsonLines } from './cluster/job-output';
+import { countWords, readJsonLines } from './cluster/job-output';
 import { findFreePort, httpJson, startService, waitFor } from './support';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const clusterMain = join(repoRoot, 'tools', 'dist', 'cluster', 'main.js');
 const WORD_COUNT = join(repoRoot, 'examples', 'word-count.ts');
 
-function countWords(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
-  return counts;
-}
 
 describe('NATS with a user/password configuration', () => {
   let work: string;

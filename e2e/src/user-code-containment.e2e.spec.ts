@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { httpJson, isProcessAlive } from './support';
 import { TestCluster } from './cluster/test-cluster';
-import { readJsonLines } from './cluster/job-output';
+import { countWords, readJsonLines } from './cluster/job-output';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
 const FIXTURES = resolve(__dirname, 'fixtures');
@@ -22,11 +22,6 @@ interface Exceptions {
   'all-exceptions': { exception: string; task?: string; location?: string }[];
 }
 
-function countWords(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
-  return counts;
-}
 
 function containment(isolation: 'thread' | 'process', memoryMb: number) {
   let cluster: TestCluster;

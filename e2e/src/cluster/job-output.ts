@@ -40,3 +40,10 @@ export function rollingSums(count: number, keys: number): string[] {
   }
   return canonicalRows(rows);
 }
+
+/** WordCount's answer, computed here: lower-cased runs of letters and digits, counted. */
+export function countWords(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
+  return counts;
+}
