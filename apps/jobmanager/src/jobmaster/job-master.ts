@@ -27,6 +27,7 @@ import { Execution, ExecutionGraph } from './execution-graph';
 import { JobMasterDeps, JobMasterSettings } from './job-master.deps';
 import { RestartStrategy, RestartStrategyConfig, restartStrategyFor } from './restart-strategy';
 import { whileResourceManagerFailsOver } from './resource-manager-failover.retry';
+import { DeploymentContext, taskDeployment } from './task-deployment.factory';
 
 export interface JobException {
   readonly exception: string;
@@ -203,6 +204,16 @@ export class JobMaster {
     const graph = this.graph;
     const locations = graph.locations();
     const checkpointMode = this.checkpoints.enabled ? this.checkpoints.settings.mode : undefined;
+    const context: DeploymentContext = {
+      jobId: this.jobId,
+      jobName: this.name,
+      attempt: graph.attempt,
+      submission: this.submission,
+      jobGraph: this.jobGraph,
+      dataStream: this.dataStream!,
+      locations,
+      ...(checkpointMode ? { checkpointMode } : {}),
+    };
     const unreachable = new Map<string, string>();
     await Promise.all(
       graph.executions().map(async (execution) => {
@@ -210,31 +221,8 @@ export class JobMaster {
         const slot = execution.slot!;
         graph.transition(execution, ExecutionStates.Deploying, this.deps.clock());
         const restore = this.checkpoints.restoreFor(execution.vertexId);
-        const vertex = this.jobGraph.vertices.find((v) => v.id === execution.vertexId);
         try {
-          await this.deps.taskExecutor(slot.resourceId).submitTask({
-            jobId: this.jobId,
-            jobName: this.name,
-            attempt: graph.attempt,
-            executionAttemptId: execution.attemptId,
-            allocationId: slot.allocationId,
-            slotIndex: slot.slotIndex,
-            vertexId: execution.vertexId,
-            // Cut to the descriptor's bounds: labels only, the names in full stay in the REST views.
-            ...(vertex ? { taskName: vertex.name.slice(0, 1024), operatorNames: vertex.operators.slice(0, 1000).map((o) => o.name.slice(0, 255)) } : {}),
-            subtaskIndex: execution.subtaskIndex,
-            artifactHash: this.submission.artifactHash,
-            programArgs: this.submission.programArgs,
-            ...(this.submission.parallelism ? { parallelism: this.submission.parallelism } : {}),
-            jobGraphHash: this.submission.jobGraphHash,
-            dataStream: this.dataStream!,
-            locations,
-            edges: this.jobGraph.edges
-              .map((e, index) => ({ index, source: e.source, target: e.target, forward: e.partitioner === 'forward' }))
-              .filter((e) => e.source === execution.vertexId || e.target === execution.vertexId),
-            ...(restore ? { restore } : {}),
-            ...(checkpointMode ? { checkpointMode } : {}),
-          });
+          await this.deps.taskExecutor(slot.resourceId).submitTask(taskDeployment(context, execution, restore));
         } catch (error) {
           if (error instanceof RunnelError && UNREACHABLE_CODES.includes(error.code)) {
             unreachable.set(slot.resourceId, error.message);
