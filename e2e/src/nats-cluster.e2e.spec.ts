@@ -18,7 +18,10 @@ import { TestCluster } from './cluster/test-cluster';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
 const LEADER_KV_STREAM = 'KV_runnel-leaders';
-const GENERATOR = { events: 160_000, rate: 2000, seed: 11 };
+// Enough events that the job still runs when the node dies: the generator runs as fast as the
+// pipeline takes events, and since the exchange batches (~32 KiB messages) 160k of them were
+// through in 6-8 s, about as long as one checkpoint takes on R3 file storage under load.
+const GENERATOR = { events: 480_000, rate: 2000, seed: 11 };
 
 async function checkpointCounts(cluster: TestCluster, jobId: string): Promise<{ completed: number; restored: number }> {
   return (await httpJson<{ counts: { completed: number; restored: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.counts;

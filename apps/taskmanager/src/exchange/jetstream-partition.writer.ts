@@ -1,9 +1,12 @@
 /**
  * Producer side of a JetStream exchange: one subject per (edge, target partition). Publishes are
  * pipelined (never awaited one by one) with a bounded window of unacknowledged publishes, and each
- * channel may have at most `creditWindow` messages its consumer has not taken yet: consumers send
- * credits back (Flink's credit-based flow control), so a slow consumer slows its producers and
- * nothing piles up in the stream or in memory. Partitions consumed on this TaskManager take a
+ * channel may have at most `creditWindow` messages, and at most `creditRecords` records, its consumer
+ * has not taken yet: consumers send credits back (Flink's credit-based flow control), so a slow
+ * consumer slows its producers and nothing piles up in the stream or in memory. Messages alone
+ * would not bound it: a batch holds 1 to 8192 records (RecordWriter closes it at ~32 KiB), so 16
+ * messages of small records were ~10^5 records in flight per channel, which a barrier must wait
+ * behind and a consumer holds decoded. Partitions consumed on this TaskManager take a
  * MessagePort instead, under the same credit window. NATS is reached through an ExchangeIo (in a
  * slot's worker: through the TaskManager).
  */
@@ -23,6 +26,8 @@ export interface JetStreamPartitionWriterOptions {
   /** Target partition (consumer subtask) of each channel. */
   readonly partitions: readonly number[];
   readonly creditWindow?: number;
+  /** Records a channel may have in flight (at least one message always may be). */
+  readonly creditRecords?: number;
   readonly maxPendingPublishes?: number;
   /** Partitions whose consumer runs on this TaskManager: an in-process port instead of NATS. */
   readonly localPorts?: ReadonlyMap<number, MessagePort>;
@@ -36,8 +41,12 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
   private readonly subjects: string[];
   private readonly sent: number[];
   private readonly consumed: number[];
+  /** Per channel: records of each message sent and not yet taken (oldest first), and their sum. */
+  private readonly inFlightSizes: number[][];
+  private readonly inFlightRecords: number[];
   private readonly channelOfPartition = new Map<number, number>();
   private readonly creditWindow: number;
+  private readonly creditRecords: number;
   private readonly maxPending: number;
   private readonly credits: ExchangeSubscription;
   private readonly ports: (MessagePort | undefined)[];
@@ -64,24 +73,22 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
     partitions.forEach((p, channel) => this.channelOfPartition.set(p, channel));
     this.sent = partitions.map(() => 0);
     this.consumed = partitions.map(() => 0);
+    this.inFlightSizes = partitions.map(() => []);
+    this.inFlightRecords = partitions.map(() => 0);
     this.creditWindow = options.creditWindow ?? 16;
+    // 16 messages of 256 records: what the window held before batches grew past 256 records.
+    this.creditRecords = options.creditRecords ?? this.creditWindow * 256;
     this.maxPending = options.maxPendingPublishes ?? 256;
     this.ports = partitions.map((p) => options.localPorts?.get(p));
     this.ports.forEach((port, channel) =>
       port?.on('message', (consumed: number) => {
-        if (consumed > this.consumed[channel]) {
-          this.consumed[channel] = consumed;
-          this.wake();
-        }
+        if (consumed > this.consumed[channel]) this.onConsumed(channel, consumed);
       }),
     );
     this.credits = options.io.subscribe(names.credit(jobId, attempt, edgeIndex, options.sourceSubtask), (data) => {
       const [partition, consumed] = this.unpackr.unpack(data) as [number, number];
       const channel = this.channelOfPartition.get(partition);
-      if (channel !== undefined && consumed > this.consumed[channel]) {
-        this.consumed[channel] = consumed;
-        this.wake();
-      }
+      if (channel !== undefined && consumed > this.consumed[channel]) this.onConsumed(channel, consumed);
     });
   }
 
@@ -91,9 +98,12 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
 
   emit(channel: number, element: StreamElement): void {
     if (this.aborted) return;
+    const records = element.type === 'records' ? element.values.length : 0;
+    this.inFlightSizes[channel].push(records);
+    this.inFlightRecords[channel] += records;
     const port = this.ports[channel];
     if (port) {
-      if (element.type === 'records') this.recordsOut += element.values.length;
+      this.recordsOut += records;
       this.sent[channel]++;
       port.postMessage(element);
       return;
@@ -193,8 +203,19 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
   private hasCapacity(): boolean {
     if (this.aborted) return true;
     if (this.pending >= this.maxPending) return false;
-    for (let c = 0; c < this.sent.length; c++) if (this.sent[c] - this.consumed[c] >= this.creditWindow) return false;
+    for (let c = 0; c < this.sent.length; c++) {
+      if (this.sent[c] - this.consumed[c] >= this.creditWindow) return false;
+      if (this.inFlightRecords[c] >= this.creditRecords) return false;
+    }
     return true;
+  }
+
+  /** The consumer of `channel` has taken its first `consumed` messages: their records are no longer in flight. */
+  private onConsumed(channel: number, consumed: number): void {
+    const sizes = this.inFlightSizes[channel];
+    for (let taken = consumed - this.consumed[channel]; taken > 0 && sizes.length > 0; taken--) this.inFlightRecords[channel] -= sizes.shift()!;
+    this.consumed[channel] = consumed;
+    this.wake();
   }
 
   private wake(): void {

@@ -78,6 +78,8 @@ class PulledConsumer implements ExchangeConsumer {
   private space?: () => void;
   private failure?: Error;
   private stopped = false;
+  /** Stream sequence of the last message queued: the consumer delivers in that order, except redeliveries. */
+  private lastSeq = 0;
 
   constructor(private readonly messages: ConsumerMessages, batch: number) {
     this.capacity = Math.max(2, batch * 2);
@@ -109,6 +111,14 @@ class PulledConsumer implements ExchangeConsumer {
     try {
       for await (const m of this.messages) {
         if (this.stopped) break;
+        // An ack is a core NATS message: one lost while a node dies (or sent to a consumer leader
+        // that died) makes the server redeliver after ack_wait, behind newer messages the reader
+        // already took. Passing it on again would count its records twice (exactly-once broken).
+        if (m.seq <= this.lastSeq) {
+          m.ack();
+          continue;
+        }
+        this.lastSeq = m.seq;
         this.queue.push(m);
         this.wake();
         if (this.queue.length >= this.capacity) await new Promise<void>((resolve) => (this.space = resolve));

@@ -46,6 +46,8 @@ interface RunningTask {
   readonly localReaders: LocalChannelReader[];
   readonly writers: JetStreamPartitionWriter[];
   readonly done: Promise<void>;
+  /** State writes of checkpoints this task took part in, not yet acknowledged or declined. */
+  readonly snapshots: Set<Promise<void>>;
   cancelled: boolean;
 }
 
@@ -137,7 +139,7 @@ export class SlotTaskRunner {
       task.metrics.bytes = () => [readers.reduce((a, r) => a + r.bytesIn, 0), writers.reduce((a, w) => a + w.bytesOut, 0)];
       await Promise.all(readers.map((r) => r.start()));
       localReaders.forEach((r) => r.start());
-      const running: RunningTask = { deployment, task, readers, localReaders, writers, cancelled: false, done: Promise.resolve() };
+      const running: RunningTask = { deployment, task, readers, localReaders, writers, cancelled: false, done: Promise.resolve(), snapshots: new Set() };
       this.tasks.set(executionAttemptId, running);
       this.report({ jobId, executionAttemptId, state: ExecutionStates.Running });
       this.startMetrics();
@@ -153,6 +155,10 @@ export class SlotTaskRunner {
       await running.task.run();
       // Finished means every record this task produced is stored for its consumers.
       await Promise.all(running.writers.map((w) => w.drain()));
+      // A checkpoint's state is written after the task moved on (its asynchronous part): its ack
+      // goes before FINISHED, else the JobMaster sees every task finished, ends the attempt and
+      // drops that checkpoint — on a slow store (R3) a short job then never completes one.
+      while (running.snapshots.size > 0) await Promise.allSettled([...running.snapshots]);
       if (running.cancelled) this.report({ jobId, executionAttemptId, state: ExecutionStates.Canceled, metrics: metrics(running) });
       else {
         this.rememberFinished(executionAttemptId);
@@ -230,7 +236,8 @@ export class SlotTaskRunner {
       const running = this.tasks.get(d.executionAttemptId);
       if (running && !running.cancelled) this.report({ jobId: d.jobId, executionAttemptId: d.executionAttemptId, state: ExecutionStates.Failed, failure: toFailure(error) });
     });
-    Promise.all([this.io.writeState(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes), output]).then(
+    const snapshots = this.tasks.get(d.executionAttemptId)?.snapshots;
+    const writing = Promise.all([this.io.writeState(d.jobId, checkpointId, d.vertexId, d.subtaskIndex, bytes), output]).then(
       ([written]) => {
         const task = this.tasks.get(d.executionAttemptId)?.task;
         if (task) task.metrics.lastCheckpointSize = written.size;
@@ -244,6 +251,9 @@ export class SlotTaskRunner {
         // A failed output was declined above.
         output.then(() => this.reportCheckpoint({ type: 'decline', jobId: d.jobId, executionAttemptId: d.executionAttemptId, checkpointId, reason: `writing state failed: ${error.message}` }), () => undefined),
     );
+    snapshots?.add(writing);
+    const settled = () => void snapshots?.delete(writing);
+    writing.then(settled, settled);
   }
 
   /** Reads (and checks) every subtask's state of the vertex; the task picks and redistributes. */
