@@ -22,7 +22,8 @@ describe('backpressure', () => {
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ taskManagers: 2, slots: 2 });
+    // One slot each: the job's two slots are on both TaskManagers, so a sink is always remote.
+    cluster = await TestCluster.start({ taskManagers: 2, slots: 1 });
   });
 
   afterAll(() => cluster?.stop());
