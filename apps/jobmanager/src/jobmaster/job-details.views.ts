@@ -7,7 +7,7 @@
  */
 import { ExecutionState, ExecutionStates, JobStatuses, NotFoundError, TaskMetrics } from '@runnel/protocol';
 import { Execution, ExecutionGraph, ExecutionJobVertex } from './execution-graph';
-import { JobMaster } from './job-master';
+import { JobException, JobMaster } from './job-master';
 
 const TERMINAL: readonly ExecutionState[] = [ExecutionStates.Finished, ExecutionStates.Canceled, ExecutionStates.Failed];
 /** Flink's default of maxExceptions. */
@@ -209,18 +209,18 @@ function describeRestart(r: Record<string, unknown>): string {
  */
 export function exceptionHistory(job: JobMaster, maxExceptions = DEFAULT_MAX_EXCEPTIONS): { entries: Record<string, unknown>[]; truncated: boolean } {
   const newestFirst = [...job.exceptions].reverse();
+  const entry = (e: JobException) => ({
+    exceptionName: e.name ?? e.exception.split(':')[0] ?? 'Error',
+    stacktrace: e.exception,
+    timestamp: e.timestamp,
+    taskName: e.task ?? null,
+    endpoint: e.endpoint ?? null,
+    taskManagerId: e.location ?? null,
+    location: e.location ?? null,
+    failureLabels: {},
+  });
   return {
-    entries: newestFirst.slice(0, maxExceptions).map((e) => ({
-      exceptionName: e.name ?? e.exception.split(':')[0] ?? 'Error',
-      stacktrace: e.exception,
-      timestamp: e.timestamp,
-      taskName: e.task ?? null,
-      endpoint: e.endpoint ?? null,
-      taskManagerId: e.location ?? null,
-      location: e.location ?? null,
-      failureLabels: {},
-      concurrentExceptions: [],
-    })),
+    entries: newestFirst.slice(0, maxExceptions).map((e) => ({ ...entry(e), concurrentExceptions: (e.concurrent ?? []).map(entry) })),
     truncated: newestFirst.length > maxExceptions,
   };
 }

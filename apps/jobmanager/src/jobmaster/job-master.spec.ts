@@ -2,6 +2,7 @@ import { NoRespondersError, NotEnoughSlotsError, TaskDeploymentDescriptor, testi
 import type { JobGraph } from '@runnel/dataflow';
 import { JobMaster } from './job-master';
 import { jobDetails, jobExceptions } from './job-views';
+import { exceptionHistory } from './job-details.views';
 import type { CheckpointRecord } from '../checkpoints/checkpoint.repository';
 
 const JOB = 'a'.repeat(32);
@@ -184,6 +185,19 @@ describe('JobMaster', () => {
     for (const d of deployed) report(job, d.executionAttemptId, 'FINISHED');
     expect(await job.terminated).toBe('FINISHED');
     expect(order).toEqual(['status RUNNING', 'status FINISHED', 'release slots']);
+  });
+
+  it('keeps the failures that come while a failure is handled as the root’s concurrentExceptions', async () => {
+    const { job, deployed } = setup();
+    await job.start();
+    // A stalled slot fails all its subtasks at once: the first is the root, the others concurrent.
+    report(job, deployed[0].executionAttemptId, 'FAILED', { name: 'TaskStalledError', message: 'stalled', stack: 'TaskStalledError: stalled' });
+    report(job, deployed[3].executionAttemptId, 'FAILED', { name: 'TaskStalledError', message: 'stalled too', stack: 'TaskStalledError: stalled too' });
+    expect(await job.terminated).toBe('FAILED');
+    const [root] = exceptionHistory(job).entries as { stacktrace: string; concurrentExceptions: { stacktrace: string; taskName: string }[] }[];
+    expect(root.stacktrace).toBe('TaskStalledError: stalled');
+    expect(root.concurrentExceptions.map((e) => e.stacktrace)).toEqual(['TaskStalledError: stalled too']);
+    expect(root.concurrentExceptions[0].taskName).toMatch(/\(\d\/(2|3)\)$/);
   });
 
   it('fails the job with the root cause of a failing task and cancels the rest', async () => {

@@ -39,6 +39,11 @@ export interface JobException {
   /** The TaskManager's address (Flink's endpoint). */
   readonly endpoint?: string;
   readonly timestamp: number;
+  /**
+   * Failures of other tasks of the same attempt that came while this one was being handled (Flink's
+   * concurrentExceptions): e.g. every subtask of a stalled slot; at most MAX_CONCURRENT_EXCEPTIONS.
+   */
+  concurrent?: Omit<JobException, 'concurrent'>[];
 }
 
 /** One entry of a job's event log: every job and task state change, in order. */
@@ -56,6 +61,7 @@ const MAX_EVENTS = 2000;
 const MAX_PRIOR_ATTEMPTS = 20;
 /** Exceptions kept per job: the first (the root exception of the views) and the latest (Flink's web.exception-history-size, larger here). */
 export const MAX_EXCEPTIONS = 100;
+const MAX_CONCURRENT_EXCEPTIONS = 20;
 /** Tries at storing a job's outcome before its resources are released anyway. */
 const OUTCOME_ATTEMPTS = 5;
 const OUTCOME_RETRY_MS = 500;
@@ -304,7 +310,16 @@ export class JobMaster {
 
   /** A task failed (or its TaskManager is gone): restart per the strategy, or fail the job. */
   private async onFailure(failure: TaskFailure, execution: Execution | undefined): Promise<void> {
-    if (this.isTerminal() || this.ending || this.restarting) return;
+    if (this.isTerminal() || this.ending || this.restarting) {
+      // The failover (or the end) of this attempt is under way: a concurrent failure, kept with
+      // the root one rather than dropped, as Flink's exception history does.
+      const root = this.exceptions[this.exceptions.length - 1];
+      if (root && execution && !this.isTerminal()) {
+        root.concurrent ??= [];
+        if (root.concurrent.length < MAX_CONCURRENT_EXCEPTIONS) root.concurrent.push(this.exceptionOf(failure, execution));
+      }
+      return;
+    }
     this.record(failure, execution);
     if (failure.name === 'CorruptCheckpointError') {
       const latest = this.checkpoints.latestCompleted();
@@ -390,13 +405,17 @@ export class JobMaster {
   }
 
   private record(failure: TaskFailure, execution: Execution | undefined): void {
-    this.exceptions.push({
+    this.exceptions.push(this.exceptionOf(failure, execution));
+    if (this.exceptions.length > MAX_EXCEPTIONS) this.exceptions.splice(1, this.exceptions.length - MAX_EXCEPTIONS);
+  }
+
+  private exceptionOf(failure: TaskFailure, execution: Execution | undefined): JobException {
+    return {
       exception: failure.stack ?? `${failure.name ?? 'Error'}: ${failure.message}`,
       name: failure.name ?? 'Error',
       ...(execution ? { task: this.taskName(execution), location: execution.slot?.resourceId, endpoint: execution.slot?.address } : {}),
       timestamp: this.deps.clock(),
-    });
-    if (this.exceptions.length > MAX_EXCEPTIONS) this.exceptions.splice(1, this.exceptions.length - MAX_EXCEPTIONS);
+    };
   }
 
   private async fail(failure: TaskFailure, execution: Execution | undefined, record = true): Promise<void> {
