@@ -110,7 +110,7 @@ describe('a supervised local cluster', () => {
         infraFree,
         (o) => o.taskmanagers === 2,
       );
-      await waitFor(() => /job [0-9a-f]{32} FINISHED/.test(cluster!.output()), { description: 'the first run to finish', timeoutMs: 90_000 });
+      await cluster.untilOutput(/job [0-9a-f]{32} FINISHED/, 'the first run to finish', 90_000);
       expect(counts(first)).toEqual(smallExpected);
 
       // A crash: no TaskManager deregisters, so Postgres keeps their registrations as REGISTERED.
@@ -125,7 +125,7 @@ describe('a supervised local cluster', () => {
         infraFree,
         (o) => o.taskmanagers >= 2,
       );
-      await waitFor(() => /job [0-9a-f]{32} (FINISHED|FAILED)/.test(cluster!.output()), { description: 'the second run to end', timeoutMs: 90_000 });
+      await cluster.untilOutput(/job [0-9a-f]{32} (FINISHED|FAILED)/, 'the second run to end', 90_000);
       expect(cluster.output()).toMatch(/job [0-9a-f]{32} FINISHED/);
       // Fencing: no slot of a TaskManager of the crashed run was handed out (its deployment would
       // have found nobody, and been redeployed).
@@ -191,7 +191,7 @@ describe('a supervised local cluster', () => {
       const survivors = await rest.taskManagers();
       const rmPid = Number(/(\d+)/.exec(execFileSync('pgrep', ['-f', '-P', String(cluster.proc.pid), 'apps/resourcemanager/dist/main.js'], { encoding: 'utf8' }))?.[1]);
       process.kill(rmPid, 'SIGKILL');
-      await waitFor(() => /✓ resourcemanager is running again/.test(cluster!.output()), { description: 'the ResourceManager to be restarted', timeoutMs: 30_000 });
+      await cluster.untilOutput(/✓ resourcemanager is running again/, 'the ResourceManager to be restarted', 30_000);
       expect(survivors.every((tm) => isProcessAlive(tm.pid))).toBe(true);
       await waitFor(async () => {
         const ids = (await rest.taskManagers()).filter((tm) => tm.provider === 'process').map((tm) => tm.id).sort();

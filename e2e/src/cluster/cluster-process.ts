@@ -84,6 +84,8 @@ export interface ClusterProcess {
   readonly rest: ClusterRest;
   /** Everything the command printed so far. */
   output(): string;
+  /** Waits until the output matches; a timeout shows the output's last lines (what it was doing). */
+  untilOutput(pattern: RegExp, description: string, timeoutMs: number): Promise<void>;
 }
 
 /**
@@ -127,7 +129,14 @@ export async function startClusterProcess(
     await proc.kill();
     throw new Error(`${(error as Error).message}\n--- cluster output ---\n${proc.logs().slice(-80).join('\n')}`);
   }
-  return { proc, rest, output };
+  const untilOutput = async (pattern: RegExp, description: string, timeoutMs: number): Promise<void> => {
+    try {
+      await waitFor(() => pattern.test(output()), { description, timeoutMs });
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- cluster output ---\n${proc.logs().slice(-80).join('\n')}`);
+    }
+  };
+  return { proc, rest, output, untilOutput };
 }
 
 /** A text whose WordCount is large enough to be mid-run when a fault is injected, and its counts. */
