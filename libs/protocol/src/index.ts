@@ -45,6 +45,7 @@ export * from './paths/confined-path.util';
 export * from './paths/state-name.codec';
 export * from './paths/state-handle.validator';
 export * from './jobs/job-graph.validator';
+export * from './jobs/job-graph.types';
 export * from './rpc/payload-shape.util';
 export * from './metrics/metric-snapshot.validator';
 export * from './metrics/metrics.dto';

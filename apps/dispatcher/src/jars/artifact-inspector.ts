@@ -2,6 +2,7 @@
 import { InvalidArtifactError } from '@runnel/protocol';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { JobGraph } from '@runnel/protocol';
 
 export interface InspectRequest {
   readonly path: string;
@@ -10,11 +11,11 @@ export interface InspectRequest {
 }
 
 export type InspectResult =
-  | { readonly ok: true; readonly jobGraph: Record<string, unknown>; readonly jobGraphHash: string }
+  | { readonly ok: true; readonly jobGraph: JobGraph; readonly jobGraphHash: string }
   | { readonly ok: false; readonly message: string; readonly code?: string };
 
 export interface InspectedJob {
-  readonly jobGraph: Record<string, unknown>;
+  readonly jobGraph: JobGraph;
   readonly jobGraphHash: string;
 }
 

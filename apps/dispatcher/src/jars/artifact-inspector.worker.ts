@@ -10,7 +10,7 @@ async function inspect(request: InspectRequest): Promise<InspectResult> {
   try {
     const module = await loadJobModule(request.path);
     const built = await buildJobGraph(module, request.programArgs, request.parallelism ? { parallelism: request.parallelism } : {});
-    return { ok: true, jobGraph: built.jobGraph as unknown as Record<string, unknown>, jobGraphHash: built.hash };
+    return { ok: true, jobGraph: built.jobGraph, jobGraphHash: built.hash };
   } catch (error) {
     const e = error as Error & { code?: string };
     return { ok: false, message: e?.message ?? String(error), ...(e?.code ? { code: e.code } : {}) };

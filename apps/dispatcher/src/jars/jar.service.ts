@@ -10,7 +10,6 @@ import {
 } from '@runnel/protocol';
 import { ArtifactStore, StoredArtifact } from '@runnel/protocol';
 import { toFlinkPlan } from '@runnel/dataflow';
-import type { JobGraph } from '@runnel/dataflow';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -97,7 +96,7 @@ export class JarService {
 
   async plan(jarId: string, options: RunOptions): Promise<{ plan: Record<string, unknown>; jobGraphHash: string }> {
     const inspected = await this.build(jarId, options);
-    return { plan: toFlinkPlan(inspected.jobGraph as unknown as JobGraph) as unknown as Record<string, unknown>, jobGraphHash: inspected.jobGraphHash };
+    return { plan: toFlinkPlan(inspected.jobGraph) as unknown as Record<string, unknown>, jobGraphHash: inspected.jobGraphHash };
   }
 
   async run(jarId: string, options: RunOptions): Promise<Reply<SubmitJobReply>> {

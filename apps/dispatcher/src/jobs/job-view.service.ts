@@ -5,7 +5,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCodes, JobMasterGateway, ResourceManagerGateway, RunnelError, StoredJob } from '@runnel/protocol';
 import { toFlinkPlan } from '@runnel/dataflow';
-import type { JobGraph } from '@runnel/dataflow';
 import { RESOURCE_MANAGER_GATEWAY } from '../cluster/cluster-view.service';
 import { JOB_MASTER_GATEWAY } from '../jars/jar.service';
 
@@ -34,7 +33,7 @@ export class JobViewService {
         timestamps: {},
         vertices: [],
         'status-counts': {},
-        plan: job.jobGraph ? toFlinkPlan(job.jobGraph as unknown as JobGraph, jobId) : {},
+        plan: job.jobGraph ? toFlinkPlan(job.jobGraph, jobId) : {},
       };
     }
   }

@@ -21,7 +21,6 @@ import {
   CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS,
 } from './job-manager.tokens';
 import { SavepointService } from '../savepoints/savepoint.service';
-import type { JobGraph } from '@runnel/dataflow';
 
 export { CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_SETTINGS, RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS };
 
@@ -101,7 +100,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     // A savepoint that does not fit the job is refused here, before anything runs.
     const savepoint = request.savepointPath ? await this.savepoints.load(request.savepointPath) : undefined;
     if (savepoint) {
-      const { unmatched } = this.savepoints.mapping(savepoint, request.jobGraph as unknown as JobGraph);
+      const { unmatched } = this.savepoints.mapping(savepoint, request.jobGraph);
       if (unmatched.length && !request.allowNonRestoredState) throw new SavepointMismatchError(request.savepointPath!, unmatched);
     }
     const job = new JobMaster(
@@ -194,7 +193,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
 
   async checkSavepoint(request: MessageBody<CheckSavepointRequest>): Promise<Reply<SavepointMappingReply>> {
     assertValidJobGraph(request.jobGraph, { maxJobParallelism: this.settings.maxJobParallelism });
-    const mapping = this.savepoints.mapping(await this.savepoints.load(request.savepointPath), request.jobGraph as unknown as JobGraph);
+    const mapping = this.savepoints.mapping(await this.savepoints.load(request.savepointPath), request.jobGraph);
     return { savepointPath: request.savepointPath, operators: mapping.operators, unmatched: mapping.unmatched };
   }
 

@@ -96,7 +96,7 @@ export class JobMaster {
     private readonly deps: JobMasterDeps,
     private readonly settings: JobMasterSettings,
   ) {
-    this.jobGraph = submission.jobGraph as unknown as JobGraph;
+    this.jobGraph = submission.jobGraph;
     this.setStatus(JobStatuses.Initializing);
     this.graph = this.newGraph(0);
     this.checkpoints = new CheckpointCoordinator(checkpointSettings(this.jobGraph), {

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { JobStatus, NotFoundError, StoredJob, TERMINAL_JOB_STATUSES } from '@runnel/protocol';
 import { Repository } from 'typeorm';
 import { JobEntity, JobStatuses } from './job.entity';
+import type { JobGraph } from '@runnel/protocol';
 
 export interface JobCounts {
   readonly running: number;
@@ -86,7 +87,8 @@ function toRecord(j: JobEntity, withGraph: boolean): StoredJob {
     ...(j.target === 'per-job' || j.target === 'session' ? { target: j.target } : {}),
     ...(j.savepointPath ? { savepointPath: j.savepointPath } : {}),
     ...(j.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
-    ...(withGraph && j.jobGraph ? { jobGraph: j.jobGraph as Record<string, unknown> } : {}),
+    // Written by putJob from a graph the JobManager had checked at submission.
+    ...(withGraph && j.jobGraph ? { jobGraph: j.jobGraph as JobGraph } : {}),
     createdAt: j.createdAt.getTime(),
     updatedAt: j.updatedAt.getTime(),
     ...(j.endedAt ? { endedAt: j.endedAt.getTime() } : {}),

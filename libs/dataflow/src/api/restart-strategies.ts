@@ -14,24 +14,8 @@ export const RestartStrategyType = {
 } as const;
 export type RestartStrategyType = (typeof RestartStrategyType)[keyof typeof RestartStrategyType];
 
-export interface ExponentialDelayOptions {
-  /** First pause (default 1000 ms). */
-  readonly initialBackoffMs?: number;
-  /** Largest pause (default 60 000 ms). */
-  readonly maxBackoffMs?: number;
-  /** Pause growth per consecutive failure (default 2). */
-  readonly multiplier?: number;
-  /** A job that ran this long without failing starts again from the initial pause (default 1 h). */
-  readonly resetBackoffThresholdMs?: number;
-  /** Random spread of each pause, ±fraction (default 0.1). */
-  readonly jitterFactor?: number;
-}
-
-export type RestartStrategyConfig =
-  | { readonly type: 'none' }
-  | { readonly type: 'fixed-delay'; readonly attempts: number; readonly delayMs: number }
-  | ({ readonly type: 'exponential-delay' } & ExponentialDelayOptions)
-  | { readonly type: 'failure-rate'; readonly maxFailures: number; readonly intervalMs: number; readonly delayMs: number };
+import type { ExponentialDelayOptions, RestartStrategyConfig } from '@runnel/protocol';
+export type { ExponentialDelayOptions, RestartStrategyConfig };
 
 const nonNegative = (name: string, v: unknown): void => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`restart strategy: ${name} must be a finite number >= 0, got ${String(v)}`);

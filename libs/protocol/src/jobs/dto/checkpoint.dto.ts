@@ -4,6 +4,7 @@ import { ValidateNested, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional,
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { IsStateHandle } from '../../paths/state-handle.validator';
 import { IsJobGraph } from '../job-graph.validator';
+import type { JobGraph } from '../job-graph.types';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -119,7 +120,7 @@ export class SavepointsReply extends ProtocolMessage {
 /** A dry run of restoring a savepoint into a job graph: which state goes where. */
 export class CheckSavepointRequest extends ProtocolMessage {
   @IsString() @MaxLength(4096) savepointPath!: string;
-  @IsObject() @IsJobGraph() jobGraph!: Record<string, unknown>;
+  @IsObject() @IsJobGraph() jobGraph!: JobGraph;
 }
 
 export class SavepointMappingReply extends ProtocolMessage {

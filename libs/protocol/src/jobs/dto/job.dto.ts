@@ -7,6 +7,7 @@ import { IsJobGraph, JobGraphLimits } from '../job-graph.validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { ExecutionState, ExecutionStates, JobStatus, JobStatuses } from '../job-status';
 import { IsMetricSnapshot, type WireMetricSnapshot } from '../../metrics/metric-snapshot.validator';
+import type { JobGraph } from '../job-graph.types';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -24,7 +25,8 @@ export class SubmitJobRequest extends ProtocolMessage {
   @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(65_536, { each: true }) programArgs!: string[];
   @IsOptional() @IsInt() @Min(1) @Max(JobGraphLimits.maxParallelism) parallelism?: number;
   /** The JobGraph as built by the dispatcher (plain JSON); TaskManagers rebuild and compare the hash. */
-  @IsObject() @IsJobGraph() jobGraph!: Record<string, unknown>;
+  /** Checked in full by IsJobGraph (job-graph.validator.ts): the JobManager uses it as it is. */
+  @IsObject() @IsJobGraph() jobGraph!: JobGraph;
   @Matches(SHA256, { message: 'jobGraphHash must be a sha256 in hex' }) jobGraphHash!: string;
   /** Start from this savepoint (its path as GET /savepoints lists it, or a directory it was written to). */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(4096) savepointPath?: string;
@@ -73,7 +75,8 @@ export class StoredJob {
   @IsOptional() @Matches(SHA256) artifactHash?: string;
   @IsOptional() @IsInt() @Min(1) parallelism?: number;
   @IsOptional() @IsArray() @IsString({ each: true }) programArgs?: string[];
-  @IsOptional() @IsObject() jobGraph?: Record<string, unknown>;
+  /** The graph the JobManager checked at submission (stored as it was given; not checked again). */
+  @IsOptional() @IsObject() jobGraph?: JobGraph;
   /** The JobGraph's hash as submitted: a recovering JobManager resubmits the job with it. */
   @IsOptional() @Matches(SHA256) jobGraphHash?: string;
   /** `per-job`: it runs on TaskManagers started for it alone (kept so a recovery does the same). */
