@@ -74,7 +74,7 @@ describe('job views (vertices, checkpoints, exceptions, savepoint disposal, logs
     const subtaskCount = running.vertices.reduce((a, v) => a + v.parallelism, 0);
     expect(details.body).toMatchObject({ id: checkpointId, status: 'COMPLETED', num_subtasks: subtaskCount, num_acknowledged_subtasks: subtaskCount });
     expect(Object.keys(details.body.tasks).sort()).toEqual(running.vertices.map((v) => v.id).sort());
-    const perSubtask = await get<{ subtasks: { index: number; status: string; ack_timestamp: number; state_size: number; alignment: { duration: number } }[] }>(
+    const perSubtask = await get<{ subtasks: { index: number; status: string; ack_timestamp: number; state_size: number; alignment: { duration: number; processed: number; persisted: number } }[] }>(
       `/jobs/${jobId}/checkpoints/details/${checkpointId}/subtasks/${encodeURIComponent(sink.id)}`,
     );
     expect(perSubtask.status).toBe(200);
@@ -82,6 +82,10 @@ describe('job views (vertices, checkpoints, exceptions, savepoint disposal, logs
     for (const s of perSubtask.body.subtasks) {
       expect(s.ack_timestamp).toBeGreaterThan(0);
       expect(s.alignment.duration).toBeGreaterThanOrEqual(0);
+      // Bytes the sink read while aligning, sent by its TaskManager (aligned checkpoints persist none).
+      expect(typeof s.alignment.processed).toBe('number');
+      expect(s.alignment.processed).toBeGreaterThanOrEqual(0);
+      expect(s.alignment.persisted).toBe(0);
     }
     const history = await get<{ counts: Record<string, number>; summary: Record<string, { min: number; max: number; p99: number }>; history: { id: number; className: string }[] }>(`/jobs/${jobId}/checkpoints`);
     expect(history.body.counts.completed).toBeGreaterThanOrEqual(1);

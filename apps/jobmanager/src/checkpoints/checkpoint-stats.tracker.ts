@@ -135,7 +135,7 @@ export class CheckpointStatsTracker {
         checkpoint_duration: { sync: summarize(acked.map((s) => t(s)?.syncDurationMs ?? 0)), async: summarize(acked.map((s) => t(s)?.asyncDurationMs ?? 0)) },
         alignment: {
           buffered: summarize(acked.map(() => 0)),
-          processed: summarize(acked.map(() => 0)),
+          processed: summarize(acked.map((s) => t(s)?.alignmentProcessedBytes ?? 0)),
           persisted: summarize(acked.map(() => 0)),
           duration: summarize(acked.map((s) => t(s)?.alignmentDurationMs ?? 0)),
         },
@@ -151,8 +151,9 @@ export class CheckpointStatsTracker {
               checkpointed_size: s.stateSize,
               state_size: s.stateSize,
               checkpoint: { sync: s.timings?.syncDurationMs ?? 0, async: s.timings?.asyncDurationMs ?? 0 },
-              // Runnel does not buffer in-flight data for a checkpoint (aligned checkpoints only): 0 bytes, as Flink reports then.
-              alignment: { buffered: 0, processed: 0, persisted: 0, duration: s.timings?.alignmentDurationMs ?? 0 },
+              // Aligned checkpoints only: no in-flight data is buffered or persisted (0, as Flink reports
+              // then); processed is what the inputs still without the barrier delivered meanwhile.
+              alignment: { buffered: 0, processed: s.timings?.alignmentProcessedBytes ?? 0, persisted: 0, duration: s.timings?.alignmentDurationMs ?? 0 },
               start_delay: s.timings?.startDelayMs ?? 0,
               unaligned_checkpoint: false,
               aborted: false,
@@ -177,7 +178,7 @@ export class CheckpointStatsTracker {
       state_size: summarize(sizes),
       end_to_end_duration: summarize(done.map((c) => c.latestAck - c.triggerTimestamp)),
       alignment_buffered: summarize(done.map(() => 0)),
-      processed_data: summarize(done.map(() => 0)),
+      processed_data: summarize(done.map((c) => this.processed(c))),
       persisted_data: summarize(done.map(() => 0)),
     };
   }
@@ -197,7 +198,7 @@ export class CheckpointStatsTracker {
       state_size: size,
       end_to_end_duration: c.latestAck - c.triggerTimestamp,
       alignment_buffered: 0,
-      processed_data: 0,
+      processed_data: this.processed(c),
       persisted_data: 0,
       num_subtasks: all.length,
       num_acknowledged_subtasks: all.filter(Boolean).length,
@@ -219,11 +220,18 @@ export class CheckpointStatsTracker {
       state_size: size,
       end_to_end_duration: acked.length ? latest - c.triggerTimestamp : 0,
       alignment_buffered: 0,
-      processed_data: 0,
+      processed_data: this.processed(c),
       persisted_data: 0,
       num_subtasks: v.subtasks.length,
       num_acknowledged_subtasks: acked.length,
     };
+  }
+
+  /** Bytes the subtasks read while aligning (Flink's processed_data). */
+  private processed(c: TrackedCheckpoint): number {
+    let bytes = 0;
+    for (const v of c.vertices.values()) for (const s of v.subtasks) bytes += s?.timings?.alignmentProcessedBytes ?? 0;
+    return bytes;
   }
 
   private size(c: TrackedCheckpoint): number {

@@ -11,11 +11,11 @@ import { Boundedness, type Source } from '../../connectors/source.types';
 import { WatermarkStrategy } from '../../time/watermark-strategy';
 import { TumblingEventTimeWindows } from '../../time/window-assigners';
 import { InProcessInputGate, InProcessPartitionWriter } from './in-process.channel';
-import { StreamTask } from './stream.task';
+import { StreamTask, type SnapshotTimings } from './stream.task';
 
 const rec = (v: number): StreamElement => ({ type: StreamElementType.Records, values: [v], timestamps: [0] });
 
-async function runTwoInputTask(mode: CheckpointingMode) {
+async function runTwoInputTask(mode: CheckpointingMode, bytesPerRecordIn = 0) {
   const written: number[] = [];
   const atSnapshot: number[][] = [];
   const env = StreamExecutionEnvironment.createPlanEnvironment(1);
@@ -42,9 +42,18 @@ async function runTwoInputTask(mode: CheckpointingMode) {
   gate.push(0, { type: StreamElementType.EndOfPartition });
   gate.push(1, { type: StreamElementType.EndOfPartition });
   const acked: number[] = [];
-  const task = new StreamTask({ jobGraph, vertex, subtaskIndex: 0, functions, inputGate: gate, outputs: new Map(), checkpointMode: mode, onCheckpoint: (id) => acked.push(id) });
+  const timings: SnapshotTimings[] = [];
+  const task = new StreamTask({
+    jobGraph, vertex, subtaskIndex: 0, functions, inputGate: gate, outputs: new Map(), checkpointMode: mode,
+    onCheckpoint: (id, _state, t) => {
+      acked.push(id);
+      if (t) timings.push(t);
+    },
+  });
+  // A serialized input counts bytes as it reads; here the sink's writes stand in for the reads.
+  if (bytesPerRecordIn > 0) task.metrics.bytes = () => [written.length * bytesPerRecordIn, 0];
   await task.run();
-  return { written, atSnapshot, acked };
+  return { written, atSnapshot, acked, timings };
 }
 
 describe('StreamTask checkpoint modes', () => {
@@ -53,6 +62,15 @@ describe('StreamTask checkpoint modes', () => {
     expect(r.acked).toEqual([1]);
     expect(r.atSnapshot).toEqual([[1, 10]]);
     expect(r.written.sort((a, b) => a - b)).toEqual([1, 2, 10, 11]);
+  });
+
+  it("counts the bytes read while aligning (Flink's alignment 'processed')", async () => {
+    // Between channel 0's barrier and channel 1's, only record 10 (channel 1) is processed;
+    // record 2 waits behind channel 0's barrier.
+    const r = await runTwoInputTask(CheckpointingMode.ExactlyOnce, 100);
+    expect(r.timings).toHaveLength(1);
+    expect(r.timings[0].alignmentProcessedBytes).toBe(100);
+    expect((await runTwoInputTask(CheckpointingMode.ExactlyOnce)).timings[0].alignmentProcessedBytes).toBe(0);
   });
 
   it('at-least-once: channels are not blocked, the snapshot may include records after the barrier', async () => {

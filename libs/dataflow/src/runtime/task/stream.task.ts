@@ -35,6 +35,12 @@ export interface SnapshotTimings {
   readonly startDelayMs: number;
   /** Pre-barrier work excluded: the synchronous snapshot of the operators' state. */
   readonly syncDurationMs: number;
+  /**
+   * Bytes read from the inputs between the first barrier and the last (Flink's alignment
+   * "processed"): the channels still without the barrier keep delivering. In-memory channels
+   * count no bytes, so 0 there, as for a source.
+   */
+  readonly alignmentProcessedBytes: number;
 }
 
 export interface StreamTaskOptions {
@@ -93,6 +99,8 @@ export class StreamTask {
   private readonly clock: () => number;
   /** When the first barrier of each checkpoint in alignment arrived (for its alignment and start-delay statistics). */
   private readonly barrierSeenAt = new Map<number, number>();
+  /** numBytesIn when the first barrier of a checkpoint arrived (for alignmentProcessedBytes). */
+  private readonly barrierSeenBytes = new Map<number, number>();
   private cancelled = false;
   private readonly name: string;
   private readonly pendingCheckpoints: number[] = [];
@@ -278,13 +286,16 @@ export class StreamTask {
     for (const w of this.writers) w.flush();
     const aligned = this.clock();
     const seen = this.barrierSeenAt.get(barrier.checkpointId) ?? aligned;
+    const seenBytes = this.barrierSeenBytes.get(barrier.checkpointId);
     for (const id of this.barrierSeenAt.keys()) if (id <= barrier.checkpointId) this.barrierSeenAt.delete(id);
+    for (const id of this.barrierSeenBytes.keys()) if (id <= barrier.checkpointId) this.barrierSeenBytes.delete(id);
     this.metrics.checkpointing(barrier.timestamp);
     const state = this.snapshotState(barrier.checkpointId);
     this.options.onCheckpoint?.(barrier.checkpointId, state, {
       alignmentDurationMs: aligned - seen,
       startDelayMs: Math.max(0, seen - barrier.timestamp),
       syncDurationMs: this.clock() - aligned,
+      alignmentProcessedBytes: seenBytes === undefined ? 0 : Math.max(0, this.metrics.bytes()[0] - seenBytes),
     });
     if (forward) for (const w of this.writers) w.broadcastElement(barrier);
   }
@@ -444,7 +455,10 @@ export class StreamTask {
           aligner.onEndOfPartition(channel);
           break;
         case StreamElementType.Barrier:
-          if (!this.barrierSeenAt.has(element.checkpointId)) this.barrierSeenAt.set(element.checkpointId, this.clock());
+          if (!this.barrierSeenAt.has(element.checkpointId)) {
+            this.barrierSeenAt.set(element.checkpointId, this.clock());
+            this.barrierSeenBytes.set(element.checkpointId, metrics.bytes()[0]);
+          }
           for (const w of this.writers) w.flush();
           metrics.barrierArrived(element.timestamp);
           aligner.onBarrier(channel, element);

@@ -28,6 +28,8 @@ export class SubtaskCheckpointTimings {
   @IsNumber() @Min(0) startDelayMs!: number;
   @IsNumber() @Min(0) syncDurationMs!: number;
   @IsNumber() @Min(0) asyncDurationMs!: number;
+  /** Bytes read between the first and the last barrier (Flink's alignment "processed"). */
+  @IsOptional() @IsNumber() @Min(0) alignmentProcessedBytes?: number;
 }
 
 /** TaskManager → JobMaster: a task wrote its state for checkpoint n. */
