@@ -93,9 +93,14 @@ describe('WindowOperator, sliding windows by panes', () => {
     const before = first.records() as string[];
     const snap = first.snapshot();
     const tables = new Set(Object.values(snap.keyed!.groups).flatMap((g) => Object.keys(g.tables)));
-    expect([...tables]).toEqual(['window-panes']);
-    // Rows sit in their key's group.
-    for (const [kg, g] of Object.entries(snap.keyed!.groups)) for (const [key] of g.tables['window-panes']?.rows ?? []) expect(assignToKeyGroup(key, 128)).toBe(Number(kg));
+    expect([...tables].sort()).toEqual(['window-panes', 'window-timers']);
+    // Rows sit in their key's group: a key's panes in one row, its timers in one row per kind.
+    for (const [kg, g] of Object.entries(snap.keyed!.groups)) {
+      for (const t of ['window-panes', 'window-timers']) for (const [key] of g.tables[t]?.rows ?? []) expect(assignToKeyGroup(key, 128)).toBe(Number(kg));
+      const keys = (g.tables['window-panes']?.rows ?? []).map(([key]) => key);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(g.timers).toBeUndefined();
+    }
 
     const parts = redistributeKeyedState([snap.keyed], 128, 3);
     const hs = await Promise.all(parts.map((keyed, i) => harness(sliding(10, 4), { subtaskIndex: i, parallelism: 3 }).open({ operatorUid: 'w', subtaskIndex: i, keyed })));

@@ -178,4 +178,43 @@ describe('WindowOperator', () => {
     }
     expect(outputs.sort()).toEqual(expected);
   });
+  it('restores a savepoint of the earlier format (a row per window, every timer a "start:end" timer row)', async () => {
+    // What the earlier operator wrote for key "a" after elements 1 and 2 at 3 and 4 at 13 (tumbling 10,
+    // allowed lateness 5): windows [0,10) = 3 and [10,20) = 4, fire timers at end - 1, cleanup at end - 1 + 5.
+    const { assignToKeyGroup } = await import('../../core/key-group.assignment');
+    const kg = assignToKeyGroup('a', 128);
+    const old = {
+      groups: {
+        [kg]: {
+          tables: { 'window-contents': { kind: 'internal', rows: [['a', '0:10', { k: 'a', v: 3 }], ['a', '10:20', { k: 'a', v: 4 }]] as [unknown, string, unknown][] } },
+          timers: [
+            { domain: 'event-time' as const, key: 'a', namespace: '0:10', timestamp: 9 },
+            { domain: 'event-time' as const, key: 'a', namespace: '0:10', timestamp: 14 },
+            { domain: 'event-time' as const, key: 'a', namespace: '10:20', timestamp: 19 },
+            { domain: 'event-time' as const, key: 'a', namespace: '10:20', timestamp: 24 },
+          ],
+        },
+      },
+    };
+    const h = new OperatorTestHarness({
+      kind: 'window',
+      keyed: true,
+      config: { assigner: tumbling(10), allowedLateness: 5, lateTag: null, function: 'reduce', hasWindowFunction: false },
+      functions: { reduce: sum, keySelectors: [(e: Ev) => e.k] },
+    });
+    await h.open({ operatorUid: 'w', subtaskIndex: 0, keyed: old });
+    h.processWatermark(9);
+    expect(h.records()).toEqual([{ k: 'a', v: 3 }]);
+    // Late but allowed: [0,10) fires again with the update; its cleanup timer (14) is restored too.
+    h.processElement({ k: 'a', v: 10 }, 5);
+    h.processWatermark(14);
+    h.processElement({ k: 'a', v: 100 }, 6); // past the lateness: dropped
+    // A snapshot in the current format restores the rest: [10,20) with 4 + 5.
+    h.processElement({ k: 'a', v: 5 }, 15);
+    const again = new OperatorTestHarness(h.options);
+    await again.open({ operatorUid: 'w', subtaskIndex: 0, keyed: h.snapshot().keyed });
+    again.processWatermark(Number.POSITIVE_INFINITY);
+    expect(h.records()).toEqual([{ k: 'a', v: 3 }, { k: 'a', v: 13 }]);
+    expect(again.records()).toEqual([{ k: 'a', v: 9 }]);
+  });
 });

@@ -11,10 +11,12 @@
  * accumulator per pane — gcd(size, slide) — instead of one per window, so a record
  * updates one accumulator, not size/slide of them; a window combines its panes when it fires.
  *
- * Snapshots keep the generic keyed-state format: table "window-contents" (rows [key, "start:end",
- * accumulator]) for windows, "window-panes" for panes, timers with namespace "start:end". A
- * savepoint of the older per-window sliding state restores into pane mode as whole windows that
- * are combined with the panes of records that come after it.
+ * Snapshots use the generic keyed-state layout: table "window-contents" for windows,
+ * "window-panes" for panes (a row per key holding its windows), "window-timers" for the aligned
+ * windows' timers (a row per key and kind); session windows' timers have namespace "start:end".
+ * Earlier savepoints (a row per window, every timer as a "start:end" timer row) restore too; the
+ * older per-window sliding state restores into pane mode as whole windows that are combined
+ * with the panes of records that come after it.
  */
 import { DataflowError, DataflowErrorCode, StateAccessError } from '../../core/dataflow.errors';
 import { keyGroupRangeContains, stateKeyOf } from '../../core/key-group.assignment';
@@ -29,7 +31,7 @@ import { TimerQueue, type QueuedTimer } from '../state/timer-queue';
 import { internalAggregate, type InternalAggregate, type WindowFunctionKind } from './window.functions';
 import { AlignedWindowTimers } from './window.timers';
 import { KeyWindows, WindowStore, parseWindowNamespace } from './window.store';
-import { WINDOW_CONTENTS_TABLE, WINDOW_PANES_TABLE, hasPanes, pushWindowTimer, withoutWindowState } from './window.snapshot';
+import { WINDOW_CONTENTS_TABLE, WINDOW_PANES_TABLE, WINDOW_TIMERS_TABLE, hasPanes, pushAlignedTimers, pushWindowTimer, withoutWindowState, type AlignedTimerKind } from './window.snapshot';
 
 interface WindowConfig {
   assigner: WindowAssignerConfig;
@@ -397,14 +399,24 @@ export class WindowOperator extends AbstractStreamOperator {
     };
     timers('event-time', this.eventTimers);
     timers('processing-time', this.procTimers);
-    const aligned = (q: AlignedWindowTimers, lateness: number, done: (e: KeyWindows) => number) => {
-      for (const [ts, e] of q.pending()) {
-        const start = ts + 1 - this.size - lateness;
-        if (start > done(e)) pushWindowTimer(keyed, e.keyGroup, 'event-time', e.key, start, start + this.size, ts);
+    // A row per key and kind, not an object and a "start:end" string per timer: aligned windows
+    // have about twice as many timers as windows, and these dominated the synchronous part.
+    const aligned = (q: AlignedWindowTimers, kind: AlignedTimerKind, lateness: number, done: (e: KeyWindows) => number) => {
+      const touched: KeyWindows[] = [];
+      q.forEachPending((ts, e) => {
+        if (ts + 1 - this.size - lateness <= done(e)) return;
+        if (e.snapshotTimers === undefined) {
+          e.snapshotTimers = [ts];
+          touched.push(e);
+        } else e.snapshotTimers.push(ts);
+      });
+      for (const e of touched) {
+        pushAlignedTimers(keyed, e.keyGroup, e.key, kind, e.snapshotTimers!);
+        e.snapshotTimers = undefined;
       }
     };
-    aligned(this.fireTimers, 0, (e) => e.lastFired);
-    aligned(this.cleanupTimers, this.lateness, (e) => e.lastCleared);
+    aligned(this.fireTimers, 'fire', 0, (e) => e.lastFired);
+    aligned(this.cleanupTimers, 'cleanup', this.lateness, (e) => e.lastCleared);
     return snap;
   }
 
@@ -432,7 +444,13 @@ export class WindowOperator extends AbstractStreamOperator {
     } else this.store.restore(snapshot, WINDOW_CONTENTS_TABLE, range);
     for (const [kgText, g] of Object.entries(snapshot.groups)) {
       const kg = Number(kgText);
-      if (!g.timers || !keyGroupRangeContains(range, kg)) continue;
+      if (!keyGroupRangeContains(range, kg)) continue;
+      for (const [key, kind, timestamps] of g.tables[WINDOW_TIMERS_TABLE]?.rows ?? []) {
+        const e = this.store.getOrCreate(key, stateKeyOf(key));
+        const q = (kind as AlignedTimerKind) === 'fire' ? this.fireTimers : this.cleanupTimers;
+        for (const ts of timestamps as number[]) q.add(ts, e);
+      }
+      if (!g.timers) continue;
       for (const r of g.timers) {
         const { start, end } = parseWindowNamespace(r.namespace);
         if (this.aligned && r.domain === 'event-time') {
