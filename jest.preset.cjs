@@ -14,6 +14,8 @@ module.exports = {
     '^@runnel/(protocol|service-kit|dataflow|client)$': path.join(root, 'libs/$1/src/index.ts'),
     // The NATS credentials helper without the protocol's barrel (which loads NestJS): for dataflow and the CLI.
     '^@runnel/protocol/nats-connect-options$': path.join(root, 'libs/protocol/src/transport/nats-connect-options.ts'),
+    // What a slot worker needs at run time, without the barrel (see slot-runtime.ts).
+    '^@runnel/protocol/slot-runtime$': path.join(root, 'libs/protocol/src/slot-runtime.ts'),
     '^@runnel/tools$': path.join(root, 'tools/src/index.ts'),
   },
   testMatch: ['**/*.spec.ts'],

@@ -5,7 +5,7 @@
  * producers' credit window, is the backpressure. NATS is reached through an ExchangeIo (in a
  * slot's worker: through the TaskManager).
  */
-import { ClusterDataNames, ClusterNamespace } from '@runnel/protocol';
+import { type ClusterDataNames, ClusterNamespace } from '@runnel/protocol/slot-runtime';
 import type { InProcessInputGate } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { ElementCodec } from './element.codec';

@@ -10,7 +10,7 @@
  * MessagePort instead, under the same credit window. NATS is reached through an ExchangeIo (in a
  * slot's worker: through the TaskManager).
  */
-import { ClusterDataNames, ClusterNamespace } from '@runnel/protocol';
+import { type ClusterDataNames, ClusterNamespace } from '@runnel/protocol/slot-runtime';
 import type { ResultPartitionWriter, StreamElement } from '@runnel/dataflow';
 import { Unpackr } from 'msgpackr';
 import type { MessagePort } from 'node:worker_threads';

@@ -6,7 +6,9 @@
  * JetStream and the checkpoint store are reached through an ExchangeIo: in a slot's worker, the
  * TaskManager's connection (the worker has none of its own).
  */
-import { ClusterNamespace, ExecutionState, ExecutionStates, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
+import type { TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
+// Not the barrel: a slot worker loads this file, and the barrel loads NestJS (see slot-runtime.ts).
+import { ClusterNamespace, type ExecutionState, ExecutionStates } from '@runnel/protocol/slot-runtime';
 import type { OperatorStateSnapshot, SnapshotTimings } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { getHeapStatistics } from 'node:v8';
