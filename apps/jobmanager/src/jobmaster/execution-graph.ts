@@ -105,6 +105,13 @@ export class ExecutionGraph {
     return out;
   }
 
+  /** The slot of each subtask: vertexId → allocation id per subtask index. */
+  slotLocations(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const { vertex, executions } of this.jobVertices) out[vertex.id] = executions.map((e) => e.slot?.allocationId ?? '');
+    return out;
+  }
+
   executions(): Execution[] {
     return this.jobVertices.flatMap((v) => v.executions);
   }

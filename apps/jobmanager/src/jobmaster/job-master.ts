@@ -218,6 +218,7 @@ export class JobMaster {
       jobGraph: this.jobGraph,
       dataStream: this.dataStream!,
       locations,
+      slots: graph.slotLocations(),
       ...(checkpointMode ? { checkpointMode } : {}),
     };
     const unreachable = new Map<string, string>();

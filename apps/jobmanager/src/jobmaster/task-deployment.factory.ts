@@ -16,6 +16,7 @@ export interface DeploymentContext {
   readonly jobGraph: JobGraph;
   readonly dataStream: string;
   readonly locations: Record<string, string[]>;
+  readonly slots: Record<string, string[]>;
   readonly checkpointMode?: 'exactly-once' | 'at-least-once';
 }
 
@@ -39,6 +40,7 @@ export function taskDeployment(c: DeploymentContext, execution: Execution, resto
     jobGraphHash: c.submission.jobGraphHash,
     dataStream: c.dataStream,
     locations: c.locations,
+    slots: c.slots,
     edges: c.jobGraph.edges
       .map((e, index) => ({ index, source: e.source, target: e.target, forward: e.partitioner === 'forward' }))
       .filter((e) => e.source === execution.vertexId || e.target === execution.vertexId),

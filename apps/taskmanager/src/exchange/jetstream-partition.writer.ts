@@ -13,7 +13,7 @@
 import { type ClusterDataNames, ClusterNamespace } from '@runnel/protocol/slot-runtime';
 import type { ResultPartitionWriter, StreamElement } from '@runnel/dataflow';
 import { Unpackr } from 'msgpackr';
-import type { MessagePort } from 'node:worker_threads';
+import type { LocalChannelPort } from './same-worker.channel';
 import { ElementCodec } from './element.codec';
 import type { ExchangeIo, ExchangeSubscription } from './exchange-io.port';
 
@@ -29,8 +29,8 @@ export interface JetStreamPartitionWriterOptions {
   /** Records a channel may have in flight (at least one message always may be). */
   readonly creditRecords?: number;
   readonly maxPendingPublishes?: number;
-  /** Partitions whose consumer runs on this TaskManager: an in-process port instead of NATS. */
-  readonly localPorts?: ReadonlyMap<number, MessagePort>;
+  /** Partitions whose consumer runs on this TaskManager: a MessagePort (or, in the same worker, a direct channel) instead of NATS. */
+  readonly localPorts?: ReadonlyMap<number, LocalChannelPort>;
   /** The cluster's data names (default: the default cluster's). */
   readonly names?: ClusterDataNames;
 }
@@ -49,7 +49,7 @@ export class JetStreamPartitionWriter implements ResultPartitionWriter {
   private readonly creditRecords: number;
   private readonly maxPending: number;
   private readonly credits: ExchangeSubscription;
-  private readonly ports: (MessagePort | undefined)[];
+  private readonly ports: (LocalChannelPort | undefined)[];
   private pending = 0;
   private failure?: Error;
   private aborted = false;

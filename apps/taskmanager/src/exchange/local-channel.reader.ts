@@ -1,16 +1,17 @@
 /**
- * Consumer end of an in-process channel (a MessagePort from a subtask on this TaskManager): puts
+ * Consumer end of an in-process channel (a MessagePort from a subtask on this TaskManager, or a
+ * direct channel from one in the same worker): puts
  * each element into the task's input gate and gives the producer a credit once the gate has room.
  */
 import type { InProcessInputGate, StreamElement } from '@runnel/dataflow';
-import type { MessagePort } from 'node:worker_threads';
+import type { LocalChannelPort } from './same-worker.channel';
 
 export class LocalChannelReader {
   private consumed = 0;
   recordsIn = 0;
 
   constructor(
-    private readonly port: MessagePort,
+    private readonly port: LocalChannelPort,
     private readonly gate: InProcessInputGate,
     private readonly channel: number,
   ) {}

@@ -162,12 +162,14 @@ export class SlotWorker {
       this.deploying.set(executionAttemptId, timer);
     }
     if (this.transport.transfersPorts) {
-      const transfer = [...ports.in.map((p) => p.port), ...ports.out.map((p) => p.port)];
+      const transfer = [...ports.in, ...ports.out].flatMap((p) => (p.port ? [p.port] : []));
       this.transport.post({ type: 'deploy', deployment, artifactPath, ports } satisfies ToSlotWorker, transfer);
     } else {
-      // A process cannot take MessagePorts: all its channels go through JetStream (every slot of this TaskManager is a process).
-      for (const p of [...ports.in, ...ports.out]) p.port.close();
-      this.transport.post({ type: 'deploy', deployment, artifactPath, ports: { in: [], out: [] } } satisfies ToSlotWorker);
+      // A process cannot take MessagePorts: its channels to other slots go through JetStream (every
+      // slot of this TaskManager is a process); those within its own slot need none.
+      for (const p of [...ports.in, ...ports.out]) p.port?.close();
+      const own = { in: ports.in.filter((p) => !p.port), out: ports.out.filter((p) => !p.port) };
+      this.transport.post({ type: 'deploy', deployment, artifactPath, ports: own } satisfies ToSlotWorker);
     }
   }
 

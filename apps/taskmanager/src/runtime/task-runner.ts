@@ -19,6 +19,7 @@ import type { ExchangeIo } from '../exchange/exchange-io.port';
 import { JetStreamEdgeReader } from '../exchange/jetstream-edge.reader';
 import { JetStreamPartitionWriter } from '../exchange/jetstream-partition.writer';
 import { LocalChannelReader } from '../exchange/local-channel.reader';
+import { SameWorkerChannels, type LocalChannelPort } from '../exchange/same-worker.channel';
 import type { LocalPorts } from './local-channels';
 
 export type Deployment = Omit<TaskDeploymentDescriptor, 'protocolVersion'>;
@@ -59,6 +60,8 @@ const MAX_FINISHED_ATTEMPTS = 1024;
 
 export class SlotTaskRunner {
   private readonly packr = new Packr({ useRecords: true });
+  /** Channels between this worker's own subtasks (same slot): connected here, no port, no copy. */
+  private readonly sameWorker = new SameWorkerChannels();
   private readonly graphs = new Map<string, Promise<LoadedJobGraph>>();
   private readonly tasks = new Map<string, RunningTask>();
   private readonly finishedAttempts = new Set<string>();
@@ -102,7 +105,10 @@ export class SlotTaskRunner {
           const forward = e.partitioner === PartitionerType.Forward;
           const sources = forward ? 1 : jobGraph.vertices.find((v) => v.id === e.source)!.parallelism;
           const local = ports.in.filter((p) => p.edgeIndex === index);
-          for (const p of local) localReaders.push(new LocalChannelReader(p.port, gate!, forward ? bases[i] : bases[i] + p.source));
+          for (const p of local) {
+            const port = p.port ?? this.sameWorker.take(SameWorkerChannels.key(jobId, deployment.attempt, index, p.source, s), 'consumer');
+            localReaders.push(new LocalChannelReader(port, gate!, forward ? bases[i] : bases[i] + p.source));
+          }
           // Only sources on other TaskManagers come through JetStream.
           if (local.length < sources) {
             readers.push(new JetStreamEdgeReader({
@@ -119,7 +125,11 @@ export class SlotTaskRunner {
         if (e.source !== vertex.id) return;
         const target = jobGraph.vertices.find((v) => v.id === e.target)!;
         const partitions = e.partitioner === PartitionerType.Forward ? [s] : Array.from({ length: target.parallelism }, (_, p) => p);
-        const localPorts = new Map(ports.out.filter((p) => p.edgeIndex === index).map((p) => [p.partition, p.port]));
+        const localPorts = new Map<number, LocalChannelPort>(
+          ports.out
+            .filter((p) => p.edgeIndex === index)
+            .map((p) => [p.partition, p.port ?? this.sameWorker.take(SameWorkerChannels.key(jobId, deployment.attempt, index, s, p.partition), 'producer')]),
+        );
         const writer = new JetStreamPartitionWriter({
           io: this.io, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions, localPorts, names: this.namespace.data,
         });

@@ -58,6 +58,8 @@ export class TaskDeploymentDescriptor extends ProtocolMessage {
   @IsString() dataStream!: string;
   /** Where every subtask runs: vertexId → ResourceId per subtask index (picks in-process channels). */
   @IsObject() locations!: Record<string, string[]>;
+  /** The slot (allocation id) of every subtask, like `locations`: channels within one slot need no port and no copy. */
+  @IsOptional() @IsObject() slots?: Record<string, string[]>;
   /** In- and out-edges of the vertex. */
   @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => ExchangeEdge) edges!: ExchangeEdge[];
   /** Present when the task restarts from a checkpoint. */
