@@ -1,3 +1,4 @@
+import { ChannelPairs } from './channel-pairs';
 import { SameWorkerChannels, sameWorkerChannel } from './same-worker.channel';
 
 const settle = () => new Promise<void>((r) => setImmediate(r));
@@ -38,7 +39,7 @@ describe('same-worker channel', () => {
 
   it('pairs the two ends of a channel whichever is deployed first, each end once', async () => {
     const channels = new SameWorkerChannels();
-    const key = SameWorkerChannels.key('j', 0, 1, 0, 0);
+    const key = ChannelPairs.key('j', 0, 1, 0, 0);
     const consumer = channels.take(key, 'consumer');
     const producer = channels.take(key, 'producer');
     const got: unknown[] = [];
@@ -47,7 +48,7 @@ describe('same-worker channel', () => {
     await settle();
     expect(got).toEqual(['x']);
     // Another channel of the job, one end only: released with the job.
-    const other = SameWorkerChannels.key('j', 0, 1, 0, 1);
+    const other = ChannelPairs.key('j', 0, 1, 0, 1);
     channels.take(other, 'producer');
     expect(() => channels.take(other, 'producer')).toThrow(/already has a producer/);
     channels.releaseJob('j');

@@ -9,6 +9,8 @@
  * writer starts a new batch array after every emit, and records are not copied between tasks.
  */
 
+import { ChannelPairs } from './channel-pairs';
+
 /** What a local channel end needs of a MessagePort. */
 export interface LocalChannelPort {
   postMessage(value: unknown): void;
@@ -70,36 +72,10 @@ export function sameWorkerChannel(): [LocalChannelPort, LocalChannelPort] {
 
 /**
  * The channels of a worker's subtasks with each other: whichever end is deployed first makes the
- * pair, the other takes its half (keys: job, attempt, edge, source subtask, partition).
+ * pair, the other takes its half (keys: ChannelPairs.key).
  */
-export class SameWorkerChannels {
-  private readonly pending = new Map<string, { producer?: LocalChannelPort; consumer?: LocalChannelPort }>();
-
-  take(key: string, side: 'producer' | 'consumer'): LocalChannelPort {
-    let pair = this.pending.get(key);
-    if (!pair) {
-      const [producer, consumer] = sameWorkerChannel();
-      pair = { producer, consumer };
-      this.pending.set(key, pair);
-    }
-    const port = pair[side];
-    if (!port) throw new Error(`same-worker channel ${key} already has a ${side}`);
-    pair[side] = undefined;
-    if (!pair.producer && !pair.consumer) this.pending.delete(key);
-    return port;
-  }
-
-  /** Drops halves nobody took (the job ended before both ends were deployed). */
-  releaseJob(jobId: string): void {
-    for (const [key, pair] of this.pending) {
-      if (!key.startsWith(`${jobId}/`)) continue;
-      pair.producer?.close();
-      pair.consumer?.close();
-      this.pending.delete(key);
-    }
-  }
-
-  static key(jobId: string, attempt: number, edgeIndex: number, source: number, partition: number): string {
-    return `${jobId}/${attempt}/${edgeIndex}/${source}/${partition}`;
+export class SameWorkerChannels extends ChannelPairs<LocalChannelPort> {
+  constructor() {
+    super(sameWorkerChannel, 'same-worker channel');
   }
 }

@@ -7,6 +7,7 @@
  */
 import { MessageChannel, MessagePort } from 'node:worker_threads';
 import type { Deployment } from './task-runner';
+import { ChannelPairs } from '../exchange/channel-pairs';
 
 export interface LocalOut {
   readonly edgeIndex: number;
@@ -28,7 +29,10 @@ export interface LocalPorts {
 }
 
 export class LocalChannelRegistry {
-  private readonly pending = new Map<string, { producer?: MessagePort; consumer?: MessagePort }>();
+  private readonly pairs = new ChannelPairs<MessagePort>(() => {
+    const channel = new MessageChannel();
+    return [channel.port1, channel.port2];
+  });
 
   constructor(private readonly resourceId: string) {}
 
@@ -61,27 +65,11 @@ export class LocalChannelRegistry {
 
   /** Drops the halves nobody took (the job ended before both ends were deployed). */
   releaseJob(jobId: string): void {
-    for (const [key, pair] of this.pending) {
-      if (!key.startsWith(`${jobId}/`)) continue;
-      pair.producer?.close();
-      pair.consumer?.close();
-      this.pending.delete(key);
-    }
+    this.pairs.releaseJob(jobId);
   }
 
   private take(d: Deployment, edge: number, source: number, partition: number, side: 'producer' | 'consumer'): MessagePort {
-    const key = `${d.jobId}/${d.attempt}/${edge}/${source}/${partition}`;
-    let pair = this.pending.get(key);
-    if (!pair) {
-      const channel = new MessageChannel();
-      pair = { producer: channel.port1, consumer: channel.port2 };
-      this.pending.set(key, pair);
-    }
-    const port = pair[side];
-    if (!port) throw new Error(`channel ${key} already has a ${side}`);
-    pair[side] = undefined;
-    if (!pair.producer && !pair.consumer) this.pending.delete(key);
-    return port;
+    return this.pairs.take(ChannelPairs.key(d.jobId, d.attempt, edge, source, partition), side);
   }
 }
 

@@ -20,6 +20,7 @@ import { JetStreamEdgeReader } from '../exchange/jetstream-edge.reader';
 import { JetStreamPartitionWriter } from '../exchange/jetstream-partition.writer';
 import { LocalChannelReader } from '../exchange/local-channel.reader';
 import { SameWorkerChannels, type LocalChannelPort } from '../exchange/same-worker.channel';
+import { ChannelPairs } from '../exchange/channel-pairs';
 import type { LocalPorts } from './local-channels';
 
 export type Deployment = Omit<TaskDeploymentDescriptor, 'protocolVersion'>;
@@ -106,7 +107,7 @@ export class SlotTaskRunner {
           const sources = forward ? 1 : jobGraph.vertices.find((v) => v.id === e.source)!.parallelism;
           const local = ports.in.filter((p) => p.edgeIndex === index);
           for (const p of local) {
-            const port = p.port ?? this.sameWorker.take(SameWorkerChannels.key(jobId, deployment.attempt, index, p.source, s), 'consumer');
+            const port = p.port ?? this.sameWorker.take(ChannelPairs.key(jobId, deployment.attempt, index, p.source, s), 'consumer');
             localReaders.push(new LocalChannelReader(port, gate!, forward ? bases[i] : bases[i] + p.source));
           }
           // Only sources on other TaskManagers come through JetStream.
@@ -128,7 +129,7 @@ export class SlotTaskRunner {
         const localPorts = new Map<number, LocalChannelPort>(
           ports.out
             .filter((p) => p.edgeIndex === index)
-            .map((p) => [p.partition, p.port ?? this.sameWorker.take(SameWorkerChannels.key(jobId, deployment.attempt, index, s, p.partition), 'producer')]),
+            .map((p) => [p.partition, p.port ?? this.sameWorker.take(ChannelPairs.key(jobId, deployment.attempt, index, s, p.partition), 'producer')]),
         );
         const writer = new JetStreamPartitionWriter({
           io: this.io, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions, localPorts, names: this.namespace.data,
