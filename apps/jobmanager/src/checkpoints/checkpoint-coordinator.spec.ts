@@ -271,6 +271,31 @@ describe('CheckpointCoordinator', () => {
     t.coordinator.stop();
   });
 
+  it('a request that crossed a trigger is covered by it: no extra checkpoint as the job ends', async () => {
+    const t = setup();
+    const [src] = t.eg.executions();
+    const triggeredIds = () => [...new Set(t.triggered.map((x) => Number(x.split(':')[2])))];
+    const until = async (done: () => boolean) => {
+      const deadline = Date.now() + 2000;
+      while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await t.coordinator.trigger(); // checkpoint 1, periodic
+    // The task had seen no checkpoint when it asked; its request arrives while 1 is in progress.
+    t.coordinator.requestFinalCheckpoint(src.attemptId, 0);
+    await t.ackAll(1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(triggeredIds()).toEqual([1]);
+    // Arriving after 1 completed, and having seen nothing newer: covered already.
+    t.coordinator.requestFinalCheckpoint(src.attemptId, 0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(triggeredIds()).toEqual([1]);
+    // The task took 1 with its input still running: it needs a later one.
+    t.coordinator.requestFinalCheckpoint(src.attemptId, 1);
+    await until(() => triggeredIds().length === 2);
+    expect(triggeredIds()).toEqual([1, 2]);
+    t.coordinator.stop();
+  });
+
   it('does not count a trigger that finds its TaskManager gone (the heartbeat fails the job over), but counts one that times out', async () => {
     const t = setup({ tolerableFailures: 1 });
     t.unreachable.set('tm-1', () => new NoRespondersError('runnel.taskmanager.tm-1.triggerCheckpoint'));

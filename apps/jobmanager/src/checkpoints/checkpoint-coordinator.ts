@@ -106,9 +106,11 @@ export class CheckpointCoordinator {
    * Tasks whose input ended and that wait for a checkpoint to end with (see final-checkpoint.ts).
    * They are not left to the interval, which may be long (an hour): a bounded job would not finish.
    */
-  private readonly awaitingFinal = new Set<string>();
+  private readonly awaitingFinal = new Map<string, number>();
   /** A task asked while a checkpoint was in progress: one more is triggered when it settles. */
   private finalAfterPending = false;
+  /** The newest checkpoint of this job attempt that completed (0: none yet). */
+  private lastCompletedId = 0;
   private finalTimer?: NodeJS.Timeout;
 
   constructor(
@@ -135,6 +137,7 @@ export class CheckpointCoordinator {
     this.stop();
     this.graph = graph;
     this.awaitingFinal.clear();
+    this.lastCompletedId = 0;
     if (!this.enabled) return;
     this.timer = setInterval(() => void this.trigger().catch(() => undefined), this.settings.intervalMs);
     this.timer.unref();
@@ -293,9 +296,15 @@ export class CheckpointCoordinator {
    * minimum pause allows, or when the one in progress settles (it was triggered before the task
    * asked, so the task may already have taken it with its input running).
    */
-  requestFinalCheckpoint(executionAttemptId: string): void {
+  requestFinalCheckpoint(executionAttemptId: string, afterCheckpointId?: number): void {
     if (!this.enabled || !this.graph?.get(executionAttemptId)) return;
-    this.awaitingFinal.add(executionAttemptId);
+    // Which checkpoints cover the task: those after the newest it had seen when it asked (a
+    // trigger reaches every running task). A request that crossed a trigger on its way is covered
+    // by that trigger. Without the id (an older TaskManager): those triggered from now on.
+    const firstId = afterCheckpointId !== undefined ? afterCheckpointId + 1 : this.nextId;
+    // Covered already: the trigger it crossed has completed (the task finishes on its own).
+    if (firstId <= this.lastCompletedId) return;
+    this.awaitingFinal.set(executionAttemptId, firstId);
     this.scheduleFinal();
   }
 
@@ -393,6 +402,10 @@ export class CheckpointCoordinator {
       await this.deps.store.deleteCheckpoint(this.deps.jobId, id).catch(() => undefined);
     }
     pending.settle.resolve(record);
+    // Tasks this checkpoint covered wait for nothing more; without this, tasks that had not
+    // reported FINISHED yet got one more checkpoint, which failed as the job ended.
+    this.lastCompletedId = Math.max(this.lastCompletedId, pending.id);
+    for (const [execution, firstId] of this.awaitingFinal) if (pending.id >= firstId) this.awaitingFinal.delete(execution);
     this.settled(false);
   }
 

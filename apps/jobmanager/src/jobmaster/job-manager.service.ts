@@ -169,7 +169,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
   }
 
   requestFinalCheckpoint(request: MessageBody<FinalCheckpointRequest>): Reply<Acknowledge> {
-    this.job(request.jobId).checkpoints.requestFinalCheckpoint(request.executionAttemptId);
+    this.job(request.jobId).checkpoints.requestFinalCheckpoint(request.executionAttemptId, request.afterCheckpointId);
     return {};
   }
 

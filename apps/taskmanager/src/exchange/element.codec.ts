@@ -1,6 +1,6 @@
 /**
  * Stream elements on the wire (msgpackr). A message carries one element of one channel: a batch of
- * records, a watermark, a watermark status, a barrier or end-of-partition, tagged with the
+ * records, a watermark, a watermark status, a barrier, end-of-data or end-of-partition, tagged with the
  * producing subtask so the consumer knows the channel. Records stay as they are (no JSON).
  */
 import { Packr } from 'msgpackr';
@@ -11,8 +11,10 @@ const WATERMARK = 1;
 const STATUS = 2;
 const BARRIER = 3;
 const END = 4;
+const END_OF_DATA_TAG = 5;
 
 const END_OF_PARTITION = Object.freeze({ type: 'end-of-partition' as const });
+const END_OF_DATA = Object.freeze({ type: 'end-of-data' as const });
 
 export class ElementCodec {
   private readonly packr = new Packr({ useRecords: true });
@@ -29,6 +31,8 @@ export class ElementCodec {
         return this.packr.pack([source, BARRIER, element.checkpointId, element.timestamp]);
       case 'end-of-partition':
         return this.packr.pack([source, END]);
+      case 'end-of-data':
+        return this.packr.pack([source, END_OF_DATA_TAG]);
     }
   }
 
@@ -46,6 +50,8 @@ export class ElementCodec {
         return { source, element: { type: 'barrier', checkpointId: m[2] as number, timestamp: m[3] as number } };
       case END:
         return { source, element: END_OF_PARTITION };
+      case END_OF_DATA_TAG:
+        return { source, element: END_OF_DATA };
       default:
         throw new Error(`unknown stream element tag ${m[1]}`);
     }

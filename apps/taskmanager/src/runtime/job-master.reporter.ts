@@ -81,7 +81,8 @@ export class JobMasterReporter {
   private send(report: Report): Promise<unknown> {
     if (report.kind === 'state') return this.jobMaster.updateTaskExecutionState(report.event);
     const e = report.event;
-    if (e.type === 'final') return this.jobMaster.requestFinalCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId });
+    if (e.type === 'final')
+      return this.jobMaster.requestFinalCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId, ...(e.afterCheckpointId !== undefined ? { afterCheckpointId: e.afterCheckpointId } : {}) });
     return e.type === 'ack'
       ? this.jobMaster.acknowledgeCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId, checkpointId: e.checkpointId, handle: e.handle, size: e.size, checksum: e.checksum, ...(e.timings ? { timings: e.timings } : {}) })
       : this.jobMaster.declineCheckpoint({ jobId: e.jobId, executionAttemptId: e.executionAttemptId, checkpointId: e.checkpointId, reason: e.reason });

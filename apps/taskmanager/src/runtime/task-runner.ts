@@ -33,7 +33,7 @@ export type CheckpointEvent =
     }
   | { readonly type: 'decline'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: string }
   /** Not an outcome: the task's input ended and it waits for its final checkpoint. */
-  | { readonly type: 'final'; readonly jobId: string; readonly executionAttemptId: string };
+  | { readonly type: 'final'; readonly jobId: string; readonly executionAttemptId: string; readonly afterCheckpointId?: number };
 
 export interface TaskStateEvent {
   readonly jobId: string;
@@ -145,7 +145,7 @@ export class SlotTaskRunner {
         ...(restoredState ? { restoredState } : {}),
         ...(this.defaultBufferTimeoutMs !== undefined ? { bufferTimeoutMs: this.defaultBufferTimeoutMs } : {}),
         // A checkpointing job: each task ends with a final checkpoint its sinks commit through.
-        ...(deployment.checkpointMode ? { finalCheckpoint: true, onAwaitingFinalCheckpoint: () => this.reportCheckpoint({ type: 'final', jobId, executionAttemptId }) } : {}),
+        ...(deployment.checkpointMode ? { finalCheckpoint: true, onAwaitingFinalCheckpoint: (afterCheckpointId: number) => this.reportCheckpoint({ type: 'final', jobId, executionAttemptId, afterCheckpointId }) } : {}),
         onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, writers, checkpointId, state, timings),
       });
       // Bytes are what crossed a serialising channel (JetStream); in-process channels count records only.

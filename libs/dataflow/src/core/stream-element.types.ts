@@ -1,6 +1,6 @@
 /**
  * What travels on a channel between tasks: batches of records and, in-band and ordered with them,
- * watermarks, watermark status (idleness), checkpoint barriers and end-of-partition.
+ * watermarks, watermark status (idleness), checkpoint barriers, end-of-data and end-of-partition.
  */
 
 export const NO_TIMESTAMP = Number.NEGATIVE_INFINITY;
@@ -13,6 +13,7 @@ export const StreamElementType = {
   Watermark: 'watermark',
   WatermarkStatus: 'watermark-status',
   Barrier: 'barrier',
+  EndOfData: 'end-of-data',
   EndOfPartition: 'end-of-partition',
 } as const;
 export type StreamElementType = (typeof StreamElementType)[keyof typeof StreamElementType];
@@ -36,6 +37,15 @@ export interface BarrierElement {
   readonly checkpointId: number;
   readonly timestamp: number;
 }
+/**
+ * The producer's operators finished: no record or watermark follows on this channel, only its
+ * final checkpoint's barrier and end-of-partition (Flink's EndOfData, FLIP-147). A consumer may
+ * finish as soon as every input sent it, so one checkpoint is the final one of the whole pipeline,
+ * not one per stage.
+ */
+export interface EndOfDataElement {
+  readonly type: 'end-of-data';
+}
 export interface EndOfPartitionElement {
   readonly type: 'end-of-partition';
 }
@@ -45,6 +55,8 @@ export type StreamElement<T = unknown> =
   | WatermarkElement
   | WatermarkStatusElement
   | BarrierElement
+  | EndOfDataElement
   | EndOfPartitionElement;
 
 export const END_OF_PARTITION: EndOfPartitionElement = Object.freeze({ type: 'end-of-partition' });
+export const END_OF_DATA: EndOfDataElement = Object.freeze({ type: 'end-of-data' });

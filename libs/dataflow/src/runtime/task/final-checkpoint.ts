@@ -19,8 +19,11 @@ export interface FinalCheckpointSteps {
   perform(id: number, forward: boolean): Promise<void>;
   /** Triggers a source task had queued and not yet acted on. */
   takeQueued(): number[];
-  /** No trigger to take: ask the coordinator for one (it would otherwise come at the next interval). */
-  requestCheckpoint(): void;
+  /**
+   * No trigger to take: ask the coordinator for one (it would otherwise come at the next
+   * interval), any checkpoint after `afterCheckpointId` (the newest this task has seen).
+   */
+  requestCheckpoint(afterCheckpointId: number): void;
   endOfPartition(): void;
 }
 
@@ -61,7 +64,7 @@ export class FinalCheckpointGate {
         final = id;
       }
       if (final !== 0) break;
-      if (!requested) steps.requestCheckpoint();
+      if (!requested) steps.requestCheckpoint(Math.max(this.lastPerformed, this.latestTrigger));
       requested = true;
       await this.next();
     }

@@ -59,6 +59,11 @@ export class DeclineCheckpointRequest extends ProtocolMessage {
 export class FinalCheckpointRequest extends ProtocolMessage {
   @Matches(HEX32, hex32('jobId')) jobId!: string;
   @Matches(HEX32, hex32('executionAttemptId')) executionAttemptId!: string;
+  /**
+   * The newest checkpoint the task had seen (taken or triggered) when it asked: any later one
+   * covers it. Absent: any checkpoint triggered after the request arrives.
+   */
+  @IsOptional() @IsInt() @Min(0) afterCheckpointId?: number;
 }
 
 /** JobMaster → TaskManager: checkpoint n is complete; sinks commit what it covers. */
