@@ -4,7 +4,9 @@
  * output uncommitted — takes one more checkpoint, forwards its barrier and end-of-partition, and
  * only ends once a checkpoint at least that recent completed (its sinks commit in
  * notifyCheckpointComplete). A failure after that restores a checkpoint that holds the finished
- * task's final state, so nothing it committed is written again.
+ * task's final state, so nothing it committed is written again. Before that checkpoint the task
+ * sends end-of-data downstream, so the tasks after it finish too and take the same checkpoint:
+ * one final checkpoint for the pipeline (the barriers that follow end-of-data are dropped).
  *
  * The task asks the JobManager for that checkpoint when no trigger is left to take (a long interval
  * would keep a bounded job from finishing); a failed one is followed by another, so the task need
