@@ -4,8 +4,9 @@
  * run's output checked against the independent reference (a wrong answer fails the bench); beside
  * them the raw JetStream ceiling of q5's exchange measured in the same run (fixed ~32 KiB
  * messages carrying the same bids, one connection per TaskManager); q5 with checkpoints every
- * second against none; a scaling table of q5 at parallelism 1 and 2 (events/s and events/s per
- * TaskManager core, each repeated and checked); and the recovery time after a TaskManager is killed.
+ * second against none (a short run, and one 5× longer for the steady state); a scaling table of
+ * q5 at parallelism 1 and 2 (events/s and events/s per TaskManager core, each repeated and
+ * checked); and the recovery time after a TaskManager is killed.
  * Options: --events N (q0; q5 uses half), --repeats N (default 3), --skip-recovery.
  */
 import { availableParallelism } from 'node:os';
@@ -115,6 +116,11 @@ async function main(): Promise<void> {
   const q5: Query = { example: 'nexmark-q5.ts', events: q5Events, expected: referenceQ5(q5Input as unknown as RefEvent[]) };
   const q5cp: Query = { ...q5, extra: ['--checkpoint-interval', '1000'] };
   const q5p1: Query = { ...q5, parallelism: 1 };
+  // A run long enough for many checkpoints (~15 s), so start-up and the final checkpoint weigh
+  // little: the steady-state cost of checkpointing every second.
+  const longEvents = q5Events * 5;
+  const q5Long: Query = { example: 'nexmark-q5.ts', events: longEvents, expected: referenceQ5(generateNexmarkEvents({ events: longEvents, rate: RATE, seed: SEED }) as unknown as RefEvent[]) };
+  const q5LongCp: Query = { ...q5Long, extra: ['--checkpoint-interval', '1000'] };
   const cluster = new BenchCluster();
   try {
     await cluster.start({ taskManagers: 2, slots: 1, heartbeatTimeoutMs });
@@ -127,6 +133,8 @@ async function main(): Promise<void> {
     const q5Runs = await repeat(cluster, q5, repeats);
     const q5cpRuns = await repeat(cluster, q5cp, repeats);
     const q5p1Runs = await repeat(cluster, q5p1, repeats);
+    const q5LongRuns = await repeat(cluster, q5Long, repeats);
+    const q5LongCpRuns = await repeat(cluster, q5LongCp, repeats);
     const q5Rates = spreadOf(q5Runs.map(rateOf));
     const rows = [
       [
@@ -139,6 +147,8 @@ async function main(): Promise<void> {
       row('q0 (cluster, chained, no exchange)', q0Runs, 'never crosses the network'),
       row('q5 (cluster, keyed exchange)', q5Runs, `${pct(q5Rates, rawRates)} of raw`),
       row('q5 + checkpoints every 1 s', q5cpRuns, `${pct(spreadOf(q5cpRuns.map(rateOf)), q5Rates)} of no checkpoints`),
+      row(`q5, ${(longEvents / 1e6).toFixed(1)}M events`, q5LongRuns, 'long run: start-up and end weigh little'),
+      row(`q5, ${(longEvents / 1e6).toFixed(1)}M events + checkpoints every 1 s`, q5LongCpRuns, `${pct(spreadOf(q5LongCpRuns.map(rateOf)), spreadOf(q5LongRuns.map(rateOf)))} of no checkpoints (steady state)`),
     ];
     process.stdout.write(renderTable(['what', 'events/s', 'TM cores', 'events/s per core', 'note'], rows) + '\n');
     // Scaling: the same q5 (no checkpoints) on one TaskManager's slot and on both.
