@@ -16,7 +16,7 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number } = {}) {
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number; streamDeletionHangs?: boolean } = {}) {
   let now = 1000;
   let free = options.freeSlots ?? 3;
   const deployed: (Omit<TaskDeploymentDescriptor, 'protocolVersion'> & { resourceId: string })[] = [];
@@ -60,7 +60,10 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
     {
       resourceManager: rm,
       taskExecutor,
-      dataStreams: { create: async () => (streams.created++, 'stream'), delete: async () => void streams.deleted++ },
+      dataStreams: {
+        create: async () => (streams.created++, 'stream'),
+        delete: () => (streams.deleted++, options.streamDeletionHangs ? new Promise<void>(() => undefined) : Promise.resolve()),
+      },
       clock: () => now,
       sleep: async (ms) => {
         now += ms;
@@ -140,6 +143,19 @@ describe('JobMaster failover', () => {
     report(job, second[0].executionAttemptId, 'FAILED', { message: 'again', stack: 'Error: again' });
     expect(await job.terminated).toBe('FAILED');
     expect(jobExceptions(job)['all-exceptions'].map((e) => e.exception)).toEqual(['Error: boom', 'Error: again']);
+  });
+});
+
+describe('JobMaster restarting while NATS cannot delete the attempt’s stream', () => {
+  it('runs the next attempt without waiting for the old stream’s deletion (it never answers here)', async () => {
+    const { job, deployed, streams } = setup({ graph: { ...graph, config: { ...graph.config, restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 10 } } }, streamDeletionHangs: true });
+    await job.start();
+    report(job, deployed[0].executionAttemptId, 'FAILED', { message: 'publish failed: 503', stack: 'Error: publish failed: 503' });
+    const deadline = Date.now() + 5000;
+    while (deployed.length < 10 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(deployed.slice(5).map((d) => d.attempt)).toEqual([1, 1, 1, 1, 1]);
+    expect(job.status).toBe('RUNNING');
+    expect(streams).toEqual({ created: 2, deleted: 1 });
   });
 });
 

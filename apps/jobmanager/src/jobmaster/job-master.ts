@@ -264,7 +264,7 @@ export class JobMaster {
         ),
       );
       this.checkpoints.stop();
-      await this.releaseAttempt(false, unreachable);
+      await this.releaseAttempt(false, { unreachable, restarting: true });
       if (this.stop.signal.aborted || graph !== this.graph) return;
       this.graph = this.newGraph(graph.attempt + 1);
     } finally {
@@ -359,7 +359,7 @@ export class JobMaster {
     try {
       await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: JobStatuses.Restarting }).catch(() => undefined);
       this.checkpoints.stop();
-      await this.releaseAttempt(false);
+      await this.releaseAttempt(false, { restarting: true });
       await this.deps.sleep(backoffMs, this.stop.signal).catch(() => undefined);
       if (this.stop.signal.aborted) return;
       this.graph = this.newGraph(this.graph.attempt + 1);
@@ -369,16 +369,28 @@ export class JobMaster {
     await this.runNextAttempt();
   }
 
-  /** Cancels the attempt's tasks, frees its slots and deletes its data stream. */
-  private async releaseAttempt(finished: boolean, unreachable?: ReadonlyMap<string, string>): Promise<void> {
+  /**
+   * Cancels the attempt's tasks, frees its slots and deletes its data stream. A restart does not
+   * wait for the deletion: the next attempt has a stream of its own, and on a NATS cluster that
+   * just lost the stream's leader the delete may hang until its request times out (5 s, seen at
+   * every restart in the nats-cluster e2e), while the job stands still. A delete that fails is
+   * the DataStreamSweeper's to finish.
+   */
+  private async releaseAttempt(finished: boolean, options: { readonly unreachable?: ReadonlyMap<string, string>; readonly restarting?: boolean } = {}): Promise<void> {
     const graph = this.graph;
+    const { unreachable } = options;
     await Promise.allSettled(graph.taskManagers().filter((rid) => !unreachable?.has(rid)).map((rid) => this.deps.taskExecutor(rid).releaseJob({ jobId: this.jobId }, { timeoutMs: 15_000 })));
     if (!finished) for (const execution of graph.executions()) graph.transition(execution, ExecutionStates.Canceled, this.deps.clock());
+    const warn = (error: unknown) => this.deps.log.warn(`job ${this.jobId} clean-up: ${(error as Error)?.message}`);
     const cleanups: Promise<unknown>[] = [this.deps.resourceManager.releaseSlots({ jobId: this.jobId })];
-    if (this.dataStream) cleanups.push(this.deps.dataStreams.delete(this.jobId, graph.attempt));
+    if (this.dataStream) {
+      const deletion = this.deps.dataStreams.delete(this.jobId, graph.attempt);
+      if (options.restarting) deletion.catch(warn);
+      else cleanups.push(deletion);
+    }
     this.dataStream = undefined;
     for (const result of await Promise.allSettled(cleanups)) {
-      if (result.status === 'rejected') this.deps.log.warn(`job ${this.jobId} clean-up: ${(result.reason as Error)?.message}`);
+      if (result.status === 'rejected') warn(result.reason);
     }
   }
 

@@ -5,7 +5,7 @@
 import { PROTOCOL_VERSION, RegisterTaskExecutorRequest, UnknownTaskManagerError } from '@runnel/protocol';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { runMigrationsExclusively } from '@runnel/service-kit';
 import { dataSourceOptions } from '../database';
 import { SlotEntity } from './slot.entity';
@@ -199,6 +199,32 @@ describe('SlotAllocator (Postgres)', () => {
     expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 2, total: 4, free: 2 });
     const rows = await dataSource.query(`SELECT allocation_id, job_id FROM slots WHERE job_id IS NOT NULL ORDER BY resource_id`);
     expect(rows.map((r: { allocation_id: string }) => r.allocation_id).sort()).toEqual(slots.map((s) => s.allocationId).sort());
+  });
+
+  it('still spreads a job while a TaskManager’s heartbeat is in flight', async () => {
+    // The heartbeat of tm-b is paused inside its transaction, right after it read tm-b's slots,
+    // and the allocation runs then. If the heartbeat held locks on tm-b's free slots, SKIP LOCKED
+    // would pass them over and put both slots on tm-a (seen in the backpressure e2e run).
+    const [{ registration_id: registrationId }] = await dataSource.query(`SELECT registration_id FROM task_managers WHERE resource_id = 'tm-b'`);
+    let during: Promise<Awaited<ReturnType<SlotAllocator['allocate']>>> | undefined;
+    const pausing = Object.create(dataSource) as DataSource;
+    pausing.transaction = ((work: (em: EntityManager) => Promise<unknown>) =>
+      dataSource.transaction((em) => {
+        const inner = Object.create(em) as EntityManager;
+        inner.query = async (sql: string, params?: unknown[]) => {
+          const result = await em.query(sql, params);
+          if (/FROM slots/.test(sql) && !during) {
+            during = allocator.allocate(job(1), 2, RM);
+            await during;
+          }
+          return result;
+        };
+        return work(inner);
+      })) as DataSource['transaction'];
+    const pausedRegistry = new TaskManagerRegistry(pausing, dataSource.getRepository(TaskManagerEntity), dataSource.getRepository(SlotEntity));
+    await pausedRegistry.heartbeat({ protocolVersion: 1, resourceId: 'tm-b', registrationId, resourceManagerId: RM, slotReport: [] }, RM, 10_000);
+    expect(during).toBeDefined(); // the allocation did run inside the heartbeat
+    expect((await during!).map((s) => s.slotId).sort()).toEqual(['tm-a#0', 'tm-b#0']);
   });
 
   it('gives all slots or none, and says how many are free', async () => {

@@ -124,9 +124,12 @@ export class TaskManagerRegistry {
       if (updated === 0) {
         throw new UnknownTaskManagerError(request.resourceId, 'no live registration with this registrationId (lost after missed heartbeats, or replaced)');
       }
+      // Only the allocated slots are locked (the free ones play no part in the reconciliation): the
+      // allocator takes slots with SKIP LOCKED, and would pass over a TaskManager whose free slots
+      // a heartbeat had locked, putting a whole job on the other TaskManagers.
       const held = (await em.query(
         `SELECT slot_index, allocation_id, job_id, (updated_at < now() - make_interval(secs => $2::double precision / 1000)) AS settled
-         FROM slots WHERE resource_id = $1 FOR UPDATE`,
+         FROM slots WHERE resource_id = $1 AND allocation_id IS NOT NULL FOR UPDATE`,
         [request.resourceId, graceMs],
       )) as { slot_index: number; allocation_id: string | null; job_id: string | null; settled: boolean }[];
       const reported = new Map(request.slotReport.map((s) => [s.index, s]));

@@ -47,21 +47,38 @@ export class NatsExchangeIo implements ExchangeIo {
     };
     // On a NATS cluster missing a node the consumer may take an election to answer: retried
     // (creating a durable consumer with the same config again is a no-op).
-    await retryWhileJetStreamUnavailable(() => jsm.consumers.add(request.stream, config));
-    const consumer = await retryWhileJetStreamUnavailable(() => this.js.consumers.get(request.stream, request.durable));
+    const what = `consumer ${request.durable} on stream ${request.stream}`;
+    await saying(`creating ${what}`, retryWhileJetStreamUnavailable(() => jsm.consumers.add(request.stream, config)));
+    const consumer = await saying(`looking up ${what}`, retryWhileJetStreamUnavailable(() => this.js.consumers.get(request.stream, request.durable)));
     return new PulledConsumer(await consumer.consume({ max_messages: request.batch }), request.batch);
   }
 
   writeState(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
-    return this.states.write(jobId, checkpointId, vertexId, subtask, bytes);
+    return saying(`writing the state of ${vertexId}/${subtask} for checkpoint ${checkpointId}`, this.states.write(jobId, checkpointId, vertexId, subtask, bytes));
   }
 
   readState(handle: string, checksum: string): Promise<Uint8Array> {
-    return this.states.read(handle, checksum);
+    return saying(`reading state ${handle}`, this.states.read(handle, checksum));
   }
 
   async close(): Promise<void> {
     // The connection is its owner's.
+  }
+}
+
+/**
+ * A failure says what it was doing ("NatsError: TIMEOUT" alone does not): the same error, its
+ * name and code kept (callers switch on them), its message prefixed.
+ */
+async function saying<T>(what: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof Error) {
+      error.message = `${what}: ${error.message}`;
+      throw error;
+    }
+    throw new Error(`${what}: ${String(error)}`);
   }
 }
 

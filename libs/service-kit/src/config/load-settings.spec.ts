@@ -41,7 +41,7 @@ describe('loadSettings', () => {
   });
 
   it('reads the leader lease (default 10 s) and refuses one too short to refresh', () => {
-    expect(loadSettings(TestSettings, [], baseEnv).leaderLeaseMs).toBe(10_000);
+    expect(loadSettings(TestSettings, [], baseEnv).leaderLeaseMs).toBe(15_000);
     expect(loadSettings(TestSettings, [], baseEnv).jetStreamReplicas).toBe(1);
     expect(loadSettings(TestSettings, [], { ...baseEnv, JETSTREAM_REPLICAS: '3' }).jetStreamReplicas).toBe(3);
     expect(() => loadSettings(TestSettings, [], { ...baseEnv, JETSTREAM_REPLICAS: '7' })).toThrow(/JETSTREAM_REPLICAS/);

@@ -3,6 +3,7 @@ import { ClusterNamespace, clusterIdProblem, DEFAULT_CLUSTER_ID } from '@runnel/
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { Setting } from './setting.decorator';
 import { NatsCredentialSettings } from './nats-credentials.settings';
+import { DEFAULT_LEADER_LEASE_MS } from '../leadership/nats-kv-leader-election';
 
 export const LogLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LogLevels)[number];
@@ -90,9 +91,9 @@ export class ServiceSettings extends NatsCredentialSettings {
   @Setting({
     env: 'LEADER_LEASE_MS',
     flag: 'leader-lease',
-    // Longer than a JetStream stream-leader election on a NATS cluster (2–5 s on nats-server 2.9)
-    // plus a renewal interval (lease/4) and the margin (lease/10): a leader rides out losing a NATS node.
-    default: 10_000,
+    // Longer than a JetStream stream-leader election on a NATS cluster plus a renewal interval
+    // (lease/6) and the margin (lease/10): a leader rides out losing a NATS node (see the constant).
+    default: DEFAULT_LEADER_LEASE_MS,
     description: 'leader election lease (ms) of dispatcher, jobmanager and resourcemanager: a standby replaces a leader silent this long; a leader whose NATS KV is unavailable keeps leading until 0.9 of it has passed since its last renewal',
   })
   @IsInt({ message: 'must be a whole number' }) @Min(300) @Max(600_000)

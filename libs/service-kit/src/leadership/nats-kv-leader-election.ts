@@ -5,12 +5,12 @@
  * - The bucket (`runnel-leaders`, `runnel-leaders-<id>` for another CLUSTER_ID) has `max_age` = the lease: nats-server 2.9 has no per-key TTL,
  *   so a value nobody rewrites disappears one lease after its last write. It has JETSTREAM_REPLICAS copies.
  * - A candidate takes the key with `create` (refused while someone holds it); the leader rewrites
- *   it every lease/4 with `update(key, id, lastRevision)` — a compare-and-set, so a leader whose
- *   key was taken over learns it at its next renewal. Standbys retry `create` every lease/4.
+ *   it every lease/6 with `update(key, id, lastRevision)` — a compare-and-set, so a leader whose
+ *   key was taken over learns it at its next renewal. Standbys retry `create` every lease/6.
  * - The KV may be unavailable for a while without anyone having taken the key: on a NATS cluster,
  *   losing the node that leads the bucket's stream makes it answer 503, time out or have no
- *   responders until JetStream elects a new stream leader (2–5 s on nats-server 2.9, plus the
- *   client's reconnect). The leader keeps leading through that, retrying its renewal every
+ *   responders until JetStream elects a new stream leader (measured 4.4–7.8 s from a SIGKILL on
+ *   nats-server 2.9.10, loaded machine). The leader keeps leading through that, retrying its renewal every
  *   lease/20, for as long as no other candidate could have taken the key: until its last
  *   successful renewal (counted from when it was *sent*, which is no later than the server's
  *   write) plus the lease minus a margin (lease/10, for the replicas' clocks and our timers).
@@ -65,11 +65,24 @@ export interface LeaderElectionOptions {
   readonly openBucket?: LeaderKvOpener;
 }
 
+/**
+ * The default lease. A KV outage that starts just before a renewal was due is ridden out when it
+ * is shorter than lease − margin − renewal interval (15 − 1.5 − 2.5 = 11 s): JetStream's election
+ * of the bucket's stream leader took up to 7.8 s after a node's SIGKILL here. The earlier 10 s
+ * lease (renewals every lease/4) left 6.5 s, and a ResourceManager lost its leadership in an e2e
+ * run where the election took 6.6 s, 2.5 s after its last renewal. A standby waits up to a lease
+ * for a crashed leader's key to expire: 15 s, as Flink's default Kubernetes lease.
+ */
+export const DEFAULT_LEADER_LEASE_MS = 15_000;
+
 /** How the lease is spent, all derived from it (documented in the README's high-availability section). */
 export function leaseTiming(leaseMs: number) {
   return {
-    /** A leader renews (and a standby tries to take the key) this often. */
-    renewEveryMs: Math.max(50, Math.floor(leaseMs / 4)),
+    /**
+     * A leader renews (and a standby tries to take the key) this often. Every lease/6, not /4: the
+     * time since the last renewal is what an outage has less to ride on.
+     */
+    renewEveryMs: Math.max(50, Math.floor(leaseMs / 6)),
     /** A failed renewal is retried this soon. */
     retryMs: Math.max(25, Math.floor(leaseMs / 20)),
     /** A KV request gives up after this long (then it is retried). */
