@@ -127,6 +127,9 @@ describe('a supervised local cluster', () => {
       );
       await cluster.untilOutput(/job [0-9a-f]{32} (FINISHED|FAILED)/, 'the second run to end', 90_000);
       expect(cluster.output()).toMatch(/job [0-9a-f]{32} FINISHED/);
+      // The crashed run's leader keys were still in its NATS (on disk): released at start, so the
+      // new services lead at once instead of after a lease (the job was submitted to nobody before).
+      expect(cluster.output()).toMatch(/released the leaderships of an earlier run that did not stop: .*runnel-leaders\/dispatcher/);
       // Fencing: no slot of a TaskManager of the crashed run was handed out (its deployment would
       // have found nobody, and been redeployed).
       expect(cluster.output()).not.toMatch(/runnel\.taskmanager\.\S+\.submitTask|did not answer the deployment/);

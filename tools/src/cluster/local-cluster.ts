@@ -20,9 +20,10 @@ import {
   type ServiceName,
 } from '../infra';
 import { InfraError, PortInUseError } from '../infra/infra.errors';
-import { getJson, getOverview, isHealthy, type ClusterOverview } from './rest.client';
+import { getJson, getOverview, isHealthy, isLeader, type ClusterOverview } from './rest.client';
 import type { SecureCluster } from './secure-cluster.setup';
 import { redactNatsUrls } from '@runnel/protocol/nats-connect-options';
+import { releaseStaleLeaders } from './stale-leaders';
 
 export type ResourceProviderName = 'standalone' | 'process';
 
@@ -222,6 +223,15 @@ export class LocalCluster {
     this.checkStop();
     this.natsUrl = infra.natsUrl;
     this.print(`NATS ${redactNatsUrls(infra.natsUrl)}, Postgres ${redact(infra.databaseUrl)}`);
+    if (infra.servers.some((server) => server.name === 'nats')) {
+      // Our own NATS, just started: leader keys there are a crashed run's (see stale-leaders.ts).
+      try {
+        const released = await releaseStaleLeaders(infra.natsUrl, o.secure?.infra.natsCredentials);
+        if (released.length > 0) this.print(`released the leaderships of an earlier run that did not stop: ${released.join(', ')}`);
+      } catch (error) {
+        this.print(`could not release the leaderships of an earlier run (services wait for them to expire): ${(error as Error).message}`);
+      }
+    }
 
     const common = {
       NATS_URL: infra.natsUrl,
@@ -259,6 +269,14 @@ export class LocalCluster {
       ),
     );
     this.standbyUrls = control.filter(([service, name]) => service === 'dispatcher' && name !== 'dispatcher').map(([, , port]) => `http://127.0.0.1:${port}`);
+    // Healthy is not serving: only a leader answers NATS requests (a job submitted to a cluster
+    // whose dispatcher was still a standby found nobody). A leader of each service, then.
+    await Promise.all(
+      (['resourcemanager', 'jobmanager', 'dispatcher'] as const).map((service) => {
+        const urls = control.filter(([s]) => s === service).map(([, , port]) => `http://127.0.0.1:${port}`);
+        return this.waitUntil(async () => (await Promise.all(urls.map(isLeader))).some(Boolean), `a ${service} leader`, timeoutMs);
+      }),
+    );
 
     if (this.provider === 'standalone') {
       for (let i = 1; i <= o.taskmanagers; i++) {

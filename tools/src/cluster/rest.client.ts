@@ -39,6 +39,16 @@ export async function isHealthy(baseUrl: string): Promise<boolean> {
   }
 }
 
+/** Whether the service there leads (its NATS requests are served only by the leader). */
+export async function isLeader(baseUrl: string): Promise<boolean> {
+  try {
+    const { status, body } = await getJson<{ info?: { leadership?: { role?: string } } }>(`${baseUrl}/health`);
+    return status === 200 && body?.info?.leadership?.role === 'leader';
+  } catch {
+    return false;
+  }
+}
+
 export async function getOverview(baseUrl: string): Promise<ClusterOverview | undefined> {
   const { status, body } = await getJson<ClusterOverview>(`${baseUrl}/overview`);
   return status === 200 ? body : undefined;
