@@ -165,12 +165,14 @@ describe('fault tolerance', () => {
     await waitFor(async () => (await checkpointsCompleted(cluster, jobId)) >= 3, { description: 'three completed checkpoints', timeoutMs: 60_000 });
     const details = await cluster.job(jobId);
     const sum = details.vertices.find((v) => v.name.startsWith('Sum'))!;
-    // The TaskManager dies first: no checkpoint can complete after that (its tasks cannot
-    // acknowledge), so the latest one now is the one the restart restores — and it is corrupted
-    // before the JobManager can notice the loss (one heartbeat timeout).
+    // The TaskManager dies first. A checkpoint its tasks had acknowledged before may still
+    // complete after the kill, so the latest one is read once the JobManager noticed the loss (it
+    // stops checkpointing then): that is the one the restart restores, and it is corrupted during
+    // the restart's backoff (1 s), before the new attempt reads its state.
     const victim = [...cluster.taskManagers.entries()][0];
     await victim[1].kill();
     cluster.taskManagers.delete(victim[0]);
+    await waitFor(async () => (await cluster.job(jobId)).state === 'RESTARTING', { description: 'the job to restart after the TaskManager loss', timeoutMs: 30_000, intervalMs: 20 });
     const latest = (await httpJson<{ latest: { completed: { id: number } } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.latest.completed.id;
     const nc = await connect({ servers: cluster.nats.url });
     try {
@@ -182,7 +184,7 @@ describe('fault tolerance', () => {
     cluster.startTaskManager(`${victim[0]}-replacement`, 2);
     await cluster.expectFinished(jobId, 120_000);
     const exceptions = (await httpJson<{ 'all-exceptions': { exception: string }[] }>(`${cluster.url}/jobs/${jobId}/exceptions`)).body['all-exceptions'];
-    expect(exceptions.some((e) => /CorruptCheckpointError: Checkpoint state .* is unusable: checksum/.test(e.exception))).toBe(true);
+    expect(exceptions.some((e) => /CorruptCheckpointError: (reading state \S+: )?Checkpoint state .* is unusable: checksum/.test(e.exception))).toBe(true);
     // The restore that used the previous checkpoint is the one that finished the job.
     expect((await httpJson<{ latest: { restored: { id: number } } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.latest.restored.id).toBeLessThan(latest);
     expect(canonicalRows(readJsonLines(output))).toEqual(rollingSums(count, 7));
