@@ -75,6 +75,15 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
   return { coordinator, eg, saved, statuses, deleted, triggered, notified, ackAll, unreachable, tooMany: () => tooMany };
 }
 
+/** The checkpoint ids triggered so far (each once), from the setup's "tm:attempt:id" records. */
+const triggeredCheckpointIds = (triggered: readonly string[]) => [...new Set(triggered.map((x) => Number(x.split(':')[2])))];
+
+/** Polls `done` every 5 ms for up to 2 s (the callers then assert what they waited for). */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 describe('CheckpointCoordinator', () => {
   it('triggers every running task, completes when every task acknowledged, persists, notifies, subsumes', async () => {
     const t = setup();
@@ -241,11 +250,7 @@ describe('CheckpointCoordinator', () => {
   it('triggers a checkpoint soon for a task whose input ended, not at the next interval; again after one in progress or a failed one', async () => {
     const t = setup();
     const [src] = t.eg.executions();
-    const triggeredIds = () => [...new Set(t.triggered.map((x) => Number(x.split(':')[2])))];
-    const until = async (done: () => boolean) => {
-      const deadline = Date.now() + 2000;
-      while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    };
+    const triggeredIds = () => triggeredCheckpointIds(t.triggered);
     // Nothing in progress: one is triggered at once (the interval is 1000 ms; this waits far less).
     t.coordinator.requestFinalCheckpoint(src.attemptId);
     await until(() => triggeredIds().length === 1);
@@ -274,11 +279,7 @@ describe('CheckpointCoordinator', () => {
   it('a request that crossed a trigger is covered by it: no extra checkpoint as the job ends', async () => {
     const t = setup();
     const [src] = t.eg.executions();
-    const triggeredIds = () => [...new Set(t.triggered.map((x) => Number(x.split(':')[2])))];
-    const until = async (done: () => boolean) => {
-      const deadline = Date.now() + 2000;
-      while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    };
+    const triggeredIds = () => triggeredCheckpointIds(t.triggered);
     await t.coordinator.trigger(); // checkpoint 1, periodic
     // The task had seen no checkpoint when it asked; its request arrives while 1 is in progress.
     t.coordinator.requestFinalCheckpoint(src.attemptId, 0);
