@@ -82,3 +82,11 @@ export { inputChannels, outputChannels, hasDeterministicInputOrder, type InputCh
 export * from './runtime/metrics/metric-names';
 export { TaskIOMetrics } from './runtime/metrics/task-io.metrics';
 export { OperatorMetricGroup, InvalidMetricError, MAX_USER_METRICS, type MetricGroup, type Counter, type Gauge, type Histogram } from './runtime/metrics/operator-metric.group';
+export {
+  CheckpointTracker,
+  checkpointSettings,
+  type CheckpointSettings,
+  type CheckpointTrackerHooks,
+  type PendingCheckpoint,
+  type TriggerOptions,
+} from './runtime/checkpoint/checkpoint.tracker';

@@ -6,24 +6,14 @@
  * only past the tolerable number. It also hands out what a restarted task restores.
  */
 import { CheckpointNames, ErrorCodes, RestoreSpec, RunnelError, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointTracker, type CheckpointSettings, type JobGraph, type PendingCheckpoint } from '@runnel/dataflow';
 import { CheckpointStatsTracker } from './checkpoint-stats.tracker';
-import type { JobGraph } from '@runnel/dataflow';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
 import { CheckpointRecord, CheckpointRepository } from './checkpoint.repository';
 import { StoredHandle } from './checkpoint.entity';
 import { carryFinalStates } from './final-states';
 
-export interface CheckpointSettings {
-  readonly intervalMs: number;
-  readonly mode: 'exactly-once' | 'at-least-once';
-  readonly timeoutMs: number;
-  readonly minPauseMs: number;
-  readonly maxConcurrent: number;
-  readonly tolerableFailures: number;
-  readonly retained: number;
-  /** RETAIN_ON_CANCELLATION: a cancelled job's retained checkpoints stay (Flink's externalized checkpoints). */
-  readonly retainOnCancel: boolean;
-}
+export { checkpointSettings, type CheckpointSettings } from '@runnel/dataflow';
 
 export interface CheckpointCoordinatorDeps {
   readonly jobId: string;
@@ -37,17 +27,17 @@ export interface CheckpointCoordinatorDeps {
   readonly jobGraph: JobGraph;
 }
 
-interface PendingCheckpoint {
-  readonly id: number;
-  readonly savepoint: boolean;
-  readonly settle: { resolve(record: CheckpointRecord): void; reject(error: Error): void };
+/** What the coordinator keeps per checkpoint beside the shared tracker's bookkeeping. */
+interface Attempt {
   readonly attempt: number;
-  readonly triggeredAt: number;
-  readonly expected: Set<string>;
-  readonly handles: StoredHandle[];
-  lastAckAt: number;
-  readonly timer: NodeJS.Timeout;
+  record?: CheckpointRecord;
 }
+/** A task's acknowledgement: its state handle, and how the checkpoint went there. */
+interface Ack {
+  readonly stored: StoredHandle;
+  readonly timings?: SubtaskCheckpointTimings;
+}
+type Pending = PendingCheckpoint<Ack, Attempt>;
 
 interface HistoryEntry {
   id: number;
@@ -62,61 +52,42 @@ interface HistoryEntry {
   failure_message?: string;
 }
 
-/** The job's checkpoint settings; interval 0 when checkpointing is off (savepoints still work). */
-export function checkpointSettings(jobGraph: JobGraph): CheckpointSettings {
-  const c = jobGraph.config.checkpointing as (JobGraph['config']['checkpointing'] & { tolerableFailures?: number; retained?: number }) | undefined;
-  if (!c || !(c.intervalMs > 0)) {
-    return { intervalMs: 0, mode: 'exactly-once', timeoutMs: 600_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 3, retained: 1, retainOnCancel: false };
-  }
-  return {
-    intervalMs: c.intervalMs,
-    mode: c.mode ?? 'exactly-once',
-    timeoutMs: c.timeoutMs ?? 600_000,
-    minPauseMs: c.minPauseBetweenMs ?? 0,
-    maxConcurrent: c.maxConcurrent ?? 1,
-    tolerableFailures: c.tolerableFailures ?? 3,
-    retained: c.retained ?? 2,
-    retainOnCancel: c.externalizedCheckpointCleanup === 'RETAIN_ON_CANCELLATION',
-  };
-}
-
 /** Checkpoints kept in the history view (Flink's web.checkpoints.history, default 10; more here). */
 const HISTORY_SIZE = 50;
 
 export class CheckpointCoordinator {
-  private nextId = 1;
   private graph?: ExecutionGraph;
-  private timer?: NodeJS.Timeout;
-  private readonly pending = new Map<number, PendingCheckpoint>();
   private readonly completedCheckpoints: CheckpointRecord[] = [];
   /** The most recent checkpoints (HISTORY_SIZE), for the history view; the counts are kept apart. */
   private readonly history: HistoryEntry[] = [];
-  private triggeredCount = 0;
-  private completedCount = 0;
-  private consecutiveFailures = 0;
-  private lastCompletedAt = 0;
-  private failed = 0;
   private restored?: { id: number; restore_timestamp: number; is_savepoint: boolean; external_path: string | null };
   private restoredCount = 0;
   /** Per-subtask statistics of the checkpoints in the history (the details views). */
   readonly statsTracker = new CheckpointStatsTracker(HISTORY_SIZE);
   /** Subsumed checkpoints whose state is deleted once no retained checkpoint refers to it. */
   private readonly unreferenced = new Set<number>();
-  /**
-   * Tasks whose input ended and that wait for a checkpoint to end with (see final-checkpoint.ts).
-   * They are not left to the interval, which may be long (an hour): a bounded job would not finish.
-   */
-  private readonly awaitingFinal = new Map<string, number>();
-  /** A task asked while a checkpoint was in progress: one more is triggered when it settles. */
-  private finalAfterPending = false;
-  /** The newest checkpoint of this job attempt that completed (0: none yet). */
-  private lastCompletedId = 0;
-  private finalTimer?: NodeJS.Timeout;
+  /** Ids, the periodic trigger, pending acknowledgements, timeouts, tolerable failures, final checkpoints. */
+  private readonly tracker: CheckpointTracker<Ack, Attempt, CheckpointRecord>;
 
   constructor(
     readonly settings: CheckpointSettings,
     private readonly deps: CheckpointCoordinatorDeps,
-  ) {}
+  ) {
+    this.tracker = new CheckpointTracker(settings, {
+      clock: deps.clock,
+      participants: () => this.participants(),
+      open: () => ({ attempt: this.graph!.attempt }),
+      dispatch: (p) => this.dispatch(p),
+      acknowledged: (p, { stored, timings }) => {
+        this.statsTracker.acknowledged(p.id, stored.vertexId, stored.subtaskIndex, p.lastAckAt, stored.size, timings);
+        this.updateHistory(p, 'IN_PROGRESS');
+      },
+      persist: (p) => this.persist(p),
+      completed: (p) => this.completed(p),
+      failed: (p, reason) => this.failed(p, reason),
+      tooManyFailures: (reason) => deps.onTooManyFailures(reason),
+    });
+  }
 
   /** Completed checkpoints from before a JobManager restart. */
   async recover(): Promise<void> {
@@ -125,56 +96,48 @@ export class CheckpointCoordinator {
     // checkpoints come after that savepoint, so they are restored in its place.
     this.completedCheckpoints.push(...rows);
     this.completedCheckpoints.sort((a, b) => (b.completedTimestamp ?? 0) - (a.completedTimestamp ?? 0) || b.checkpointId - a.checkpointId);
-    for (const row of rows) this.nextId = Math.max(this.nextId, row.checkpointId + 1);
+    for (const row of rows) this.tracker.continueAfter(row.checkpointId);
   }
 
   get enabled(): boolean {
-    return this.settings.intervalMs > 0;
+    return this.tracker.enabled;
   }
 
   /** Starts triggering for a (new) execution graph. */
   start(graph: ExecutionGraph): void {
-    this.stop();
+    this.tracker.stop();
     this.graph = graph;
-    this.awaitingFinal.clear();
-    this.lastCompletedId = 0;
-    if (!this.enabled) return;
-    this.timer = setInterval(() => void this.trigger().catch(() => undefined), this.settings.intervalMs);
-    this.timer.unref();
+    this.tracker.start();
   }
 
   /** The job starts from a savepoint: it is what the first attempt restores. */
   seedFromSavepoint(record: CheckpointRecord): void {
     this.completedCheckpoints.unshift(record);
-    this.nextId = Math.max(this.nextId, record.checkpointId + 1);
+    this.tracker.continueAfter(record.checkpointId);
   }
 
   /** Takes a savepoint now: a checkpoint that is kept until deleted. */
-  triggerSavepoint(): Promise<CheckpointRecord> {
-    return new Promise<CheckpointRecord>((resolve, reject) => {
-      this.trigger({ resolve, reject }, true).then((id) => {
-        if (id === undefined) reject(new Error('the job is not running with all its tasks, so no savepoint can be taken now'));
-      }, reject);
-    });
+  async triggerSavepoint(): Promise<CheckpointRecord> {
+    const record = await this.tracker.takeNow({ savepoint: true });
+    if (!record) throw new Error('the job is not running with all its tasks, so no savepoint can be taken now');
+    return record;
   }
 
   /** Takes a checkpoint now (POST /jobs/:id/checkpoints), past the interval, pause and concurrency limits. */
-  triggerNow(): Promise<CheckpointRecord> {
-    return new Promise<CheckpointRecord>((resolve, reject) => {
-      this.trigger({ resolve, reject }, false, true).then((id) => {
-        if (id === undefined) reject(new Error('the job is not running with all its tasks, so no checkpoint can be taken now'));
-      }, reject);
-    });
+  async triggerNow(): Promise<CheckpointRecord> {
+    const record = await this.tracker.takeNow({ force: true });
+    if (!record) throw new Error('the job is not running with all its tasks, so no checkpoint can be taken now');
+    return record;
+  }
+
+  /** A periodic checkpoint now, within the limits; undefined when none is triggered. */
+  trigger(): Promise<number | undefined> {
+    return this.tracker.trigger();
   }
 
   /** Stops triggering and drops checkpoints in progress (a restart, cancel or the job's end). */
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    clearTimeout(this.finalTimer);
-    this.finalTimer = undefined;
-    this.finalAfterPending = false;
-    for (const p of this.pending.values()) this.fail(p, 'the job attempt ended before the checkpoint completed', false);
+    this.tracker.stop();
   }
 
   latestCompleted(): CheckpointRecord | undefined {
@@ -233,159 +196,94 @@ export class CheckpointCoordinator {
     }
   }
 
-  async trigger(settle: PendingCheckpoint['settle'] = { resolve: () => undefined, reject: () => undefined }, savepoint = false, force = false): Promise<number | undefined> {
-    const graph = this.graph;
-    if (!graph) return undefined;
-    const now = this.deps.clock();
-    // Every task runs, or finished after its final checkpoint (its final state stands for it in
-    // later checkpoints, see complete()); none may be starting.
-    const executions = graph.executions().filter((e) => e.state === 'RUNNING');
-    if (executions.length === 0 || !graph.executions().every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) return undefined;
-    if (!savepoint && !force && (this.pending.size >= this.settings.maxConcurrent || now - this.lastCompletedAt < this.settings.minPauseMs)) return undefined;
-    const id = this.nextId++;
-    const pending: PendingCheckpoint = {
-      id,
-      savepoint,
-      settle,
-      attempt: graph.attempt,
-      triggeredAt: now,
-      expected: new Set(executions.map((e) => e.attemptId)),
-      handles: [],
-      lastAckAt: now,
-      timer: setTimeout(() => this.fail(pending, `expired after ${this.settings.timeoutMs} ms`, true), this.settings.timeoutMs),
-    };
-    pending.timer.unref();
-    this.pending.set(id, pending);
-    this.triggeredCount++;
+  async onAcknowledge(ack: { executionAttemptId: string; checkpointId: number; handle: string; size: number; checksum: string; timings?: SubtaskCheckpointTimings }): Promise<void> {
+    const execution = this.graph?.get(ack.executionAttemptId);
+    if (!execution) return;
+    const stored: StoredHandle = { vertexId: execution.vertexId, subtaskIndex: execution.subtaskIndex, handle: ack.handle, checksum: ack.checksum, size: ack.size };
+    await this.tracker.acknowledge(ack.executionAttemptId, ack.checkpointId, { stored, timings: ack.timings });
+  }
+
+  /** A task's input ended and it waits for its final checkpoint (see CheckpointTracker.requestFinal). */
+  requestFinalCheckpoint(executionAttemptId: string, afterCheckpointId?: number): void {
+    if (this.graph?.get(executionAttemptId)) this.tracker.requestFinal(executionAttemptId, afterCheckpointId);
+  }
+
+  /** A task finished (after its final checkpoint): pending checkpoints stop waiting for it. */
+  onExecutionFinished(executionAttemptId: string): Promise<void> {
+    return this.tracker.taskFinished(executionAttemptId);
+  }
+
+  onDecline(checkpointId: number, reason: string): void {
+    this.tracker.decline(checkpointId, `declined: ${reason}`);
+  }
+
+  /**
+   * Every task runs, or finished after its final checkpoint (its final state stands for it in
+   * later checkpoints, see persist()); none may be starting.
+   */
+  private participants(): string[] | undefined {
+    const executions = this.graph?.executions() ?? [];
+    if (!executions.every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) return undefined;
+    return executions.filter((e) => e.state === 'RUNNING').map((e) => e.attemptId);
+  }
+
+  private async dispatch(pending: Pending): Promise<void> {
+    const graph = this.graph!;
     this.history.unshift(this.entry(pending, 'IN_PROGRESS'));
     this.history.splice(HISTORY_SIZE);
-    this.statsTracker.triggered(id, savepoint, now, graph.jobVertices.map((v) => ({ id: v.vertex.id, parallelism: v.executions.length })));
+    this.statsTracker.triggered(pending.id, pending.savepoint, pending.triggeredAt, graph.jobVertices.map((v) => ({ id: v.vertex.id, parallelism: v.executions.length })));
     // Sources inject the barrier; the other tasks take it directly only once their input ended
     // (a final checkpoint: their inputs send no barriers any more), and ignore it otherwise.
     await Promise.all(
-      executions.map(async (e) => {
+      [...pending.expected].map(async (attemptId) => {
+        const e = graph.get(attemptId)!;
         try {
           await this.deps.taskExecutor(e.slot!.resourceId).triggerCheckpoint({
-            jobId: this.deps.jobId, executionAttemptId: e.attemptId, checkpointId: id, timestamp: now, mode: this.settings.mode,
+            jobId: this.deps.jobId, executionAttemptId: e.attemptId, checkpointId: pending.id, timestamp: pending.triggeredAt, mode: this.settings.mode,
           });
         } catch (error) {
           // Nobody answers on the TaskManager's subject: it is gone, which its missed heartbeats
           // fail the job over for (TaskManagerLostException). Not a checkpoint failure to count:
           // a few intervals of those must not fail the job first, under another cause.
           const gone = error instanceof RunnelError && error.code === ErrorCodes.NoResponders;
-          this.fail(pending, `could not trigger it at a task on ${e.slot!.resourceId}: ${(error as Error).message}`, !gone);
+          this.tracker.decline(pending.id, `could not trigger it at a task on ${e.slot!.resourceId}: ${(error as Error).message}`, !gone);
         }
       }),
     );
-    return id;
   }
 
-  async onAcknowledge(ack: { executionAttemptId: string; checkpointId: number; handle: string; size: number; checksum: string; timings?: SubtaskCheckpointTimings }): Promise<void> {
-    const pending = this.pending.get(ack.checkpointId);
-    const execution = this.graph?.get(ack.executionAttemptId);
-    if (!pending || !execution || !pending.expected.delete(ack.executionAttemptId)) return;
-    pending.handles.push({ vertexId: execution.vertexId, subtaskIndex: execution.subtaskIndex, handle: ack.handle, checksum: ack.checksum, size: ack.size });
-    pending.lastAckAt = this.deps.clock();
-    this.statsTracker.acknowledged(pending.id, execution.vertexId, execution.subtaskIndex, pending.lastAckAt, ack.size, ack.timings);
-    this.updateHistory(pending, 'IN_PROGRESS');
-    if (pending.expected.size === 0) await this.complete(pending);
-  }
-
-  /**
-   * A task's input ended and it waits for its final checkpoint: one is triggered as soon as the
-   * minimum pause allows, or when the one in progress settles (it was triggered before the task
-   * asked, so the task may already have taken it with its input running).
-   */
-  requestFinalCheckpoint(executionAttemptId: string, afterCheckpointId?: number): void {
-    if (!this.enabled || !this.graph?.get(executionAttemptId)) return;
-    // Which checkpoints cover the task: those after the newest it had seen when it asked (a
-    // trigger reaches every running task). A request that crossed a trigger on its way is covered
-    // by that trigger. Without the id (an older TaskManager): those triggered from now on.
-    const firstId = afterCheckpointId !== undefined ? afterCheckpointId + 1 : this.nextId;
-    // Covered already: the trigger it crossed has completed (the task finishes on its own).
-    if (firstId <= this.lastCompletedId) return;
-    this.awaitingFinal.set(executionAttemptId, firstId);
-    this.scheduleFinal();
-  }
-
-  private scheduleFinal(): void {
-    if (!this.graph || this.awaitingFinal.size === 0 || this.finalTimer !== undefined) return;
-    if (this.pending.size > 0) {
-      this.finalAfterPending = true;
-      return;
-    }
-    const delay = Math.max(0, this.lastCompletedAt + this.settings.minPauseMs - this.deps.clock());
-    this.finalTimer = setTimeout(() => {
-      this.finalTimer = undefined;
-      void this.trigger().then(
-        (id) => {
-          // A periodic one was triggered first: the next one follows when it settles.
-          if (id === undefined && this.pending.size > 0) this.finalAfterPending = true;
-        },
-        () => undefined,
-      );
-    }, delay);
-    this.finalTimer.unref();
-  }
-
-  /** A checkpoint settled: one more for the tasks that asked meanwhile, or after a failed one. */
-  private settled(failed: boolean): void {
-    if (!this.finalAfterPending && !failed) return;
-    this.finalAfterPending = false;
-    this.scheduleFinal();
-  }
-
-  /** A task finished (after its final checkpoint): pending checkpoints stop waiting for it. */
-  async onExecutionFinished(executionAttemptId: string): Promise<void> {
-    this.awaitingFinal.delete(executionAttemptId);
-    for (const pending of [...this.pending.values()]) {
-      if (pending.expected.delete(executionAttemptId) && pending.expected.size === 0) await this.complete(pending);
-    }
-  }
-
-  onDecline(checkpointId: number, reason: string): void {
-    const pending = this.pending.get(checkpointId);
-    if (pending) this.fail(pending, `declined: ${reason}`, true);
-  }
-
-  private async complete(pending: PendingCheckpoint): Promise<void> {
-    clearTimeout(pending.timer);
+  /** Stores the metadata: only a checkpoint whose metadata is stored may make sinks commit. */
+  private async persist(pending: Pending): Promise<void> {
     const graph = this.graph!;
-    const now = this.deps.clock();
-    carryFinalStates(pending.handles, graph, this.latestCompleted());
+    const handles = pending.acks.map((a) => a.stored);
+    carryFinalStates(handles, graph, this.latestCompleted());
     const record: CheckpointRecord = {
       jobId: this.deps.jobId,
       checkpointId: pending.id,
-      attempt: pending.attempt,
+      attempt: pending.data.attempt,
       status: 'COMPLETED',
       isSavepoint: pending.savepoint,
       triggerTimestamp: pending.triggeredAt,
-      completedTimestamp: now,
-      stateSize: pending.handles.reduce((a, h) => a + h.size, 0),
-      handles: pending.handles,
+      completedTimestamp: this.deps.clock(),
+      stateSize: handles.reduce((a, h) => a + h.size, 0),
+      handles,
       parallelism: Object.fromEntries(graph.jobVertices.map((v) => [v.vertex.id, v.vertex.parallelism])),
       operators: Object.fromEntries(graph.jobVertices.map((v) => [v.vertex.id, v.vertex.operators.map((o) => o.uid)])),
       failureReason: null,
       externalPath: null,
     };
-    // Durable first: only a checkpoint whose metadata is stored may make sinks commit. One whose
-    // metadata cannot be stored failed (and counts): never left in progress, never committed.
-    try {
-      await this.deps.repository.save(record);
-    } catch (error) {
-      this.fail(pending, `its metadata could not be stored: ${(error as Error).message}`, true);
-      return;
-    }
-    // Dropped meanwhile (the attempt ended): its sinks are not told to commit.
-    if (!this.pending.delete(pending.id)) return;
+    await this.deps.repository.save(record);
+    pending.data.record = record;
+  }
+
+  private async completed(pending: Pending): Promise<CheckpointRecord> {
+    const graph = this.graph!;
+    const record = pending.data.record!;
     this.completedCheckpoints.unshift(record);
-    this.consecutiveFailures = 0;
-    this.lastCompletedAt = now;
-    this.completedCount++;
     this.updateHistory(pending, 'COMPLETED');
     this.statsTracker.completed(pending.id);
     await Promise.allSettled(
-      graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).notifyCheckpointComplete({ jobId: this.deps.jobId, attempt: pending.attempt, checkpointId: pending.id })),
+      graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).notifyCheckpointComplete({ jobId: this.deps.jobId, attempt: pending.data.attempt, checkpointId: pending.id })),
     );
     // Savepoints stay until deleted; checkpoints beyond the retained number are subsumed.
     const checkpoints = this.completedCheckpoints.filter((c) => !c.isSavepoint);
@@ -401,40 +299,27 @@ export class CheckpointCoordinator {
       this.unreferenced.delete(id);
       await this.deps.store.deleteCheckpoint(this.deps.jobId, id).catch(() => undefined);
     }
-    pending.settle.resolve(record);
-    // Tasks this checkpoint covered wait for nothing more; without this, tasks that had not
-    // reported FINISHED yet got one more checkpoint, which failed as the job ended.
-    this.lastCompletedId = Math.max(this.lastCompletedId, pending.id);
-    for (const [execution, firstId] of this.awaitingFinal) if (pending.id >= firstId) this.awaitingFinal.delete(execution);
-    this.settled(false);
+    return record;
   }
 
-  private fail(pending: PendingCheckpoint, reason: string, counts: boolean): void {
-    if (!this.pending.delete(pending.id)) return;
-    clearTimeout(pending.timer);
-    this.failed++;
+  private failed(pending: Pending, reason: string): void {
     this.updateHistory(pending, 'FAILED', reason);
     this.statsTracker.failed(pending.id, this.deps.clock(), reason);
-    pending.settle.reject(new Error(reason));
     this.deps.log.warn(`checkpoint ${pending.id} of job ${this.deps.jobId} failed: ${reason}`);
     void this.deps.repository
       .save({
-        jobId: this.deps.jobId, checkpointId: pending.id, attempt: pending.attempt, status: 'FAILED', isSavepoint: pending.savepoint,
+        jobId: this.deps.jobId, checkpointId: pending.id, attempt: pending.data.attempt, status: 'FAILED', isSavepoint: pending.savepoint,
         triggerTimestamp: pending.triggeredAt, completedTimestamp: null, stateSize: 0, handles: [], parallelism: {}, operators: {},
         failureReason: reason, externalPath: null,
       })
       .catch(() => undefined);
     void this.deps.store.deleteCheckpoint(this.deps.jobId, pending.id).catch(() => undefined);
-    // Not when the attempt ends (stop): its tasks are gone.
-    if (counts) this.settled(true);
-    if (!counts || pending.savepoint) return;
-    if (++this.consecutiveFailures > this.settings.tolerableFailures) {
-      this.deps.onTooManyFailures(`${this.consecutiveFailures} checkpoints failed in a row (tolerable: ${this.settings.tolerableFailures}); the last: ${reason}`);
-    }
   }
 
-  private entry(p: PendingCheckpoint, status: HistoryEntry['status'], failure?: string): HistoryEntry {
-    const size = p.handles.reduce((a, h) => a + h.size, 0);
+  private entry(p: Pending, status: HistoryEntry['status'], failure?: string): HistoryEntry {
+    // Once stored, with the final states of finished tasks it carries.
+    const handles = p.data.record?.handles ?? p.acks.map((a) => a.stored);
+    const size = handles.reduce((a, h) => a + h.size, 0);
     const total = this.graph?.executions().length ?? 0;
     return {
       id: p.id,
@@ -445,12 +330,12 @@ export class CheckpointCoordinator {
       state_size: size,
       end_to_end_duration: p.lastAckAt - p.triggeredAt,
       num_subtasks: total,
-      num_acknowledged_subtasks: p.handles.length,
+      num_acknowledged_subtasks: handles.length,
       ...(failure ? { failure_message: failure } : {}),
     };
   }
 
-  private updateHistory(p: PendingCheckpoint, status: HistoryEntry['status'], failure?: string): void {
+  private updateHistory(p: Pending, status: HistoryEntry['status'], failure?: string): void {
     const i = this.history.findIndex((h) => h.id === p.id);
     const entry = this.entry(p, status, failure);
     if (i >= 0) this.history[i] = entry;
@@ -466,10 +351,10 @@ export class CheckpointCoordinator {
       counts: {
         restored: this.restoredCount,
         // Since the job started, not over the history window (which keeps HISTORY_SIZE entries).
-        total: this.triggeredCount,
-        in_progress: this.pending.size,
-        completed: this.completedCount,
-        failed: this.failed,
+        total: this.tracker.triggeredCount,
+        in_progress: this.tracker.inProgress,
+        completed: this.tracker.completedCount,
+        failed: this.tracker.failedCount,
       },
       // Flink's summary (min/max/avg and quantiles of the completed checkpoints in the history).
       summary: this.statsTracker.summary(),

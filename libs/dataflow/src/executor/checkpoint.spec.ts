@@ -204,3 +204,80 @@ describe('restoring a checkpoint at another parallelism', () => {
     expect(finals).toEqual(totals);
   });
 });
+
+describe('periodic checkpoints (embedded executor, as on a cluster)', () => {
+  /** Polls `done` every 5 ms for up to 10 s (the callers then assert what they waited for). */
+  async function until(done: () => boolean): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  it('checkpoints on the job interval, so a two-phase-commit sink commits while the job runs', async () => {
+    const source = new GatedSource(2, true);
+    const env = StreamExecutionEnvironment.createPlanEnvironment(2).enableCheckpointing(20);
+    const committed: { id: number; count: number }[] = [];
+    env
+      .fromSource(source, WatermarkStrategy.noWatermarks())
+      .uid('src')
+      .sinkTo({
+        createWriter: () => {
+          let count = 0;
+          let prepared = new Map<number, number>();
+          return {
+            write: async (vs: readonly Row[]) => void (count += vs.length),
+            snapshotState: (id: number) => (prepared.set(id, count), { count }),
+            notifyCheckpointComplete: (id: number) => {
+              committed.push({ id, count: prepared.get(id)! });
+              prepared = new Map([...prepared].filter(([k]) => k > id));
+            },
+          };
+        },
+      })
+      .uid('tx-sink');
+    const client = new EmbeddedExecutor().submit(env.buildJob('periodic'), { batchSize: 4 });
+    try {
+      await source.allPaused;
+      // Nobody triggers: the interval does. Two writers commit each checkpoint.
+      await until(() => new Set(committed.map((c) => c.id)).size >= 3);
+      const ids = [...new Set(committed.map((c) => c.id))];
+      expect(ids.length).toBeGreaterThanOrEqual(3);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      // Checkpoints while paused cover everything written before the pause: 2 readers × PAUSE_AT.
+      const last = committed.filter((c) => c.id === ids[ids.length - 1]);
+      expect(last.reduce((a, c) => a + c.count, 0)).toBe(2 * PAUSE_AT);
+    } finally {
+      source.release();
+      await client.result;
+    }
+  }, 20_000);
+
+  it('fails the job when more checkpoints fail in a row than tolerated', async () => {
+    const source = new GatedSource(1, true);
+    const env = StreamExecutionEnvironment.createPlanEnvironment(1).enableCheckpointing(5, { timeoutMs: 20, tolerableFailures: 1 });
+    let blocked = false;
+    let stalled!: () => void;
+    const stalledNow = new Promise<void>((r) => (stalled = r));
+    env
+      .fromSource(source, WatermarkStrategy.noWatermarks())
+      .uid('src')
+      .map((r) => r)
+      .disableChaining()
+      .uid('m')
+      .sinkTo({
+        createWriter: () => ({
+          // Once, a write hangs for 1 s: barriers behind it cannot arrive, checkpoints expire.
+          write: async () => {
+            if (blocked) return;
+            blocked = true;
+            stalled();
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          },
+        }),
+      })
+      .uid('sink');
+    const client = new EmbeddedExecutor().submit(env.buildJob('expiring'), { batchSize: 4, channelCapacity: 1 });
+    await stalledNow;
+    source.release();
+    await expect(client.result).rejects.toThrow(/2 checkpoints failed in a row \(tolerable: 1\); the last: expired after 20 ms/);
+  });
+});

@@ -10,6 +10,7 @@ import { inputChannels, outputChannels } from '../graph/channel-layout';
 import { InProcessInputGate, InProcessPartitionWriter } from '../runtime/task/in-process.channel';
 import type { ResultPartitionWriter } from '../runtime/task/channel.types';
 import { StreamTask } from '../runtime/task/stream.task';
+import { CheckpointTracker, checkpointSettings } from '../runtime/checkpoint/checkpoint.tracker';
 import type { OperatorStateSnapshot } from '../runtime/state/state-snapshot.types';
 import type { CompletedCheckpoint, ExecutorOptions, JobClient, JobExecutionResult, JobExecutor } from './job-executor.types';
 
@@ -42,29 +43,51 @@ export class EmbeddedExecutor implements JobExecutor {
 
     const tasks: StreamTask[] = [];
     const taskIds: { vertexId: string; vertexName: string; subtaskIndex: number; operators: string[] }[] = [];
-    interface PendingCheckpoint {
-      acked: Set<number>;
-      state: Map<string, OperatorStateSnapshot[]>;
-      resolve: (c: CompletedCheckpoint) => void;
-      reject: (e: Error) => void;
-    }
-    const pendingCheckpoints = new Map<number, PendingCheckpoint>();
-    let nextCheckpointId = 1;
-    const ack = (taskIndex: number, checkpointId: number, snapshots: OperatorStateSnapshot[]) => {
-      const p = pendingCheckpoints.get(checkpointId);
-      if (!p) return;
-      for (const s of snapshots) p.state.set(s.operatorUid, [...(p.state.get(s.operatorUid) ?? []), s]);
-      p.acked.add(taskIndex);
-      if (p.acked.size === tasks.length) {
-        pendingCheckpoints.delete(checkpointId);
-        // Commit phase: tasks still running learn that the checkpoint is complete.
-        void Promise.all(tasks.filter((t) => !finished.has(t)).map((t) => t.notifyCheckpointComplete(checkpointId))).then(
-          () => p.resolve({ checkpointId, state: p.state }),
-          (err: unknown) => p.reject(err instanceof Error ? err : new Error(String(err))),
-        );
-      }
-    };
     const finished = new Set<StreamTask>();
+    let failure: { error: unknown; task?: StreamTask } | undefined;
+    let cancelled = false;
+    const cancelAll = () => tasks.forEach((t) => t.cancel());
+    const failJob = (error: unknown, task?: StreamTask) => {
+      if (failure) return;
+      failure = { error, task };
+      cancelAll();
+    };
+    // The checkpoint core the JobManager uses too: periodic checkpoints when the job enables
+    // them (a 2PC sink of an unbounded job commits on each), manual ones through the client.
+    const checkpoints = new CheckpointTracker<OperatorStateSnapshot[], Map<string, OperatorStateSnapshot[]>, CompletedCheckpoint>(checkpointSettings(jobGraph), {
+      clock: Date.now,
+      // Every task takes part; once one ended (without a final checkpoint) or the job is ending, none can be taken.
+      participants: () => (finished.size > 0 || failure || cancelled ? undefined : tasks.map((_, i) => String(i))),
+      open: () => new Map(),
+      dispatch: async (p) => {
+        for (const t of tasks) t.triggerCheckpoint(p.id);
+      },
+      acknowledged: (p, snapshots) => {
+        for (const s of snapshots) p.data.set(s.operatorUid, [...(p.data.get(s.operatorUid) ?? []), s]);
+      },
+      persist: async () => undefined,
+      // Commit phase: tasks still running learn that the checkpoint is complete. A sink that
+      // cannot commit fails the job, as a failing notifyCheckpointComplete fails its task in Flink.
+      completed: async (p) => {
+        await Promise.all(
+          tasks
+            .filter((t) => !finished.has(t))
+            .map((t) =>
+              t.notifyCheckpointComplete(p.id).catch((error: unknown) => {
+                failJob(error, t);
+                throw error;
+              }),
+            ),
+        );
+        return { checkpointId: p.id, state: p.data };
+      },
+      failed: (p, reason) => new CheckpointDeclinedError(p.id, reason),
+      tooManyFailures: (reason) => failJob(new Error(reason)),
+    });
+    const ack = (taskIndex: number, checkpointId: number, snapshots: OperatorStateSnapshot[]) => {
+      // A commit failure has failed the job already.
+      void checkpoints.acknowledge(String(taskIndex), checkpointId, snapshots).catch(() => undefined);
+    };
     for (const v of jobGraph.vertices) {
       const outEdges = jobGraph.edges.filter((e) => e.source === v.id);
       for (let s = 0; s < v.parallelism; s++) {
@@ -94,32 +117,24 @@ export class EmbeddedExecutor implements JobExecutor {
       }
     }
 
-    let failure: { error: unknown; task: StreamTask } | undefined;
-    let cancelled = false;
-    const cancelAll = () => tasks.forEach((t) => t.cancel());
     const runs = tasks.map((t, taskIndex) =>
       t
         .run()
-        .catch((error: unknown) => {
-          if (!failure) {
-            failure = { error, task: t };
-            cancelAll();
-          }
-        })
+        .catch((error: unknown) => failJob(error, t))
         .finally(() => {
           finished.add(t);
-          for (const [id, p] of pendingCheckpoints) {
-            if (p.acked.has(taskIndex)) continue;
-            pendingCheckpoints.delete(id);
-            p.reject(new CheckpointDeclinedError(id, `task ${t.taskName} ended before acknowledging`));
-          }
+          // Without a final checkpoint here, a task that ended cannot complete one (not counted: ending is no failure).
+          for (const id of checkpoints.waitingFor(String(taskIndex))) checkpoints.decline(id, `task ${t.taskName} ended before acknowledging`, false);
         }),
     );
+    checkpoints.start();
     const result: Promise<JobExecutionResult> = Promise.all(runs).then(() => {
+      checkpoints.stop('the job ended');
       if (failure) {
         const cause = failure.error;
         const msg = cause instanceof Error ? cause.message : String(cause);
-        throw new JobExecutionError(`Job "${jobGraph.jobName}" failed in task ${failure.task.taskName}: ${msg}`, cause, failure.task.taskName);
+        const where = failure.task ? ` in task ${failure.task.taskName}` : '';
+        throw new JobExecutionError(`Job "${jobGraph.jobName}" failed${where}: ${msg}`, cause, failure.task?.taskName);
       }
       if (cancelled) throw new JobCancelledError(jobGraph.jobName);
       let finalState: Map<string, OperatorStateSnapshot[]> | undefined;
@@ -132,13 +147,10 @@ export class EmbeddedExecutor implements JobExecutor {
     return {
       jobName: jobGraph.jobName,
       result,
-      triggerCheckpoint: () => {
-        const checkpointId = nextCheckpointId++;
-        if (finished.size > 0) return Promise.reject(new CheckpointDeclinedError(checkpointId, 'some tasks already finished'));
-        return new Promise<CompletedCheckpoint>((resolve, reject) => {
-          pendingCheckpoints.set(checkpointId, { acked: new Set(), state: new Map(), resolve, reject });
-          for (const t of tasks) t.triggerCheckpoint(checkpointId);
-        });
+      triggerCheckpoint: async () => {
+        const completed = await checkpoints.takeNow({ force: true });
+        if (!completed) throw new CheckpointDeclinedError(checkpoints.nextCheckpointId, finished.size > 0 ? 'some tasks already finished' : 'the job is ending');
+        return completed;
       },
       drain: () => {
         for (const t of tasks) t.drain();
