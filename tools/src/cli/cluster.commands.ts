@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { JobCommandArgs } from './cli.args';
 import { CliExitCode, CliUsageError } from './cli.errors';
 import type { CommandIo } from './local-run.command';
-import { ProgressPrinter, readProgress, type ProgressJobView } from './job-progress';
+import { jobEndMessage, ProgressPrinter, readProgress, type ProgressJobView } from './job-progress';
 import { callCluster, clusterConnection, type ClusterCall, type ClusterConnection } from './cluster-http.client';
 
 /** A call on the cluster's REST API, by path. */
@@ -57,7 +57,7 @@ export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise
     if (job.state === 'FAILED' || job.state === 'CANCELED') {
       printer.done();
       const exceptions = await call<{ 'root-exception'?: string }>(`/jobs/${jobid}/exceptions`);
-      io.stderr(`Job ${jobid} ${job.state}${exceptions['root-exception'] ? `:\n${exceptions['root-exception']}` : ''}\n`);
+      io.stderr(jobEndMessage(jobid, job.state, exceptions['root-exception']));
       return CliExitCode.JobFailed;
     }
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,5 +1,5 @@
 /** `runnel run` progress: which vertices are sources and sinks, what is read, and how lines are printed. */
-import { ProgressPrinter, formatProgress, readProgress, sourcesAndSinks, type ProgressJobView } from './job-progress';
+import { ProgressPrinter, formatProgress, jobEndMessage, readProgress, sourcesAndSinks, type ProgressJobView } from './job-progress';
 
 const job: ProgressJobView = {
   state: 'RUNNING',
@@ -34,7 +34,7 @@ describe('run progress', () => {
       return (answers[path] ?? []) as T;
     };
     const p = await readProgress(get, 'j', job, 10_000);
-    expect(p).toEqual({ state: 'RUNNING', sourceOutPerSecond: 1500, sinkInPerSecond: 20, watermarkLagMs: 3000, checkpointsCompleted: 3, checkpointsFailed: 1 });
+    expect(p).toEqual({ state: 'RUNNING', sourceOutPerSecond: 1500, sinkInPerSecond: 20, watermarkLagMs: 3000, watermark: 7000, checkpointsCompleted: 3, checkpointsFailed: 1 });
     expect(asked).toHaveLength(5);
     expect(formatProgress(p)).toBe('RUNNING  sources out 1,500/s  sinks in 20/s  watermark lag 3.0 s  checkpoints 3 (1 failed)');
   });
@@ -57,5 +57,25 @@ describe('run progress', () => {
     redraw.done();
     expect(tty.slice(0, 2).every((t) => t.startsWith('\r\x1b[2K') && !t.endsWith('\n'))).toBe(true);
     expect(tty[2]).toBe('\n');
+  });
+});
+
+describe('the watermark in the progress line', () => {
+  const base = { state: 'RUNNING', sourceOutPerSecond: 0, sinkInPerSecond: 0, checkpointsCompleted: 0, checkpointsFailed: 0 };
+  it('as a lag while the input is about now, as the event time when it is days behind (generated or replayed input)', () => {
+    expect(formatProgress({ ...base, watermarkLagMs: 2500, watermark: 1_000 })).toContain('watermark lag 2.5 s');
+    const at = Date.UTC(2023, 10, 14, 22, 13, 20, 123);
+    expect(formatProgress({ ...base, watermarkLagMs: 96_000_000_000, watermark: at })).toContain('watermark at 2023-11-14T22:13:20Z (event time)');
+  });
+});
+
+describe('the line for a job that ended without finishing', () => {
+  const lost = 'TaskManagerLostException: TaskManager tm-1 is lost\n    at heartbeat';
+  it('a failed job: its root cause, whole', () => {
+    expect(jobEndMessage('j1', 'FAILED', lost)).toBe(`Job j1 FAILED:\n${lost}\n`);
+  });
+  it('a cancelled job is said to be cancelled; a failure it had recovered from is named as earlier, not as the cause', () => {
+    expect(jobEndMessage('j1', 'CANCELED', undefined)).toBe('Job j1 was CANCELED.\n');
+    expect(jobEndMessage('j1', 'CANCELED', lost)).toBe('Job j1 was CANCELED.\nIt had recovered from an earlier failure before that: TaskManagerLostException: TaskManager tm-1 is lost\n');
   });
 });

@@ -19,6 +19,8 @@ export interface Progress {
   readonly sinkInPerSecond: number;
   /** ms, undefined when no event-time watermark is known yet. */
   readonly watermarkLagMs?: number;
+  /** The lowest input watermark (epoch ms) the lag is measured from. */
+  readonly watermark?: number;
   readonly checkpointsCompleted: number;
   readonly checkpointsFailed: number;
 }
@@ -62,17 +64,25 @@ export async function readProgress(get: Get, jobId: string, job: ProgressJobView
     state: job.state,
     sourceOutPerSecond: outs.reduce((a, b) => a + b, 0),
     sinkInPerSecond: ins.reduce((a, b) => a + b, 0),
-    ...(real.length ? { watermarkLagMs: Math.max(0, now - Math.min(...real)) } : {}),
+    ...(real.length ? { watermarkLagMs: Math.max(0, now - Math.min(...real)), watermark: Math.min(...real) } : {}),
     checkpointsCompleted: value('numberOfCompletedCheckpoints'),
     checkpointsFailed: value('numberOfFailedCheckpoints'),
   };
 }
 
+/** Beyond this the input's event time is not "now" (replayed or generated data): the lag says nothing, the time does. */
+const LAG_SHOWN_UP_TO_MS = 24 * 3600_000;
+
+function watermark({ watermarkLagMs: lag, watermark: at }: Progress): string {
+  if (lag === undefined) return 'watermark lag –';
+  if (lag <= LAG_SHOWN_UP_TO_MS || at === undefined) return `watermark lag ${(lag / 1000).toFixed(1)} s`;
+  return `watermark at ${new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z')} (event time)`;
+}
+
 const rate = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`;
 
 export function formatProgress(p: Progress): string {
-  const lag = p.watermarkLagMs === undefined ? '–' : `${(p.watermarkLagMs / 1000).toFixed(1)} s`;
-  return `${p.state}  sources out ${rate(p.sourceOutPerSecond)}  sinks in ${rate(p.sinkInPerSecond)}  watermark lag ${lag}  checkpoints ${p.checkpointsCompleted} (${p.checkpointsFailed} failed)`;
+  return `${p.state}  sources out ${rate(p.sourceOutPerSecond)}  sinks in ${rate(p.sinkInPerSecond)}  ${watermark(p)}  checkpoints ${p.checkpointsCompleted} (${p.checkpointsFailed} failed)`;
 }
 
 /** Writes progress lines: redrawn in place on a TTY, throttled plain lines otherwise. */
@@ -103,4 +113,15 @@ export class ProgressPrinter {
     if (this.drawn) this.io.stdout('\n');
     this.drawn = false;
   }
+}
+
+/**
+ * The line printed when a followed job ended without finishing. A cancelled job's root exception
+ * is from a failure it had recovered from (a lost TaskManager, say), not why it ended: printed as
+ * if it were, it blamed the TaskManager for the user's own cancel.
+ */
+export function jobEndMessage(jobid: string, state: 'FAILED' | 'CANCELED', rootException: string | undefined): string {
+  if (state === 'FAILED') return `Job ${jobid} FAILED${rootException ? `:\n${rootException}` : ''}\n`;
+  const earlier = rootException ? `\nIt had recovered from an earlier failure before that: ${rootException.split('\n')[0]}` : '';
+  return `Job ${jobid} was CANCELED.${earlier}\n`;
 }
