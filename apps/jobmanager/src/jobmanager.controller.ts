@@ -2,7 +2,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import {
   AcknowledgeCheckpointRequest, CheckSavepointRequest, JobExceptionsRequest, DeclineCheckpointRequest, FinalCheckpointRequest, HandleRpc, JobMasterProtocol, JobRequest, SavepointStatusRequest,
-  SubmitJobRequest, TaskExecutionStateUpdate, TriggerSavepointRequest,
+  SubmitJobRequest, TaskExecutionStateUpdate, TaskManagersLostRequest, TriggerSavepointRequest,
 } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity, serviceInfo } from '@runnel/service-kit';
 import { JobManagerService } from './jobmaster/job-manager.service';
@@ -62,6 +62,11 @@ export class JobManagerController {
   @HandleRpc(JobMasterProtocol.requestFinalCheckpoint)
   requestFinalCheckpoint(request: FinalCheckpointRequest) {
     return this.jobs.requestFinalCheckpoint(request);
+  }
+
+  @HandleRpc(JobMasterProtocol.taskManagersLost)
+  taskManagersLost(request: TaskManagersLostRequest) {
+    return this.jobs.taskManagersLost(request.resourceIds);
   }
 
   @HandleRpc(JobMasterProtocol.getCheckpoints)

@@ -3,7 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MIGRATION_LOCK_NAME, MigrationsRunner, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { dataSourceOptions, ENTITIES } from './database';
 import { JobStore } from './jobs/job-store.service';
-import { HeartbeatMonitor } from './registry/heartbeat-monitor.service';
+import { HeartbeatMonitor, LOST_TASK_MANAGERS_NOTICE } from './registry/heartbeat-monitor.service';
+import { jobMasterGateway, NatsRpcClient } from '@runnel/protocol';
 import { SlotAllocator } from './registry/slot-allocator.service';
 import { TaskManagerRegistry } from './registry/task-manager-registry.service';
 import { ResourceManagerController } from './resourcemanager.controller';
@@ -45,6 +46,7 @@ export class ResourceManagerModule {
         MigrationsRunner,
         TaskManagerRegistry,
         HeartbeatMonitor,
+        { provide: LOST_TASK_MANAGERS_NOTICE, inject: [NatsRpcClient], useFactory: jobMasterGateway },
         JobStore,
         SlotAllocator,
         { provide: RESOURCE_PROVIDER, useValue: resourceProvider(settings) },

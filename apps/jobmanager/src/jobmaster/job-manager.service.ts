@@ -173,6 +173,13 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     return {};
   }
 
+  /** The ResourceManager lost these TaskManagers: every job on one of them checks at once (no wait for its poll). */
+  taskManagersLost(resourceIds: readonly string[]): Reply<Acknowledge> {
+    const lost = new Set(resourceIds);
+    for (const job of this.jobs.values()) if (job.usesAnyOf(lost)) void job.checkTaskManagersNow();
+    return {};
+  }
+
   getCheckpoints(jobId: string): Reply<CheckpointsReply> {
     return this.job(jobId).checkpoints.stats();
   }

@@ -28,7 +28,10 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
   const rmAnswers = () => {
     if (rmDown === Number.POSITIVE_INFINITY || rmDown-- > 0) throw new NoRespondersError('runnel.resourcemanager.putJob');
   };
+  // The TaskManagers the ResourceManager's registry holds (a test removes one to lose it).
+  const registered = new Set(['tm-0', 'tm-1']);
   const rm = testingResourceManagerGateway({
+    listTaskManagers: async () => ({ taskManagers: [...registered].map((id) => ({ id })) as never }),
     taskManagerUnreachable: async ({ resourceId }) => (dropped.add(resourceId), {}),
     putJob: async () => (rmAnswers(), {}),
     updateJobStatus: async () => ({}),
@@ -78,7 +81,7 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
     },
     { slotRequestTimeoutMs: options.timeoutMs ?? 60_000, slotRetryIntervalMs: 500, taskManagerCheckIntervalMs: 60_000 },
   );
-  return { job, rm, deployed, released, streams };
+  return { job, rm, deployed, released, streams, registered };
 }
 
 const report = (job: JobMaster, attemptId: string, state: 'RUNNING' | 'FINISHED' | 'FAILED', failure?: { message: string; stack: string }) =>
@@ -143,6 +146,25 @@ describe('JobMaster failover', () => {
     report(job, second[0].executionAttemptId, 'FAILED', { message: 'again', stack: 'Error: again' });
     expect(await job.terminated).toBe('FAILED');
     expect(jobExceptions(job)['all-exceptions'].map((e) => e.exception)).toEqual(['Error: boom', 'Error: again']);
+  });
+});
+
+describe('JobMaster and a lost TaskManager', () => {
+  it('fails over as soon as the ResourceManager reports the loss, not at its next poll (60 s here)', async () => {
+    const { job, deployed, registered } = setup({ graph: { ...graph, config: { ...graph.config, restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 10 } } } });
+    await job.start();
+    for (const d of deployed) report(job, d.executionAttemptId, 'RUNNING');
+    expect(job.usesAnyOf(new Set(['tm-1']))).toBe(true);
+    expect(job.usesAnyOf(new Set(['tm-9']))).toBe(false);
+    // Still registered: a report that turns out wrong fails nothing.
+    await job.checkTaskManagersNow();
+    expect(job.restarts).toBe(0);
+    registered.delete('tm-1');
+    await job.checkTaskManagersNow();
+    const deadline = Date.now() + 5000;
+    while (deployed.length < 10 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(job.restarts).toBe(1);
+    expect(jobExceptions(job)['all-exceptions'].map((e) => e.exception)).toEqual([expect.stringMatching(/^TaskManagerLostException: TaskManager tm-1 is lost/)]);
   });
 });
 

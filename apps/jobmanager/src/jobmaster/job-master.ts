@@ -394,6 +394,20 @@ export class JobMaster {
     }
   }
 
+  /** Runs on one of these TaskManagers (the ResourceManager reported them lost). */
+  usesAnyOf(resourceIds: ReadonlySet<string>): boolean {
+    return this.graph.taskManagers().some((rid) => resourceIds.has(rid));
+  }
+
+  /**
+   * The ResourceManager reported a TaskManager lost: check now rather than at the next poll
+   * (taskManagerCheckIntervalMs), which added up to a second to every recovery. The poll stays:
+   * a report can be lost (no JobManager leading at that moment).
+   */
+  checkTaskManagersNow(): Promise<void> {
+    return this.checkTaskManagers();
+  }
+
   /** Fails executions whose TaskManager left the cluster (lost heartbeats, or its process is gone). */
   private async checkTaskManagers(): Promise<void> {
     if (this.status !== JobStatuses.Running || this.restarting || this.ending) return;

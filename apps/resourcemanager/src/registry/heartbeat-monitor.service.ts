@@ -7,9 +7,14 @@
  * one timeout of working Postgres to be seen again before any is called lost.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { JobMasterGateway } from '@runnel/protocol';
 import { LeadershipState, SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { ResourceManagerSettings } from '../resourcemanager.settings';
 import { TaskManagerRegistry } from './task-manager-registry.service';
+
+/** Where lost TaskManagers are reported: the leading JobManager. */
+export const LOST_TASK_MANAGERS_NOTICE = Symbol('LOST_TASK_MANAGERS_NOTICE');
+export type LostTaskManagersNotice = Pick<JobMasterGateway, 'taskManagersLost'>;
 
 @Injectable()
 export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,6 +31,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
     @Inject(ResourceManagerSettings) private readonly settings: ResourceManagerSettings,
     private readonly leadership: LeadershipState,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(LOST_TASK_MANAGERS_NOTICE) private readonly notice: LostTaskManagersNotice,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -55,7 +61,11 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
           this.logger.log(`TaskManager ${resourceId} of an earlier ResourceManager did not register again within ${this.settings.heartbeatTimeoutMs} ms: dropped`);
         }
       }
-      return lost.map((l) => l.resourceId);
+      const ids = lost.map((l) => l.resourceId);
+      // The JobMasters fail over now rather than at their next poll. Without a JobManager
+      // answering (none leads at the moment) they still find out from that poll.
+      if (ids.length > 0) void this.notice.taskManagersLost({ resourceIds: ids }, { timeoutMs: 2000 }).catch(() => undefined);
+      return ids;
     } catch (error) {
       this.failedAt = Date.now();
       this.logger.error(`heartbeat sweep failed: ${(error as Error).message}`);

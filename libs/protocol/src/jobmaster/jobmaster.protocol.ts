@@ -14,6 +14,7 @@ import {
   CheckpointDetailsRequest, DisposeSavepointRequest, JobExceptionsRequest, JobVertexRequest, JobViewReply, OperationStatusRequest, SubtaskRequest,
 } from '../jobs/dto/job-views.dto';
 import { LogChunkReply, LogListReply, ReadLogRequest } from '../logs/dto/log-files.dto';
+import { TaskManagersLostRequest } from '../resourcemanager/dto/registration.dto';
 import { CallOptions, MessageBody, Reply, rpc } from '../rpc/rpc-method';
 
 export const JobMasterSubjects = {
@@ -27,6 +28,7 @@ export const JobMasterSubjects = {
   acknowledgeCheckpoint: 'runnel.jobmanager.acknowledgeCheckpoint',
   declineCheckpoint: 'runnel.jobmanager.declineCheckpoint',
   requestFinalCheckpoint: 'runnel.jobmanager.requestFinalCheckpoint',
+  taskManagersLost: 'runnel.jobmanager.taskManagersLost',
   getCheckpoints: 'runnel.jobmanager.getCheckpoints',
   getCheckpointConfig: 'runnel.jobmanager.getCheckpointConfig',
   triggerSavepoint: 'runnel.jobmanager.triggerSavepoint',
@@ -60,6 +62,7 @@ export const JobMasterProtocol = {
   acknowledgeCheckpoint: rpc(JobMasterSubjects.acknowledgeCheckpoint, AcknowledgeCheckpointRequest, Acknowledge),
   declineCheckpoint: rpc(JobMasterSubjects.declineCheckpoint, DeclineCheckpointRequest, Acknowledge),
   requestFinalCheckpoint: rpc(JobMasterSubjects.requestFinalCheckpoint, FinalCheckpointRequest, Acknowledge),
+  taskManagersLost: rpc(JobMasterSubjects.taskManagersLost, TaskManagersLostRequest, Acknowledge),
   getCheckpoints: rpc(JobMasterSubjects.getCheckpoints, JobRequest, CheckpointsReply),
   getCheckpointConfig: rpc(JobMasterSubjects.getCheckpointConfig, JobRequest, CheckpointConfigReply),
   triggerSavepoint: rpc(JobMasterSubjects.triggerSavepoint, TriggerSavepointRequest, TriggerSavepointReply),
@@ -94,6 +97,8 @@ export interface JobMasterGateway {
   declineCheckpoint(request: MessageBody<DeclineCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
   /** A task's input ended: it waits for its final checkpoint. */
   requestFinalCheckpoint(request: MessageBody<FinalCheckpointRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
+  /** The ResourceManager lost these TaskManagers: the JobMasters using them fail over now. */
+  taskManagersLost(request: MessageBody<TaskManagersLostRequest>, options?: CallOptions): Promise<Reply<Acknowledge>>;
   getCheckpoints(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<CheckpointsReply>>;
   getCheckpointConfig(request: MessageBody<JobRequest>, options?: CallOptions): Promise<Reply<CheckpointConfigReply>>;
   triggerSavepoint(request: MessageBody<TriggerSavepointRequest>, options?: CallOptions): Promise<Reply<TriggerSavepointReply>>;

@@ -65,6 +65,15 @@ export class TaskManagerUnreachableRequest extends ProtocolMessage {
   @IsString() @MaxLength(1024) reason!: string;
 }
 
+/**
+ * ResourceManager → JobManager: these TaskManagers were found lost (missed heartbeats). The
+ * JobMasters check their executions at once instead of at their next poll of the registry
+ * (Flink's ResourceManager tells the JobMaster to disconnect a TaskManager it lost).
+ */
+export class TaskManagersLostRequest extends ProtocolMessage {
+  @IsArray() @ArrayMaxSize(4096) @Matches(ResourceIds.pattern, { ...RESOURCE_ID_MESSAGE, each: true }) resourceIds!: string[];
+}
+
 export class DisconnectTaskExecutorRequest extends ProtocolMessage {
   @Matches(ResourceIds.pattern, RESOURCE_ID_MESSAGE) resourceId!: string;
   @IsUUID() registrationId!: string;
