@@ -9,7 +9,7 @@ import { connect } from 'nats';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { compareRows, referenceQ5, startNatsServer, type RefEvent } from '@runnel/tools';
+import { compareRows, referenceQ5, referenceQ8, startNatsServer, type RefEvent } from '@runnel/tools';
 import { httpJson, waitFor } from './support';
 import { JobDetails, TestCluster } from './cluster/test-cluster';
 import { canonicalRows, readJsonLines, rollingSums } from './cluster/job-output';
@@ -77,6 +77,22 @@ describe('fault tolerance', () => {
     expect({ missing: diff.missing.slice(0, 5), unexpected: diff.unexpected.slice(0, 5) }).toEqual({ missing: [], unexpected: [] });
     // The job alone may take up to 180 s (above), plus the embedded run and the reference: the
     // jest default of 120 s is too tight for it on a loaded machine (370 s measured at load 25).
+  }, 600_000);
+
+  it('a) Nexmark q8 (its source chained with both filters, a branched chain) survives a killed TaskManager with exact output', async () => {
+    const args = ['--events', '300000', '--rate', '2000', '--seed', '13'];
+    const expectedDir = join(work, 'q8-expected');
+    await runEmbedded(join(EXAMPLES, 'nexmark-q8.ts'), [...args, '--output', `${expectedDir}/`], 2);
+    const output = join(work, 'q8-cluster');
+    const jobId = await cluster.run(await cluster.uploadJob(join(EXAMPLES, 'nexmark-q8.ts')), [...args, '--checkpoint-interval', '500', '--output', `${output}/`], 4);
+    await killTaskManagerMidJob(jobId);
+    const job = await cluster.expectFinished(jobId, 180_000);
+    expect(job.vertices.filter((v) => v.name.startsWith('Nexmark Generator -> ('))).toHaveLength(1);
+    expect((await httpJson<{ counts: { restored: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.counts.restored).toBeGreaterThanOrEqual(1);
+    const actual = readJsonLines(output);
+    expect(canonicalRows(actual)).toEqual(canonicalRows(readJsonLines(expectedDir)));
+    const diff = compareRows(actual, referenceQ8(generateNexmarkEvents({ events: 300_000, rate: 2000, seed: 13 }) as unknown as RefEvent[]));
+    expect({ missing: diff.missing.slice(0, 5), unexpected: diff.unexpected.slice(0, 5) }).toEqual({ missing: [], unexpected: [] });
   }, 600_000);
 
   it('a) WordCount with checkpoints every 500 ms survives a killed TaskManager with exact counts', async () => {

@@ -5,7 +5,7 @@
  * embedded executor).
  */
 import { StreamExecutionEnvironment, generateNexmarkEvents, loadJobModule } from '@runnel/dataflow';
-import { compareRows, referenceLateWindowCounts, referenceQ5, referenceQ7, type RefEvent } from '@runnel/tools';
+import { compareRows, referenceLateWindowCounts, referenceQ3, referenceQ4, referenceQ5, referenceQ7, referenceQ8, type RefEvent } from '@runnel/tools';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as tar from 'tar';
 import { spawnSync } from 'node:child_process';
@@ -79,16 +79,22 @@ describe('distributed runtime', () => {
     expect(count.metrics['read-records']).toBe([...expected.values()].reduce((a, b) => a + b, 0));
   });
 
+  // q3, q4 and q8 run as a branched chain: the source feeds two filters in one task.
   it.each([
-    ['nexmark-q5.ts', referenceQ5],
-    ['nexmark-q7.ts', referenceQ7],
-  ])('%s on the cluster equals the reference and the embedded executor', async (example, reference) => {
+    ['nexmark-q3.ts', referenceQ3, true],
+    ['nexmark-q4.ts', referenceQ4, true],
+    ['nexmark-q5.ts', referenceQ5, false],
+    ['nexmark-q7.ts', referenceQ7, false],
+    ['nexmark-q8.ts', referenceQ8, true],
+  ] as [string, (events: readonly RefEvent[]) => unknown[], boolean][])('%s on the cluster equals the reference and the embedded executor', async (example, reference, branched) => {
     const args = ['--events', '30000', '--rate', '300', '--seed', '7'];
     const local = join(work, `${example}-local`);
     await runEmbedded(join(EXAMPLES, example), [...args, '--output', `${local}/`], 2);
     const remote = join(work, `${example}-cluster`);
     const jobId = await cluster.run(await cluster.uploadJob(join(EXAMPLES, example)), [...args, '--output', `${remote}/`], 4);
-    expect((await cluster.waitForJob(jobId, ['FINISHED', 'FAILED'])).state).toBe('FINISHED');
+    const job = await cluster.waitForJob(jobId, ['FINISHED', 'FAILED']);
+    expect(job.state).toBe('FINISHED');
+    if (branched) expect(job.vertices.filter((v) => v.name.startsWith('Nexmark Generator -> ('))).toHaveLength(1);
     const expected = canonicalRows(readJsonLines(local));
     expect(expected.length).toBeGreaterThanOrEqual(5);
     const actual = readJsonLines(remote);

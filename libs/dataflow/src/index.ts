@@ -62,6 +62,7 @@ export { PrintSink } from './connectors/print.sink';
 
 export { loadJobModule, buildJobGraph, assertJobGraphHash, type JobModule, type JobMain, type LoadedJobGraph } from './job/job-module.loader';
 export { toFlinkPlan, type FlinkPlan } from './graph/job-plan';
+export { chainName, chainPredecessors, edgeSourceOperator } from './graph/operator-chain';
 export { bundleJobArtifact, type JobArtifact } from './job/job-artifact.bundler';
 export { JsonLinesFileSource, resolveFiles, type JsonLinesFilePosition, type JsonLinesFileSourceOptions } from './connectors/json-lines-file.source';
 export { JsonLinesFileSink, type JsonLinesFileSinkState } from './connectors/json-lines-file.sink';

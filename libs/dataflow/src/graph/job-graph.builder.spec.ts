@@ -11,6 +11,7 @@ import {
   TumblingProcessingTimeWindows,
   WatermarkStrategy,
   jobGraphHash,
+  toFlinkPlan,
 } from '../index';
 
 function program(parallelism = 2) {
@@ -36,15 +37,14 @@ describe('JobGraph building', () => {
     const { jobGraph } = program().buildJob('j');
     expect(jobGraph.vertices.map((v) => v.operators.map((o) => o.kind))).toEqual([
       ['source', 'map', 'timestamps-watermarks'],
-      ['window'],
-      ['sink'],
+      ['window', 'sink'],
       ['sink'],
     ]);
     expect(jobGraph.vertices[0].name).toBe('numbers -> to-pair -> Timestamps/Watermarks');
-    expect(jobGraph.edges.map((e) => [e.partitioner, e.sideOutputTag ?? null])).toEqual([
-      ['hash', null],
-      ['forward', null],
-      ['forward', 'late'],
+    // The late-data side output is never chained: it leaves from the window, not from the chain's last operator.
+    expect(jobGraph.edges.map((e) => [e.partitioner, e.sideOutputTag ?? null, e.sourceOperator ?? null])).toEqual([
+      ['hash', null, null],
+      ['forward', 'late', 'sum-window'],
     ]);
     expect(jobGraph.config.checkpointing?.intervalMs).toBe(1000);
     expect(jobGraph.vertices[1].id).toBe('sum-window');
@@ -89,24 +89,48 @@ describe('JobGraph building', () => {
     expect(jobGraph.edges.map((e) => e.partitioner)).toEqual(['forward', 'forward', 'forward', 'rebalance']);
   });
 
-  it('does not chain an operator with two consumers, nor a two-input operator', () => {
+  it('chains an operator with every forward successor (a tree), but not into a two-input operator', () => {
     const env = StreamExecutionEnvironment.createPlanEnvironment(1);
-    const s = env.fromSequence(1, 10);
-    const a = s.map((x) => x + 1);
-    a.print();
-    a.print();
-    a.connect(s.map((x) => String(x))).map<number | string>({ map1: (x) => x, map2: (x) => x }).print();
+    const s = env.fromSequence(1, 10).uid('src');
+    const a = s.map((x) => x + 1).uid('a');
+    a.print().uid('p1');
+    a.print().uid('p2');
+    a.connect(s.map((x) => String(x)).uid('b')).map<number | string>({ map1: (x) => x, map2: (x) => x }).print();
     const { jobGraph } = env.buildJob();
-    expect(jobGraph.vertices.map((v) => v.operators.map((o) => o.kind).join('+'))).toEqual([
-      'source',
-      'map',
-      'sink',
-      'sink',
-      'map',
-      'co-map+sink',
+    expect(jobGraph.vertices.map((v) => v.operators.map((o) => o.uid).join('+'))).toEqual(['src+a+p1+p2+b', expect.stringMatching(/^co-map-.*\+sink-/)]);
+    const [tree, coMap] = jobGraph.vertices;
+    expect(tree.operators.map((o) => o.chainedFrom ?? null)).toEqual([null, 0, 1, 1, 0]);
+    expect(tree.name).toBe('Sequence Source -> (Map -> (Print to Std. Out, Print to Std. Out), Map)');
+    // Into the co-map: input 0 from `a` (not the vertex's last operator, so named), input 1 from `b` (the last).
+    expect(jobGraph.edges.filter((e) => e.target === coMap.id).map((e) => [e.source, e.targetInput, e.sourceOperator ?? null])).toEqual([
+      ['src', 0, 'a'],
+      ['src', 1, null],
     ]);
-    const coMap = jobGraph.vertices[5];
-    expect(jobGraph.edges.filter((e) => e.target === coMap.id).map((e) => e.targetInput)).toEqual([0, 1]);
+  });
+
+  it('a source with two forward maps is one vertex of all three operators', () => {
+    const env = StreamExecutionEnvironment.createPlanEnvironment(2);
+    const src = env.fromSequence(1, 10).uid('src').name('numbers');
+    src.map((x) => x * 2).uid('double').name('double').keyBy((x) => x % 2).reduce((x, y) => x + y).uid('sum').print().uid('out-sum');
+    src.map((x) => -x).uid('negate').name('negate').print().uid('out-neg');
+    const { jobGraph } = env.buildJob();
+    expect(jobGraph.vertices.map((v) => v.operators.map((o) => o.uid))).toEqual([['src', 'double', 'negate', 'out-neg'], ['sum', 'out-sum']]);
+    expect(jobGraph.vertices[0].operators.map((o) => o.chainedFrom ?? null)).toEqual([null, 0, 0, 2]);
+    expect(jobGraph.vertices[0].name).toBe('numbers -> (double, negate -> Print to Std. Out)');
+    expect(jobGraph.edges).toEqual([{ id: 'e0', source: 'src', target: 'sum', targetInput: 0, partitioner: 'hash', sourceOperator: 'double' }]);
+    // Flink's plan view writes the tree as Flink names chains.
+    const plan = toFlinkPlan(jobGraph);
+    expect(plan.nodes.map((n) => [n.operator, n.description])).toEqual([
+      ['source -> (map, map -> sink)', 'numbers -> (double, negate -> Print to Std. Out)'],
+      ['keyed-reduce -> sink', 'Keyed Reduce -> Print to Std. Out'],
+    ]);
+  });
+
+  it('a linear chain names no predecessor and no edge source operator (its JSON, and hash, as before chains could branch)', () => {
+    const { jobGraph } = program().buildJob('j');
+    const linear = jobGraph.vertices.filter((v) => v.id !== 'sum-window');
+    expect(JSON.stringify(linear)).not.toContain('chainedFrom');
+    expect(JSON.stringify(jobGraph.edges.filter((e) => e.sideOutputTag === undefined))).not.toContain('sourceOperator');
   });
 
   it('auto-generates stable uids that do not shift when an unrelated branch is added', () => {

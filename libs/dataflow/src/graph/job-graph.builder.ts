@@ -22,6 +22,7 @@ import {
   type OperatorDescriptor,
 } from './job-graph.types';
 import type { RestartStrategyConfig } from '../api/restart-strategies';
+import { chainName } from './operator-chain';
 import { ChainingStrategy, KEYED_OPERATOR_KINDS, OperatorKind, Transformation, VirtualKind } from './transformation';
 
 export interface BuildOptions {
@@ -50,7 +51,7 @@ interface Node {
   /** inputs[i] = resolved upstream edges of logical input i */
   inputs: { from: Node; partitioner: PartitionerType; tag?: string }[][];
   outs: { to: Node; input: number; partitioner: PartitionerType; tag?: string }[];
-  chainedTo?: Node;
+  chainedTo: Node[];
   chainedFrom?: Node;
 }
 
@@ -116,6 +117,7 @@ export function buildJobGraphFromTransformations(all: readonly Transformation[],
       slotSharingGroup: t.slotSharingGroup ?? firstInput?.slotSharingGroup ?? 'default',
       inputs,
       outs: [],
+      chainedTo: [],
     };
     uids.set(uid, node);
     nodes.set(t, node);
@@ -123,73 +125,92 @@ export function buildJobGraphFromTransformations(all: readonly Transformation[],
     functions.set(uid, { ...t.functions, ...(keySelectors.length > 0 ? { keySelectors } : {}) });
   }
 
-  // Chaining decisions.
+  // Chaining decisions, per edge as in Flink (StreamingJobGraphGenerator.isChainable): an operator
+  // is chained with every successor it can be, so a chain is a tree (a source feeding several
+  // filters is one task). Side outputs and edges into multi-input operators stay network edges.
   for (const node of nodes.values()) {
-    if (node.outs.length !== 1) continue;
-    const out = node.outs[0];
-    const down = out.to;
-    const downEdges = down.inputs.reduce((n, edges) => n + edges.length, 0);
-    if (
-      out.partitioner === PartitionerType.Forward &&
-      out.tag === undefined &&
-      downEdges === 1 &&
-      node.parallelism === down.parallelism &&
-      node.slotSharingGroup === down.slotSharingGroup &&
-      node.t.chainingStrategy !== ChainingStrategy.Never &&
-      down.t.chainingStrategy === ChainingStrategy.Always
-    ) {
-      node.chainedTo = down;
-      down.chainedFrom = node;
+    for (const out of node.outs) {
+      const down = out.to;
+      const downEdges = down.inputs.reduce((n, edges) => n + edges.length, 0);
+      if (
+        out.partitioner === PartitionerType.Forward &&
+        out.tag === undefined &&
+        downEdges === 1 &&
+        node.parallelism === down.parallelism &&
+        node.slotSharingGroup === down.slotSharingGroup &&
+        node.t.chainingStrategy !== ChainingStrategy.Never &&
+        down.t.chainingStrategy === ChainingStrategy.Always
+      ) {
+        node.chainedTo.push(down);
+        down.chainedFrom = node;
+      }
     }
   }
 
   const vertices: JobVertex[] = [];
-  const vertexOf = new Map<Node, string>();
+  const vertexOf = new Map<Node, JobVertex>();
+  const heads: Node[] = [];
   for (const t of physical) {
     const head = nodes.get(t)!;
     if (head.chainedFrom) continue;
+    // Head first, depth first: topological, and a linear chain in its old order.
     const chain: Node[] = [];
-    for (let n: Node | undefined = head; n; n = n.chainedTo) chain.push(n);
-    for (const n of chain) vertexOf.set(n, head.uid);
-    // The chain's outputs leave from its tail; the operator nearest the tail that set one wins.
+    const predecessors: number[] = [];
+    const visit = (n: Node, from: number) => {
+      const i = chain.push(n) - 1;
+      predecessors.push(from);
+      for (const next of n.chainedTo) visit(next, i);
+    };
+    visit(head, -1);
+    // Only a branching chain names predecessors, so the JSON (and hash) of linear ones is unchanged.
+    const branches = chain.some((n) => n.chainedTo.length > 1);
+    // The operator nearest the end of the chain that set a buffer timeout wins (one per vertex).
     const bufferTimeoutMs = [...chain].reverse().find((n) => n.t.bufferTimeoutMs !== undefined)?.t.bufferTimeoutMs;
-    vertices.push({
+    const operators = chain.map(
+      (n, i): OperatorDescriptor => ({
+        uid: n.uid,
+        name: n.t.name,
+        kind: n.t.kind,
+        inputs: n.t.inputs.length,
+        keyed: KEYED_OPERATOR_KINDS.has(n.t.kind),
+        config: JSON.parse(canonicalJson(n.t.config)) as Record<string, unknown>,
+        ...(branches && i > 0 ? { chainedFrom: predecessors[i] } : {}),
+      }),
+    );
+    const vertex: JobVertex = {
       id: head.uid,
-      name: chain.map((n) => n.t.name).join(' -> '),
+      name: chainName(operators, predecessors),
       parallelism: head.parallelism,
       maxParallelism: head.maxParallelism,
       slotSharingGroup: head.slotSharingGroup,
       isSource: head.t.kind === OperatorKind.Source,
-      operators: chain.map(
-        (n): OperatorDescriptor => ({
-          uid: n.uid,
-          name: n.t.name,
-          kind: n.t.kind,
-          inputs: n.t.inputs.length,
-          keyed: KEYED_OPERATOR_KINDS.has(n.t.kind),
-          config: JSON.parse(canonicalJson(n.t.config)) as Record<string, unknown>,
-        }),
-      ),
+      operators,
       ...(bufferTimeoutMs !== undefined ? { bufferTimeoutMs } : {}),
-    });
+    };
+    for (const n of chain) vertexOf.set(n, vertex);
+    heads.push(head);
+    vertices.push(vertex);
   }
 
   const edges: JobEdge[] = [];
-  for (const v of vertices) {
-    const head = [...nodes.values()].find((n) => n.uid === v.id)!;
-    head.inputs.forEach((ins, input) => {
+  vertices.forEach((v, k) => {
+    heads[k].inputs.forEach((ins, input) => {
       for (const e of ins) {
+        const from = vertexOf.get(e.from)!;
+        const last = from.operators[from.operators.length - 1];
         edges.push({
           id: `e${edges.length}`,
-          source: vertexOf.get(e.from)!,
+          source: from.id,
           target: v.id,
           targetInput: input,
           partitioner: e.partitioner,
           ...(e.tag !== undefined ? { sideOutputTag: e.tag } : {}),
+          // An edge from the last operator names none (the only case in a linear chain).
+          ...(last.uid !== e.from.uid ? { sourceOperator: e.from.uid } : {}),
         });
       }
     });
-  }
+  });
 
   const jobGraph: JobGraph = {
     jobName: options.jobName,

@@ -3,6 +3,7 @@
  * tools that draw Flink plans draw Runnel's too.
  */
 import type { JobGraph } from './job-graph.types';
+import { chainName, chainPredecessors } from './operator-chain';
 
 export interface FlinkPlan {
   readonly jid: string;
@@ -28,12 +29,14 @@ export function toFlinkPlan(jobGraph: JobGraph, jobId = ''): FlinkPlan {
       const inputs = jobGraph.edges
         .filter((e) => e.target === v.id)
         .map((e, num) => ({ num, id: e.source, ship_strategy: e.partitioner.toUpperCase(), exchange: 'pipelined_bounded' }));
+      // A chain that branches reads as Flink writes it: `a -> (b, c)`.
+      const predecessors = chainPredecessors(v);
       return {
         id: v.id,
         parallelism: v.parallelism,
-        operator: v.operators.map((o) => o.kind).join(' -> '),
+        operator: chainName(v.operators.map((o) => ({ name: o.kind })), predecessors),
         operator_strategy: '',
-        description: v.operators.map((o) => o.name).join(' -> '),
+        description: chainName(v.operators, predecessors),
         ...(inputs.length ? { inputs } : {}),
         optimizer_properties: {},
       };

@@ -55,6 +55,12 @@ export interface OperatorDescriptor {
   readonly inputs: number;
   readonly keyed: boolean;
   readonly config: Record<string, unknown>;
+  /**
+   * Index in the vertex's `operators` of the operator that feeds this one by plain calls (always
+   * lower: the list is topological). Absent: the operator before it. Set only in a chain that
+   * branches (an operator chained with several successors), so linear graphs keep their hash.
+   */
+  readonly chainedFrom?: number;
 }
 
 export interface JobVertex {
@@ -64,7 +70,11 @@ export interface JobVertex {
   readonly parallelism: number;
   readonly maxParallelism: number;
   readonly slotSharingGroup: string;
-  /** Head first; each operator feeds the next by plain function calls. */
+  /**
+   * Head first, in topological order. Each operator but the head is fed by plain function calls
+   * from one chained predecessor (`chainedFrom`, default the one before it): a chain is a tree, as
+   * in Flink, and an operator with several chained successors hands each record to all of them.
+   */
   readonly operators: OperatorDescriptor[];
   readonly isSource: boolean;
   /** Buffer timeout of this chain's outputs (an operator's setBufferTimeout), over the job's. */
@@ -78,8 +88,13 @@ export interface JobEdge {
   /** Which logical input of the target's head operator this edge feeds (0 or 1). */
   readonly targetInput: number;
   readonly partitioner: PartitionerType;
-  /** When set, the edge carries the source chain tail's side output with this tag. */
+  /** When set, the edge carries the side output with this tag of the operator it leaves from. */
   readonly sideOutputTag?: string;
+  /**
+   * Uid of the operator of the source vertex this edge leaves from. Absent: the vertex's last
+   * operator (always the case in a linear chain).
+   */
+  readonly sourceOperator?: string;
 }
 
 export interface JobGraph {

@@ -48,6 +48,25 @@ describe('JobGraph validation', () => {
     expect(jobGraphViolations(graph({ vertices: Array.from({ length: 100 }, () => 'x') })).length).toBe(20);
   });
 
+  it('takes chains that branch (chainedFrom an earlier operator) and edges from a named operator of their source vertex', () => {
+    const op = (uid: string, extra: Record<string, unknown> = {}) => ({ uid, name: uid, kind: 'map', inputs: 1, keyed: false, config: {}, ...extra });
+    const tree = (chainedFrom: unknown[], sourceOperator?: unknown) =>
+      graph({
+        vertices: [
+          vertex('src', { operators: [{ ...op('src'), kind: 'source', inputs: 0 }, ...chainedFrom.map((c, i) => op(`m${i}`, c === undefined ? {} : { chainedFrom: c }))] }),
+          vertex('map'),
+        ],
+        edges: [{ id: 'e0', source: 'src', target: 'map', targetInput: 0, partitioner: 'forward', ...(sourceOperator === undefined ? {} : { sourceOperator }) }],
+      });
+    expect(fields(tree([0, 0, 2], 'm0'))).toEqual([]);
+    expect(fields(tree([undefined, 0], 'src'))).toEqual([]);
+    // Not an earlier operator: itself, a later one, out of range, not an integer.
+    for (const bad of [2, 3, -1, 0.5, '0', null]) expect(fields(tree([0, bad]))).toEqual(['jobGraph.vertices.0.operators.2.chainedFrom']);
+    expect(fields(graph({ vertices: [vertex('src', { operators: [{ ...op('src'), chainedFrom: 0 }] }), vertex('map')] }))).toEqual(['jobGraph.vertices.0.operators.0.chainedFrom']);
+    // An operator of another vertex, an unknown one, not a string.
+    for (const bad of ['map', 'nope', '', 7]) expect(fields(tree([0], bad))).toEqual(['jobGraph.edges.0.sourceOperator']);
+  });
+
   it('is part of the submitJob message, naming the field', () => {
     const message = { protocolVersion: PROTOCOL_VERSION, jobId: 'a'.repeat(32), jobName: 'j', artifactHash: 'b'.repeat(64), programArgs: [], jobGraphHash: 'c'.repeat(64) };
     expect(() => validateMessage(SubmitJobRequest, { ...message, jobGraph: graph() })).not.toThrow();

@@ -3,7 +3,8 @@
  * turns into executions, so its shape and sizes are checked before anything is made of it —
  * vertices and edges, ids and names, parallelism within 1..min(maxParallelism, the JobManager's
  * MAX_JOB_PARALLELISM), maxParallelism within 1..32768 (Flink's bound), edges between existing
- * vertices. Unknown fields are left alone (they are not used); sizes are bounded.
+ * vertices, chains that are trees (each operator fed by an earlier one of its vertex), edges that
+ * leave from an operator of their source vertex. Unknown fields are left alone (they are not used); sizes are bounded.
  */
 import { ValidateBy, ValidationOptions } from 'class-validator';
 import { FieldViolation, ValidationError } from '../errors/runnel-errors';
@@ -81,6 +82,8 @@ export function jobGraphViolations(graph: unknown, options: JobGraphCheckOptions
   const edges = graph['edges'];
   const ids = new Map<string, number>();
   const uids = new Set<string>();
+  /** Operator uids of each vertex, for the edges' sourceOperator. */
+  const operatorsOf = new Map<string, Set<string>>();
   if (!Array.isArray(vertices) || vertices.length === 0 || vertices.length > JobGraphLimits.vertices) {
     bad('.vertices', `must be an array of 1 to ${JobGraphLimits.vertices} vertices`);
   } else {
@@ -109,6 +112,8 @@ export function jobGraphViolations(graph: unknown, options: JobGraphCheckOptions
       if (!Array.isArray(operators) || operators.length === 0 || operators.length > JobGraphLimits.operatorsPerVertex) {
         bad(`${at}.operators`, `must be an array of 1 to ${JobGraphLimits.operatorsPerVertex} operators`);
       } else {
+        const own = new Set<string>();
+        if (typeof id === 'string' && !ids.has(id)) operatorsOf.set(id, own);
         for (const [j, o] of operators.entries()) {
           const ot = `${at}.operators.${j}`;
           if (!isObject(o)) {
@@ -118,13 +123,19 @@ export function jobGraphViolations(graph: unknown, options: JobGraphCheckOptions
           const uid = o['uid'];
           if (!isText(uid, JobGraphLimits.idLength, 1)) bad(`${ot}.uid`, `must be a string of 1 to ${JobGraphLimits.idLength} characters`);
           else if (uids.has(uid)) bad(`${ot}.uid`, `must be unique in the job (${JSON.stringify(uid)} is used twice)`);
-          else uids.add(uid);
+          else {
+            uids.add(uid);
+            own.add(uid);
+          }
           if (!isText(o['name'], JobGraphLimits.nameLength)) bad(`${ot}.name`, `must be a string of at most ${JobGraphLimits.nameLength} characters`);
           if (!isText(o['kind'], JobGraphLimits.kindLength, 1)) bad(`${ot}.kind`, `must be a string of 1 to ${JobGraphLimits.kindLength} characters`);
           if (!isInt(o['inputs'], 0, JobGraphLimits.operatorInputs)) bad(`${ot}.inputs`, `must be an integer from 0 to ${JobGraphLimits.operatorInputs}`);
           if (typeof o['keyed'] !== 'boolean') bad(`${ot}.keyed`, 'must be a boolean');
           if (!isObject(o['config'])) bad(`${ot}.config`, 'must be an object');
           else if (jsonSize(o['config']) > JobGraphLimits.configBytes) bad(`${ot}.config`, `must be at most ${JobGraphLimits.configBytes} bytes of JSON`);
+          // The list is topological: an operator is fed by one before it (the head by the inputs).
+          if (o['chainedFrom'] !== undefined && (j === 0 || !isInt(o['chainedFrom'], 0, j - 1)))
+            bad(`${ot}.chainedFrom`, j === 0 ? 'must be absent on the head operator' : `must be the index of an earlier operator of the vertex (0 to ${j - 1})`);
           if (out.length >= MAX_VIOLATIONS) return out;
         }
       }
@@ -156,6 +167,12 @@ export function jobGraphViolations(graph: unknown, options: JobGraphCheckOptions
         if (from !== undefined && to !== undefined && from !== to) bad(`${at}.partitioner`, `a forward edge must connect vertices of equal parallelism (${String(from)} and ${String(to)})`);
       }
       if (e['sideOutputTag'] !== undefined && !isText(e['sideOutputTag'], JobGraphLimits.nameLength)) bad(`${at}.sideOutputTag`, `must be a string of at most ${JobGraphLimits.nameLength} characters`);
+      const from = e['sourceOperator'];
+      if (from !== undefined) {
+        const own = typeof e['source'] === 'string' ? operatorsOf.get(e['source']) : undefined;
+        if (!isText(from, JobGraphLimits.idLength, 1)) bad(`${at}.sourceOperator`, `must be a string of 1 to ${JobGraphLimits.idLength} characters`);
+        else if (own && !own.has(from)) bad(`${at}.sourceOperator`, `must be the uid of an operator of the source vertex (${JSON.stringify(from)} is not)`);
+      }
       if (out.length >= MAX_VIOLATIONS) return out;
     }
   }

@@ -10,7 +10,7 @@ import type { InputGate } from '../task/channel.types';
 import type { WatermarkValve } from '../task/watermark-valve';
 import { IDLE_INPUT_MS, OPERATOR_METRICS, TASK_METRICS, type TaskMetricSnapshot, type WatermarkHold, watermarkValue } from './metric-names';
 
-/** What the chain's outputs count (ChainedOutput and TailOutput implement it). */
+/** What the chain's outputs count (the outputs of chain-outputs.ts implement it). */
 export interface CountingOutput {
   readonly numRecordsOut: number;
   readonly lastWatermark: number;
@@ -40,12 +40,23 @@ export class TaskIOMetrics {
   private firstBarrierAt = -1;
   private prev = { at: this.startedAt, in: 0, out: 0, bytesIn: 0, bytesOut: 0, idle: 0, bp: 0, opsIn: [] as number[], opsOut: [] as number[] };
 
+  private readonly predecessors: readonly number[];
+  private readonly taskOutputs: readonly number[];
+
   constructor(
     private readonly operators: readonly StreamOperator[],
-    /** outputs[i] is operator i's output (the last one the task's tail). */
+    /** outputs[i] is operator i's output. */
     private readonly outputs: readonly CountingOutput[],
     private readonly isSource: boolean,
-  ) {}
+    /**
+     * The chain's shape (a tree): each operator's chained predecessor (-1: the head), and the
+     * operators whose outputs leave the task. Default: a line whose last operator is the output.
+     */
+    chain?: { readonly predecessors: readonly number[]; readonly taskOutputs: readonly number[] },
+  ) {
+    this.predecessors = chain?.predecessors ?? operators.map((_, i) => i - 1);
+    this.taskOutputs = chain?.taskOutputs ?? (operators.length ? [operators.length - 1] : []);
+  }
 
   attachInputs(valve: WatermarkValve, gate: InputGate): void {
     this.valve = valve;
@@ -92,8 +103,19 @@ export class TaskIOMetrics {
     this.firstBarrierAt = -1;
   }
 
+  /** Records that left the task: what its output operators emitted (each record once, however many edges). */
   get numRecordsOut(): number {
-    return this.outputs.length ? this.outputs[this.outputs.length - 1].numRecordsOut : 0;
+    let n = 0;
+    for (const i of this.taskOutputs) n += this.outputs[i]?.numRecordsOut ?? 0;
+    return n;
+  }
+
+  /** The lowest watermark the task's output operators emitted. */
+  private outputWatermark(): number {
+    if (this.taskOutputs.length === 0) return Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    for (const i of this.taskOutputs) min = Math.min(min, this.outputs[i]?.lastWatermark ?? Number.NEGATIVE_INFINITY);
+    return min;
   }
 
   snapshot(): TaskMetricSnapshot {
@@ -121,7 +143,7 @@ export class TaskIOMetrics {
     task[T.busyTimeMsPerSecond] = clampMs(1000 - idleRate - bpRate);
     task[T.isBackPressured] = this.backPressuredSince >= 0 ? 1 : 0;
     task[T.currentInputWatermark] = watermarkValue(this.valve ? this.valve.currentWatermark : Number.NEGATIVE_INFINITY);
-    task[T.currentOutputWatermark] = watermarkValue(this.outputs.length ? this.outputs[this.outputs.length - 1].lastWatermark : Number.NEGATIVE_INFINITY);
+    task[T.currentOutputWatermark] = watermarkValue(this.outputWatermark());
     task[T.checkpointAlignmentTime] = this.checkpointAlignmentNanos;
     task[T.checkpointStartDelayNanos] = this.checkpointStartDelayNanos;
     task[T.lastCheckpointSize] = this.lastCheckpointSize;
@@ -131,19 +153,21 @@ export class TaskIOMetrics {
     const ops = this.operators.map((op, i) => {
       const values = new Array<number>(OPERATOR_METRICS.length).fill(0);
       const out = this.outputs[i]?.numRecordsOut ?? 0;
-      // The head counts what entered the task (a source: what its reader produced).
-      const inCount = i === 0 ? (this.isSource ? out : this.numRecordsIn) : (this.outputs[i - 1]?.numRecordsOut ?? 0);
+      const p = this.predecessors[i] ?? i - 1;
+      // The head counts what entered the task (a source: what its reader produced); any other
+      // operator what its chained predecessor emitted.
+      const inCount = p < 0 ? (this.isSource ? out : this.numRecordsIn) : (this.outputs[p]?.numRecordsOut ?? 0);
       opsIn.push(inCount);
       opsOut.push(out);
       values[O.numRecordsIn] = inCount;
       values[O.numRecordsOut] = out;
       values[O.numRecordsInPerSecond] = perSecond(inCount - (this.prev.opsIn[i] ?? 0));
       values[O.numRecordsOutPerSecond] = perSecond(out - (this.prev.opsOut[i] ?? 0));
-      const inWm = i === 0 ? (this.valve ? this.valve.currentWatermark : Number.NEGATIVE_INFINITY) : (this.outputs[i - 1]?.lastWatermark ?? Number.NEGATIVE_INFINITY);
+      const inWm = p < 0 ? (this.valve ? this.valve.currentWatermark : Number.NEGATIVE_INFINITY) : (this.outputs[p]?.lastWatermark ?? Number.NEGATIVE_INFINITY);
       values[O.currentInputWatermark] = watermarkValue(inWm);
       values[O.currentOutputWatermark] = watermarkValue(this.outputs[i]?.lastWatermark ?? Number.NEGATIVE_INFINITY);
-      values[O.currentInput1Watermark] = watermarkValue(i === 0 ? this.inputWatermark(0) : inWm);
-      values[O.currentInput2Watermark] = watermarkValue(i === 0 ? this.inputWatermark(1) : Number.NEGATIVE_INFINITY);
+      values[O.currentInput1Watermark] = watermarkValue(p < 0 ? this.inputWatermark(0) : inWm);
+      values[O.currentInput2Watermark] = watermarkValue(p < 0 ? this.inputWatermark(1) : Number.NEGATIVE_INFINITY);
       values[O.numLateRecordsDropped] = (op as { numLateRecordsDropped?: number }).numLateRecordsDropped ?? 0;
       return values;
     });

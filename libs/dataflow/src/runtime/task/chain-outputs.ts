@@ -1,13 +1,27 @@
 /**
- * The two Outputs of an operator chain: inside the chain a record is a plain call into the next
- * operator; at the tail it goes to the RecordWriters of the out-edges (main and side outputs).
+ * The Outputs of the operators of a chain (a tree, see graph/operator-chain.ts). Inside the chain
+ * a record is a plain call into the next operator; where edges leave the task it goes to their
+ * RecordWriters (main and side outputs). An operator with several chained successors, or with
+ * successors and edges, hands each record to all of them (Flink's broadcasting collector), by
+ * reference: chained operators treat records as read-only. The common shapes keep their own
+ * class, so a linear chain pays no loop per record.
  */
 import { StreamElementType, type StreamElement } from '../../core/stream-element.types';
 import type { Output, StreamOperator } from '../operator.types';
 import type { RecordWriter } from './record-writer';
 import type { CountingOutput } from '../metrics/task-io.metrics';
 
-// Both outputs count what passes (a field increment per record) for the task's metrics.
+/** The network writers of one operator's out-edges. */
+export interface OperatorWriters {
+  readonly main: RecordWriter[];
+  readonly side: ReadonlyMap<string, RecordWriter[]>;
+  /** main and side: watermarks and watermark status go to every edge. */
+  readonly all: RecordWriter[];
+}
+
+// Every output counts what passes (a field increment per record) for the task's metrics.
+
+/** One chained successor, no edge leaves from this operator. */
 export class ChainedOutput implements Output, CountingOutput {
   numRecordsOut = 0;
   lastWatermark = Number.NEGATIVE_INFINITY;
@@ -17,7 +31,7 @@ export class ChainedOutput implements Output, CountingOutput {
     this.next.processElement(value, timestamp, 0);
   }
   collectSide(): void {
-    // Inside a chain only the tail's side outputs can have consumers (chaining rule), so drop.
+    // No edge leaves from this operator and side outputs are never chained: nobody consumes it.
   }
   emitWatermark(watermark: number): void {
     this.lastWatermark = watermark;
@@ -28,14 +42,18 @@ export class ChainedOutput implements Output, CountingOutput {
   }
 }
 
+/** No chained successor: only the out-edges leaving from this operator (maybe none, e.g. a sink). */
 export class TailOutput implements Output, CountingOutput {
   numRecordsOut = 0;
   lastWatermark = Number.NEGATIVE_INFINITY;
-  constructor(
-    private readonly main: RecordWriter[],
-    private readonly side: ReadonlyMap<string, RecordWriter[]>,
-    private readonly all: RecordWriter[],
-  ) {}
+  private readonly main: RecordWriter[];
+  private readonly side: ReadonlyMap<string, RecordWriter[]>;
+  private readonly all: RecordWriter[];
+  constructor(writers: OperatorWriters) {
+    this.main = writers.main;
+    this.side = writers.side;
+    this.all = writers.all;
+  }
   collect(value: unknown, timestamp: number): void {
     this.numRecordsOut++;
     const m = this.main;
@@ -48,11 +66,59 @@ export class TailOutput implements Output, CountingOutput {
   }
   emitWatermark(watermark: number): void {
     this.lastWatermark = watermark;
-    const el: StreamElement = { type: StreamElementType.Watermark, timestamp: watermark };
-    for (const w of this.all) w.broadcastElement(el);
+    broadcast(this.all, { type: StreamElementType.Watermark, timestamp: watermark });
   }
   emitWatermarkStatus(idle: boolean): void {
-    const el: StreamElement = { type: StreamElementType.WatermarkStatus, idle };
-    for (const w of this.all) w.broadcastElement(el);
+    broadcast(this.all, { type: StreamElementType.WatermarkStatus, idle });
   }
+}
+
+/** Several chained successors, or successors and out-edges: every record goes to each. */
+export class BroadcastingOutput implements Output, CountingOutput {
+  numRecordsOut = 0;
+  lastWatermark = Number.NEGATIVE_INFINITY;
+  private readonly main: RecordWriter[];
+  private readonly side: ReadonlyMap<string, RecordWriter[]>;
+  private readonly all: RecordWriter[];
+  constructor(
+    private readonly next: readonly StreamOperator[],
+    writers: OperatorWriters,
+  ) {
+    this.main = writers.main;
+    this.side = writers.side;
+    this.all = writers.all;
+  }
+  collect(value: unknown, timestamp: number): void {
+    this.numRecordsOut++;
+    const n = this.next;
+    for (let i = 0; i < n.length; i++) n[i].processElement(value, timestamp, 0);
+    const m = this.main;
+    for (let i = 0; i < m.length; i++) m[i].emit(value, timestamp);
+  }
+  collectSide(tag: string, value: unknown, timestamp: number): void {
+    // Side outputs are never chained: only edges can carry them.
+    const ws = this.side.get(tag);
+    this.numRecordsOut++;
+    if (ws) for (let i = 0; i < ws.length; i++) ws[i].emit(value, timestamp);
+  }
+  emitWatermark(watermark: number): void {
+    this.lastWatermark = watermark;
+    for (const op of this.next) op.processWatermark(watermark);
+    broadcast(this.all, { type: StreamElementType.Watermark, timestamp: watermark });
+  }
+  emitWatermarkStatus(idle: boolean): void {
+    for (const op of this.next) op.processWatermarkStatus(idle);
+    broadcast(this.all, { type: StreamElementType.WatermarkStatus, idle });
+  }
+}
+
+function broadcast(writers: readonly RecordWriter[], el: StreamElement): void {
+  for (const w of writers) w.broadcastElement(el);
+}
+
+/** The output of an operator with these chained successors and out-edges. */
+export function chainOutput(next: readonly StreamOperator[], writers: OperatorWriters): Output & CountingOutput {
+  if (next.length === 0) return new TailOutput(writers);
+  if (next.length === 1 && writers.all.length === 0) return new ChainedOutput(next[0]);
+  return new BroadcastingOutput(next, writers);
 }

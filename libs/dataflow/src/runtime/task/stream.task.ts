@@ -12,7 +12,8 @@ import { CheckpointingMode, type FunctionRegistry, type JobGraph, type JobVertex
 import { hasDeterministicInputOrder } from '../../graph/channel-layout';
 import { createOperator } from '../operator.registry';
 import type { StreamOperator } from '../operator.types';
-import { ChainedOutput, TailOutput } from './chain-outputs';
+import { chainOutput, type OperatorWriters } from './chain-outputs';
+import { chainPredecessors, edgeSourceOperator } from '../../graph/operator-chain';
 import type { OperatorStateSnapshot } from '../state/state-snapshot.types';
 import { mergeKeyedState, orphanedOperatorStates } from '../state/state-redistribution';
 import { SourceOperator, SourcePollResult } from '../operators/source.operator';
@@ -23,7 +24,7 @@ import { BarrierTracker } from './barrier-tracker';
 import { DEFAULT_BUFFER_TIMEOUT_MS, RecordWriter } from './record-writer';
 import { WatermarkValve } from './watermark-valve';
 import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS } from '../../time/watermark-strategy';
-import { TaskIOMetrics, type CountingOutput } from '../metrics/task-io.metrics';
+import { TaskIOMetrics } from '../metrics/task-io.metrics';
 import { FinalCheckpointGate } from './final-checkpoint';
 import '../operators';
 
@@ -118,8 +119,9 @@ export class StreamTask {
     this.name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
     if (options.finalCheckpoint) this.final = new FinalCheckpointGate();
 
-    const main: RecordWriter[] = [];
-    const side = new Map<string, RecordWriter[]>();
+    // The chain is a tree: each operator's out-edges and chained successors (operator-chain.ts).
+    const predecessors = chainPredecessors(vertex);
+    const opWriters = vertex.operators.map((): OperatorWriters & { side: Map<string, RecordWriter[]> } => ({ main: [], side: new Map(), all: [] }));
     for (const edge of jobGraph.edges) {
       if (edge.source !== vertex.id) continue;
       const pw = options.outputs.get(edge.id);
@@ -138,19 +140,29 @@ export class StreamTask {
       });
       this.writers.push(rw);
       this.partitionWriters.push(pw);
-      if (edge.sideOutputTag === undefined) main.push(rw);
+      const own = opWriters[edgeSourceOperator(vertex, edge)];
+      own.all.push(rw);
+      if (edge.sideOutputTag === undefined) own.main.push(rw);
       else {
-        const list = side.get(edge.sideOutputTag) ?? [];
+        const list = own.side.get(edge.sideOutputTag) ?? [];
         list.push(rw);
-        side.set(edge.sideOutputTag, list);
+        own.side.set(edge.sideOutputTag, list);
       }
     }
 
     this.operators = vertex.operators.map((d) => createOperator(d));
     const deterministicInputOrder = hasDeterministicInputOrder(jobGraph, vertex.id, subtaskIndex);
-    const tail = new TailOutput(main, side, this.writers);
-    const outs: CountingOutput[] = this.operators.map((_, i) => (i + 1 < this.operators.length ? new ChainedOutput(this.operators[i + 1]) : tail));
-    this.metrics = new TaskIOMetrics(this.operators, outs, this.operators[0] instanceof SourceOperator);
+    const successors = this.operators.map((): StreamOperator[] => []);
+    predecessors.forEach((p, i) => {
+      if (p >= 0) successors[p].push(this.operators[i]);
+    });
+    const outs = this.operators.map((_, i) => chainOutput(successors[i], opWriters[i]));
+    // What leaves the task: the operators with out-edges (a chain without any: its last operator).
+    const leaving = opWriters.flatMap((w, i) => (w.all.length > 0 ? [i] : []));
+    this.metrics = new TaskIOMetrics(this.operators, outs, this.operators[0] instanceof SourceOperator, {
+      predecessors,
+      taskOutputs: leaving.length > 0 ? leaving : [this.operators.length - 1],
+    });
     this.operators.forEach((op, i) => {
       const d = vertex.operators[i];
       op.setup({
@@ -166,7 +178,7 @@ export class StreamTask {
         autoWatermarkIntervalMs: jobGraph.config.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS,
         ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
         ...(options.finalCheckpoint ? { finalCheckpoint: true } : {}),
-        output: outs[i] as ChainedOutput | TailOutput,
+        output: outs[i],
       });
     });
   }
@@ -199,7 +211,8 @@ export class StreamTask {
   private async runOperators(): Promise<void> {
     const ops = this.operators;
     ops.forEach((op, i) => op.initializeState(this.restoredFor(i)));
-    // Open tail first, so an operator never emits into one that is not ready.
+    // Open from the end (the list is topological), so an operator never emits into one that is not
+    // ready; finish from the head, so each operator finishes after its chained predecessor.
     for (let i = ops.length - 1; i >= 0; i--) await ops[i].open();
     if (ops[0] instanceof SourceOperator) await this.runSource(ops[0]);
     else await this.runInputs();
