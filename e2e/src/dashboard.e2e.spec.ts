@@ -137,6 +137,25 @@ describe('the web dashboard in Chromium', () => {
     });
     await screenshot('job-graph');
 
+    // Flink's flame graph of the source vertex, taken from its tab: the profile's frames are drawn.
+    await page.locator('nav.tabs a[data-tab=flamegraph]').click();
+    await page.locator('[data-testid=flamegraph-vertex]').selectOption(source.id);
+    // The full profile: this job's worker idles most of the time, so on-CPU samples may be few.
+    await page.locator('[data-testid=flamegraph-type]').selectOption('FULL');
+    await page.locator('[data-action=flamegraph]').click();
+    await expectText(page.locator('[data-testid=flamegraph-status]'), ' samples over 3 s', 60_000);
+    const samples = Number(/^(\d+) samples/.exec(await page.locator('[data-testid=flamegraph-status]').innerText())![1]);
+    expect(samples).toBeGreaterThan(0);
+    const frames = page.locator('[data-testid=flamegraph] svg.d3-flame-graph g rect');
+    await waitFor(async () => (await frames.count()) > 1, { description: 'flame graph frames', timeoutMs: 10_000 });
+    // The root frame grows (d3's transition) to span the chart: all samples are under it.
+    const chartWidth = Number(await page.locator('[data-testid=flamegraph] svg.d3-flame-graph').getAttribute('width'));
+    expect(chartWidth).toBeGreaterThan(300);
+    const widest = () => frames.evaluateAll((rects) => Math.max(...rects.map((r) => Number(r.getAttribute('width')))));
+    await waitFor(async () => (await widest()) >= chartWidth - 1, { description: 'the root frame spanning the flame graph', timeoutMs: 10_000 });
+    await screenshot('flamegraph');
+    await page.locator('nav.tabs a[data-tab=graph]').click();
+
     // A savepoint through the page; REST lists it for this job.
     await page.locator('[data-action=savepoint]').click();
     await expectText(page.locator('[data-testid=action-outcome]'), 'Savepoint completed: savepoint://', 60_000);

@@ -101,6 +101,12 @@ describe('job views (vertices, checkpoints, exceptions, savepoint disposal, logs
     expect(flame.body.data?.value).toBeGreaterThan(0);
     expect(flame.body.data?.children.length).toBeGreaterThan(0);
     expect((await get(`/jobs/${jobId}/vertices/${encodeURIComponent(source.id)}/flamegraph?durationMs=5`)).status).toBe(400);
+    // Flink's types: ON_CPU leaves the idle frames out; OFF_CPU has no V8 counterpart and is refused.
+    const onCpu = await get<{ data: { value: number; children: { children: { name: string }[] }[] } | null }>(`/jobs/${jobId}/vertices/${encodeURIComponent(source.id)}/flamegraph?durationMs=500&type=ON_CPU`);
+    expect(onCpu.status).toBe(200);
+    const frames = (onCpu.body.data?.children ?? []).flatMap((slot) => slot.children.map((c) => c.name));
+    expect(frames.filter((name) => ['(idle)', '(program)', '(garbage collector)'].includes(name))).toEqual([]);
+    expect((await get(`/jobs/${jobId}/vertices/${encodeURIComponent(source.id)}/flamegraph?durationMs=500&type=OFF_CPU`)).status).toBe(400);
 
     // A savepoint written to a directory, then disposed as Flink does: the directory is gone.
     const sp = await httpJson<{ 'request-id': string }>(`${cluster.url}/jobs/${jobId}/savepoints`, { body: { 'target-directory': savepoints, 'cancel-job': false } });

@@ -1,6 +1,6 @@
 /**
  * One job: its state, actions and tabs — the job graph with its vertices, subtasks, watermarks,
- * checkpoints, exceptions, configuration and the timeline of state changes.
+ * flame graphs, checkpoints, exceptions, configuration and the timeline of state changes.
  */
 import { fmtDuration, fmtTime } from '../format';
 import { usePoll } from '../hooks';
@@ -15,12 +15,14 @@ import { JobExceptionsTab } from './job-exceptions.tab';
 import { JobConfigTab } from './job-config.tab';
 import { JobWatermarksTab } from './job-watermarks.tab';
 import { JobTimelineTab } from './job-timeline.tab';
+import { JobFlameGraphTab } from './job-flamegraph.tab';
 import { isTerminal } from './overview.page';
 
 const TABS: [string, string][] = [
   ['graph', 'Overview'],
   ['subtasks', 'Subtasks'],
   ['watermarks', 'Watermarks'],
+  ['flamegraph', 'Flame graph'],
   ['checkpoints', 'Checkpoints'],
   ['exceptions', 'Exceptions'],
   ['config', 'Configuration'],
@@ -54,6 +56,7 @@ export function JobPage({ jobId, tab, arg }: { jobId: string; tab: string; arg?:
             {current === 'graph' && <JobOverviewTab job={j} live={live} />}
             {current === 'subtasks' && <JobSubtasksTab job={j} vertexId={arg} />}
             {current === 'watermarks' && <JobWatermarksTab job={j} live={live} />}
+            {current === 'flamegraph' && <JobFlameGraphTab job={j} vertexId={arg} />}
             {current === 'checkpoints' && <JobCheckpointsTab jobId={jobId} running={running} checkpointId={arg} />}
             {current === 'exceptions' && <JobExceptionsTab jobId={jobId} />}
             {current === 'config' && <JobConfigTab jobId={jobId} />}

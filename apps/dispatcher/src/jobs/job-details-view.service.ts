@@ -108,12 +108,12 @@ export class JobDetailsViewService {
    * Flink's GET /jobs/:id/vertices/:vid/flamegraph: the CPU profiles of the workers running the
    * vertex's subtasks (all of them, or one with subtaskIndex), merged into one tree.
    */
-  async flameGraph(jobId: string, vertexId: string, durationMs: number, subtaskIndex?: number) {
+  async flameGraph(jobId: string, vertexId: string, durationMs: number, subtaskIndex?: number, type: 'full' | 'on_cpu' = 'full') {
     const vertex = (await this.jobManager.getJobVertex({ jobId, vertexId })).view as { subtasks: { subtask: number; status: string; 'taskmanager-id': string }[] };
     const running = vertex.subtasks.filter((s) => s.status === 'RUNNING' && (subtaskIndex === undefined || s.subtask === subtaskIndex));
     const taskManagers = [...new Set(running.map((s) => s['taskmanager-id']).filter((id) => ResourceIds.pattern.test(id)))];
     if (taskManagers.length === 0) return { endTimestamp: Date.now(), data: null, note: 'no subtask of this vertex is running' };
-    const request = { durationMs, jobId, vertexId, ...(subtaskIndex !== undefined ? { subtaskIndex } : {}) };
+    const request = { durationMs, jobId, vertexId, type, ...(subtaskIndex !== undefined ? { subtaskIndex } : {}) };
     const results = await Promise.allSettled(taskManagers.map((id) => this.profileTaskManager(id, request)));
     const graphs = results.flatMap((r) => (r.status === 'fulfilled' && (r.value as { data?: FlameNode | null }).data ? [(r.value as { data: FlameNode }).data] : []));
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [`${taskManagers[i]}: ${(r.reason as Error).message}`] : []));

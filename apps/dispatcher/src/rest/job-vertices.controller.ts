@@ -2,7 +2,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { JobDetailsViewService } from '../jobs/job-details-view.service';
 import { parseJobId } from './ids';
-import { parseDurationMs, parseIndex, parseOptionalInt, parseVertexId } from './view-params';
+import { parseDurationMs, parseFlameGraphType, parseIndex, parseOptionalInt, parseVertexId } from './view-params';
 
 /** Flink samples a flame graph for about this long by default. */
 const FLAME_GRAPH_DEFAULT_MS = 3000;
@@ -47,6 +47,7 @@ export class JobVerticesRestController {
    * Flink's flame graph of a vertex: a CPU profile (V8's sampling profiler) of the slot workers
    * running its subtasks for `durationMs` (default 3 s); the request returns when it is taken.
    * A worker runs every subtask of its slot, so frames of the slot's other tasks show too.
+   * `type`: FULL (default) or ON_CPU (idle samples left out), as Flink's.
    */
   @Get('flamegraph')
   flameGraph(
@@ -54,7 +55,14 @@ export class JobVerticesRestController {
     @Param('vertexid') vertexId: string,
     @Query('durationMs') durationMs?: string,
     @Query('subtaskindex') subtaskIndex?: string,
+    @Query('type') type?: string,
   ) {
-    return this.views.flameGraph(parseJobId(jobId), parseVertexId(vertexId), parseDurationMs(durationMs, FLAME_GRAPH_DEFAULT_MS), parseOptionalInt(subtaskIndex, 'subtaskindex', 0, 1 << 20));
+    return this.views.flameGraph(
+      parseJobId(jobId),
+      parseVertexId(vertexId),
+      parseDurationMs(durationMs, FLAME_GRAPH_DEFAULT_MS),
+      parseOptionalInt(subtaskIndex, 'subtaskindex', 0, 1 << 20),
+      parseFlameGraphType(type),
+    );
   }
 }

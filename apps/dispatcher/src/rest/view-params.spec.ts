@@ -1,6 +1,6 @@
 import { ValidationError } from '@runnel/protocol';
 import { mergeFlameGraphs } from '../jobs/flame-graph.merge';
-import { parseCheckpointId, parseDurationMs, parseIndex, parseLogName, parseOptionalInt, parseVertexId } from './view-params';
+import { parseCheckpointId, parseDurationMs, parseFlameGraphType, parseIndex, parseLogName, parseOptionalInt, parseVertexId } from './view-params';
 
 describe('view parameters', () => {
   it('accepts well-formed values and refuses the rest with VALIDATION_FAILED', () => {
@@ -15,6 +15,12 @@ describe('view parameters', () => {
       () => parseOptionalInt('0', 'maxExceptions', 1, 10)]) {
       expect(bad).toThrow(ValidationError);
     }
+  });
+
+  it("reads Flink's flame graph types (FULL by default, ON_CPU) and refuses OFF_CPU, which a V8 profile cannot give", () => {
+    expect([parseFlameGraphType(undefined), parseFlameGraphType('FULL'), parseFlameGraphType('on_cpu')]).toEqual(['full', 'full', 'on_cpu']);
+    expect(() => parseFlameGraphType('OFF_CPU')).toThrow(/OFF_CPU is not available/);
+    expect(() => parseFlameGraphType('MIXED')).toThrow(ValidationError);
   });
 
   it('merges flame graphs frame by frame', () => {

@@ -37,3 +37,16 @@ export function parseOptionalInt(value: string | undefined, field: string, min: 
 export function parseDurationMs(value: string | undefined, fallback: number): number {
   return parseOptionalInt(value, 'durationMs', 100, MAX_PROFILE_DURATION_MS) ?? fallback;
 }
+
+/**
+ * Flink's flame graph `type`: FULL (every sample, idle ones included; the default) or ON_CPU (the
+ * samples where the worker ran code). OFF_CPU (where threads wait) has no counterpart in a V8
+ * CPU profile, so it is refused rather than answered with something else.
+ */
+export function parseFlameGraphType(value: string | undefined): 'full' | 'on_cpu' {
+  if (value === undefined) return 'full';
+  const v = value.toUpperCase();
+  if (v === 'FULL') return 'full';
+  if (v === 'ON_CPU') return 'on_cpu';
+  throw refuse('type', value, v === 'OFF_CPU' ? 'OFF_CPU is not available (a V8 CPU profile has no off-CPU samples); use FULL or ON_CPU' : 'must be FULL or ON_CPU');
+}
