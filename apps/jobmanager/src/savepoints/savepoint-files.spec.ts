@@ -23,8 +23,8 @@ describe('savepoint directories', () => {
 
   beforeAll(async () => {
     // An operator uid that would be a path if used raw.
-    const hostile = await store.write(jobId, 3, '../../uid', 0, new TextEncoder().encode('state A'));
-    const plain = await store.write(jobId, 3, 'sum', 1, new TextEncoder().encode('state B'));
+    const hostile = await store.write(jobId, CheckpointIds.parse(3), '../../uid', 0, new TextEncoder().encode('state A'));
+    const plain = await store.write(jobId, CheckpointIds.parse(3), 'sum', 1, new TextEncoder().encode('state B'));
     record = {
       jobId, checkpointId: CheckpointIds.parse(3), attempt: 0, status: 'COMPLETED', isSavepoint: true, triggerTimestamp: 1, completedTimestamp: 2, stateSize: 14,
       handles: [
