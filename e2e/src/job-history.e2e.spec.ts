@@ -4,7 +4,7 @@
  * views), and the leader's periodic sweep deletes data streams of job attempts that do not run,
  * leaving the running job's stream alone.
  */
-import { ClusterNamespace } from '@runnel/protocol';
+import { ClusterNamespace, JobIds, type JobId } from '@runnel/protocol';
 import { connect, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -41,7 +41,7 @@ describe('job history and orphaned data streams', () => {
   };
 
   /** A data stream as the JobManager would make it, for an attempt nobody runs. */
-  const orphan = async (jobId: string, attempt: number): Promise<string> => {
+  const orphan = async (jobId: JobId, attempt: number): Promise<string> => {
     const name = ClusterNamespace.DEFAULT.data.stream(jobId, attempt);
     await (await nc.jetstreamManager()).streams.add({
       name, subjects: [ClusterNamespace.DEFAULT.data.streamSubjects(jobId, attempt)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue,
@@ -76,7 +76,7 @@ describe('job history and orphaned data streams', () => {
     const live = ClusterNamespace.DEFAULT.data.stream(running, 0);
     expect(await streamNames()).toContain(live);
     const orphans = [
-      await orphan(randomBytes(16).toString('hex'), 0), // a job this JobManager never heard of
+      await orphan(JobIds.parse(randomBytes(16).toString('hex')), 0), // a job this JobManager never heard of
       await orphan(running, 7), // another attempt of the running job
     ];
     await waitFor(async () => {

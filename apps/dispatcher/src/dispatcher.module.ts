@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NatsRpcClient, ResourceIds, jobMasterGateway, jobMetricsGateway, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
+import { jobMasterGateway, jobMetricsGateway, NatsRpcClient, ResourceId, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
 import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
 import { NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
@@ -60,7 +60,7 @@ export class DispatcherModule {
         {
           provide: TASK_EXECUTOR_GATEWAYS,
           inject: [NatsRpcClient],
-          useFactory: (client: NatsRpcClient) => (resourceId: string) => taskExecutorGateway(client, ResourceIds.parse(resourceId)),
+          useFactory: (client: NatsRpcClient) => (resourceId: ResourceId) => taskExecutorGateway(client, resourceId),
         },
         JobMetricsViewService,
       ],

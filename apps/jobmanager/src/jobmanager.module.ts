@@ -1,6 +1,6 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ClusterNamespace, NatsRpcClient, stateStoreFor, ResourceIds, resourceManagerGateway, taskExecutorGateway } from '@runnel/protocol';
+import { ClusterNamespace, NatsRpcClient, ResourceId, resourceManagerGateway, stateStoreFor, taskExecutorGateway } from '@runnel/protocol';
 import { CheckpointEntity } from './checkpoints/checkpoint.entity';
 import { TypeOrmCheckpointRepository } from './checkpoints/checkpoint.repository';
 import { Checkpoints1763900000000 } from './migrations/1763900000000-checkpoints';
@@ -56,7 +56,7 @@ export class JobManagerModule {
         {
           provide: TASK_EXECUTOR_GATEWAYS,
           inject: [NatsRpcClient],
-          useFactory: (client: NatsRpcClient) => (resourceId: string) => taskExecutorGateway(client, ResourceIds.parse(resourceId)),
+          useFactory: (client: NatsRpcClient) => (resourceId: ResourceId) => taskExecutorGateway(client, resourceId),
         },
         {
           provide: DATA_STREAM_ADMIN,

@@ -5,28 +5,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  Acknowledge,
-  ClusterOverviewReply,
-  DisconnectTaskExecutorRequest,
-  HeartbeatReply,
-  HeartbeatRequest,
-  ListTaskManagersRequest,
-  MessageBody,
-  NotEnoughSlotsError,
-  TaskManagerUnreachableRequest,
-  TERMINAL_JOB_STATUSES,
-  JobRecord,
-  JobRecordsReply,
-  JobStatusUpdate,
-  RegisterTaskExecutorRequest,
-  ReleaseSlotsRequest,
-  RequestSlotsRequest,
-  SlotAllocationsReply,
-  RegistrationReply,
-  Reply,
-  TaskManagerDetailsReply,
-  TaskManagerRequest,
-  TaskManagersReply,
+  Acknowledge, ClusterOverviewReply, DisconnectTaskExecutorRequest, HeartbeatReply, HeartbeatRequest, JobId, JobRecord, JobRecordsReply, JobStatusUpdate, ListTaskManagersRequest, MessageBody, NotEnoughSlotsError, RegisterTaskExecutorRequest, RegistrationReply, ReleaseSlotsRequest, Reply, RequestSlotsRequest, SlotAllocationsReply, TaskManagerDetailsReply, TaskManagerRequest, TaskManagersReply, TaskManagerUnreachableRequest, TERMINAL_JOB_STATUSES,
 } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { JobStore } from './jobs/job-store.service';
@@ -131,7 +110,7 @@ export class ResourceManagerService {
     return {};
   }
 
-  async getJob(request: { jobId: string }): Promise<Reply<JobRecord>> {
+  async getJob(request: { jobId: JobId }): Promise<Reply<JobRecord>> {
     return { job: await this.jobs.get(request.jobId) };
   }
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NatsRpcClient, ResourceId, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
+import { NatsRpcClient, ResourceIds, jobMasterGateway, resourceManagerGateway } from '@runnel/protocol';
 import { ArtifactStore, ClusterNamespace } from '@runnel/protocol';
 import { LOG_FILES, LogFiles, NATS_CONNECTION, ServiceIdentity, ServiceKitModule } from '@runnel/service-kit';
 import { TaskOutputSink } from './runtime/task-output.sink';
@@ -29,7 +29,7 @@ export class TaskManagerModule {
       providers: [
         { provide: TaskManagerSettings, useValue: settings },
         { provide: LOG_FILES, useValue: logFiles },
-        { provide: TASK_MANAGER_ID, useValue: identity.id as ResourceId },
+        { provide: TASK_MANAGER_ID, useValue: ResourceIds.parse(identity.id) },
         { provide: TaskSlotTable, useValue: new TaskSlotTable(settings.slots) },
         { provide: RESOURCE_MANAGER_GATEWAY, inject: [NatsRpcClient], useFactory: resourceManagerGateway },
         {

@@ -1,7 +1,7 @@
 /** The TaskManager's settings: flags and env vars, validated at start. */
 import { HttpPortSetting, ServiceSettings, Setting } from '@runnel/service-kit';
-import { ResourceIds } from '@runnel/protocol';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsJobId, IsResourceId, type JobId, type ResourceId } from '@runnel/protocol';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export class TaskManagerSettings extends ServiceSettings {
   @HttpPortSetting(0) override httpPort!: number;
@@ -11,8 +11,8 @@ export class TaskManagerSettings extends ServiceSettings {
   slots!: number;
 
   @Setting({ env: 'RESOURCE_ID', flag: 'resource-id', description: 'stable id of this TaskManager (default: generated); reuse it to re-register after a restart' })
-  @IsOptional() @Matches(ResourceIds.pattern, { message: 'must be letters, digits, ".", "_" or "-" (at most 128), not starting with a symbol' })
-  resourceId?: string;
+  @IsOptional() @IsResourceId({ message: 'must be letters, digits, ".", "_" or "-" (at most 128), not starting with a symbol' })
+  resourceId?: ResourceId;
 
   @Setting({ env: 'TM_DATA_DIR', flag: 'data-dir', description: 'where job artifacts are cached (default: a folder in the system temp dir)' })
   @IsOptional() @IsString()
@@ -23,8 +23,8 @@ export class TaskManagerSettings extends ServiceSettings {
   provider!: 'standalone' | 'process' | 'kubernetes';
 
   @Setting({ env: 'TM_DEDICATED_TO', flag: 'dedicated-to', description: 'a per-job TaskManager: the job id whose slots these are (set by the resource provider)' })
-  @IsOptional() @Matches(/^[0-9a-f]{32}$/, { message: 'must be a job id (32 lower-case hex characters)' })
-  dedicatedTo?: string;
+  @IsOptional() @IsJobId({ message: 'must be a job id (32 lower-case hex characters)' })
+  dedicatedTo?: JobId;
 
   @Setting({ env: 'TM_SLOT_MEMORY_MB', flag: 'slot-memory-mb', default: 1024, description: "memory of a slot's worker (MB): a thread's JavaScript heap; a process's heap and resident memory (Buffers included)" })
   @IsInt({ message: 'must be a whole number of MB' }) @Min(32) @Max(1_048_576)

@@ -4,6 +4,7 @@
  */
 import { bundleJobArtifact } from '@runnel/dataflow';
 import { TestDatabase, TestNats, TestService, createTestDatabase, findFreePort, httpJson, startService, startTestNats, waitFor } from '../support';
+import { JobIds, type JobId } from '@runnel/protocol';
 
 export interface TestClusterOptions {
   readonly taskManagers: number;
@@ -107,14 +108,14 @@ export class TestCluster {
     return body.id;
   }
 
-  async run(jarId: string, programArgsList: string[], parallelism?: number): Promise<string> {
+  async run(jarId: string, programArgsList: string[], parallelism?: number): Promise<JobId> {
     const { status, body } = await httpJson<{ jobid?: string }>(`${this.url}/jars/${jarId}/run`, {
       body: { programArgsList, ...(parallelism ? { parallelism } : {}) },
       timeoutMs: 60_000,
       token: this.restToken,
     });
     if (status !== 200 || !body.jobid) throw new Error(`run failed (${status}): ${JSON.stringify(body)}`);
-    return body.jobid;
+    return JobIds.parse(body.jobid);
   }
 
   async job(jobId: string): Promise<JobDetails> {

@@ -100,7 +100,7 @@ export class RunnelClient {
     return JobIds.parse(jobId);
   }
 
-  status(jobId: string) {
+  status(jobId: JobId) {
     return this.dispatcher.getJob({ jobId });
   }
 
@@ -108,20 +108,20 @@ export class RunnelClient {
     return (await this.dispatcher.listJobs({})).jobs;
   }
 
-  async cancel(jobId: string): Promise<void> {
+  async cancel(jobId: JobId): Promise<void> {
     await this.dispatcher.cancelJob({ jobId });
   }
 
-  checkpoints(jobId: string) {
+  checkpoints(jobId: JobId) {
     return this.dispatcher.getCheckpoints({ jobId });
   }
 
-  exceptions(jobId: string) {
+  exceptions(jobId: JobId) {
     return this.dispatcher.getJobExceptions({ jobId });
   }
 
   /** Waits until the job ends: resolves when it FINISHED or was CANCELED, throws when it FAILED. */
-  async awaitResult(jobId: string, options: AwaitOptions = {}): Promise<JobResult> {
+  async awaitResult(jobId: JobId, options: AwaitOptions = {}): Promise<JobResult> {
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     let last: JobStatus | undefined;
     for (;;) {

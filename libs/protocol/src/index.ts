@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 export * from './version';
 export * from './ids/ids';
+export * from './ids/id.validators';
 export * from './errors/error-codes';
 export * from './errors/runnel-errors';
 export * from './errors/wire-error';

@@ -7,3 +7,4 @@
  */
 export { ClusterNamespace, type ClusterDataNames } from './cluster/cluster-namespace';
 export { ExecutionStates, type ExecutionState } from './jobs/job-status';
+export { CheckpointIds, type CheckpointId, type ExecutionAttemptId, type JobId } from './ids/ids';

@@ -4,6 +4,7 @@
 // fatal: the cluster stays up either way, so the user can look at it through the REST API.
 
 import { RunnelClient, type JobResult, type NatsCredentials } from '@runnel/client';
+import type { JobId } from '@runnel/protocol';
 import { resolve } from 'node:path';
 import { outputPathOf, readJobOutput, resolvePathArgs } from '../cli/job-output.util';
 
@@ -27,7 +28,7 @@ export interface ClusterJobOptions {
 }
 
 export interface ClusterJobOutcome {
-  readonly jobId?: string;
+  readonly jobId?: JobId;
   readonly result?: JobResult;
   readonly error?: Error;
   readonly rows?: number;
@@ -40,7 +41,7 @@ export async function runClusterJob(options: ClusterJobOptions): Promise<Cluster
   const p = options.parallelism ? ` at parallelism ${options.parallelism}` : '';
   print(`==> running ${options.job}${p}${args.length ? ` with ${args.join(' ')}` : ''}`);
   let client: RunnelClient | undefined;
-  let jobId: string | undefined;
+  let jobId: JobId | undefined;
   const onAbort = () => void client?.close().catch(() => undefined);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {

@@ -3,7 +3,7 @@
  * Flink's REST API, so Flink users and their tools recognise it.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { DEFAULT_CLUSTER_ID, ResourceIds, ResourceManagerGateway, TaskManagerSummary } from '@runnel/protocol';
+import { DEFAULT_CLUSTER_ID, ResourceId, ResourceIds, ResourceManagerGateway, TaskManagerSummary } from '@runnel/protocol';
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 
 export const RESOURCE_MANAGER_GATEWAY = Symbol('RESOURCE_MANAGER_GATEWAY');
@@ -23,7 +23,7 @@ export class ClusterViewService {
     return this.resourceManager.listTaskManagers({});
   }
 
-  getTaskManager(resourceId: string) {
+  getTaskManager(resourceId: ResourceId) {
     return this.resourceManager.getTaskManager({ resourceId: ResourceIds.parse(resourceId) });
   }
 
@@ -50,7 +50,7 @@ export class ClusterViewService {
   }
 
   /** GET /taskmanagers/:id: Flink's fields plus every slot and who holds it. */
-  async restTaskManager(resourceId: string) {
+  async restTaskManager(resourceId: ResourceId) {
     const { taskManager, slots } = await this.getTaskManager(resourceId);
     return {
       ...toRestTaskManager(taskManager),

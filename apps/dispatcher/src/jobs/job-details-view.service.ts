@@ -5,17 +5,17 @@
  * TaskManagers its subtasks run on.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCodes, JobMasterGateway, MAX_LOG_CHUNK_BYTES, ProfileRequest, ResourceIds, RunnelError, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointId, ErrorCodes, JobId, JobMasterGateway, MAX_LOG_CHUNK_BYTES, ProfileRequest, ResourceId, ResourceIds, RunnelError, TaskExecutorGateway } from '@runnel/protocol';
 import { JOB_MASTER_GATEWAY } from '../jars/jar.service';
 import { FlameNode, mergeFlameGraphs } from './flame-graph.merge';
 
 export const TASK_EXECUTOR_GATEWAYS = Symbol('TASK_EXECUTOR_GATEWAYS');
-export type TaskExecutorGateways = (resourceId: string) => TaskExecutorGateway;
+export type TaskExecutorGateways = (resourceId: ResourceId) => TaskExecutorGateway;
 
 /** Largest log file served in one response (bigger ones: their last this many bytes). */
 export const MAX_LOG_RESPONSE_BYTES = 32 * 1024 * 1024;
 
-export type LogSource = { readonly kind: 'jobmanager' } | { readonly kind: 'taskmanager'; readonly resourceId: string };
+export type LogSource = { readonly kind: 'jobmanager' } | { readonly kind: 'taskmanager'; readonly resourceId: ResourceId };
 
 @Injectable()
 export class JobDetailsViewService {
@@ -24,43 +24,43 @@ export class JobDetailsViewService {
     @Inject(TASK_EXECUTOR_GATEWAYS) private readonly taskExecutor: TaskExecutorGateways,
   ) {}
 
-  async vertex(jobId: string, vertexId: string) {
+  async vertex(jobId: JobId, vertexId: string) {
     return (await this.jobManager.getJobVertex({ jobId, vertexId })).view;
   }
 
-  async subtask(jobId: string, vertexId: string, subtaskIndex: number, attempt?: number) {
+  async subtask(jobId: JobId, vertexId: string, subtaskIndex: number, attempt?: number) {
     return (await this.jobManager.getSubtask({ jobId, vertexId, subtaskIndex, ...(attempt !== undefined ? { attempt } : {}) })).view;
   }
 
-  async subtaskTimes(jobId: string, vertexId: string) {
+  async subtaskTimes(jobId: JobId, vertexId: string) {
     return (await this.jobManager.getSubtaskTimes({ jobId, vertexId })).view;
   }
 
-  async taskManagers(jobId: string, vertexId: string) {
+  async taskManagers(jobId: JobId, vertexId: string) {
     return (await this.jobManager.getVertexTaskManagers({ jobId, vertexId })).view;
   }
 
-  async executionResult(jobId: string) {
+  async executionResult(jobId: JobId) {
     return (await this.jobManager.getExecutionResult({ jobId })).view;
   }
 
-  async config(jobId: string) {
+  async config(jobId: JobId) {
     return (await this.jobManager.getJobConfig({ jobId })).view;
   }
 
-  async checkpointDetails(jobId: string, checkpointId: number) {
+  async checkpointDetails(jobId: JobId, checkpointId: CheckpointId) {
     return (await this.jobManager.getCheckpointDetails({ jobId, checkpointId })).view;
   }
 
-  async checkpointSubtasks(jobId: string, checkpointId: number, vertexId: string) {
+  async checkpointSubtasks(jobId: JobId, checkpointId: CheckpointId, vertexId: string) {
     return (await this.jobManager.getCheckpointSubtasks({ jobId, checkpointId, vertexId })).view;
   }
 
-  triggerCheckpoint(jobId: string) {
+  triggerCheckpoint(jobId: JobId) {
     return this.jobManager.triggerCheckpoint({ jobId });
   }
 
-  checkpointTriggerStatus(jobId: string, triggerId: string) {
+  checkpointTriggerStatus(jobId: JobId, triggerId: string) {
     return this.jobManager.getCheckpointTriggerStatus({ jobId, triggerId });
   }
 
@@ -100,7 +100,7 @@ export class JobDetailsViewService {
   }
 
   /** POST /taskmanagers/:id/profile: the CPU profile of its slot workers. */
-  async profileTaskManager(resourceId: string, request: Omit<ProfileRequest, 'protocolVersion'>) {
+  async profileTaskManager(resourceId: ResourceId, request: Omit<ProfileRequest, 'protocolVersion'>) {
     return (await this.taskExecutor(resourceId).profile(request, { timeoutMs: request.durationMs + 15_000 })).view;
   }
 
@@ -108,10 +108,11 @@ export class JobDetailsViewService {
    * Flink's GET /jobs/:id/vertices/:vid/flamegraph: the CPU profiles of the workers running the
    * vertex's subtasks (all of them, or one with subtaskIndex), merged into one tree.
    */
-  async flameGraph(jobId: string, vertexId: string, durationMs: number, subtaskIndex?: number, type: 'full' | 'on_cpu' = 'full') {
+  async flameGraph(jobId: JobId, vertexId: string, durationMs: number, subtaskIndex?: number, type: 'full' | 'on_cpu' = 'full') {
     const vertex = (await this.jobManager.getJobVertex({ jobId, vertexId })).view as { subtasks: { subtask: number; status: string; 'taskmanager-id': string }[] };
     const running = vertex.subtasks.filter((s) => s.status === 'RUNNING' && (subtaskIndex === undefined || s.subtask === subtaskIndex));
-    const taskManagers = [...new Set(running.map((s) => s['taskmanager-id']).filter((id) => ResourceIds.pattern.test(id)))];
+    // The vertex view is a plain JSON view: its TaskManager ids are parsed before they name a subject.
+    const taskManagers = [...new Set(running.map((s) => s['taskmanager-id']).filter(ResourceIds.isValid))];
     if (taskManagers.length === 0) return { endTimestamp: Date.now(), data: null, note: 'no subtask of this vertex is running' };
     const request = { durationMs, jobId, vertexId, type, ...(subtaskIndex !== undefined ? { subtaskIndex } : {}) };
     const results = await Promise.allSettled(taskManagers.map((id) => this.profileTaskManager(id, request)));

@@ -4,7 +4,7 @@
  * view of the slot workers; the JobManager's join the cluster's TaskManager and slot counts.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { JobMetricsGateway, MessageBody, MetricsQuery, ResourceIds, ResourceManagerGateway } from '@runnel/protocol';
+import { JobId, JobMetricsGateway, MessageBody, MetricsQuery, ResourceId, ResourceIds, ResourceManagerGateway } from '@runnel/protocol';
 import { RESOURCE_MANAGER_GATEWAY } from '../cluster/cluster-view.service';
 
 export const JOB_METRICS_GATEWAY = Symbol('JOB_METRICS_GATEWAY');
@@ -22,15 +22,15 @@ export class JobMetricsViewService {
     return (await this.jobManager.queryMetrics(q)).metrics;
   }
 
-  backPressure(jobId: string, vertexId: string) {
+  backPressure(jobId: JobId, vertexId: string) {
     return this.jobManager.getBackPressure({ jobId, vertexId });
   }
 
-  watermarks(jobId: string) {
+  watermarks(jobId: JobId) {
     return this.jobManager.getWatermarks({ jobId });
   }
 
-  async taskManager(resourceId: string, get: string[] | undefined): Promise<Entry[]> {
+  async taskManager(resourceId: ResourceId, get: string[] | undefined): Promise<Entry[]> {
     const [{ taskManager }, fromJobs] = await Promise.all([
       this.resourceManager.getTaskManager({ resourceId: ResourceIds.parse(resourceId) }),
       this.jobManager.queryMetrics({ scope: 'taskmanager', taskManagerId: resourceId, get: undefined }),

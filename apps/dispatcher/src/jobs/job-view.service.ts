@@ -3,7 +3,7 @@
  * the JobManager no longer holds (it restarted since).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCodes, JobMasterGateway, ResourceManagerGateway, RunnelError, StoredJob } from '@runnel/protocol';
+import { ErrorCodes, JobId, JobMasterGateway, ResourceManagerGateway, RunnelError, StoredJob } from '@runnel/protocol';
 import { toFlinkPlan } from '@runnel/dataflow';
 import { RESOURCE_MANAGER_GATEWAY } from '../cluster/cluster-view.service';
 import { JOB_MASTER_GATEWAY } from '../jars/jar.service';
@@ -21,7 +21,7 @@ export class JobViewService {
     return [...live.jobs, ...stored.jobs.filter((j) => !known.has(j.jobId)).map(storedOverview)];
   }
 
-  async details(jobId: string) {
+  async details(jobId: JobId) {
     try {
       return await this.jobManager.getJob({ jobId });
     } catch (error) {
@@ -38,7 +38,7 @@ export class JobViewService {
     }
   }
 
-  async exceptions(jobId: string, maxExceptions?: number) {
+  async exceptions(jobId: JobId, maxExceptions?: number) {
     try {
       return await this.jobManager.getJobExceptions({ jobId, ...(maxExceptions !== undefined ? { maxExceptions } : {}) });
     } catch (error) {
@@ -48,19 +48,19 @@ export class JobViewService {
     }
   }
 
-  checkpoints(jobId: string) {
+  checkpoints(jobId: JobId) {
     return this.jobManager.getCheckpoints({ jobId });
   }
 
-  checkpointConfig(jobId: string) {
+  checkpointConfig(jobId: JobId) {
     return this.jobManager.getCheckpointConfig({ jobId });
   }
 
-  triggerSavepoint(jobId: string, options: { targetDirectory?: string; cancelJob?: boolean; drain?: boolean }) {
+  triggerSavepoint(jobId: JobId, options: { targetDirectory?: string; cancelJob?: boolean; drain?: boolean }) {
     return this.jobManager.triggerSavepoint({ jobId, ...options });
   }
 
-  savepointStatus(jobId: string, triggerId: string) {
+  savepointStatus(jobId: JobId, triggerId: string) {
     return this.jobManager.getSavepointStatus({ jobId, triggerId });
   }
 
@@ -68,7 +68,7 @@ export class JobViewService {
     return (await this.jobManager.listSavepoints({})).savepoints;
   }
 
-  cancel(jobId: string) {
+  cancel(jobId: JobId) {
     return this.jobManager.cancelJob({ jobId });
   }
 }

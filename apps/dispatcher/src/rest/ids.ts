@@ -1,5 +1,5 @@
 /** Path parameters of the REST API, checked before anything is asked of the cluster. */
-import { JobIds, ResourceIds, ValidationError } from '@runnel/protocol';
+import { JobId, JobIds, ResourceId, ResourceIds, ValidationError } from '@runnel/protocol';
 
 export function parseJarId(value: string): string {
   if (!/^[0-9a-f]{64}$/.test(value)) {
@@ -10,7 +10,7 @@ export function parseJarId(value: string): string {
   return value;
 }
 
-export function parseJobId(value: string): string {
+export function parseJobId(value: string): JobId {
   if (!JobIds.isValid(value)) {
     throw new ValidationError(`Invalid job id ${JSON.stringify(value)}: expected 32 lower-case hex characters`, [
       { field: 'jobid', problems: ['must be 32 lower-case hex characters'] },
@@ -30,8 +30,8 @@ export function parseTriggerId(value: string): string {
 }
 
 /** A TaskManager's ResourceId: letters, digits, ".", "_" or "-", at most 128, not starting with a symbol. */
-export function parseResourceId(value: string): string {
-  if (!ResourceIds.pattern.test(value)) {
+export function parseResourceId(value: string): ResourceId {
+  if (!ResourceIds.isValid(value)) {
     throw new ValidationError(`Invalid TaskManager id ${JSON.stringify(value.slice(0, 200))}: expected letters, digits, ".", "_" or "-" (at most 128), not starting with a symbol`, [
       { field: 'id', problems: ['must be a TaskManager resource id'] },
     ]);

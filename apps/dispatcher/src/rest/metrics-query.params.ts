@@ -2,7 +2,7 @@
  * Flink's metric query parameters: `get=a,b` (ids to return), `agg=min,max,sum,avg`, `subtasks=0,2-4`
  * and `jobs=<id>,<id>`. Checked here, so bad input is a 400 before the cluster is asked anything.
  */
-import { METRIC_AGGREGATES, MetricAggregate, MetricQueryLimits, ValidationError } from '@runnel/protocol';
+import { JobId, METRIC_AGGREGATES, MetricAggregate, MetricQueryLimits, ValidationError } from '@runnel/protocol';
 import { parseJobId } from './ids';
 
 function list(raw: unknown, field: string): string[] | undefined {
@@ -45,7 +45,7 @@ export function parseSubtasks(raw: unknown): number[] | undefined {
   return [...out];
 }
 
-export function parseJobs(raw: unknown): string[] | undefined {
+export function parseJobs(raw: unknown): JobId[] | undefined {
   return list(raw, 'jobs')?.map(parseJobId);
 }
 

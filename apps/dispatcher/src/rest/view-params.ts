@@ -1,5 +1,5 @@
 /** Path and query parameters of the job, checkpoint, log and profile views, checked before the cluster is asked. */
-import { LOG_FILE_NAME, MAX_PROFILE_DURATION_MS, ValidationError } from '@runnel/protocol';
+import { CheckpointId, CheckpointIds, LOG_FILE_NAME, MAX_PROFILE_DURATION_MS, ValidationError } from '@runnel/protocol';
 
 const refuse = (field: string, value: string, problem: string) =>
   new ValidationError(`Invalid ${field} ${JSON.stringify(value.slice(0, 100))}: ${problem}`, [{ field, problems: [problem] }]);
@@ -16,9 +16,10 @@ export function parseIndex(value: string, field: string): number {
   return Number(value);
 }
 
-export function parseCheckpointId(value: string): number {
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw refuse('checkpointid', value, 'must be a positive whole number');
-  return Number(value);
+export function parseCheckpointId(value: string): CheckpointId {
+  const id = /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+  if (!CheckpointIds.isValid(id)) throw refuse('checkpointid', value, 'must be a positive whole number');
+  return id;
 }
 
 /** A log file name: no directory part, no leading dot (so no traversal). */

@@ -1,10 +1,11 @@
-import { NoRespondersError, RequestTimeoutError, testingTaskExecutorGateway } from '@runnel/protocol';
+import { AllocationIds, CheckpointIds, JobIds, NoRespondersError, RequestTimeoutError, ResourceIds, testingTaskExecutorGateway } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
 import { CheckpointCoordinator } from './checkpoint-coordinator';
 import { CheckpointRecord } from './checkpoint.repository';
 
-const JOB = 'c'.repeat(32);
+const JOB = JobIds.parse('c'.repeat(32));
+const cp = CheckpointIds.parse;
 const op = (uid: string) => ({ uid, name: uid, kind: 'map', inputs: 1, keyed: false, config: {} });
 const graph: JobGraph = {
   jobName: 'cp',
@@ -59,7 +60,7 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
   );
   const eg = new ExecutionGraph(graph, 0, 0);
   eg.assignSlots(
-    [0, 1].map((i) => ({ allocationId: String(i).padStart(32, '0'), resourceId: `tm-${i}`, slotIndex: 0, address: 'x' })),
+    [0, 1].map((i) => ({ allocationId: AllocationIds.parse(String(i).padStart(32, '0')), resourceId: ResourceIds.parse(`tm-${i}`), slotIndex: 0, address: 'x' })),
     0,
   );
   for (const e of eg.executions()) {
@@ -69,7 +70,7 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
   coordinator.start(eg);
   const ackAll = async (id: number) => {
     for (const e of eg.executions()) {
-      await coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: id, handle: `${e.vertexId}/${e.subtaskIndex}/${id}`, size: 10, checksum: 'f'.repeat(64) });
+      await coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: cp(id), handle: `${e.vertexId}/${e.subtaskIndex}/${id}`, size: 10, checksum: 'f'.repeat(64) });
     }
   };
   return { coordinator, eg, saved, statuses, deleted, triggered, notified, ackAll, unreachable, tooMany: () => tooMany };
@@ -137,7 +138,7 @@ describe('CheckpointCoordinator', () => {
 
   it('a job started from a savepoint restores its own newer checkpoint after a JobManager failover, the savepoint before it has one', async () => {
     const record = (jobId: string, checkpointId: number, completedTimestamp: number, isSavepoint: boolean): CheckpointRecord => ({
-      jobId, checkpointId, attempt: 0, status: 'COMPLETED', isSavepoint, triggerTimestamp: completedTimestamp - 10, completedTimestamp,
+      jobId: JobIds.parse(jobId), checkpointId: cp(checkpointId), attempt: 0, status: 'COMPLETED', isSavepoint, triggerTimestamp: completedTimestamp - 10, completedTimestamp,
       stateSize: 1, handles: [], parallelism: {}, operators: {}, failureReason: null, externalPath: null,
     });
     const savepoint = record('d'.repeat(32), 7, 1_000, true);
@@ -160,8 +161,8 @@ describe('CheckpointCoordinator', () => {
     const t = setup();
     await t.coordinator.trigger();
     const [a] = t.eg.executions();
-    await t.coordinator.onAcknowledge({ executionAttemptId: a.attemptId, checkpointId: 1, handle: 'h', size: 1, checksum: 'f'.repeat(64) });
-    await t.coordinator.onAcknowledge({ executionAttemptId: a.attemptId, checkpointId: 1, handle: 'h', size: 1, checksum: 'f'.repeat(64) });
+    await t.coordinator.onAcknowledge({ executionAttemptId: a.attemptId, checkpointId: cp(1), handle: 'h', size: 1, checksum: 'f'.repeat(64) });
+    await t.coordinator.onAcknowledge({ executionAttemptId: a.attemptId, checkpointId: cp(1), handle: 'h', size: 1, checksum: 'f'.repeat(64) });
     expect(t.saved).toHaveLength(0);
     expect(t.coordinator.stats().counts.in_progress).toBe(1);
     t.coordinator.stop();
@@ -170,10 +171,10 @@ describe('CheckpointCoordinator', () => {
   it('counts declined checkpoints and gives up past the tolerable number', async () => {
     const t = setup({ tolerableFailures: 1 });
     await t.coordinator.trigger();
-    t.coordinator.onDecline(1, 'disk full');
+    t.coordinator.onDecline(cp(1), 'disk full');
     expect(t.tooMany()).toBeUndefined();
     await t.coordinator.trigger();
-    t.coordinator.onDecline(2, 'disk full');
+    t.coordinator.onDecline(cp(2), 'disk full');
     expect(t.tooMany()).toMatch(/2 checkpoints failed in a row \(tolerable: 1\); the last: declined: disk full/);
     expect(t.deleted).toEqual([1, 2]);
     expect(t.coordinator.stats().counts.failed).toBe(2);
@@ -218,7 +219,7 @@ describe('CheckpointCoordinator', () => {
     const t = setup();
     const [src, agg0, agg1] = t.eg.executions();
     const handle = (e: typeof src, id: number) => `${JOB}/chk-${id}/${e.vertexId}/${e.subtaskIndex}`;
-    const ack = (e: typeof src, id: number) => t.coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: id, handle: handle(e, id), size: 10, checksum: 'f'.repeat(64) });
+    const ack = (e: typeof src, id: number) => t.coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: cp(id), handle: handle(e, id), size: 10, checksum: 'f'.repeat(64) });
     // Checkpoint 1 is agg0's final checkpoint; agg0 then finishes.
     await t.coordinator.trigger();
     for (const e of [src, agg0, agg1]) await ack(e, 1);
@@ -263,14 +264,14 @@ describe('CheckpointCoordinator', () => {
     await until(() => triggeredIds().length === 2);
     expect(triggeredIds()).toEqual([1, 2]);
     // Checkpoint 2 fails: the task still waits, so another one is triggered.
-    t.coordinator.onDecline(2, 'a publish failed');
+    t.coordinator.onDecline(cp(2), 'a publish failed');
     await until(() => triggeredIds().length === 3);
     expect(triggeredIds()).toEqual([1, 2, 3]);
     await t.ackAll(3);
     // The task finished: no more.
     t.eg.transition(src, 'FINISHED', 1);
     await t.coordinator.onExecutionFinished(src.attemptId);
-    t.coordinator.onDecline(4, 'none in progress');
+    t.coordinator.onDecline(cp(4), 'none in progress');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(triggeredIds()).toEqual([1, 2, 3]);
     t.coordinator.stop();

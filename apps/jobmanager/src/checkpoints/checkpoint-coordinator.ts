@@ -5,7 +5,7 @@
  * commit, dropping subsumed checkpoints — and counts expired or declined ones, failing the job
  * only past the tolerable number. It also hands out what a restarted task restores.
  */
-import { CheckpointNames, ErrorCodes, RestoreSpec, RunnelError, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointId, CheckpointIds, CheckpointNames, ErrorCodes, ExecutionAttemptId, ExecutionAttemptIds, JobId, ResourceId, RestoreSpec, RunnelError, SubtaskCheckpointTimings, TaskExecutorGateway } from '@runnel/protocol';
 import { CheckpointTracker, type CheckpointSettings, type JobGraph, type PendingCheckpoint } from '@runnel/dataflow';
 import { CheckpointStatsTracker } from './checkpoint-stats.tracker';
 import { ExecutionGraph } from '../jobmaster/execution-graph';
@@ -16,10 +16,10 @@ import { carryFinalStates } from './final-states';
 export { checkpointSettings, type CheckpointSettings } from '@runnel/dataflow';
 
 export interface CheckpointCoordinatorDeps {
-  readonly jobId: string;
-  readonly taskExecutor: (resourceId: string) => TaskExecutorGateway;
+  readonly jobId: JobId;
+  readonly taskExecutor: (resourceId: ResourceId) => TaskExecutorGateway;
   readonly repository: CheckpointRepository;
-  readonly store: { deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> };
+  readonly store: { deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void> };
   readonly clock: () => number;
   readonly log: { log(message: string): void; warn(message: string): void };
   /** More checkpoints failed in a row than tolerated. */
@@ -38,6 +38,12 @@ interface Ack {
   readonly timings?: SubtaskCheckpointTimings;
 }
 type Pending = PendingCheckpoint<Ack, Attempt>;
+
+/**
+ * The shared tracker (libs/dataflow, which knows no protocol) counts checkpoints in plain numbers
+ * and tasks in plain strings: they become branded ids here, where they leave for the wire.
+ */
+const checkpointIdOf = (pending: Pending): CheckpointId => CheckpointIds.parse(pending.id);
 
 interface HistoryEntry {
   id: number;
@@ -65,7 +71,7 @@ export class CheckpointCoordinator {
   /** Per-subtask statistics of the checkpoints in the history (the details views). */
   readonly statsTracker = new CheckpointStatsTracker(HISTORY_SIZE);
   /** Subsumed checkpoints whose state is deleted once no retained checkpoint refers to it. */
-  private readonly unreferenced = new Set<number>();
+  private readonly unreferenced = new Set<CheckpointId>();
   /** Ids, the periodic trigger, pending acknowledgements, timeouts, tolerable failures, final checkpoints. */
   private readonly tracker: CheckpointTracker<Ack, Attempt, CheckpointRecord>;
 
@@ -170,7 +176,7 @@ export class CheckpointCoordinator {
   }
 
   /** A task could not use a checkpoint (missing or corrupted state): fall back to the one before. */
-  async discardCorrupt(checkpointId: number): Promise<void> {
+  async discardCorrupt(checkpointId: CheckpointId): Promise<void> {
     const i = this.completedCheckpoints.findIndex((c) => c.checkpointId === checkpointId);
     if (i < 0) return;
     this.completedCheckpoints.splice(i, 1);
@@ -196,7 +202,7 @@ export class CheckpointCoordinator {
     }
   }
 
-  async onAcknowledge(ack: { executionAttemptId: string; checkpointId: number; handle: string; size: number; checksum: string; timings?: SubtaskCheckpointTimings }): Promise<void> {
+  async onAcknowledge(ack: { executionAttemptId: ExecutionAttemptId; checkpointId: CheckpointId; handle: string; size: number; checksum: string; timings?: SubtaskCheckpointTimings }): Promise<void> {
     const execution = this.graph?.get(ack.executionAttemptId);
     if (!execution) return;
     const stored: StoredHandle = { vertexId: execution.vertexId, subtaskIndex: execution.subtaskIndex, handle: ack.handle, checksum: ack.checksum, size: ack.size };
@@ -204,16 +210,16 @@ export class CheckpointCoordinator {
   }
 
   /** A task's input ended and it waits for its final checkpoint (see CheckpointTracker.requestFinal). */
-  requestFinalCheckpoint(executionAttemptId: string, afterCheckpointId?: number): void {
+  requestFinalCheckpoint(executionAttemptId: ExecutionAttemptId, afterCheckpointId?: number): void {
     if (this.graph?.get(executionAttemptId)) this.tracker.requestFinal(executionAttemptId, afterCheckpointId);
   }
 
   /** A task finished (after its final checkpoint): pending checkpoints stop waiting for it. */
-  onExecutionFinished(executionAttemptId: string): Promise<void> {
+  onExecutionFinished(executionAttemptId: ExecutionAttemptId): Promise<void> {
     return this.tracker.taskFinished(executionAttemptId);
   }
 
-  onDecline(checkpointId: number, reason: string): void {
+  onDecline(checkpointId: CheckpointId, reason: string): void {
     this.tracker.decline(checkpointId, `declined: ${reason}`);
   }
 
@@ -221,7 +227,7 @@ export class CheckpointCoordinator {
    * Every task runs, or finished after its final checkpoint (its final state stands for it in
    * later checkpoints, see persist()); none may be starting.
    */
-  private participants(): string[] | undefined {
+  private participants(): ExecutionAttemptId[] | undefined {
     const executions = this.graph?.executions() ?? [];
     if (!executions.every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) return undefined;
     return executions.filter((e) => e.state === 'RUNNING').map((e) => e.attemptId);
@@ -236,10 +242,10 @@ export class CheckpointCoordinator {
     // (a final checkpoint: their inputs send no barriers any more), and ignore it otherwise.
     await Promise.all(
       [...pending.expected].map(async (attemptId) => {
-        const e = graph.get(attemptId)!;
+        const e = graph.get(ExecutionAttemptIds.parse(attemptId))!;
         try {
           await this.deps.taskExecutor(e.slot!.resourceId).triggerCheckpoint({
-            jobId: this.deps.jobId, executionAttemptId: e.attemptId, checkpointId: pending.id, timestamp: pending.triggeredAt, mode: this.settings.mode,
+            jobId: this.deps.jobId, executionAttemptId: e.attemptId, checkpointId: checkpointIdOf(pending), timestamp: pending.triggeredAt, mode: this.settings.mode,
           });
         } catch (error) {
           // Nobody answers on the TaskManager's subject: it is gone, which its missed heartbeats
@@ -259,7 +265,7 @@ export class CheckpointCoordinator {
     carryFinalStates(handles, graph, this.latestCompleted());
     const record: CheckpointRecord = {
       jobId: this.deps.jobId,
-      checkpointId: pending.id,
+      checkpointId: checkpointIdOf(pending),
       attempt: pending.data.attempt,
       status: 'COMPLETED',
       isSavepoint: pending.savepoint,
@@ -283,7 +289,7 @@ export class CheckpointCoordinator {
     this.updateHistory(pending, 'COMPLETED');
     this.statsTracker.completed(pending.id);
     await Promise.allSettled(
-      graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).notifyCheckpointComplete({ jobId: this.deps.jobId, attempt: pending.data.attempt, checkpointId: pending.id })),
+      graph.taskManagers().map((rid) => this.deps.taskExecutor(rid).notifyCheckpointComplete({ jobId: this.deps.jobId, attempt: pending.data.attempt, checkpointId: checkpointIdOf(pending) })),
     );
     // Savepoints stay until deleted; checkpoints beyond the retained number are subsumed.
     const checkpoints = this.completedCheckpoints.filter((c) => !c.isSavepoint);
@@ -308,12 +314,12 @@ export class CheckpointCoordinator {
     this.deps.log.warn(`checkpoint ${pending.id} of job ${this.deps.jobId} failed: ${reason}`);
     void this.deps.repository
       .save({
-        jobId: this.deps.jobId, checkpointId: pending.id, attempt: pending.data.attempt, status: 'FAILED', isSavepoint: pending.savepoint,
+        jobId: this.deps.jobId, checkpointId: checkpointIdOf(pending), attempt: pending.data.attempt, status: 'FAILED', isSavepoint: pending.savepoint,
         triggerTimestamp: pending.triggeredAt, completedTimestamp: null, stateSize: 0, handles: [], parallelism: {}, operators: {},
         failureReason: reason, externalPath: null,
       })
       .catch(() => undefined);
-    void this.deps.store.deleteCheckpoint(this.deps.jobId, pending.id).catch(() => undefined);
+    void this.deps.store.deleteCheckpoint(this.deps.jobId, checkpointIdOf(pending)).catch(() => undefined);
   }
 
   private entry(p: Pending, status: HistoryEntry['status'], failure?: string): HistoryEntry {

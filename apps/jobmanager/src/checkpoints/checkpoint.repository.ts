@@ -2,11 +2,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { CheckpointId, CheckpointIds, JobId, JobIds } from '@runnel/protocol';
 import { CheckpointEntity, CheckpointStatus, StoredHandle } from './checkpoint.entity';
 
 export interface CheckpointRecord {
-  readonly jobId: string;
-  readonly checkpointId: number;
+  readonly jobId: JobId;
+  readonly checkpointId: CheckpointId;
   readonly attempt: number;
   readonly status: CheckpointStatus;
   readonly isSavepoint: boolean;
@@ -22,12 +23,12 @@ export interface CheckpointRecord {
 
 export interface CheckpointRepository {
   save(record: CheckpointRecord): Promise<void>;
-  markStatus(jobId: string, checkpointId: number, status: CheckpointStatus): Promise<void>;
+  markStatus(jobId: JobId, checkpointId: CheckpointId, status: CheckpointStatus): Promise<void>;
   /** Completed checkpoints of a job, newest first. */
-  completed(jobId: string): Promise<CheckpointRecord[]>;
-  find(jobId: string, checkpointId: number): Promise<CheckpointRecord | undefined>;
+  completed(jobId: JobId): Promise<CheckpointRecord[]>;
+  find(jobId: JobId, checkpointId: CheckpointId): Promise<CheckpointRecord | undefined>;
   savepoints(): Promise<CheckpointRecord[]>;
-  setExternalPath(jobId: string, checkpointId: number, path: string): Promise<void>;
+  setExternalPath(jobId: JobId, checkpointId: CheckpointId, path: string): Promise<void>;
 }
 
 @Injectable()
@@ -38,16 +39,16 @@ export class TypeOrmCheckpointRepository implements CheckpointRepository {
     await this.checkpoints.upsert({ ...record }, { conflictPaths: ['jobId', 'checkpointId'] });
   }
 
-  async markStatus(jobId: string, checkpointId: number, status: CheckpointStatus): Promise<void> {
+  async markStatus(jobId: JobId, checkpointId: CheckpointId, status: CheckpointStatus): Promise<void> {
     await this.checkpoints.update({ jobId, checkpointId }, { status });
   }
 
-  async completed(jobId: string): Promise<CheckpointRecord[]> {
+  async completed(jobId: JobId): Promise<CheckpointRecord[]> {
     const rows = await this.checkpoints.find({ where: { jobId, status: 'COMPLETED' }, order: { checkpointId: 'DESC' } });
     return rows.map(toRecord);
   }
 
-  async find(jobId: string, checkpointId: number): Promise<CheckpointRecord | undefined> {
+  async find(jobId: JobId, checkpointId: CheckpointId): Promise<CheckpointRecord | undefined> {
     const row = await this.checkpoints.findOne({ where: { jobId, checkpointId } });
     return row ? toRecord(row) : undefined;
   }
@@ -56,14 +57,17 @@ export class TypeOrmCheckpointRepository implements CheckpointRepository {
     return (await this.checkpoints.find({ where: { isSavepoint: true, status: 'COMPLETED' }, order: { triggerTimestamp: 'DESC' } })).map(toRecord);
   }
 
-  async setExternalPath(jobId: string, checkpointId: number, externalPath: string): Promise<void> {
+  async setExternalPath(jobId: JobId, checkpointId: CheckpointId, externalPath: string): Promise<void> {
     await this.checkpoints.update({ jobId, checkpointId }, { externalPath });
   }
 }
 
 function toRecord(r: CheckpointEntity): CheckpointRecord {
+  // Rows are read back from the database, not trusted as ids: parsed here, once.
   return {
     ...r,
+    jobId: JobIds.parse(r.jobId),
+    checkpointId: CheckpointIds.parse(r.checkpointId),
     triggerTimestamp: Number(r.triggerTimestamp),
     completedTimestamp: r.completedTimestamp === null ? null : Number(r.completedTimestamp),
     stateSize: Number(r.stateSize),

@@ -7,12 +7,12 @@
  * knows which attempts run), and a stream younger than one interval is left alone: its attempt
  * may be starting on this JobManager right now.
  */
-import { ClusterNamespace } from '@runnel/protocol';
+import { ClusterNamespace, JobId, JobIds } from '@runnel/protocol';
 import { NatsConnection } from 'nats';
 
 /** What the sweeper needs to know of the jobs: is this the current attempt of a job that runs (or is recovered) here? */
 export interface LiveAttempts {
-  isLive(jobId: string, attempt: number): boolean;
+  isLive(jobId: JobId, attempt: number): boolean;
 }
 
 export class DataStreamSweeper {
@@ -52,7 +52,8 @@ export class DataStreamSweeper {
     const youngerThan = this.clock() - this.intervalMs;
     for await (const stream of jsm.streams.list()) {
       const name = stream.config.name;
-      const jobId = /-([0-9a-f]{32})-\d+/.exec(name)?.[1];
+      const candidate = /-([0-9a-f]{32})-\d+/.exec(name)?.[1];
+      const jobId = JobIds.isValid(candidate) ? candidate : undefined;
       // Only this cluster's data streams: the namespace checks the prefix and the cluster suffix.
       const attempt = jobId === undefined ? undefined : this.namespace.data.attemptOf(name, jobId);
       if (jobId === undefined || attempt === undefined || this.jobs.isLive(jobId, attempt)) continue;

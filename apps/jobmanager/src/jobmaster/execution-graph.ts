@@ -3,18 +3,18 @@
  * per subtask, and its current Execution with Flink's states and the time it entered each. Pure
  * bookkeeping, no I/O, so the JobMaster's decisions are unit-tested on it directly.
  */
-import { ExecutionAttemptIds, ExecutionState, ExecutionStates, TERMINAL_EXECUTION_STATES, TaskFailure, TaskMetrics } from '@runnel/protocol';
+import { AllocationId, ExecutionAttemptId, ExecutionAttemptIds, ResourceId, ExecutionState, ExecutionStates, TERMINAL_EXECUTION_STATES, TaskFailure, TaskMetrics } from '@runnel/protocol';
 import type { JobGraph, JobVertex } from '@runnel/dataflow';
 
 export interface SlotAssignment {
-  readonly allocationId: string;
-  readonly resourceId: string;
+  readonly allocationId: AllocationId;
+  readonly resourceId: ResourceId;
   readonly slotIndex: number;
   readonly address: string;
 }
 
 export interface Execution {
-  readonly attemptId: string;
+  readonly attemptId: ExecutionAttemptId;
   readonly vertexId: string;
   readonly subtaskIndex: number;
   state: ExecutionState;
@@ -44,7 +44,7 @@ const NEXT: Record<ExecutionState, readonly ExecutionState[]> = {
 
 export class ExecutionGraph {
   readonly jobVertices: ExecutionJobVertex[];
-  private readonly byAttempt = new Map<string, Execution>();
+  private readonly byAttempt = new Map<ExecutionAttemptId, Execution>();
 
   constructor(
     readonly jobGraph: JobGraph,
@@ -116,7 +116,7 @@ export class ExecutionGraph {
     return this.jobVertices.flatMap((v) => v.executions);
   }
 
-  get(attemptId: string): Execution | undefined {
+  get(attemptId: ExecutionAttemptId): Execution | undefined {
     return this.byAttempt.get(attemptId);
   }
 
@@ -139,7 +139,7 @@ export class ExecutionGraph {
   }
 
   /** TaskManagers that run (or ran) a task of this attempt. */
-  taskManagers(): string[] {
+  taskManagers(): ResourceId[] {
     return [...new Set(this.executions().flatMap((e) => (e.slot ? [e.slot.resourceId] : [])))].sort();
   }
 }

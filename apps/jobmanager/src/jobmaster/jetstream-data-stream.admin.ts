@@ -3,7 +3,7 @@
  * TaskManagers. Work-queue retention: a message is gone once its one consumer acknowledged it,
  * so a long job does not pile up data it already processed.
  */
-import { ClusterNamespace, retryWhileJetStreamUnavailable } from '@runnel/protocol';
+import { ClusterNamespace, JobId, retryWhileJetStreamUnavailable } from '@runnel/protocol';
 import { DiscardPolicy, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 import { DataStreamAdmin } from './job-master.deps';
 
@@ -19,7 +19,7 @@ export class JetStreamDataStreamAdmin implements DataStreamAdmin {
     private readonly replicas = 1,
   ) {}
 
-  async create(jobId: string, attempt: number): Promise<string> {
+  async create(jobId: JobId, attempt: number): Promise<string> {
     const jsm = await this.connection.jetstreamManager();
     const name = this.namespace.data.stream(jobId, attempt);
     // Idempotent with the same configuration: retried while a NATS cluster elects a meta leader.
@@ -35,7 +35,7 @@ export class JetStreamDataStreamAdmin implements DataStreamAdmin {
     return name;
   }
 
-  async delete(jobId: string, attempt: number): Promise<void> {
+  async delete(jobId: JobId, attempt: number): Promise<void> {
     const jsm = await this.connection.jetstreamManager();
     try {
       await jsm.streams.delete(this.namespace.data.stream(jobId, attempt));

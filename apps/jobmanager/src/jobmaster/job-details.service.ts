@@ -4,7 +4,7 @@
  * and the JobManager's own log files.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, Reply, SavepointStatusReply } from '@runnel/protocol';
+import { CheckpointId, JobId, NotFoundError, Reply, SavepointStatusReply } from '@runnel/protocol';
 import { LOG_FILES, LogFiles } from '@runnel/service-kit';
 import { randomUUID } from 'node:crypto';
 import { JobManagerService } from './job-manager.service';
@@ -22,37 +22,37 @@ export class JobDetailsService {
     @Inject(LOG_FILES) private readonly logs: LogFiles,
   ) {}
 
-  vertex(jobId: string, vertexId: string) {
+  vertex(jobId: JobId, vertexId: string) {
     return { view: vertexDetails(this.jobs.job(jobId), vertexId, Date.now()) };
   }
 
-  subtask(jobId: string, vertexId: string, subtaskIndex: number, attempt?: number) {
+  subtask(jobId: JobId, vertexId: string, subtaskIndex: number, attempt?: number) {
     return { view: subtaskDetails(this.jobs.job(jobId), vertexId, subtaskIndex, attempt, Date.now()) };
   }
 
-  subtaskTimes(jobId: string, vertexId: string) {
+  subtaskTimes(jobId: JobId, vertexId: string) {
     return { view: subtaskTimes(this.jobs.job(jobId), vertexId, Date.now()) };
   }
 
-  taskManagers(jobId: string, vertexId: string) {
+  taskManagers(jobId: JobId, vertexId: string) {
     return { view: vertexTaskManagers(this.jobs.job(jobId), vertexId, Date.now()) };
   }
 
-  executionResult(jobId: string) {
+  executionResult(jobId: JobId) {
     return { view: executionResult(this.jobs.job(jobId)) };
   }
 
-  config(jobId: string) {
+  config(jobId: JobId) {
     return { view: jobConfig(this.jobs.job(jobId)) };
   }
 
-  checkpointDetails(jobId: string, checkpointId: number) {
+  checkpointDetails(jobId: JobId, checkpointId: CheckpointId) {
     const view = this.jobs.job(jobId).checkpoints.statsTracker.details(checkpointId);
     if (!view) throw new NotFoundError(`Checkpoint of job ${jobId}`, String(checkpointId));
     return { view };
   }
 
-  checkpointSubtasks(jobId: string, checkpointId: number, vertexId: string) {
+  checkpointSubtasks(jobId: JobId, checkpointId: number, vertexId: string) {
     const job = this.jobs.job(jobId);
     const tracker = job.checkpoints.statsTracker;
     if (!tracker.has(checkpointId)) throw new NotFoundError(`Checkpoint of job ${jobId}`, String(checkpointId));
@@ -63,7 +63,7 @@ export class JobDetailsService {
   }
 
   /** POST /jobs/:id/checkpoints: a checkpoint now, whatever the interval (also with checkpointing off). */
-  triggerCheckpoint(jobId: string) {
+  triggerCheckpoint(jobId: JobId) {
     const job = this.jobs.job(jobId);
     const triggerId = randomUUID();
     const key = `${jobId}/${triggerId}`;
@@ -80,7 +80,7 @@ export class JobDetailsService {
   }
 
   /** Flink: GET /jobs/:id/checkpoints/:triggerid → {status, operation: {checkpointId} | {failure-cause}}. */
-  checkpointTriggerStatus(jobId: string, triggerId: string): Reply<SavepointStatusReply> {
+  checkpointTriggerStatus(jobId: JobId, triggerId: string): Reply<SavepointStatusReply> {
     this.jobs.job(jobId);
     const op = this.triggers.get(`${jobId}/${triggerId}`);
     if (!op) throw new NotFoundError('Checkpoint trigger', triggerId);

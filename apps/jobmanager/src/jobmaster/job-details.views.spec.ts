@@ -1,9 +1,9 @@
-import { NotFoundError, testingResourceManagerGateway, testingTaskExecutorGateway, TaskDeploymentDescriptor } from '@runnel/protocol';
+import { AllocationIds, JobIds, NotFoundError, ResourceIds, SlotIds, testingResourceManagerGateway, testingTaskExecutorGateway, TaskDeploymentDescriptor } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { JobMaster } from './job-master';
 import { exceptionHistory, executionResult, jobConfig, subtaskDetails, subtaskTimes, vertexDetails, vertexTaskManagers } from './job-details.views';
 
-const JOB = 'b'.repeat(32);
+const JOB = JobIds.parse('b'.repeat(32));
 const graph: JobGraph = {
   jobName: 'views job',
   config: { parallelism: 2, maxParallelism: 128, restartStrategy: { type: 'fixed-delay', attempts: 5, delayMs: 10 } } as never,
@@ -23,7 +23,7 @@ function setup() {
     releaseSlots: async () => ({}),
     requestSlots: async ({ count }) => ({
       allocations: Array.from({ length: count }, (_, i) => ({
-        allocationId: String(i).padStart(32, '0'), resourceId: `tm-${i}`, slotIndex: 0, slotId: `tm-${i}#0`, address: `http://host-${i}:1234`,
+        allocationId: AllocationIds.parse(String(i).padStart(32, '0')), resourceId: ResourceIds.parse(`tm-${i}`), slotIndex: 0, slotId: SlotIds.parse(`tm-${i}#0`), address: `http://host-${i}:1234`,
       })),
     }),
   });

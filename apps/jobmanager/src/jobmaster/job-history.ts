@@ -1,3 +1,4 @@
+import { JobId } from '@runnel/protocol';
 /**
  * Which ended jobs the JobManager keeps in memory (Flink's jobstore.max-capacity and
  * jobstore.expiration-time): at most `size` of them, none longer than `expiryMs` after it ended.
@@ -17,7 +18,7 @@ export const DEFAULT_JOB_HISTORY: JobHistorySettings = { size: 100, expiryMs: 3_
 
 export class JobHistory {
   /** Ended jobs by end time, oldest first (a Map keeps insertion order). */
-  private readonly ended = new Map<string, number>();
+  private readonly ended = new Map<JobId, number>();
 
   constructor(
     private readonly settings: JobHistorySettings,
@@ -29,20 +30,20 @@ export class JobHistory {
   }
 
   /** A job ended: returns the ended jobs to drop now (the oldest beyond the size). */
-  jobEnded(jobId: string): string[] {
+  jobEnded(jobId: JobId): JobId[] {
     this.ended.delete(jobId);
     this.ended.set(jobId, this.clock());
     return this.evict();
   }
 
   /** A job is held again (resubmitted under its id): it is not ended any more. */
-  forget(jobId: string): void {
+  forget(jobId: JobId): void {
     this.ended.delete(jobId);
   }
 
   /** The ended jobs to drop: expired ones, and the oldest beyond the size. */
-  evict(): string[] {
-    const dropped: string[] = [];
+  evict(): JobId[] {
+    const dropped: JobId[] = [];
     const expiredBefore = this.clock() - this.settings.expiryMs;
     for (const [jobId, at] of this.ended) {
       if (at > expiredBefore && this.ended.size - dropped.length <= this.settings.size) break;

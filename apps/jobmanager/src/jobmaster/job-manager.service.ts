@@ -4,9 +4,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
-  Acknowledge, AcknowledgeCheckpointRequest, CheckSavepointRequest, CheckpointConfigReply, CheckpointsReply, ConflictError, DeclineCheckpointRequest, FinalCheckpointRequest,
-  SavepointMappingReply, SavepointMismatchError, SavepointsReply, TriggerSavepointReply, TriggerSavepointRequest, JobDetailsReply, JobExceptionsReply, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceManagerGateway,
-  SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, assertValidJobGraph,
+  Acknowledge, AcknowledgeCheckpointRequest, assertValidJobGraph, CheckpointConfigReply, CheckpointId, CheckpointsReply, CheckSavepointRequest, ConflictError, DeclineCheckpointRequest, FinalCheckpointRequest, JobDetailsReply, JobExceptionsReply, JobId, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceId, ResourceManagerGateway, SavepointMappingReply, SavepointMismatchError, SavepointsReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, TriggerSavepointReply, TriggerSavepointRequest,
 } from '@runnel/protocol';
 import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 import { JobMaster } from './job-master';
@@ -27,7 +25,7 @@ export { CHECKPOINT_REPOSITORY, CHECKPOINT_STORE, DATA_STREAM_ADMIN, JOB_MASTER_
 @Injectable()
 export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
   private readonly logger = new Logger('JobMaster');
-  private readonly jobs = new Map<string, JobMaster>();
+  private readonly jobs = new Map<JobId, JobMaster>();
   /** Jobs a recovery has claimed and not yet resubmitted. */
   private readonly recovering = new Set<string>();
   /** Ended jobs kept in `jobs`: bounded, so a long-lived JobManager does not grow with every job it ran. */
@@ -36,18 +34,18 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
 
   constructor(
     @Inject(RESOURCE_MANAGER_GATEWAY) private readonly resourceManager: ResourceManagerGateway,
-    @Inject(TASK_EXECUTOR_GATEWAYS) private readonly taskExecutor: (resourceId: string) => TaskExecutorGateway,
+    @Inject(TASK_EXECUTOR_GATEWAYS) private readonly taskExecutor: (resourceId: ResourceId) => TaskExecutorGateway,
     @Inject(DATA_STREAM_ADMIN) private readonly dataStreams: DataStreamAdmin,
     @Inject(JOB_MASTER_SETTINGS) private readonly settings: JobMasterSettings,
     @Inject(CHECKPOINT_REPOSITORY) private readonly checkpoints: CheckpointRepository,
-    @Inject(CHECKPOINT_STORE) private readonly checkpointStore: { deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> },
+    @Inject(CHECKPOINT_STORE) private readonly checkpointStore: { deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void> },
     private readonly savepoints: SavepointService,
   ) {
     this.history = new JobHistory(settings.jobHistory ?? DEFAULT_JOB_HISTORY, Date.now);
   }
 
   /** The current attempt of a job that runs here, or any attempt of one being recovered (the orphan sweep keeps its stream). */
-  isLive(jobId: string, attempt: number): boolean {
+  isLive(jobId: JobId, attempt: number): boolean {
     if (this.recovering.has(jobId)) return true;
     const job = this.jobs.get(jobId);
     return job !== undefined && !job.isTerminal() && job.graph.attempt === attempt;
@@ -67,7 +65,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
   }
 
   /** Drops ended jobs past JOB_HISTORY_SIZE or JOB_HISTORY_EXPIRY_MS (called as jobs end, and periodically for the expiry). */
-  expireHistory(dropped: string[] = this.history.evict()): void {
+  expireHistory(dropped: JobId[] = this.history.evict()): void {
     for (const jobId of dropped) {
       const job = this.jobs.get(jobId);
       if (!job?.isTerminal()) continue;
@@ -80,13 +78,13 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
    * Recovery takes over a stored job only if this JobManager does not run it already (a job
    * submitted here while recovery waited for the ResourceManager is in the store too).
    */
-  claimForRecovery(jobId: string): boolean {
+  claimForRecovery(jobId: JobId): boolean {
     if (this.jobs.has(jobId) || this.recovering.has(jobId)) return false;
     this.recovering.add(jobId);
     return true;
   }
 
-  releaseRecoveryClaim(jobId: string): void {
+  releaseRecoveryClaim(jobId: JobId): void {
     this.recovering.delete(jobId);
   }
 
@@ -130,7 +128,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     return { jobId: request.jobId };
   }
 
-  async cancelJob(jobId: string): Promise<Reply<Acknowledge>> {
+  async cancelJob(jobId: JobId): Promise<Reply<Acknowledge>> {
     const job = this.jobs.get(jobId);
     if (!job) throw new NotFoundError('Job', jobId);
     await job.cancel();
@@ -144,11 +142,11 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     return {};
   }
 
-  getJob(jobId: string): Reply<JobDetailsReply> {
+  getJob(jobId: JobId): Reply<JobDetailsReply> {
     return jobDetails(this.job(jobId), Date.now());
   }
 
-  getJobExceptions(jobId: string, maxExceptions?: number): Reply<JobExceptionsReply> {
+  getJobExceptions(jobId: JobId, maxExceptions?: number): Reply<JobExceptionsReply> {
     const job = this.job(jobId);
     return { ...jobExceptions(job), exceptionHistory: exceptionHistory(job, maxExceptions) };
   }
@@ -174,13 +172,13 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
   }
 
   /** The ResourceManager lost these TaskManagers: every job on one of them checks at once (no wait for its poll). */
-  taskManagersLost(resourceIds: readonly string[]): Reply<Acknowledge> {
-    const lost = new Set(resourceIds);
+  taskManagersLost(resourceIds: readonly ResourceId[]): Reply<Acknowledge> {
+    const lost = new Set<string>(resourceIds);
     for (const job of this.jobs.values()) if (job.usesAnyOf(lost)) void job.checkTaskManagersNow();
     return {};
   }
 
-  getCheckpoints(jobId: string): Reply<CheckpointsReply> {
+  getCheckpoints(jobId: JobId): Reply<CheckpointsReply> {
     return this.job(jobId).checkpoints.stats();
   }
 
@@ -189,7 +187,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     return { 'request-id': this.savepoints.trigger(this.job(request.jobId), request) };
   }
 
-  getSavepointStatus(jobId: string, triggerId: string) {
+  getSavepointStatus(jobId: JobId, triggerId: string) {
     this.job(jobId);
     return this.savepoints.status(jobId, triggerId);
   }
@@ -204,7 +202,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     return { savepointPath: request.savepointPath, operators: mapping.operators, unmatched: mapping.unmatched };
   }
 
-  getCheckpointConfig(jobId: string): Reply<CheckpointConfigReply> {
+  getCheckpointConfig(jobId: JobId): Reply<CheckpointConfigReply> {
     const job = this.job(jobId);
     const c = job.checkpoints.enabled ? job.checkpoints.settings : undefined;
     return {
@@ -234,12 +232,12 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     return [...this.jobs.values()];
   }
 
-  lookup(jobId: string): JobMaster {
+  lookup(jobId: JobId): JobMaster {
     return this.job(jobId);
   }
 
   /** The JobMaster of a job this JobManager runs (or ran); NotFoundError otherwise. */
-  job(jobId: string): JobMaster {
+  job(jobId: JobId): JobMaster {
     const job = this.jobs.get(jobId);
     if (!job) throw new NotFoundError('Job', jobId);
     return job;

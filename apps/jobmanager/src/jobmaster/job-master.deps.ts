@@ -1,23 +1,23 @@
 /** What a JobMaster needs from the outside world, as interfaces, so it is unit-tested with fakes. */
-import { ResourceManagerGateway, TaskExecutorGateway } from '@runnel/protocol';
+import { CheckpointId, JobId, ResourceId, ResourceManagerGateway, TaskExecutorGateway } from '@runnel/protocol';
 import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 import type { JobHistorySettings } from './job-history';
 
 /** Creates and deletes the JetStream stream that carries one job attempt's records. */
 export interface DataStreamAdmin {
-  create(jobId: string, attempt: number): Promise<string>;
-  delete(jobId: string, attempt: number): Promise<void>;
+  create(jobId: JobId, attempt: number): Promise<string>;
+  delete(jobId: JobId, attempt: number): Promise<void>;
 }
 
 export interface JobMasterDeps {
   readonly resourceManager: ResourceManagerGateway;
-  readonly taskExecutor: (resourceId: string) => TaskExecutorGateway;
+  readonly taskExecutor: (resourceId: ResourceId) => TaskExecutorGateway;
   readonly dataStreams: DataStreamAdmin;
   readonly clock: () => number;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly log: { log(message: string): void; warn(message: string): void; error(message: string): void };
   readonly checkpoints: CheckpointRepository;
-  readonly checkpointStore: { deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> };
+  readonly checkpointStore: { deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void> };
 }
 
 export interface JobMasterSettings {

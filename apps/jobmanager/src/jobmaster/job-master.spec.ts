@@ -1,11 +1,11 @@
-import { NoRespondersError, NotEnoughSlotsError, TaskDeploymentDescriptor, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
+import { AllocationIds, CheckpointIds, ExecutionAttemptId, JobIds, NoRespondersError, NotEnoughSlotsError, ResourceIds, SlotIds, TaskDeploymentDescriptor, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { JobMaster } from './job-master';
 import { jobDetails, jobExceptions } from './job-views';
 import { exceptionHistory } from './job-details.views';
 import type { CheckpointRecord } from '../checkpoints/checkpoint.repository';
 
-const JOB = 'a'.repeat(32);
+const JOB = JobIds.parse('a'.repeat(32));
 const graph: JobGraph = {
   jobName: 'spec job',
   config: { parallelism: 3, maxParallelism: 128 },
@@ -39,11 +39,11 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
     requestSlots: async ({ count }) => {
       rmAnswers();
       if (count > free) throw new NotEnoughSlotsError(count, free);
-      const live = ['tm-0', 'tm-1'].filter((id) => !dropped.has(id));
+      const live = [ResourceIds.parse('tm-0'), ResourceIds.parse('tm-1')].filter((id) => !dropped.has(id));
       return {
         allocations: Array.from({ length: count }, (_, i) => ({
-          allocationId: String(i).padStart(32, '0'), resourceId: live[i % live.length], slotIndex: Math.floor(i / live.length),
-          slotId: `${live[i % live.length]}#${Math.floor(i / live.length)}`, address: 'http://x',
+          allocationId: AllocationIds.parse(String(i).padStart(32, '0')), resourceId: live[i % live.length], slotIndex: Math.floor(i / live.length),
+          slotId: SlotIds.of(live[i % live.length], Math.floor(i / live.length)), address: 'http://x',
         })),
       };
     },
@@ -84,7 +84,7 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
   return { job, rm, deployed, released, streams, registered };
 }
 
-const report = (job: JobMaster, attemptId: string, state: 'RUNNING' | 'FINISHED' | 'FAILED', failure?: { message: string; stack: string }) =>
+const report = (job: JobMaster, attemptId: ExecutionAttemptId, state: 'RUNNING' | 'FINISHED' | 'FAILED', failure?: { message: string; stack: string }) =>
   job.onTaskState({ jobId: JOB, executionAttemptId: attemptId, state, ...(failure ? { failure } : {}) });
 
 describe('JobMaster and a ResourceManager failing over', () => {
@@ -109,7 +109,7 @@ describe('JobMaster failover', () => {
 
   it('fails loudly when the only completed checkpoint is corrupt, instead of restarting with none', async () => {
     const checkpoint: CheckpointRecord = {
-      jobId: JOB, checkpointId: 4, attempt: 0, status: 'COMPLETED', isSavepoint: false, triggerTimestamp: 1, completedTimestamp: 2,
+      jobId: JOB, checkpointId: CheckpointIds.parse(4), attempt: 0, status: 'COMPLETED', isSavepoint: false, triggerTimestamp: 1, completedTimestamp: 2,
       stateSize: 1, handles: [], parallelism: { src: 2, agg: 3 }, operators: {}, failureReason: null, externalPath: null,
     };
     const { job, deployed } = setup({

@@ -10,10 +10,12 @@
 import {
   ErrorCodes,
   ExecutionStates,
+  JobId,
   JobStatus,
   JobStatuses,
   MessageBody,
   NotEnoughSlotsError,
+  ResourceId,
   RunnelError,
   SubmitJobRequest,
   TaskExecutionStateUpdate,
@@ -113,7 +115,7 @@ export class JobMaster {
     this.restartStrategy = restartStrategyFor(restart, this.checkpoints.enabled);
   }
 
-  get jobId(): string {
+  get jobId(): JobId {
     return this.submission.jobId;
   }
 
@@ -221,7 +223,7 @@ export class JobMaster {
       slots: graph.slotLocations(),
       ...(checkpointMode ? { checkpointMode } : {}),
     };
-    const unreachable = new Map<string, string>();
+    const unreachable = new Map<ResourceId, string>();
     await Promise.all(
       graph.executions().map(async (execution) => {
         if (this.stop.signal.aborted || graph !== this.graph) return;
@@ -251,7 +253,7 @@ export class JobMaster {
    * slot request timeout, after which it fails with NoResourceAvailableException as usual. The
    * restart strategy is not consulted: no user code failed.
    */
-  private async redeploy(graph: ExecutionGraph, unreachable: ReadonlyMap<string, string>): Promise<void> {
+  private async redeploy(graph: ExecutionGraph, unreachable: ReadonlyMap<ResourceId, string>): Promise<void> {
     if (this.restarting || this.isTerminal() || this.ending) return;
     this.restarting = true;
     const names = [...unreachable.keys()].join(', ');
@@ -413,7 +415,7 @@ export class JobMaster {
     if (this.status !== JobStatuses.Running || this.restarting || this.ending) return;
     const used = this.graph.taskManagers();
     if (used.length === 0) return;
-    let registered: Set<string>;
+    let registered: Set<ResourceId>;
     try {
       registered = new Set((await this.deps.resourceManager.listTaskManagers({ includeUnconfirmed: true })).taskManagers.map((t) => t.id));
     } catch {

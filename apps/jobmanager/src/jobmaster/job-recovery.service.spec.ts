@@ -1,12 +1,12 @@
-import { JobStatuses, StoredJob, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
+import { JobId, JobIds, JobStatuses, StoredJob, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
 import type { NatsConnection } from 'nats';
 import { JobManagerService } from './job-manager.service';
 import { JobRecoveryService } from './job-recovery.service';
 
-const id = (c: string) => c.repeat(32);
+const id = (c: string) => JobIds.parse(c.repeat(32));
 const hash = (c: string) => c.repeat(64);
 
-function stored(jobId: string, status: StoredJob['status'], extra: Partial<StoredJob> = {}): StoredJob {
+function stored(jobId: JobId, status: StoredJob['status'], extra: Partial<StoredJob> = {}): StoredJob {
   return {
     jobId, name: `job ${jobId.slice(0, 4)}`, status, artifactHash: hash('a'), jobGraphHash: hash('b'),
     jobGraph: { jobName: 'x' }, programArgs: ['--n', '1'], parallelism: 2, ...extra,

@@ -9,7 +9,7 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  ClusterNamespace, JobStatus, JobStatuses, ResourceManagerGateway, StoredJob, TaskExecutorGateway, TERMINAL_JOB_STATUSES,
+  ClusterNamespace, JobId, JobStatus, JobStatuses, ResourceId, ResourceManagerGateway, StoredJob, TaskExecutorGateway, TERMINAL_JOB_STATUSES,
 } from '@runnel/protocol';
 import { NATS_CONNECTION } from '@runnel/service-kit';
 import { NatsConnection } from 'nats';
@@ -19,14 +19,14 @@ import { RESOURCE_MANAGER_GATEWAY, TASK_EXECUTOR_GATEWAYS } from './job-manager.
 /** What recovery did, job by job (for the log and for tests). */
 export interface RecoveryReport {
   readonly resubmitted: string[];
-  readonly ended: Array<{ jobId: string; status: JobStatus }>;
-  readonly failed: Array<{ jobId: string; reason: string }>;
+  readonly ended: Array<{ jobId: JobId; status: JobStatus }>;
+  readonly failed: Array<{ jobId: JobId; reason: string }>;
 }
 
 /** A job in the store cannot be resubmitted: it lacks what a submission needs. */
 export class UnrecoverableJobError extends Error {
   readonly code = 'JOB_NOT_RECOVERABLE';
-  constructor(jobId: string, missing: string[]) {
+  constructor(jobId: JobId, missing: string[]) {
     super(`job ${jobId} cannot be recovered: the job store has no ${missing.join(', ')} for it`);
     this.name = 'UnrecoverableJobError';
   }
@@ -47,7 +47,7 @@ export class JobRecoveryService {
 
   constructor(
     @Inject(RESOURCE_MANAGER_GATEWAY) private readonly resourceManager: ResourceManagerGateway,
-    @Inject(TASK_EXECUTOR_GATEWAYS) private readonly taskExecutor: (resourceId: string) => TaskExecutorGateway,
+    @Inject(TASK_EXECUTOR_GATEWAYS) private readonly taskExecutor: (resourceId: ResourceId) => TaskExecutorGateway,
     @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
     private readonly jobs: JobManagerService,
     private readonly namespace: ClusterNamespace = ClusterNamespace.DEFAULT,
@@ -122,7 +122,7 @@ export class JobRecoveryService {
   }
 
   /** What the previous leader's attempt left: tasks on the TaskManagers, slots, data streams. */
-  private async releaseLeftovers(jobId: string): Promise<void> {
+  private async releaseLeftovers(jobId: JobId): Promise<void> {
     const { taskManagers } = await this.resourceManager.listTaskManagers({ includeUnconfirmed: true });
     const results = await Promise.allSettled(
       taskManagers.map((tm) => this.taskExecutor(tm.id).releaseJob({ jobId }, { timeoutMs: RELEASE_TIMEOUT_MS })),

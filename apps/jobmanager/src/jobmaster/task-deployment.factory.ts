@@ -4,12 +4,12 @@
  * every subtask runs (in-process channels between neighbours), the vertex's edges, its state to
  * restore — and the names its metric series are labelled with.
  */
-import type { MessageBody, RestoreSpec, SubmitJobRequest, TaskDeploymentDescriptor } from '@runnel/protocol';
+import type { JobId, MessageBody, RestoreSpec, SubmitJobRequest, TaskDeploymentDescriptor } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import type { Execution } from './execution-graph';
 
 export interface DeploymentContext {
-  readonly jobId: string;
+  readonly jobId: JobId;
   readonly jobName: string;
   readonly attempt: number;
   readonly submission: MessageBody<SubmitJobRequest>;

@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import {
-  MessageBody, MetricScopes, MetricsQuery, NotFoundError, Reply, ValidationError, type BackPressureReply, type JobWatermarksReply, type MetricsReply,
+  type BackPressureReply, JobId, type JobWatermarksReply, MessageBody, MetricScopes, MetricsQuery, type MetricsReply, NotFoundError, Reply, ValidationError,
 } from '@runnel/protocol';
 import { getHeapStatistics } from 'node:v8';
 import { JobManagerService } from '../jobmaster/job-manager.service';
@@ -54,14 +54,14 @@ export class JobMetricsService {
     }
   }
 
-  backPressure(jobId: string, vertexId: string): Reply<BackPressureReply> {
+  backPressure(jobId: JobId, vertexId: string): Reply<BackPressureReply> {
     const job = this.jobs.lookup(jobId);
     const entry = vertexOf(job, vertexId);
     if (!entry) throw new NotFoundError('Vertex', vertexId);
     return backPressureView(job, entry, Date.now());
   }
 
-  watermarks(jobId: string): Reply<JobWatermarksReply> {
+  watermarks(jobId: JobId): Reply<JobWatermarksReply> {
     return jobWatermarks(this.jobs.lookup(jobId));
   }
 
@@ -81,12 +81,12 @@ export class JobMetricsService {
     ]);
   }
 
-  private job(q: { jobId?: string }): JobMaster {
+  private job(q: { jobId?: JobId }): JobMaster {
     if (!q.jobId) throw new ValidationError('jobId is required', [{ field: 'jobId', problems: ['required for this scope'] }]);
     return this.jobs.lookup(q.jobId);
   }
 
-  private vertex(q: { jobId?: string; vertexId?: string }): VertexEntry {
+  private vertex(q: { jobId?: JobId; vertexId?: string }): VertexEntry {
     const job = this.job(q);
     const entry = q.vertexId ? vertexOf(job, q.vertexId) : undefined;
     if (!entry) throw new NotFoundError('Vertex', q.vertexId ?? '(none)');

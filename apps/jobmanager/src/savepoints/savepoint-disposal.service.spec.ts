@@ -1,4 +1,4 @@
-import { ValidationError } from '@runnel/protocol';
+import { CheckpointIds, JobIds, ValidationError } from '@runnel/protocol';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import type { CheckpointRecord, CheckpointRepository } from '../checkpoints/chec
 import { SavepointDisposalService } from './savepoint-disposal.service';
 import { SavepointLocations } from './savepoint-locations.policy';
 
-const JOB = 'c'.repeat(32);
+const JOB = JobIds.parse('c'.repeat(32));
 
 describe('SavepointDisposalService', () => {
   let root: string;
@@ -20,7 +20,7 @@ describe('SavepointDisposalService', () => {
     deleted.length = 0;
     statuses.length = 0;
     record = {
-      jobId: JOB, checkpointId: 3, attempt: 0, status: 'COMPLETED', isSavepoint: true, triggerTimestamp: 1, completedTimestamp: 2, stateSize: 1,
+      jobId: JOB, checkpointId: CheckpointIds.parse(3), attempt: 0, status: 'COMPLETED', isSavepoint: true, triggerTimestamp: 1, completedTimestamp: 2, stateSize: 1,
       handles: [], parallelism: {}, operators: {}, failureReason: null, externalPath: null,
     };
     const repository = {

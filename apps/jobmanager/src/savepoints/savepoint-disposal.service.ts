@@ -6,7 +6,7 @@
  * happens (400 otherwise) and is deleted only when it holds a savepoint (`_metadata.json`).
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NotFoundError, StateStore, ValidationError } from '@runnel/protocol';
+import { CheckpointId, CheckpointIds, JobId, JobIds, NotFoundError, StateStore, ValidationError } from '@runnel/protocol';
 import { randomUUID } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
@@ -22,7 +22,7 @@ const MAX_OPERATIONS = 1000;
 
 type Operation = { status: 'IN_PROGRESS' } | { status: 'COMPLETED' } | { status: 'FAILED'; cause: string };
 
-type Target = { kind: 'id'; jobId: string; checkpointId: number } | { kind: 'directory'; directory: string };
+type Target = { kind: 'id'; jobId: JobId; checkpointId: CheckpointId } | { kind: 'directory'; directory: string };
 
 @Injectable()
 export class SavepointDisposalService {
@@ -64,12 +64,12 @@ export class SavepointDisposalService {
   private target(path: string): Target {
     if (path.startsWith(SCHEME)) {
       const [jobId, id, ...rest] = path.slice(SCHEME.length).split('/');
-      if (!/^[0-9a-f]{32}$/.test(jobId ?? '') || !/^\d{1,9}$/.test(id ?? '') || rest.length) {
+      if (!JobIds.isValid(jobId) || !/^\d{1,9}$/.test(id ?? '') || !CheckpointIds.isValid(Number(id)) || rest.length) {
         throw new ValidationError(`Invalid savepoint path ${JSON.stringify(path.slice(0, 200))}: expected savepoint://<job id>/<checkpoint id> or a directory`, [
           { field: 'savepoint-path', problems: ['must be savepoint://<job id>/<checkpoint id> or a savepoint directory'] },
         ]);
       }
-      return { kind: 'id', jobId: jobId!, checkpointId: Number(id) };
+      return { kind: 'id', jobId, checkpointId: CheckpointIds.parse(Number(id)) };
     }
     const directory = this.locations.savepointDirectory(path, 'savepoint-path');
     // One of SAVEPOINT_DIRS itself holds every savepoint: never deleted as a whole.
@@ -102,15 +102,16 @@ export class SavepointDisposalService {
   }
 
   /** Deletes a savepoint directory (only one with a _metadata.json); returns the ids its metadata names. */
-  private async removeDirectory(directory: string): Promise<{ jobId: string; checkpointId: number } | undefined> {
+  private async removeDirectory(directory: string): Promise<{ jobId: JobId; checkpointId: CheckpointId } | undefined> {
     const metadataPath = join(directory, '_metadata.json');
     const info = await stat(metadataPath).catch(() => undefined);
     if (!info?.isFile()) throw new Error(`${directory} is not a savepoint directory (it has no _metadata.json)`);
-    let ids: { jobId: string; checkpointId: number } | undefined;
+    let ids: { jobId: JobId; checkpointId: CheckpointId } | undefined;
     if (info.size <= MAX_SAVEPOINT_METADATA_BYTES) {
       try {
         const parsed = JSON.parse(await readFile(metadataPath, 'utf8')) as { record?: { jobId?: unknown; checkpointId?: unknown } };
-        if (typeof parsed.record?.jobId === 'string' && typeof parsed.record.checkpointId === 'number') ids = { jobId: parsed.record.jobId, checkpointId: parsed.record.checkpointId };
+        const { jobId, checkpointId } = parsed.record ?? {};
+        if (JobIds.isValid(jobId) && CheckpointIds.isValid(checkpointId)) ids = { jobId, checkpointId };
       } catch {
         // unreadable metadata: the directory is still a savepoint's, and still deleted
       }

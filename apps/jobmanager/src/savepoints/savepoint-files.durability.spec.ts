@@ -1,4 +1,4 @@
-import { DirectoryCheckpointStore, type CheckpointFs } from '@runnel/protocol';
+import { CheckpointIds, DirectoryCheckpointStore, JobIds, type CheckpointFs } from '@runnel/protocol';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,11 +25,11 @@ describe('savepoint durability', () => {
 
   it('fsyncs every state file and _metadata.json, last, with their directory entries, before it returns', async () => {
     const store = new DirectoryCheckpointStore(join(work, 'checkpoints'));
-    const jobId = 'b'.repeat(32);
-    const a = await store.write(jobId, 4, 'sum', 0, new TextEncoder().encode('state A'));
-    const b = await store.write(jobId, 4, 'sum', 1, new TextEncoder().encode('state B'));
+    const jobId = JobIds.parse('b'.repeat(32));
+    const a = await store.write(jobId, CheckpointIds.parse(4), 'sum', 0, new TextEncoder().encode('state A'));
+    const b = await store.write(jobId, CheckpointIds.parse(4), 'sum', 1, new TextEncoder().encode('state B'));
     const record: CheckpointRecord = {
-      jobId, checkpointId: 4, attempt: 0, status: 'COMPLETED', isSavepoint: true, triggerTimestamp: 1, completedTimestamp: 2, stateSize: 14,
+      jobId, checkpointId: CheckpointIds.parse(4), attempt: 0, status: 'COMPLETED', isSavepoint: true, triggerTimestamp: 1, completedTimestamp: 2, stateSize: 14,
       handles: [{ vertexId: 'sum', subtaskIndex: 0, ...a }, { vertexId: 'sum', subtaskIndex: 1, ...b }],
       parallelism: { sum: 2 }, operators: { sum: ['sum'] }, failureReason: null, externalPath: null,
     };

@@ -1,4 +1,4 @@
-import { DirectoryCheckpointStore, ValidationError, CorruptCheckpointError } from '@runnel/protocol';
+import { CheckpointIds, DirectoryCheckpointStore, JobIds, ValidationError, CorruptCheckpointError } from '@runnel/protocol';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,17 +16,17 @@ describe('savepoint directories', () => {
   symlinkSync(outside, join(root, 'escape'));
   const store = new DirectoryCheckpointStore(join(work, 'checkpoints'));
   const locations = new SavepointLocations(`/nonexistent-root:${root}`);
-  const jobId = 'a'.repeat(32);
+  const jobId = JobIds.parse('a'.repeat(32));
   let record: CheckpointRecord;
   let location: string;
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   beforeAll(async () => {
     // An operator uid that would be a path if used raw.
-    const hostile = await store.write(jobId, 3, '../../uid', 0, new TextEncoder().encode('state A'));
-    const plain = await store.write(jobId, 3, 'sum', 1, new TextEncoder().encode('state B'));
+    const hostile = await store.write(jobId, CheckpointIds.parse(3), '../../uid', 0, new TextEncoder().encode('state A'));
+    const plain = await store.write(jobId, CheckpointIds.parse(3), 'sum', 1, new TextEncoder().encode('state B'));
     record = {
-      jobId, checkpointId: 3, attempt: 0, status: 'COMPLETED', isSavepoint: true, triggerTimestamp: 1, completedTimestamp: 2, stateSize: 14,
+      jobId, checkpointId: CheckpointIds.parse(3), attempt: 0, status: 'COMPLETED', isSavepoint: true, triggerTimestamp: 1, completedTimestamp: 2, stateSize: 14,
       handles: [
         { vertexId: '../../uid', subtaskIndex: 0, ...hostile },
         { vertexId: 'sum', subtaskIndex: 1, ...plain },

@@ -5,7 +5,7 @@
  * ids (`savepoint://<job>/<n>`) are not paths and are not checked here. A retained checkpoint's
  * directory (`<CHECKPOINT_DIR>/<job>/chk-<n>`) may be read too, confined to CHECKPOINT_DIR.
  */
-import { ConfinedRoots } from '@runnel/protocol';
+import { CheckpointId, CheckpointIds, ConfinedRoots, JobId, JobIds } from '@runnel/protocol';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -31,7 +31,7 @@ export class SavepointLocations {
    * The checkpoint a path names when it is a checkpoint directory inside CHECKPOINT_DIR
    * (`<job id>/chk-<n>`, after symlinks are resolved); undefined for any other path.
    */
-  checkpointDirectory(path: unknown): { jobId: string; checkpointId: number } | undefined {
+  checkpointDirectory(path: unknown): { jobId: JobId; checkpointId: CheckpointId } | undefined {
     if (!this.checkpoints) return undefined;
     let real: string;
     try {
@@ -48,7 +48,7 @@ export class SavepointLocations {
       }
       const parts = relative(realRoot, real).split(sep);
       const id = /^chk-([1-9]\d{0,15})$/.exec(parts[1] ?? '');
-      if (parts.length === 2 && /^[0-9a-f]{32}$/.test(parts[0]) && id) return { jobId: parts[0], checkpointId: Number(id[1]) };
+      if (parts.length === 2 && JobIds.isValid(parts[0]) && id) return { jobId: parts[0], checkpointId: CheckpointIds.parse(Number(id[1])) };
     }
     return undefined;
   }

@@ -9,10 +9,9 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
-import { FieldViolation, IsStateHandle, JobGraphLimits, ValidationError, confinedJoin, relativePathProblem, validateMessage } from '@runnel/protocol';
+import { CheckpointId, FieldViolation, IsJobId, IsStateHandle, JobId, JobGraphLimits, ValidationError, confinedJoin, relativePathProblem, validateMessage } from '@runnel/protocol';
 
 export const SAVEPOINT_FORMAT = 'runnel-savepoint-1';
-const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const MAX_HANDLES = 100_000;
 const ID_LENGTH = JobGraphLimits.idLength;
@@ -26,8 +25,9 @@ export class SavepointStateHandle {
 }
 
 export class SavepointRecord {
-  @Matches(HEX32, { message: 'jobId must be 32 lower-case hex characters' }) jobId!: string;
-  @IsInt() @Min(1) @Max(2_147_483_647) checkpointId!: number;
+  @IsJobId() jobId!: JobId;
+  // Within CheckpointIds' range (a positive integer), and the int column's.
+  @IsInt() @Min(1) @Max(2_147_483_647) checkpointId!: CheckpointId;
   @IsInt() @Min(0) attempt!: number;
   @IsIn(['COMPLETED'], { message: 'status must be COMPLETED' }) status!: 'COMPLETED';
   @IsBoolean() isSavepoint!: boolean;

@@ -4,7 +4,7 @@
  * maps onto which operator of a job (by uid).
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { StateStore, NotFoundError, ValidationError } from '@runnel/protocol';
+import { CheckpointIds, JobId, JobIds, NotFoundError, StateStore, ValidationError } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { randomUUID } from 'node:crypto';
 import { CheckpointRecord, CheckpointRepository } from '../checkpoints/checkpoint.repository';
@@ -70,12 +70,12 @@ export class SavepointService {
   }
 
   /** The job is no longer held by the JobManager: its operations go with it. */
-  forgetJob(jobId: string): void {
+  forgetJob(jobId: JobId): void {
     for (const key of this.operations.keys()) if (key.startsWith(`${jobId}/`)) this.operations.delete(key);
   }
 
   /** Keeps a job's operations below MAX_OPERATIONS_PER_JOB, dropping its oldest finished ones. */
-  private boundOperations(jobId: string): void {
+  private boundOperations(jobId: JobId): void {
     const own = [...this.operations].filter(([key, op]) => key.startsWith(`${jobId}/`) && op.status !== 'IN_PROGRESS');
     for (const [key] of own.slice(0, Math.max(0, own.length - MAX_OPERATIONS_PER_JOB + 1))) this.operations.delete(key);
   }
@@ -85,7 +85,7 @@ export class SavepointService {
     return this.operations.size;
   }
 
-  status(jobId: string, triggerId: string) {
+  status(jobId: JobId, triggerId: string) {
     const operation = this.operations.get(`${jobId}/${triggerId}`);
     if (!operation) throw new NotFoundError('Savepoint operation', triggerId);
     if (operation.status === 'IN_PROGRESS') return { status: { id: 'IN_PROGRESS' as const } };
@@ -117,7 +117,8 @@ export class SavepointService {
     const refuse = () => new ValidationError(`No completed savepoint or checkpoint at ${path}`, [{ field: 'savepointPath', problems: ['no such savepoint'] }]);
     if (path.startsWith(SCHEME)) {
       const [jobId, id] = path.slice(SCHEME.length).split('/');
-      const record = /^[0-9a-f]{32}$/.test(jobId ?? '') && /^\d+$/.test(id ?? '') ? await this.repository.find(jobId, Number(id)) : undefined;
+      const checkpointId = /^\d+$/.test(id ?? '') ? Number(id) : undefined;
+      const record = JobIds.isValid(jobId) && CheckpointIds.isValid(checkpointId) ? await this.repository.find(jobId, checkpointId) : undefined;
       if (!record || record.status !== 'COMPLETED') throw refuse();
       return record;
     }

@@ -1,7 +1,7 @@
 /** The job store: jobs' metadata in Postgres. The JobManager writes it; the overview counts it. */
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { JobStatus, NotFoundError, StoredJob, TERMINAL_JOB_STATUSES } from '@runnel/protocol';
+import { JobId, JobIds, JobStatus, NotFoundError, StoredJob, TERMINAL_JOB_STATUSES } from '@runnel/protocol';
 import { Repository } from 'typeorm';
 import { JobEntity, JobStatuses } from './job.entity';
 import type { JobGraph } from '@runnel/protocol';
@@ -49,7 +49,7 @@ export class JobStore {
     );
   }
 
-  async updateStatus(jobId: string, status: JobStatus): Promise<void> {
+  async updateStatus(jobId: JobId, status: JobStatus): Promise<void> {
     const result = await this.jobs.update(
       { jobId },
       { status, updatedAt: new Date(), ...(TERMINAL_JOB_STATUSES.includes(status) ? { endedAt: new Date() } : {}) },
@@ -57,14 +57,14 @@ export class JobStore {
     if (!result.affected) throw new NotFoundError('Job', jobId);
   }
 
-  async get(jobId: string): Promise<StoredJob> {
+  async get(jobId: JobId): Promise<StoredJob> {
     const job = await this.jobs.findOne({ where: { jobId } });
     if (!job) throw new NotFoundError('Job', jobId);
     return toRecord(job, true);
   }
 
   /** The job's status, undefined when the store does not have it. */
-  async statusOf(jobId: string): Promise<string | undefined> {
+  async statusOf(jobId: JobId): Promise<string | undefined> {
     const job = await this.jobs.findOne({ where: { jobId }, select: ['jobId', 'status'] });
     return job?.status;
   }
@@ -77,7 +77,8 @@ export class JobStore {
 
 function toRecord(j: JobEntity, withGraph: boolean): StoredJob {
   return {
-    jobId: j.jobId,
+    // A row read back from the database: its id is parsed, not assumed.
+    jobId: JobIds.parse(j.jobId),
     name: j.name,
     status: j.status,
     ...(j.artifactHash ? { artifactHash: j.artifactHash } : {}),

@@ -4,14 +4,14 @@
  * TaskManagers. The policy — how many, when idle ones go, when a crash loop stops — lives in the
  * ResourceProvisioner, so every provider (processes here, pods on Kubernetes) shares it.
  */
-import type { ResourceId } from '@runnel/protocol';
+import type { JobId, ResourceId } from '@runnel/protocol';
 
 export const RESOURCE_PROVIDER = Symbol('RESOURCE_PROVIDER');
 
 export interface TaskManagerSpec {
   readonly slots: number;
   /** A per-job TaskManager: its slots go to this job only. */
-  readonly dedicatedTo?: string;
+  readonly dedicatedTo?: JobId;
 }
 
 /** Something the provider started has stopped: asked to (`released`) or on its own (a crash). */

@@ -3,7 +3,7 @@
  * unmet request starts, that those still starting count, MAX/MIN, idle release, per-job clean-up
  * and the crash-loop stop. The process provider itself is exercised by the e2e tests.
  */
-import { ResourceId } from '@runnel/protocol';
+import { JobIds, ResourceId } from '@runnel/protocol';
 import { LeadershipState, ServiceIdentity } from '@runnel/service-kit';
 import { JobStore } from '../jobs/job-store.service';
 import { ProvidedTaskManagerRow, TaskManagerRegistry } from '../registry/task-manager-registry.service';
@@ -11,7 +11,7 @@ import { ResourceManagerSettings } from '../resourcemanager.settings';
 import { ResourceProvisioner } from './resource-provisioner.service';
 import { ProvidedTaskManager, ResourceProvider, ResourceProviderEvents, TaskManagerSpec } from './resource-provider.types';
 
-const JOB = 'a'.repeat(32);
+const JOB = JobIds.parse('a'.repeat(32));
 
 class FakeProvider implements ResourceProvider {
   readonly name = 'process' as const;
@@ -74,11 +74,11 @@ describe('ResourceProvisioner', () => {
     const { provisioner, provider, registerStarted } = setup({ maxTaskManagers: 3 });
     await provisioner.onUnmetDemand({ jobId: JOB, count: 4, target: 'session', free: 0 });
     registerStarted(2);
-    expect(await provisioner.onUnmetDemand({ jobId: 'b'.repeat(32), count: 6, target: 'session', free: 0 })).toBe(
+    expect(await provisioner.onUnmetDemand({ jobId: JobIds.parse('b'.repeat(32)), count: 6, target: 'session', free: 0 })).toBe(
       'starting 1 TaskManager(s) with 2 slots each (MAX_TASKMANAGERS=3 allows no more)',
     );
     registerStarted(2);
-    expect(await provisioner.onUnmetDemand({ jobId: 'c'.repeat(32), count: 2, target: 'session', free: 0 })).toMatch(/MAX_TASKMANAGERS=3/);
+    expect(await provisioner.onUnmetDemand({ jobId: JobIds.parse('c'.repeat(32)), count: 2, target: 'session', free: 0 })).toMatch(/MAX_TASKMANAGERS=3/);
     expect(provider.started).toHaveLength(3);
   });
 

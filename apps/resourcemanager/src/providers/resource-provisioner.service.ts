@@ -8,7 +8,7 @@
  * its job restarts, asks for slots again, and the request is unmet. Only the leader acts.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ConflictError, DeploymentTarget, ResourceId, TERMINAL_JOB_STATUSES } from '@runnel/protocol';
+import { ConflictError, DeploymentTarget, JobId, ResourceId, TERMINAL_JOB_STATUSES } from '@runnel/protocol';
 import { LeadershipState, SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { JobStore } from '../jobs/job-store.service';
 import { TaskManagerRegistry } from '../registry/task-manager-registry.service';
@@ -19,7 +19,7 @@ import { RESOURCE_PROVIDER, ResourceProvider, ResourceProviderEvents, TaskManage
 export const PROVISIONER_CLOCK = Symbol('PROVISIONER_CLOCK');
 
 export interface UnmetDemand {
-  readonly jobId: string;
+  readonly jobId: JobId;
   readonly count: number;
   readonly target: DeploymentTarget;
   /** Free slots the request could use (shared ones, or the job's own per-job ones). */

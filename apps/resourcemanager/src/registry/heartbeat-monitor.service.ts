@@ -7,7 +7,7 @@
  * one timeout of working Postgres to be seen again before any is called lost.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { JobMasterGateway } from '@runnel/protocol';
+import { ResourceIds, type JobMasterGateway } from '@runnel/protocol';
 import { LeadershipState, SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { ResourceManagerSettings } from '../resourcemanager.settings';
 import { TaskManagerRegistry } from './task-manager-registry.service';
@@ -64,7 +64,9 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
       const ids = lost.map((l) => l.resourceId);
       // The JobMasters fail over now rather than at their next poll. Without a JobManager
       // answering (none leads at the moment) they still find out from that poll.
-      if (ids.length > 0) void this.notice.taskManagersLost({ resourceIds: ids }, { timeoutMs: 2000 }).catch(() => undefined);
+      // Registry rows are plain strings: only well-formed ids name a TaskManager in a message.
+      const reported = ids.filter(ResourceIds.isValid);
+      if (reported.length > 0) void this.notice.taskManagersLost({ resourceIds: reported }, { timeoutMs: 2000 }).catch(() => undefined);
       return ids;
     } catch (error) {
       this.failedAt = Date.now();

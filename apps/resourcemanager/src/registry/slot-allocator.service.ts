@@ -6,7 +6,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AllocationIds, DeploymentTarget, NotEnoughSlotsError, ResourceIds, SlotAllocation, SlotIds } from '@runnel/protocol';
+import { AllocationId, AllocationIds, DeploymentTarget, JobId, NotEnoughSlotsError, ResourceIds, SlotAllocation, SlotIds } from '@runnel/protocol';
 import { LIVE_WITH } from './task-manager-registry.service';
 import { DataSource } from 'typeorm';
 
@@ -22,7 +22,7 @@ export class SlotAllocator {
    * is gone. A session job takes shared TaskManagers' slots; a per-job one only those of the
    * TaskManagers started for it.
    */
-  async allocate(jobId: string, count: number, resourceManagerId: string, target: DeploymentTarget = 'session'): Promise<SlotAllocation[]> {
+  async allocate(jobId: JobId, count: number, resourceManagerId: string, target: DeploymentTarget = 'session'): Promise<SlotAllocation[]> {
     const eligible = `${LIVE_WITH('tm', '$1')} AND ${target === 'per-job' ? 'tm.dedicated_to = $2' : '(tm.dedicated_to IS NULL AND $2::text IS NULL)'}`;
     const params = [resourceManagerId, target === 'per-job' ? jobId : null];
     const allocations = await this.dataSource.transaction(async (em) => {
@@ -43,13 +43,10 @@ export class SlotAllocator {
         )) as { n: number }[];
         throw new NotEnoughSlotsError(count, n);
       }
-      const taken: SlotAllocation[] = free.map((row) => ({
-        allocationId: AllocationIds.generate(),
-        resourceId: row.resource_id,
-        slotIndex: row.slot_index,
-        slotId: SlotIds.of(ResourceIds.parse(row.resource_id), row.slot_index),
-        address: row.address,
-      }));
+      const taken: SlotAllocation[] = free.map((row) => {
+        const resourceId = ResourceIds.parse(row.resource_id);
+        return { allocationId: AllocationIds.generate(), resourceId, slotIndex: row.slot_index, slotId: SlotIds.of(resourceId, row.slot_index), address: row.address };
+      });
       await em.query(
         `UPDATE slots s SET allocation_id = a.allocation_id, job_id = $1, updated_at = now()
          FROM unnest($2::text[], $3::int[], $4::text[]) AS a(resource_id, slot_index, allocation_id)
@@ -62,7 +59,7 @@ export class SlotAllocator {
     return allocations;
   }
 
-  async release(jobId: string, allocationIds?: readonly string[]): Promise<number> {
+  async release(jobId: JobId, allocationIds?: readonly AllocationId[]): Promise<number> {
     const rows = (await this.dataSource.query(
       `UPDATE slots SET allocation_id = NULL, job_id = NULL, updated_at = now()
        WHERE job_id = $1 AND ($2::text[] IS NULL OR allocation_id = ANY($2::text[]))

@@ -2,7 +2,7 @@
  * The registry against a real Postgres (a database of this test's own on RUNNEL_TEST_DATABASE_URL):
  * what the SQL does under re-registration, concurrency, lost heartbeats and disconnects.
  */
-import { PROTOCOL_VERSION, RegisterTaskExecutorRequest, UnknownTaskManagerError } from '@runnel/protocol';
+import { AllocationIds, JobIds, PROTOCOL_VERSION, RegisterTaskExecutorRequest, ResourceIds, UnknownTaskManagerError } from '@runnel/protocol';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
@@ -29,7 +29,7 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 
 function registration(resourceId: string, slots = 3, extra: Partial<RegisterTaskExecutorRequest> = {}): RegisterTaskExecutorRequest {
   return Object.assign(new RegisterTaskExecutorRequest(), {
-    protocolVersion: PROTOCOL_VERSION, resourceId, address: `http://127.0.0.1/${resourceId}`, hostname: 'h', pid: 1, slots,
+    protocolVersion: PROTOCOL_VERSION, resourceId: ResourceIds.parse(resourceId), address: `http://127.0.0.1/${resourceId}`, hostname: 'h', pid: 1, slots,
     version: '0.1.0', cpuCores: 2, physicalMemory: 1e9, ...extra,
   });
 }
@@ -69,20 +69,20 @@ describe('TaskManagerRegistry (Postgres)', () => {
     await registry.register(registration('tm-a', 3), RM);
     await registry.register(registration('tm-b', 2), RM);
     expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 2, total: 5, free: 5 });
-    const details = await registry.get('tm-b', RM);
+    const details = await registry.get(ResourceIds.parse('tm-b'), RM);
     expect(details.slots.map((s) => s.slotId)).toEqual(['tm-b#0', 'tm-b#1']);
   });
 
   it('replaces the registration of a restarted TaskManager, keeping reported allocations', async () => {
     const first = await registry.register(registration('tm-a', 3), RM);
-    const allocationId = 'c'.repeat(32);
-    const second = await registry.register(registration('tm-a', 2, { slotReport: [{ index: 1, allocationId, jobId: 'd'.repeat(32) }] }), RM);
+    const allocationId = AllocationIds.parse('c'.repeat(32));
+    const second = await registry.register(registration('tm-a', 2, { slotReport: [{ index: 1, allocationId, jobId: JobIds.parse('d'.repeat(32)) }] }), RM);
     expect(second.registrationId).not.toBe(first.registrationId);
     expect(await slotRows()).toEqual([
       { resource_id: 'tm-a', slot_index: 0, allocation_id: null },
       { resource_id: 'tm-a', slot_index: 1, allocation_id: allocationId },
     ]);
-    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: first.registrationId, resourceManagerId: RM, slotReport: [] }, RM, 10_000))
+    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: ResourceIds.parse('tm-a'), registrationId: first.registrationId, resourceManagerId: RM, slotReport: [] }, RM, 10_000))
       .rejects.toBeInstanceOf(UnknownTaskManagerError);
   });
 
@@ -98,7 +98,7 @@ describe('TaskManagerRegistry (Postgres)', () => {
     const a = await registry.register(registration('tm-a'), RM);
     await registry.register(registration('tm-b'), RM);
     await dataSource.query(`UPDATE task_managers SET last_heartbeat = now() - interval '10 seconds' WHERE resource_id = 'tm-b'`);
-    await registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: RM, slotReport: [] }, RM, 10_000);
+    await registry.heartbeat({ protocolVersion: 1, resourceId: ResourceIds.parse('tm-a'), registrationId: a.registrationId, resourceManagerId: RM, slotReport: [] }, RM, 10_000);
     expect(await registry.expireSilent(5000)).toEqual(['tm-b']);
     expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 1, total: 3, free: 3 });
     expect((await registry.list(RM)).map((t) => t.id)).toEqual(['tm-a']);
@@ -107,7 +107,7 @@ describe('TaskManagerRegistry (Postgres)', () => {
 
   it('tells a TaskManager of another ResourceManager instance to register again', async () => {
     const a = await registry.register(registration('tm-a'), 'rm-old');
-    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: 'rm-old', slotReport: [] }, RM, 10_000))
+    await expect(registry.heartbeat({ protocolVersion: 1, resourceId: ResourceIds.parse('tm-a'), registrationId: a.registrationId, resourceManagerId: 'rm-old', slotReport: [] }, RM, 10_000))
       .rejects.toThrow(/registered with ResourceManager rm-old, this is rm-spec/);
   });
 
@@ -124,8 +124,8 @@ describe('TaskManagerRegistry (Postgres)', () => {
 
   it('reconciles the registry with the slot report of a heartbeat', async () => {
     const a = await registry.register(registration('tm-a', 3), RM);
-    const [held, fresh, ended] = ['a', 'b', 'c'].map((c) => c.repeat(32));
-    const jobs = { held: '1'.repeat(32), fresh: '2'.repeat(32), ended: '3'.repeat(32) };
+    const [held, fresh, ended] = ['a', 'b', 'c'].map((c) => AllocationIds.parse(c.repeat(32)));
+    const jobs = { held: JobIds.parse('1'.repeat(32)), fresh: JobIds.parse('2'.repeat(32)), ended: JobIds.parse('3'.repeat(32)) };
     // Slot 0: allocated and deployed (the report agrees). Slot 1: allocated long ago, never deployed
     // (the report says free). Slot 2: allocated a moment ago, deployment under way.
     await dataSource.query(`UPDATE slots SET allocation_id = $1, job_id = $2, updated_at = now() - interval '1 minute' WHERE resource_id = 'tm-a' AND slot_index = 0`, [held, jobs.held]);
@@ -133,7 +133,7 @@ describe('TaskManagerRegistry (Postgres)', () => {
     await dataSource.query(`UPDATE slots SET allocation_id = $1, job_id = $2, updated_at = now() WHERE resource_id = 'tm-a' AND slot_index = 2`, [fresh, jobs.fresh]);
     const outcome = await registry.heartbeat(
       {
-        protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, resourceManagerId: RM,
+        protocolVersion: 1, resourceId: ResourceIds.parse('tm-a'), registrationId: a.registrationId, resourceManagerId: RM,
         // Index 3 does not exist in the registry: the TaskManager holds a slot of a job the registry let go of.
         slotReport: [{ index: 0, allocationId: held, jobId: jobs.held }, { index: 1 }, { index: 2 }, { index: 3, allocationId: ended, jobId: jobs.ended }],
       },
@@ -151,14 +151,14 @@ describe('TaskManagerRegistry (Postgres)', () => {
 
   it('drops a TaskManager a JobMaster could not reach, at once', async () => {
     await registry.register(registration('tm-gone', 2), RM);
-    expect(await registry.markUnreachable('tm-gone', 'no responders')).toBe(true);
+    expect(await registry.markUnreachable(ResourceIds.parse('tm-gone'), 'no responders')).toBe(true);
     expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 0, total: 0, free: 0 });
-    expect(await registry.markUnreachable('tm-gone', 'again')).toBe(false);
+    expect(await registry.markUnreachable(ResourceIds.parse('tm-gone'), 'again')).toBe(false);
   });
 
   it('frees the slots of a TaskManager that disconnects', async () => {
     const a = await registry.register(registration('tm-a'), RM);
-    await registry.disconnect({ protocolVersion: 1, resourceId: 'tm-a', registrationId: a.registrationId, reason: 'bye' });
+    await registry.disconnect({ protocolVersion: 1, resourceId: ResourceIds.parse('tm-a'), registrationId: a.registrationId, reason: 'bye' });
     expect(await registry.slotCounts(RM)).toEqual({ taskManagers: 0, total: 0, free: 0 });
     const [tm] = await dataSource.query(`SELECT status FROM task_managers WHERE resource_id = 'tm-a'`);
     expect(tm.status).toBe('DISCONNECTED');
@@ -170,7 +170,7 @@ describe('SlotAllocator (Postgres)', () => {
   let dataSource: DataSource;
   let registry: TaskManagerRegistry;
   let allocator: SlotAllocator;
-  const job = (n: number) => n.toString(16).padStart(32, '0');
+  const job = (n: number) => JobIds.parse(n.toString(16).padStart(32, '0'));
 
   beforeAll(async () => {
     await admin((c) => c.query(`CREATE DATABASE ${dbName2}`));
@@ -222,7 +222,7 @@ describe('SlotAllocator (Postgres)', () => {
         return work(inner);
       })) as DataSource['transaction'];
     const pausedRegistry = new TaskManagerRegistry(pausing, dataSource.getRepository(TaskManagerEntity), dataSource.getRepository(SlotEntity));
-    await pausedRegistry.heartbeat({ protocolVersion: 1, resourceId: 'tm-b', registrationId, resourceManagerId: RM, slotReport: [] }, RM, 10_000);
+    await pausedRegistry.heartbeat({ protocolVersion: 1, resourceId: ResourceIds.parse('tm-b'), registrationId, resourceManagerId: RM, slotReport: [] }, RM, 10_000);
     expect(during).toBeDefined(); // the allocation did run inside the heartbeat
     expect((await during!).map((s) => s.slotId).sort()).toEqual(['tm-a#0', 'tm-b#0']);
   });

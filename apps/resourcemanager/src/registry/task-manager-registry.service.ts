@@ -7,18 +7,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import {
-  DisconnectTaskExecutorRequest,
-  HeartbeatRequest,
-  NotFoundError,
-  RegisterTaskExecutorRequest,
-  Reply,
-  SlotIds,
-  SlotInfo,
-  SlotStates,
-  TaskManagerDetailsReply,
-  TaskManagerSummary,
-  UnknownTaskManagerError,
-  ResourceIds,
+  AllocationIds, DisconnectTaskExecutorRequest, HeartbeatRequest, JobId, JobIds, NotFoundError, RegisterTaskExecutorRequest, Reply, ResourceId, ResourceIds, SlotIds, SlotInfo, SlotStates, TaskManagerDetailsReply, TaskManagerSummary, UnknownTaskManagerError,
 } from '@runnel/protocol';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
@@ -33,7 +22,7 @@ export interface HeartbeatOutcome {
   /** Slots the registry had allocated and the TaskManager reported free. */
   readonly freedSlots: number[];
   /** Jobs the TaskManager holds slots for that the registry does not. */
-  readonly releaseJobs: string[];
+  readonly releaseJobs: JobId[];
 }
 
 export interface EndedRegistration {
@@ -46,7 +35,7 @@ export interface ProvidedTaskManagerRow {
   readonly resourceId: string;
   readonly pid: number;
   readonly hostname: string;
-  readonly dedicatedTo: string | null;
+  readonly dedicatedTo: JobId | null;
   readonly slots: number;
   readonly allocated: number;
 }
@@ -148,7 +137,7 @@ export class TaskManagerRegistry {
   }
 
   /** A JobMaster could not reach it: lost at once (a live TaskManager then registers again). */
-  async markUnreachable(resourceId: string, reason: string): Promise<boolean> {
+  async markUnreachable(resourceId: ResourceId, reason: string): Promise<boolean> {
     const ended = await this.endRegistrations(`status = 'REGISTERED' AND resource_id = $1`, [resourceId], TaskManagerStatuses.Lost);
     if (ended.length > 0) this.logger.warn(`TaskManager ${resourceId} lost: ${reason}; its slots are freed`);
     return ended.length > 0;
@@ -209,19 +198,19 @@ export class TaskManagerRegistry {
     return rows.map(toSummary);
   }
 
-  async get(resourceId: string, resourceManagerId: string): Promise<Reply<TaskManagerDetailsReply>> {
+  async get(resourceId: ResourceId, resourceManagerId: string): Promise<Reply<TaskManagerDetailsReply>> {
     const summary = (await this.list(resourceManagerId)).find((tm) => tm.id === resourceId);
     if (!summary) throw new NotFoundError('TaskManager', resourceId);
     const slots = await this.slots.find({ where: { resourceId }, order: { slotIndex: 'ASC' } });
-    const rid = ResourceIds.parse(resourceId);
     return {
       taskManager: summary,
       slots: slots.map((s): SlotInfo => ({
         index: s.slotIndex,
-        slotId: SlotIds.of(rid, s.slotIndex),
+        slotId: SlotIds.of(resourceId, s.slotIndex),
         state: s.allocationId ? SlotStates.Allocated : SlotStates.Free,
-        ...(s.allocationId ? { allocationId: s.allocationId } : {}),
-        ...(s.jobId ? { jobId: s.jobId } : {}),
+        // Rows of the registry: their ids are parsed, not assumed.
+        ...(s.allocationId ? { allocationId: AllocationIds.parse(s.allocationId) } : {}),
+        ...(s.jobId ? { jobId: JobIds.parse(s.jobId) } : {}),
       })),
     };
   }
@@ -245,7 +234,7 @@ export class TaskManagerRegistry {
        FROM task_managers tm WHERE ${LIVE_WITH('tm', '$1')} AND tm.provider <> 'standalone' ORDER BY tm.registered_at`,
       [resourceManagerId],
     )) as { resource_id: string; pid: number; hostname: string; dedicated_to: string | null; slots_number: number; allocated: number }[];
-    return rows.map((r) => ({ resourceId: r.resource_id, pid: r.pid, hostname: r.hostname, dedicatedTo: r.dedicated_to, slots: r.slots_number, allocated: r.allocated }));
+    return rows.map((r) => ({ resourceId: r.resource_id, pid: r.pid, hostname: r.hostname, dedicatedTo: dedicatedTo(r.dedicated_to), slots: r.slots_number, allocated: r.allocated }));
   }
 
   /** For tests and admin: the number of live registrations. */
@@ -274,7 +263,7 @@ interface RawTaskManager {
 function toSummary(r: RawTaskManager): TaskManagerSummary {
   const lastHeartbeat = new Date(r.last_heartbeat).getTime();
   return {
-    id: r.resource_id,
+    id: ResourceIds.parse(r.resource_id),
     address: r.address,
     hostname: r.hostname,
     pid: r.pid,
@@ -287,6 +276,11 @@ function toSummary(r: RawTaskManager): TaskManagerSummary {
     physicalMemory: Number(r.physical_memory),
     version: r.version,
     provider: r.provider,
-    dedicatedTo: r.dedicated_to,
+    dedicatedTo: dedicatedTo(r.dedicated_to),
   };
+}
+
+/** A per-job TaskManager's job, as its row holds it (null: a shared TaskManager). */
+function dedicatedTo(column: string | null): JobId | null {
+  return column === null ? null : JobIds.parse(column);
 }

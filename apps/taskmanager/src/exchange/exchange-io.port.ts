@@ -13,7 +13,7 @@
  * Every call carries a whole encoded element (a batch of records, a watermark, a barrier) or a
  * whole task's state, never a record.
  */
-import type { WrittenState } from '@runnel/protocol';
+import type { CheckpointId, JobId, WrittenState } from '@runnel/protocol';
 
 /** A durable pull consumer of one edge partition, created by `ExchangeIo.consume`. */
 export interface ExchangeConsumer {
@@ -47,7 +47,7 @@ export interface ExchangeIo {
   subscribe(subject: string, onMessage: (bytes: Uint8Array) => void): ExchangeSubscription;
   consume(request: ExchangeConsumerRequest): Promise<ExchangeConsumer>;
   /** One task's state of one checkpoint into the checkpoint store. */
-  writeState(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState>;
+  writeState(jobId: JobId, checkpointId: CheckpointId, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState>;
   /** A task's state back (checked against its checksum). */
   readState(handle: string, checksum: string): Promise<Uint8Array>;
   close(): Promise<void>;

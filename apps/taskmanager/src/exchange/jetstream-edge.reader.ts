@@ -5,7 +5,7 @@
  * producers' credit window, is the backpressure. NATS is reached through an ExchangeIo (in a
  * slot's worker: through the TaskManager).
  */
-import { type ClusterDataNames, ClusterNamespace } from '@runnel/protocol/slot-runtime';
+import { type ClusterDataNames, ClusterNamespace, type JobId } from '@runnel/protocol/slot-runtime';
 import type { InProcessInputGate } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { ElementCodec } from './element.codec';
@@ -14,7 +14,7 @@ import type { ExchangeConsumer, ExchangeIo } from './exchange-io.port';
 export interface JetStreamEdgeReaderOptions {
   readonly io: ExchangeIo;
   readonly stream: string;
-  readonly jobId: string;
+  readonly jobId: JobId;
   readonly attempt: number;
   readonly edgeIndex: number;
   readonly partition: number;

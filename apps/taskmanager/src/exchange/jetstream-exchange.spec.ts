@@ -4,7 +4,7 @@
  * on a connection of its own, and as in a slot's worker: through the TaskManager's slot I/O
  * (SlotExchangeIo ↔ SlotIoServer over a MessageChannel).
  */
-import { ClusterNamespace, DataNames } from '@runnel/protocol';
+import { ClusterNamespace, DataNames, JobIds, type JobId } from '@runnel/protocol';
 import { InProcessInputGate, InputItem, StreamElement } from '@runnel/dataflow';
 import { randomBytes } from 'node:crypto';
 import { JetStreamManager, NatsConnection, RetentionPolicy, StorageType, connect } from 'nats';
@@ -18,7 +18,7 @@ import { SlotIoScope } from '../runtime/slot-io.scope';
 import type { Deployment } from '../runtime/task-runner';
 
 const NATS_URL = process.env.RUNNEL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const jobId = randomBytes(16).toString('hex');
+const jobId = JobIds.parse(randomBytes(16).toString('hex'));
 const stream = DataNames.stream(jobId, 0);
 
 async function drainGate(gate: InProcessInputGate, count: number): Promise<InputItem[]> {
@@ -33,7 +33,7 @@ async function drainGate(gate: InProcessInputGate, count: number): Promise<Input
 }
 
 /** A scope that allows what the tasks of `job` (attempt 0 on `dataStream`) do. */
-function scopeFor(job: string, dataStream: string): SlotIoScope {
+function scopeFor(job: JobId, dataStream: string): SlotIoScope {
   const scope = new SlotIoScope(0, job, ClusterNamespace.DEFAULT.data);
   scope.allow({ jobId: job, attempt: 0, dataStream, vertexId: 'v', subtaskIndex: 0 } as unknown as Deployment);
   return scope;
@@ -44,7 +44,7 @@ describe.each(['direct', 'through the TaskManager'] as const)('JetStream exchang
   let jsm: JetStreamManager;
   const loops: { close(): void }[] = [];
   /** The ExchangeIo a task of `job` gets in this mode. */
-  const ioFor = (job: string, dataStream: string): ExchangeIo => {
+  const ioFor = (job: JobId, dataStream: string): ExchangeIo => {
     const direct = new NatsExchangeIo(nc);
     if (mode === 'direct') return direct;
     const loop = loopbackSlotIo(direct, scopeFor(job, dataStream));
@@ -134,7 +134,7 @@ describe.each(['direct', 'through the TaskManager'] as const)('JetStream exchang
   });
 
   it('fails its gate with the cause when the stream goes away under it (never an empty input)', async () => {
-    const lostJob = randomBytes(16).toString('hex');
+    const lostJob = JobIds.parse(randomBytes(16).toString('hex'));
     const lostStream = DataNames.stream(lostJob, 0);
     await jsm.streams.add({ name: lostStream, subjects: [DataNames.streamSubjects(lostJob, 0)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
     const gate = new InProcessInputGate([0], 64);

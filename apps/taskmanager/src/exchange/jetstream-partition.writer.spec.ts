@@ -7,6 +7,7 @@
 import { StreamElementType, type StreamElement } from '@runnel/dataflow';
 import type { ExchangeIo } from './exchange-io.port';
 import { JetStreamPartitionWriter } from './jetstream-partition.writer';
+import { JobIds } from '@runnel/protocol';
 
 function fakeIo() {
   const publishes: { subject: string; resolve: () => void; reject: (error: Error) => void }[] = [];
@@ -30,7 +31,7 @@ async function state(promise: Promise<void>): Promise<'stored' | 'failed' | 'pen
 }
 
 describe('JetStreamPartitionWriter.storedUpTo', () => {
-  const options = (io: ExchangeIo) => ({ io, jobId: 'a'.repeat(32), attempt: 0, edgeIndex: 0, sourceSubtask: 0, partitions: [0, 1] });
+  const options = (io: ExchangeIo) => ({ io, jobId: JobIds.parse('a'.repeat(32)), attempt: 0, edgeIndex: 0, sourceSubtask: 0, partitions: [0, 1] });
 
   it('resolves once every publish before the mark is stored, whatever order the replies come in', async () => {
     const { io, publishes } = fakeIo();

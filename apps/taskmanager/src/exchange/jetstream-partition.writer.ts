@@ -10,7 +10,7 @@
  * MessagePort instead, under the same credit window. NATS is reached through an ExchangeIo (in a
  * slot's worker: through the TaskManager).
  */
-import { type ClusterDataNames, ClusterNamespace } from '@runnel/protocol/slot-runtime';
+import { type ClusterDataNames, ClusterNamespace, type JobId } from '@runnel/protocol/slot-runtime';
 import type { ResultPartitionWriter, StreamElement } from '@runnel/dataflow';
 import { Unpackr } from 'msgpackr';
 import type { LocalChannelPort } from './same-worker.channel';
@@ -19,7 +19,7 @@ import type { ExchangeIo, ExchangeSubscription } from './exchange-io.port';
 
 export interface JetStreamPartitionWriterOptions {
   readonly io: ExchangeIo;
-  readonly jobId: string;
+  readonly jobId: JobId;
   readonly attempt: number;
   readonly edgeIndex: number;
   readonly sourceSubtask: number;

@@ -2,7 +2,7 @@
  * ExchangeIo on a NATS connection: the TaskManager's own (its slots' workers reach it through
  * slot-io.server.ts), or a test's.
  */
-import { ClusterNamespace, StateStore, WrittenState, retryWhileJetStreamUnavailable, stateStoreFor } from '@runnel/protocol';
+import { CheckpointId, ClusterNamespace, JobId, StateStore, WrittenState, retryWhileJetStreamUnavailable, stateStoreFor } from '@runnel/protocol';
 import { AckPolicy, ConsumerEvents, ConsumerMessages, DeliverPolicy, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { ExchangeConsumer, ExchangeConsumerRequest, ExchangeIo, ExchangeSubscription } from './exchange-io.port';
 
@@ -53,7 +53,7 @@ export class NatsExchangeIo implements ExchangeIo {
     return new PulledConsumer(await consumer.consume({ max_messages: request.batch }), request.batch);
   }
 
-  writeState(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
+  writeState(jobId: JobId, checkpointId: CheckpointId, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
     return saying(`writing the state of ${vertexId}/${subtask} for checkpoint ${checkpointId}`, this.states.write(jobId, checkpointId, vertexId, subtask, bytes));
   }
 

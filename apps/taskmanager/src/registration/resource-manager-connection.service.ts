@@ -5,7 +5,7 @@
  * instance started), it registers again at once.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ErrorCodes, ResourceId, ResourceManagerGateway, RunnelError } from '@runnel/protocol';
+import { ErrorCodes, JobId, ResourceId, ResourceManagerGateway, RunnelError } from '@runnel/protocol';
 import { hostname, availableParallelism, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TaskSlotTable } from '../slots/task-slot-table';
@@ -32,9 +32,9 @@ export interface ConnectionOptions {
   /** Who started this TaskManager (a resource provider, or standalone). */
   readonly provider?: 'standalone' | 'process' | 'kubernetes';
   /** A per-job TaskManager's job. */
-  readonly dedicatedTo?: string;
+  readonly dedicatedTo?: JobId;
   /** Releases a job's slots here (the heartbeat's answer names jobs the registry no longer has). */
-  readonly releaseJob?: (jobId: string) => Promise<void>;
+  readonly releaseJob?: (jobId: JobId) => Promise<void>;
 }
 
 @Injectable()
@@ -108,7 +108,7 @@ export class ResourceManagerConnection implements OnApplicationShutdown {
   }
 
   /** Jobs the registry no longer gives slots here (ended, or reassigned while we were away). */
-  private releaseStale(jobIds: readonly string[]): void {
+  private releaseStale(jobIds: readonly JobId[]): void {
     for (const jobId of jobIds) {
       this.logger.warn(`the ResourceManager has no slots of job ${jobId} here any more: releasing them`);
       void this.options.releaseJob?.(jobId).catch((error: unknown) => this.logger.warn(`releasing job ${jobId} failed: ${(error as Error).message}`));

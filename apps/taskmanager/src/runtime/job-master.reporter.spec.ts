@@ -1,8 +1,8 @@
-import { NoRespondersError, ValidationError, testingJobMasterGateway } from '@runnel/protocol';
+import { ExecutionAttemptIds, JobIds, NoRespondersError, ValidationError, testingJobMasterGateway } from '@runnel/protocol';
 import { JobMasterReporter } from './job-master.reporter';
 
-const job = 'a'.repeat(32);
-const task = (n: number) => String(n).padStart(32, '0');
+const job = JobIds.parse('a'.repeat(32));
+const task = (n: number) => ExecutionAttemptIds.parse(String(n).padStart(32, '0'));
 
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5000;

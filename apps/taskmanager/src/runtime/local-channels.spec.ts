@@ -1,10 +1,11 @@
+import { JobIds, ResourceIds } from '@runnel/protocol';
 import { LocalChannelRegistry } from './local-channels';
 import type { Deployment } from './task-runner';
 
 // Source "src" (p=2) → keyed "win" (p=2). Subtask 0 of both is in slot A of tm-1, src 1 in slot B
 // of tm-1, win 1 on tm-2.
 const base = {
-  jobId: 'a'.repeat(32),
+  jobId: JobIds.parse('a'.repeat(32)),
   attempt: 0,
   edges: [{ index: 0, source: 'src', target: 'win', forward: false }],
   locations: { src: ['tm-1', 'tm-1'], win: ['tm-1', 'tm-2'] },
@@ -15,7 +16,7 @@ const deployment = (vertexId: string, subtaskIndex: number, allocationId: string
 
 describe('LocalChannelRegistry', () => {
   it('gives channels within one slot no port, those to another slot of this TaskManager a port, and others nothing', () => {
-    const registry = new LocalChannelRegistry('tm-1');
+    const registry = new LocalChannelRegistry(ResourceIds.parse('tm-1'));
     const src0 = registry.portsFor(deployment('src', 0, 'A'));
     expect(src0.out).toEqual([{ edgeIndex: 0, partition: 0 }]); // win 0: same slot; win 1: another TaskManager
     const win0 = registry.portsFor(deployment('win', 0, 'A'));
@@ -30,7 +31,7 @@ describe('LocalChannelRegistry', () => {
   });
 
   it('without slot locations (an older JobManager) every local channel gets a port', () => {
-    const registry = new LocalChannelRegistry('tm-1');
+    const registry = new LocalChannelRegistry(ResourceIds.parse('tm-1'));
     const out = registry.portsFor(deployment('src', 0, 'A', false)).out;
     expect(out.map((p) => [p.partition, p.port !== undefined])).toEqual([[0, true]]);
     registry.releaseJob(base.jobId);

@@ -8,6 +8,7 @@
 import { MessageChannel, MessagePort } from 'node:worker_threads';
 import type { Deployment } from './task-runner';
 import { ChannelPairs } from '../exchange/channel-pairs';
+import type { JobId, ResourceId } from '@runnel/protocol';
 
 export interface LocalOut {
   readonly edgeIndex: number;
@@ -34,7 +35,7 @@ export class LocalChannelRegistry {
     return [channel.port1, channel.port2];
   });
 
-  constructor(private readonly resourceId: string) {}
+  constructor(private readonly resourceId: ResourceId) {}
 
   /** The ports of a deployment's channels whose other end runs on this TaskManager too. */
   portsFor(d: Deployment): LocalPorts {
@@ -64,7 +65,7 @@ export class LocalChannelRegistry {
   }
 
   /** Drops the halves nobody took (the job ended before both ends were deployed). */
-  releaseJob(jobId: string): void {
+  releaseJob(jobId: JobId): void {
     this.pairs.releaseJob(jobId);
   }
 

@@ -3,7 +3,7 @@
  * transport (slot-io.messages.ts); the worker has no NATS connection of its own. Publishes and
  * credits made in one turn of the event loop go as one message, their bytes packed in one buffer.
  */
-import type { WrittenState } from '@runnel/protocol';
+import type { CheckpointId, JobId, WrittenState } from '@runnel/protocol';
 import type { ExchangeConsumer, ExchangeConsumerRequest, ExchangeIo, ExchangeSubscription } from '../exchange/exchange-io.port';
 import { PackedBytes, SlotIoError, SlotIoReply, SlotIoRequest, packBytes, unpackBytes } from './slot-io.messages';
 
@@ -86,7 +86,7 @@ export class SlotExchangeIo implements ExchangeIo {
     };
   }
 
-  async writeState(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
+  async writeState(jobId: JobId, checkpointId: CheckpointId, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
     // A copy of its own to transfer: `bytes` may be a view of the encoder's reused buffer.
     const copy = new Uint8Array(bytes);
     return (await this.request((id) => ({ op: 'write-state', id, jobId, checkpointId, vertexId, subtask, bytes: copy }), [copy.buffer as ArrayBuffer])) as WrittenState;

@@ -5,7 +5,8 @@
  * reading the checkpoint state their deployments name for restore. Anything else is refused with
  * a SlotIoRefusedError that says what and why.
  */
-import type { ClusterDataNames } from '@runnel/protocol';
+import type { CheckpointId, ClusterDataNames, JobId } from '@runnel/protocol';
+import { CheckpointIds } from '@runnel/protocol/slot-runtime';
 import { SlotIoRefusedError } from './slot-io.client';
 import type { Deployment } from './task-runner';
 
@@ -21,7 +22,7 @@ export class SlotIoScope {
 
   constructor(
     private readonly slotIndex: number,
-    private readonly jobId: string,
+    private readonly jobId: JobId,
     private readonly names: ClusterDataNames,
   ) {}
 
@@ -49,10 +50,15 @@ export class SlotIoScope {
     if (!hasPrefix(this.dataPrefixes, filterSubject)) this.refuse(`a consumer of ${filterSubject}`, 'it is not a data subject of the job attempts deployed in this slot');
   }
 
-  checkStateWrite(jobId: string, checkpointId: number, vertexId: string, subtask: number): void {
+  /**
+   * The worker's request is untrusted input (user code runs there): its ids are checked here and
+   * come back branded — the slot's own job id, and a checkpoint id that CheckpointIds accepts.
+   */
+  checkStateWrite(jobId: string, checkpointId: number, vertexId: string, subtask: number): { jobId: JobId; checkpointId: CheckpointId } {
     if (jobId !== this.jobId) this.refuse(`writing checkpoint state of job ${jobId}`, `the slot runs job ${this.jobId}`);
-    if (!Number.isSafeInteger(checkpointId) || checkpointId < 0) this.refuse(`writing checkpoint state for checkpoint ${checkpointId}`, 'not a checkpoint id');
+    if (!CheckpointIds.isValid(checkpointId)) this.refuse(`writing checkpoint state for checkpoint ${checkpointId}`, 'not a checkpoint id');
     if (!this.tasks.has(taskKey(vertexId, subtask))) this.refuse(`writing checkpoint state of ${vertexId} (subtask ${subtask})`, 'that task is not deployed in this slot');
+    return { jobId: this.jobId, checkpointId };
   }
 
   checkStateRead(handle: string): void {

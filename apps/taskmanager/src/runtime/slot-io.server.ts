@@ -73,9 +73,10 @@ export class SlotIoServer {
           this.consumers.get(request.cid)?.stop();
           this.consumers.delete(request.cid);
           return;
-        case 'write-state':
-          this.scope.checkStateWrite(request.jobId, request.checkpointId, request.vertexId, request.subtask);
-          return this.answer(request.id, this.io.writeState(request.jobId, request.checkpointId, request.vertexId, request.subtask, request.bytes));
+        case 'write-state': {
+          const { jobId, checkpointId } = this.scope.checkStateWrite(request.jobId, request.checkpointId, request.vertexId, request.subtask);
+          return this.answer(request.id, this.io.writeState(jobId, checkpointId, request.vertexId, request.subtask, request.bytes));
+        }
         case 'read-state':
           this.scope.checkStateRead(request.handle);
           return this.answer(request.id, this.io.readState(request.handle, request.checksum));

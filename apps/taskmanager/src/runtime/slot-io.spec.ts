@@ -4,7 +4,7 @@
  * real MessageChannel. What the slot's deployments need works — checkpoint state written and read
  * back — and anything else is refused with the reason, without reaching NATS.
  */
-import { ClusterNamespace, DataNames } from '@runnel/protocol';
+import { CheckpointIds, ClusterNamespace, DataNames, JobIds } from '@runnel/protocol';
 import { randomBytes } from 'node:crypto';
 import { NatsConnection, RetentionPolicy, StorageType, connect } from 'nats';
 import { NatsExchangeIo } from '../exchange/nats-exchange.io';
@@ -14,8 +14,8 @@ import { SlotIoScope } from './slot-io.scope';
 import type { Deployment } from './task-runner';
 
 const NATS_URL = process.env.RUNNEL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-const job = randomBytes(16).toString('hex');
-const other = randomBytes(16).toString('hex');
+const job = JobIds.parse(randomBytes(16).toString('hex'));
+const other = JobIds.parse(randomBytes(16).toString('hex'));
 
 describe('slot I/O through the TaskManager', () => {
   let nc: NatsConnection;
@@ -72,10 +72,10 @@ describe('slot I/O through the TaskManager', () => {
   it('writes and reads back its own tasks’ checkpoint state; refuses another task’s, another job’s, and reads it does not restore', async () => {
     const io = loop.client;
     const bytes = randomBytes(3000);
-    const written = await io.writeState(job, 7, 'count', 1, bytes);
+    const written = await io.writeState(job, CheckpointIds.parse(7), 'count', 1, bytes);
     expect(written).toMatchObject({ handle: `${job}/chk-7/count/1`, size: 3000 });
-    await expect(io.writeState(job, 7, 'count', 0, bytes)).rejects.toThrow(/writing checkpoint state of count \(subtask 0\): that task is not deployed in this slot/);
-    await expect(io.writeState(other, 7, 'count', 1, bytes)).rejects.toThrow(`writing checkpoint state of job ${other}: the slot runs job ${job}`);
+    await expect(io.writeState(job, CheckpointIds.parse(7), 'count', 0, bytes)).rejects.toThrow(/writing checkpoint state of count \(subtask 0\): that task is not deployed in this slot/);
+    await expect(io.writeState(other, CheckpointIds.parse(7), 'count', 1, bytes)).rejects.toThrow(`writing checkpoint state of job ${other}: the slot runs job ${job}`);
     // Its own just-written object is no restore handle of a deployment here: not readable either.
     await expect(io.readState(written.handle, written.checksum)).rejects.toThrow(/no deployment into this slot restores it/);
     await expect(io.readState(`${other}/chk-1/count/0`, 'x')).rejects.toThrow(SlotIoRefusedError);
@@ -87,7 +87,7 @@ describe('slot I/O through the TaskManager', () => {
   it('reads back restored state through the TaskManager, checked against its checksum', async () => {
     const scope = new SlotIoScope(4, job, ClusterNamespace.DEFAULT.data);
     const direct = new NatsExchangeIo(nc);
-    const written = await direct.writeState(job, 9, 'sum', 0, new Uint8Array([9, 8, 7]));
+    const written = await direct.writeState(job, CheckpointIds.parse(9), 'sum', 0, new Uint8Array([9, 8, 7]));
     scope.allow({ jobId: job, attempt: 1, dataStream: DataNames.stream(job, 1), vertexId: 'sum', subtaskIndex: 0, restore: { checkpointId: 9, handles: [written] } } as unknown as Deployment);
     const restoring = loopbackSlotIo(direct, scope);
     try {

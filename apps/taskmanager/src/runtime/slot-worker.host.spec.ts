@@ -10,8 +10,11 @@ import { MessageChannel } from 'node:worker_threads';
 import { SlotWorker } from './slot-worker.host';
 import { DEFAULT_SLOT_LIMITS, SlotLimits } from './slot-transport.types';
 import type { Deployment, TaskStateEvent } from './task-runner';
+import { JobIds, type AllocationId, type ExecutionAttemptId } from '@runnel/protocol';
 
-const JOB = 'a'.repeat(32);
+const JOB = JobIds.parse('a'.repeat(32));
+/** A label, not a real allocation id: a fixture cast. */
+const ALLOC = 'alloc' as AllocationId;
 
 /** A stand-in worker: ticks like the real one; `onDeploy` is the body of its deploy handler. */
 const entry = (onDeploy: string, onCancel = "post({ type: 'done', requestId: m.requestId });") => `
@@ -45,7 +48,7 @@ describe('SlotWorker (host) limits', () => {
     const file = join(dir, `${name}.js`);
     writeFileSync(file, source);
     const states: TaskStateEvent[] = [];
-    const worker = new SlotWorker(0, 'alloc', JOB, (e) => states.push(e), () => undefined, {
+    const worker = new SlotWorker(0, ALLOC, JOB, (e) => states.push(e), () => undefined, {
       entry: file,
       limits: { ...DEFAULT_SLOT_LIMITS, ...limits },
     });
@@ -77,7 +80,7 @@ describe('SlotWorker (host) limits', () => {
     worker.deploy(deployment('t1'), '/nowhere.mjs', noPorts());
     await until(() => states.some((s) => s.state === 'RUNNING'));
     const started = Date.now();
-    await worker.cancel('t1');
+    await worker.cancel('t1' as ExecutionAttemptId);
     expect(Date.now() - started).toBeLessThan(3000);
     const failed = states.find((s) => s.state === 'FAILED')!;
     expect(failed.failure!.message).toMatch(/^Cancelling did not complete within CANCEL_TIMEOUT_MS=300: user code in slot 0 does not stop/);

@@ -9,7 +9,7 @@
  * The worker gets no NATS connection settings or credentials: it asks for its NATS I/O in
  * messages, which the host checks against the slot's deployments and runs on `options.io`.
  */
-import { ClusterNamespace, ExecutionStates, TaskFailure } from '@runnel/protocol';
+import { AllocationId, CheckpointId, ClusterNamespace, ExecutionAttemptId, ExecutionStates, JobId, TaskFailure } from '@runnel/protocol';
 import type { TransferListItem } from 'node:worker_threads';
 import { join } from 'node:path';
 import { FromSlotWorker, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
@@ -59,7 +59,7 @@ export interface SlotWorkerOptions {
 const PROFILE_GRACE_MS = 5000;
 
 interface SlotTask {
-  readonly jobId: string;
+  readonly jobId: JobId;
   readonly vertexId: string;
   readonly subtaskIndex: number;
   taskName?: string;
@@ -69,8 +69,8 @@ export class SlotWorker {
   private readonly transport: SlotTransport;
   private readonly limits: SlotLimits;
   private readonly pending = new Map<number, () => void>();
-  private readonly running = new Map<string, SlotTask>();
-  private readonly deploying = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<ExecutionAttemptId, SlotTask>();
+  private readonly deploying = new Map<ExecutionAttemptId, NodeJS.Timeout>();
   private readonly watchdog?: NodeJS.Timeout;
   private nextRequest = 1;
   private exited = false;
@@ -95,8 +95,8 @@ export class SlotWorker {
 
   constructor(
     readonly slotIndex: number,
-    readonly allocationId: string,
-    readonly jobId: string,
+    readonly allocationId: AllocationId,
+    readonly jobId: JobId,
     private readonly onState: (event: TaskStateEvent) => void,
     private readonly onCheckpoint: (event: CheckpointEvent) => void,
     options: SlotWorkerOptions = {},
@@ -173,19 +173,19 @@ export class SlotWorker {
     }
   }
 
-  triggerCheckpoint(executionAttemptId: string, checkpointId: number): void {
+  triggerCheckpoint(executionAttemptId: ExecutionAttemptId, checkpointId: CheckpointId): void {
     this.post({ type: 'trigger-checkpoint', jobId: this.jobId, executionAttemptId, checkpointId });
   }
 
-  notifyCheckpointComplete(jobId: string, checkpointId: number): void {
+  notifyCheckpointComplete(jobId: JobId, checkpointId: CheckpointId): void {
     this.post({ type: 'checkpoint-complete', jobId, checkpointId });
   }
 
-  drain(jobId: string): void {
+  drain(jobId: JobId): void {
     this.post({ type: 'drain', jobId });
   }
 
-  hasTask(executionAttemptId: string): boolean {
+  hasTask(executionAttemptId: ExecutionAttemptId): boolean {
     return this.running.has(executionAttemptId);
   }
 
@@ -216,7 +216,7 @@ export class SlotWorker {
   }
 
   /** Cancels a task (or all); a worker that does not stop them within CANCEL_TIMEOUT_MS is terminated. */
-  async cancel(executionAttemptId?: string): Promise<void> {
+  async cancel(executionAttemptId?: ExecutionAttemptId): Promise<void> {
     const done = await this.withDeadline(this.request((requestId) => ({ type: 'cancel', requestId, executionAttemptId })));
     if (!done) this.die(cancelTimeoutFailure(this.context()));
   }
@@ -306,7 +306,7 @@ export class SlotWorker {
     }
   }
 
-  private deployed(executionAttemptId: string): void {
+  private deployed(executionAttemptId: ExecutionAttemptId): void {
     const timer = this.deploying.get(executionAttemptId);
     if (timer) clearTimeout(timer);
     this.deploying.delete(executionAttemptId);

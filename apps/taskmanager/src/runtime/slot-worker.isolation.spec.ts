@@ -11,8 +11,11 @@ import { SlotWorker } from './slot-worker.host';
 import { DEFAULT_SLOT_LIMITS, SlotIsolation } from './slot-transport.types';
 import type { Deployment, TaskStateEvent } from './task-runner';
 import { isSecretEnvName, slotWorkerEnv } from './slot-worker.env';
+import { JobIds, type AllocationId } from '@runnel/protocol';
 
-const JOB = 'b'.repeat(32);
+const JOB = JobIds.parse('b'.repeat(32));
+/** A label, not a real allocation id: a fixture cast. */
+const ALLOC = 'alloc' as AllocationId;
 const SECRETS: Record<string, string> = {
   NATS_URL: 'nats://secret-host-7f3a:4222',
   NATS_USER: 'taskmanagers',
@@ -69,7 +72,7 @@ describe('a slot worker is started without secrets', () => {
 
   it.each(['thread', 'process'] as SlotIsolation[])('as a %s: no NATS setting, credential or secret in its workerData, env, argv or execArgv', async (isolation) => {
     const states: TaskStateEvent[] = [];
-    const worker = new SlotWorker(0, 'alloc', JOB, (e) => states.push(e), () => undefined, {
+    const worker = new SlotWorker(0, ALLOC, JOB, (e) => states.push(e), () => undefined, {
       entry: join(dir, 'reporter.js'),
       clusterId: 'team-a',
       limits: { ...DEFAULT_SLOT_LIMITS, isolation, memoryMb: 128 },

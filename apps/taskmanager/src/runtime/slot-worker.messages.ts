@@ -1,15 +1,16 @@
 /** Messages between a TaskManager and a slot's worker (a thread, or a child process: the same messages). */
+import type { CheckpointId, ExecutionAttemptId, JobId } from '@runnel/protocol';
 import type { LocalPorts } from './local-channels';
 import type { SlotIoReply, SlotIoRequest } from './slot-io.messages';
 import { CheckpointEvent, Deployment, TaskStateEvent } from './task-runner';
 
 export type ToSlotWorker =
   | { readonly type: 'deploy'; readonly deployment: Deployment; readonly artifactPath: string; readonly ports: LocalPorts }
-  | { readonly type: 'cancel'; readonly requestId: number; readonly executionAttemptId?: string }
+  | { readonly type: 'cancel'; readonly requestId: number; readonly executionAttemptId?: ExecutionAttemptId }
   | { readonly type: 'close'; readonly requestId: number }
-  | { readonly type: 'trigger-checkpoint'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number }
-  | { readonly type: 'checkpoint-complete'; readonly jobId: string; readonly checkpointId: number }
-  | { readonly type: 'drain'; readonly jobId: string }
+  | { readonly type: 'trigger-checkpoint'; readonly jobId: JobId; readonly executionAttemptId: ExecutionAttemptId; readonly checkpointId: CheckpointId }
+  | { readonly type: 'checkpoint-complete'; readonly jobId: JobId; readonly checkpointId: CheckpointId }
+  | { readonly type: 'drain'; readonly jobId: JobId }
   /** Take a CPU profile for durationMs (the inspector's sampling profiler); answered by `profile`. */
   | { readonly type: 'profile'; readonly requestId: number; readonly durationMs: number; readonly samplingIntervalUs: number }
   /** The answer to one of the worker's NATS I/O requests (slot-io.messages.ts). */
@@ -22,7 +23,7 @@ export type FromSlotWorker =
   | { readonly type: 'checkpoint'; readonly event: CheckpointEvent }
   | { readonly type: 'done'; readonly requestId: number }
   /** A subtask's task was built: its name (its chain's operators and subtask), for failures the TaskManager reports for it. */
-  | { readonly type: 'task'; readonly executionAttemptId: string; readonly taskName: string }
+  | { readonly type: 'task'; readonly executionAttemptId: ExecutionAttemptId; readonly taskName: string }
   /** User code called process.exit(code): sent just before the worker ends. */
   | { readonly type: 'exit-called'; readonly code: number; readonly stack?: string }
   /** An uncaught exception or unhandled rejection ended a worker process (a thread's comes as its 'error' event). */

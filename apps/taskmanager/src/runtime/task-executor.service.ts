@@ -4,7 +4,7 @@
  * the JobManager, and cancels and frees everything of a job when the JobManager releases it.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { JobMasterGateway, NotFoundError, ProfileRequest } from '@runnel/protocol';
+import { AllocationId, CheckpointId, ExecutionAttemptId, JobId, JobMasterGateway, NotFoundError, ProfileRequest, ResourceId } from '@runnel/protocol';
 import { profileWorkers } from './slot-profiles.service';
 import { ArtifactStore } from '@runnel/protocol';
 import { JobMasterReporter } from './job-master.reporter';
@@ -29,8 +29,8 @@ const ENDED_STATES = new Set(['FINISHED', 'FAILED', 'CANCELED']);
 
 export type SlotWorkerFactory = (
   slotIndex: number,
-  allocationId: string,
-  jobId: string,
+  allocationId: AllocationId,
+  jobId: JobId,
   onState: (event: TaskStateEvent) => void,
   onCheckpoint: (event: CheckpointEvent) => void,
 ) => SlotWorker;
@@ -38,9 +38,9 @@ export type SlotWorkerFactory = (
 @Injectable()
 export class TaskExecutorService implements OnApplicationShutdown {
   private readonly logger = new Logger('TaskExecutor');
-  private readonly workers = new Map<string, SlotWorker>();
-  private readonly attempts = new Map<string, string>();
-  private readonly live = new Map<string, LiveTask>();
+  private readonly workers = new Map<AllocationId, SlotWorker>();
+  private readonly attempts = new Map<ExecutionAttemptId, AllocationId>();
+  private readonly live = new Map<ExecutionAttemptId, LiveTask>();
   private readonly localChannels: LocalChannelRegistry;
   private readonly reports: JobMasterReporter;
 
@@ -50,7 +50,7 @@ export class TaskExecutorService implements OnApplicationShutdown {
     @Inject(ARTIFACT_DIRECTORY) private readonly artifactDirectory: string,
     @Inject(JOB_MASTER_GATEWAY) private readonly jobMaster: JobMasterGateway,
     @Inject(SLOT_WORKER_FACTORY) private readonly newWorker: SlotWorkerFactory,
-    @Inject(TASK_MANAGER_ID) resourceId: string,
+    @Inject(TASK_MANAGER_ID) resourceId: ResourceId,
   ) {
     this.localChannels = new LocalChannelRegistry(resourceId);
     this.reports = new JobMasterReporter(jobMaster);
@@ -74,18 +74,18 @@ export class TaskExecutorService implements OnApplicationShutdown {
     this.logger.log(`deployed ${deployment.vertexId} (${deployment.subtaskIndex + 1}) of job ${deployment.jobId} into slot ${deployment.slotIndex}`);
   }
 
-  triggerCheckpoint(executionAttemptId: string, checkpointId: number): void {
+  triggerCheckpoint(executionAttemptId: ExecutionAttemptId, checkpointId: CheckpointId): void {
     const allocationId = this.attempts.get(executionAttemptId);
     const worker = allocationId ? this.workers.get(allocationId) : undefined;
     if (!worker) throw new NotFoundError('Task', executionAttemptId);
     worker.triggerCheckpoint(executionAttemptId, checkpointId);
   }
 
-  notifyCheckpointComplete(jobId: string, checkpointId: number): void {
+  notifyCheckpointComplete(jobId: JobId, checkpointId: CheckpointId): void {
     for (const worker of this.workers.values()) if (worker.jobId === jobId) worker.notifyCheckpointComplete(jobId, checkpointId);
   }
 
-  drainJob(jobId: string): void {
+  drainJob(jobId: JobId): void {
     for (const worker of this.workers.values()) if (worker.jobId === jobId) worker.drain(jobId);
   }
 
@@ -98,13 +98,13 @@ export class TaskExecutorService implements OnApplicationShutdown {
     this.reports.checkpoint(event);
   }
 
-  async cancelTask(executionAttemptId: string): Promise<void> {
+  async cancelTask(executionAttemptId: ExecutionAttemptId): Promise<void> {
     const allocationId = this.attempts.get(executionAttemptId);
     if (allocationId) await this.workers.get(allocationId)?.cancel(executionAttemptId);
   }
 
   /** Cancels the job's tasks here, ends their worker threads and frees their slots. */
-  async releaseJob(jobId: string): Promise<void> {
+  async releaseJob(jobId: JobId): Promise<void> {
     const workers = [...this.workers.values()].filter((w) => w.jobId === jobId);
     await Promise.all(workers.map((w) => w.close()));
     for (const w of workers) this.workers.delete(w.allocationId);

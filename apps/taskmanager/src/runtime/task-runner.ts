@@ -6,9 +6,9 @@
  * JetStream and the checkpoint store are reached through an ExchangeIo: in a slot's worker, the
  * TaskManager's connection (the worker has none of its own).
  */
-import type { TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
+import type { CheckpointId, ExecutionAttemptId, JobId, TaskDeploymentDescriptor, TaskFailure, TaskMetrics } from '@runnel/protocol';
 // Not the barrel: a slot worker loads this file, and the barrel loads NestJS (see slot-runtime.ts).
-import { ClusterNamespace, type ExecutionState, ExecutionStates } from '@runnel/protocol/slot-runtime';
+import { CheckpointIds, ClusterNamespace, type ExecutionState, ExecutionStates } from '@runnel/protocol/slot-runtime';
 import type { OperatorStateSnapshot, SnapshotTimings } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { getHeapStatistics } from 'node:v8';
@@ -28,16 +28,16 @@ export type Deployment = Omit<TaskDeploymentDescriptor, 'protocolVersion'>;
 /** A task's checkpoint outcome: its state written (ack) or not (decline). */
 export type CheckpointEvent =
   | {
-      readonly type: 'ack'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly handle: string; readonly size: number; readonly checksum: string;
+      readonly type: 'ack'; readonly jobId: JobId; readonly executionAttemptId: ExecutionAttemptId; readonly checkpointId: CheckpointId; readonly handle: string; readonly size: number; readonly checksum: string;
       readonly timings?: SnapshotTimings & { readonly asyncDurationMs: number };
     }
-  | { readonly type: 'decline'; readonly jobId: string; readonly executionAttemptId: string; readonly checkpointId: number; readonly reason: string }
+  | { readonly type: 'decline'; readonly jobId: JobId; readonly executionAttemptId: ExecutionAttemptId; readonly checkpointId: CheckpointId; readonly reason: string }
   /** Not an outcome: the task's input ended and it waits for its final checkpoint. */
-  | { readonly type: 'final'; readonly jobId: string; readonly executionAttemptId: string; readonly afterCheckpointId?: number };
+  | { readonly type: 'final'; readonly jobId: JobId; readonly executionAttemptId: ExecutionAttemptId; readonly afterCheckpointId?: number };
 
 export interface TaskStateEvent {
-  readonly jobId: string;
-  readonly executionAttemptId: string;
+  readonly jobId: JobId;
+  readonly executionAttemptId: ExecutionAttemptId;
   readonly state: ExecutionState;
   readonly failure?: TaskFailure;
   readonly metrics?: TaskMetrics;
@@ -64,8 +64,8 @@ export class SlotTaskRunner {
   /** Channels between this worker's own subtasks (same slot): connected here, no port, no copy. */
   private readonly sameWorker = new SameWorkerChannels();
   private readonly graphs = new Map<string, Promise<LoadedJobGraph>>();
-  private readonly tasks = new Map<string, RunningTask>();
-  private readonly finishedAttempts = new Set<string>();
+  private readonly tasks = new Map<ExecutionAttemptId, RunningTask>();
+  private readonly finishedAttempts = new Set<ExecutionAttemptId>();
   private metricsTimer?: NodeJS.Timeout;
   /** The TaskManager's cluster: data subjects, consumers and the checkpoint bucket are in its namespace. */
   private readonly namespace: ClusterNamespace;
@@ -146,7 +146,8 @@ export class SlotTaskRunner {
         ...(this.defaultBufferTimeoutMs !== undefined ? { bufferTimeoutMs: this.defaultBufferTimeoutMs } : {}),
         // A checkpointing job: each task ends with a final checkpoint its sinks commit through.
         ...(deployment.checkpointMode ? { finalCheckpoint: true, onAwaitingFinalCheckpoint: (afterCheckpointId: number) => this.reportCheckpoint({ type: 'final', jobId, executionAttemptId, afterCheckpointId }) } : {}),
-        onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, writers, checkpointId, state, timings),
+        // StreamTask (libs/dataflow, no protocol) counts checkpoints in plain numbers: branded here, on their way out.
+        onCheckpoint: (checkpointId, state, timings) => this.onSnapshot(deployment, writers, CheckpointIds.parse(checkpointId), state, timings),
       });
       // Bytes are what crossed a serialising channel (JetStream); in-process channels count records only.
       task.metrics.bytes = () => [readers.reduce((a, r) => a + r.bytesIn, 0), writers.reduce((a, w) => a + w.bytesOut, 0)];
@@ -189,7 +190,7 @@ export class SlotTaskRunner {
   }
 
   /** A source task starts checkpoint `checkpointId` at its next batch boundary. */
-  triggerCheckpoint(jobId: string, executionAttemptId: string, checkpointId: number): void {
+  triggerCheckpoint(jobId: JobId, executionAttemptId: ExecutionAttemptId, checkpointId: CheckpointId): void {
     const running = this.tasks.get(executionAttemptId);
     // A task that finished (after its final checkpoint) before the JobManager heard of it: its
     // final state stands for it, which the JobManager takes when the FINISHED report arrives.
@@ -201,7 +202,7 @@ export class SlotTaskRunner {
     running.task.triggerCheckpoint(checkpointId);
   }
 
-  private rememberFinished(executionAttemptId: string): void {
+  private rememberFinished(executionAttemptId: ExecutionAttemptId): void {
     this.finishedAttempts.add(executionAttemptId);
     for (const old of this.finishedAttempts) {
       if (this.finishedAttempts.size <= MAX_FINISHED_ATTEMPTS) break;
@@ -210,12 +211,12 @@ export class SlotTaskRunner {
   }
 
   /** Stop with --drain: the job's source tasks here end their input. */
-  drain(jobId: string): void {
+  drain(jobId: JobId): void {
     for (const running of this.tasks.values()) if (running.deployment.jobId === jobId) running.task.drain();
   }
 
   /** Checkpoint `checkpointId` is complete: every task of the job here may commit what it covers. */
-  notifyCheckpointComplete(jobId: string, checkpointId: number): void {
+  notifyCheckpointComplete(jobId: JobId, checkpointId: CheckpointId): void {
     for (const running of this.tasks.values()) {
       if (running.deployment.jobId !== jobId) continue;
       const task = running.task as StreamTask & { notifyCheckpointComplete?: (id: number) => unknown };
@@ -228,7 +229,7 @@ export class SlotTaskRunner {
    * The task's state for a checkpoint, encoded at once (the task goes on changing its state) and
    * written to the checkpoint store in the background; the JobManager learns where it is.
    */
-  private onSnapshot(d: Deployment, writers: readonly JetStreamPartitionWriter[], checkpointId: number, state: OperatorStateSnapshot[], timings?: SnapshotTimings): void {
+  private onSnapshot(d: Deployment, writers: readonly JetStreamPartitionWriter[], checkpointId: CheckpointId, state: OperatorStateSnapshot[], timings?: SnapshotTimings): void {
     const encodeStart = Date.now();
     // What the task published before this barrier: the acknowledgement waits until it is all
     // stored. Publishes are pipelined; one lost in a NATS outage is only reported later, and the
@@ -284,11 +285,11 @@ export class SlotTaskRunner {
   }
 
   /** The task name (operator chain and subtask) of a subtask running here. */
-  taskName(executionAttemptId: string): string | undefined {
+  taskName(executionAttemptId: ExecutionAttemptId): string | undefined {
     return this.tasks.get(executionAttemptId)?.task.taskName;
   }
 
-  async cancel(executionAttemptId: string): Promise<void> {
+  async cancel(executionAttemptId: ExecutionAttemptId): Promise<void> {
     const running = this.tasks.get(executionAttemptId);
     if (!running) return;
     running.cancelled = true;

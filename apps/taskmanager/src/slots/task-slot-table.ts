@@ -3,7 +3,7 @@
  * allocation (one job) from its first deployed task until the job is released; the slot report
  * sent with every heartbeat is read from here.
  */
-import { ConflictError, SlotStatus } from '@runnel/protocol';
+import { AllocationId, ConflictError, JobId, SlotStatus } from '@runnel/protocol';
 
 export class TaskSlotTable {
   private readonly slots: SlotStatus[];
@@ -17,7 +17,7 @@ export class TaskSlotTable {
   }
 
   /** Marks the slot as the allocation's; fails when another allocation holds it. */
-  allocate(index: number, allocationId: string, jobId: string): void {
+  allocate(index: number, allocationId: AllocationId, jobId: JobId): void {
     const slot = this.slots[index];
     if (!slot) throw new ConflictError(`This TaskManager has no slot ${index} (it has ${this.numberOfSlots})`);
     if (slot.allocationId && slot.allocationId !== allocationId) {
@@ -26,7 +26,7 @@ export class TaskSlotTable {
     this.slots[index] = { index, allocationId, jobId };
   }
 
-  freeJob(jobId: string): number[] {
+  freeJob(jobId: JobId): number[] {
     const freed: number[] = [];
     for (const slot of this.slots) {
       if (slot.jobId === jobId) {

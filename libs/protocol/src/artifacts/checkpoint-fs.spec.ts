@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { DirectoryCheckpointStore, type CheckpointFs } from '../index';
+import { DirectoryCheckpointStore, type CheckpointFs, CheckpointIds, JobIds } from '../index';
 
 /** The real file system, written out here (not the port's default) so the test does not depend on it. */
 async function writeSynced(path: string, bytes: Uint8Array | string): Promise<void> {
@@ -41,13 +41,13 @@ function recordingFs(): { fs: CheckpointFs; calls: string[] } {
 
 describe('DirectoryCheckpointStore durability', () => {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'runnel-cp-fsync-')));
-  const job = 'e'.repeat(32);
+  const job = JobIds.parse('e'.repeat(32));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('fsyncs the state file, renames it into place and fsyncs its directory before it acknowledges', async () => {
     const { fs, calls } = recordingFs();
     const store = new DirectoryCheckpointStore(root, fs);
-    const written = await store.write(job, 7, 'sum', 1, new TextEncoder().encode('state'));
+    const written = await store.write(job, CheckpointIds.parse(7), 'sum', 1, new TextEncoder().encode('state'));
     const file = join(root, written.handle);
     const temporary = `${file}.${process.pid}.tmp`;
     // What was recorded when write() resolved, i.e. before the task could send its acknowledgement.
@@ -67,7 +67,7 @@ describe('DirectoryCheckpointStore durability', () => {
     const { fs } = recordingFs();
     const failing: CheckpointFs = { ...fs, rename: async () => Promise.reject(new Error('EIO')) };
     const store = new DirectoryCheckpointStore(root, failing);
-    await expect(store.write(job, 8, 'sum', 0, new Uint8Array([1]))).rejects.toThrow('EIO');
+    await expect(store.write(job, CheckpointIds.parse(8), 'sum', 0, new Uint8Array([1]))).rejects.toThrow('EIO');
     expect(readdirSync(join(root, job, 'chk-8', 'sum'))).toEqual([]);
     expect(existsSync(join(root, job, 'chk-8', 'sum', '0'))).toBe(false);
   });

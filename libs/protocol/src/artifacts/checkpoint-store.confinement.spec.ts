@@ -1,17 +1,17 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CorruptCheckpointError, DirectoryCheckpointStore, sha256Hex } from '../index';
+import { CorruptCheckpointError, DirectoryCheckpointStore, sha256Hex, CheckpointIds, JobIds, type JobId } from '../index';
 
 describe('DirectoryCheckpointStore confinement', () => {
   const work = mkdtempSync(join(tmpdir(), 'runnel-cp-confined-'));
   const root = join(work, 'checkpoints');
   const store = new DirectoryCheckpointStore(root);
-  const job = 'e'.repeat(32);
+  const job = JobIds.parse('e'.repeat(32));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('writes the state of an operator with a hostile uid inside the directory, under an encoded name', async () => {
-    const written = await store.write(job, 1, '../../../x', 0, new Uint8Array([1, 2]));
+    const written = await store.write(job, CheckpointIds.parse(1), '../../../x', 0, new Uint8Array([1, 2]));
     expect(written.handle).toBe(`${job}/chk-1/~2E~2E~2F~2E~2E~2F~2E~2E~2Fx/0`);
     expect(existsSync(join(work, 'x'))).toBe(false);
     expect(readdirSync(join(root, job, 'chk-1'))).toEqual(['~2E~2E~2F~2E~2E~2F~2E~2E~2Fx']);
@@ -30,7 +30,7 @@ describe('DirectoryCheckpointStore confinement', () => {
   });
 
   it('refuses job ids that are not ids', async () => {
-    await expect(store.write('../x', 1, 'v', 0, new Uint8Array())).rejects.toBeInstanceOf(CorruptCheckpointError);
-    await expect(store.deleteCheckpoint('..', 1)).rejects.toBeInstanceOf(CorruptCheckpointError);
+    await expect(store.write('../x' as JobId, CheckpointIds.parse(1), 'v', 0, new Uint8Array())).rejects.toBeInstanceOf(CorruptCheckpointError);
+    await expect(store.deleteCheckpoint('..' as JobId, CheckpointIds.parse(1))).rejects.toBeInstanceOf(CorruptCheckpointError);
   });
 });

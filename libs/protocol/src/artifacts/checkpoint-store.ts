@@ -7,6 +7,7 @@ import { CheckpointNames } from '../data/data-names';
 import { ClusterNamespace } from '../cluster/cluster-namespace';
 import { ErrorCodes } from '../errors/error-codes';
 import { RunnelError } from '../errors/runnel-errors';
+import { JobIds, type CheckpointId, type JobId } from '../ids/ids';
 import { NatsConnection, ObjectStore, StorageType } from 'nats';
 import { sha256Hex } from './artifact-store';
 import { jetStreamReplicasFromEnv } from '../transport/jetstream-replicas';
@@ -30,9 +31,9 @@ export interface WrittenState {
 
 /** Where checkpoint state lives: the Object Store bucket, or a directory (shared by all services). */
 export interface StateStore {
-  write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState>;
+  write(jobId: JobId, checkpointId: CheckpointId, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState>;
   read(handle: string, checksum: string): Promise<Uint8Array>;
-  deleteCheckpoint(jobId: string, checkpointId: number): Promise<void>;
+  deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void>;
 }
 
 /** The store a service uses: a directory when one is configured, the Object Store otherwise. */
@@ -53,11 +54,11 @@ export class DirectoryCheckpointStore implements StateStore {
   ) {}
 
   /** Where a checkpoint's state lives (`<root>/<job>/chk-<n>`): the path a job can be started from. */
-  checkpointDirectory(jobId: string, checkpointId: number): string {
+  checkpointDirectory(jobId: JobId, checkpointId: CheckpointId): string {
     return this.file(CheckpointNames.prefix(checkedJobId(jobId), checkpointId).replace(/\/$/, ''));
   }
 
-  async write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
+  async write(jobId: JobId, checkpointId: CheckpointId, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
     const handle = CheckpointNames.object(checkedJobId(jobId), checkpointId, vertexId, subtask);
     const file = this.file(handle);
     await durableMkdir(this.fs, dirname(file));
@@ -74,7 +75,7 @@ export class DirectoryCheckpointStore implements StateStore {
     return bytes;
   }
 
-  async deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> {
+  async deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void> {
     await rm(this.file(CheckpointNames.prefix(checkedJobId(jobId), checkpointId).replace(/\/$/, '')), { recursive: true, force: true });
   }
 
@@ -86,8 +87,9 @@ export class DirectoryCheckpointStore implements StateStore {
   }
 }
 
-function checkedJobId(jobId: string): string {
-  if (!/^[0-9a-f]{32}$/.test(jobId)) throw new CorruptCheckpointError(String(jobId), 'the job id is not 32 lower-case hex characters');
+/** The job id names a directory: checked again here, whatever the type says (callers may be plain JavaScript). */
+function checkedJobId(jobId: JobId): JobId {
+  if (!JobIds.isValid(jobId)) throw new CorruptCheckpointError(String(jobId), 'the job id is not 32 lower-case hex characters');
   return jobId;
 }
 
@@ -107,7 +109,7 @@ export class CheckpointStore implements StateStore {
     return this.bucket;
   }
 
-  async write(jobId: string, checkpointId: number, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
+  async write(jobId: JobId, checkpointId: CheckpointId, vertexId: string, subtask: number, bytes: Uint8Array): Promise<WrittenState> {
     const handle = CheckpointNames.object(jobId, checkpointId, vertexId, subtask);
     const store = await this.store();
     await retryWhileJetStreamUnavailable(() => store.putBlob({ name: handle }, bytes));
@@ -125,7 +127,7 @@ export class CheckpointStore implements StateStore {
   }
 
   /** Removes a checkpoint's objects (subsumed or failed checkpoints). */
-  async deleteCheckpoint(jobId: string, checkpointId: number): Promise<void> {
+  async deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void> {
     const store = await this.store();
     const prefix = CheckpointNames.prefix(jobId, checkpointId);
     for (const entry of await store.list()) {

@@ -49,13 +49,13 @@ export function clusterIdProblem(value: unknown): string | undefined {
 
 /** DataNames (libs/protocol/src/data/data-names.ts) of one cluster. */
 export interface ClusterDataNames {
-  stream(jobId: JobId | string, attempt: number): string;
-  streamSubjects(jobId: JobId | string, attempt: number): string;
-  subject(jobId: JobId | string, attempt: number, edgeIndex: number, partition: number): string;
-  credit(jobId: JobId | string, attempt: number, edgeIndex: number, sourceSubtask: number): string;
+  stream(jobId: JobId, attempt: number): string;
+  streamSubjects(jobId: JobId, attempt: number): string;
+  subject(jobId: JobId, attempt: number, edgeIndex: number, partition: number): string;
+  credit(jobId: JobId, attempt: number, edgeIndex: number, sourceSubtask: number): string;
   consumer(edgeIndex: number, partition: number): string;
   /** The attempt whose data stream `streamName` is, when it is one of this cluster's streams of the job. */
-  attemptOf(streamName: string, jobId: JobId | string): number | undefined;
+  attemptOf(streamName: string, jobId: JobId): number | undefined;
 }
 
 const RUNNEL_PREFIX = 'runnel.';

@@ -45,11 +45,13 @@ export const JobIds = {
 export const ExecutionAttemptIds = {
   generate: (): ExecutionAttemptId => hex32() as ExecutionAttemptId,
   parse: (value: unknown): ExecutionAttemptId => parseHex32<ExecutionAttemptId>('ExecutionAttemptId', value),
+  isValid: (value: unknown): value is ExecutionAttemptId => typeof value === 'string' && HEX32.test(value),
 } as const;
 
 export const AllocationIds = {
   generate: (): AllocationId => hex32() as AllocationId,
   parse: (value: unknown): AllocationId => parseHex32<AllocationId>('AllocationId', value),
+  isValid: (value: unknown): value is AllocationId => typeof value === 'string' && HEX32.test(value),
 } as const;
 
 export const ResourceIds = {
@@ -61,6 +63,7 @@ export const ResourceIds = {
     }
     return value as ResourceId;
   },
+  isValid: (value: unknown): value is ResourceId => typeof value === 'string' && RESOURCE_ID.test(value),
   pattern: RESOURCE_ID,
 } as const;
 
@@ -77,6 +80,7 @@ export const SlotIds = {
     }
     return value as SlotId;
   },
+  isValid: (value: unknown): value is SlotId => typeof value === 'string' && SLOT_ID.test(value),
   split: (slotId: SlotId): { resourceId: ResourceId; slotIndex: number } => {
     const match = SLOT_ID.exec(slotId);
     if (!match) throw new InvalidIdError('SlotId', slotId, '<resourceId>#<slot index>');
@@ -93,4 +97,5 @@ export const CheckpointIds = {
     }
     return value as CheckpointId;
   },
+  isValid: (value: unknown): value is CheckpointId => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1,
 } as const;

@@ -4,8 +4,10 @@
  * the metric names asked for (`get`), and for aggregated scopes which aggregates (`agg`). Replies
  * are Flink's lists: `[{id}]`, `[{id, value}]`, or `[{id, min, max, avg, sum}]`.
  */
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ProtocolMessage } from '../common/protocol-message.dto';
+import type { JobId } from '../ids/ids';
+import { IsJobId } from '../ids/id.validators';
 
 export const MetricScopes = {
   Jobs: 'jobs',
@@ -22,12 +24,11 @@ export type MetricScope = (typeof MetricScopes)[keyof typeof MetricScopes];
 export const METRIC_AGGREGATES = ['min', 'max', 'sum', 'avg'] as const;
 export type MetricAggregate = (typeof METRIC_AGGREGATES)[number];
 
-const HEX32 = /^[0-9a-f]{32}$/;
 export const MetricQueryLimits = { names: 200, nameLength: 256, subtasks: 32_768, jobs: 1000 } as const;
 
 export class MetricsQuery extends ProtocolMessage {
   @IsIn(Object.values(MetricScopes)) scope!: MetricScope;
-  @IsOptional() @Matches(HEX32, { message: 'jobId must be 32 lower-case hex characters' }) jobId?: string;
+  @IsOptional() @IsJobId() jobId?: JobId;
   @IsOptional() @IsString() @MaxLength(255) vertexId?: string;
   @IsOptional() @IsInt() @Min(0) @Max(32_767) subtaskIndex?: number;
   @IsOptional() @IsString() @MaxLength(255) taskManagerId?: string;
@@ -37,7 +38,7 @@ export class MetricsQuery extends ProtocolMessage {
   /** Subtasks to aggregate over (Flink's `?subtasks=`); absent: all. */
   @IsOptional() @IsArray() @ArrayMaxSize(MetricQueryLimits.subtasks) @IsInt({ each: true }) @Min(0, { each: true }) subtasks?: number[];
   /** Jobs to aggregate over (Flink's `/jobs/metrics?jobs=`); absent: all. */
-  @IsOptional() @IsArray() @ArrayMaxSize(MetricQueryLimits.jobs) @Matches(HEX32, { each: true, message: 'jobs must be job ids' }) jobs?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(MetricQueryLimits.jobs) @IsJobId({ each: true, message: 'jobs must be job ids' }) jobs?: JobId[];
 }
 
 export class MetricsReply extends ProtocolMessage {
@@ -45,7 +46,7 @@ export class MetricsReply extends ProtocolMessage {
 }
 
 export class VertexRequest extends ProtocolMessage {
-  @Matches(HEX32, { message: 'jobId must be 32 lower-case hex characters' }) jobId!: string;
+  @IsJobId() jobId!: JobId;
   @IsString() @MaxLength(255) vertexId!: string;
 }
 

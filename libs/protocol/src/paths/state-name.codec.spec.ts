@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { CheckpointNames, MAX_STATE_NAME_LENGTH, STATE_NAME_PATTERN, encodeStateName } from '../index';
+import { CheckpointIds, JobIds } from '../ids/ids';
 
 describe('encodeStateName', () => {
   it('keeps the usual uids as they are (old checkpoint names stay valid)', () => {
@@ -10,7 +11,7 @@ describe('encodeStateName', () => {
     expect(encodeStateName('../../x')).toBe('~2E~2E~2F~2E~2E~2Fx');
     expect(encodeStateName('.')).toBe('~2E');
     expect(encodeStateName('')).toBe('~');
-    expect(CheckpointNames.object('a'.repeat(32), 1, '../../etc', 0)).toBe(`${'a'.repeat(32)}/chk-1/~2E~2E~2F~2E~2E~2Fetc/0`);
+    expect(CheckpointNames.object(JobIds.parse('a'.repeat(32)), CheckpointIds.parse(1), '../../etc', 0)).toBe(`${'a'.repeat(32)}/chk-1/~2E~2E~2F~2E~2E~2Fetc/0`);
   });
 
   it('gives safe, bounded names for any string (property)', () => {

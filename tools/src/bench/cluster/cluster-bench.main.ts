@@ -18,6 +18,7 @@ import { formatRate, renderTable } from '../bench.table';
 import { BenchCluster } from './bench-cluster';
 import { RAW_MESSAGE_BYTES, rawJetStreamBaseline } from './raw-jetstream.baseline';
 import { formatSpread, spreadOf, type Spread } from './repeat.stats';
+import type { JobId } from '@runnel/protocol';
 
 const EXAMPLES = resolve(__dirname, '../../../../examples');
 const RATE = 50_000;
@@ -27,7 +28,7 @@ interface JobRun {
   readonly events: number;
   readonly wallMs: number;
   readonly cores: number;
-  readonly jobId: string;
+  readonly jobId: JobId;
 }
 
 interface Query {

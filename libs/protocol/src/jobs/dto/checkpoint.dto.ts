@@ -5,19 +5,19 @@ import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { IsStateHandle } from '../../paths/state-handle.validator';
 import { IsJobGraph } from '../job-graph.validator';
 import type { JobGraph } from '../job-graph.types';
+import type { CheckpointId, ExecutionAttemptId, JobId } from '../../ids/ids';
+import { IsCheckpointId, IsExecutionAttemptId, IsJobId } from '../../ids/id.validators';
 
-const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
-const hex32 = (field: string) => ({ message: `${field} must be 32 lower-case hex characters` });
 
 export const CheckpointModes = { ExactlyOnce: 'exactly-once', AtLeastOnce: 'at-least-once' } as const;
 export type CheckpointMode = (typeof CheckpointModes)[keyof typeof CheckpointModes];
 
 /** JobMaster → TaskManager: a source task starts checkpoint n (Flink: triggerCheckpoint). */
 export class TriggerCheckpointRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
-  @Matches(HEX32, hex32('executionAttemptId')) executionAttemptId!: string;
-  @IsInt() @Min(1) checkpointId!: number;
+  @IsJobId() jobId!: JobId;
+  @IsExecutionAttemptId() executionAttemptId!: ExecutionAttemptId;
+  @IsCheckpointId() checkpointId!: CheckpointId;
   @IsNumber() timestamp!: number;
   @IsIn(Object.values(CheckpointModes)) mode!: CheckpointMode;
 }
@@ -34,9 +34,9 @@ export class SubtaskCheckpointTimings {
 
 /** TaskManager → JobMaster: a task wrote its state for checkpoint n. */
 export class AcknowledgeCheckpointRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
-  @Matches(HEX32, hex32('executionAttemptId')) executionAttemptId!: string;
-  @IsInt() @Min(1) checkpointId!: number;
+  @IsJobId() jobId!: JobId;
+  @IsExecutionAttemptId() executionAttemptId!: ExecutionAttemptId;
+  @IsCheckpointId() checkpointId!: CheckpointId;
   /** Where the state is, in the checkpoint store. */
   @IsString() @MaxLength(1024) @IsStateHandle() handle!: string;
   @IsInt() @Min(0) size!: number;
@@ -46,9 +46,9 @@ export class AcknowledgeCheckpointRequest extends ProtocolMessage {
 }
 
 export class DeclineCheckpointRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
-  @Matches(HEX32, hex32('executionAttemptId')) executionAttemptId!: string;
-  @IsInt() @Min(1) checkpointId!: number;
+  @IsJobId() jobId!: JobId;
+  @IsExecutionAttemptId() executionAttemptId!: ExecutionAttemptId;
+  @IsCheckpointId() checkpointId!: CheckpointId;
   @IsString() @MaxLength(4096) reason!: string;
 }
 
@@ -57,8 +57,8 @@ export class DeclineCheckpointRequest extends ProtocolMessage {
  * final checkpoint); the coordinator triggers one soon instead of at the next interval.
  */
 export class FinalCheckpointRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
-  @Matches(HEX32, hex32('executionAttemptId')) executionAttemptId!: string;
+  @IsJobId() jobId!: JobId;
+  @IsExecutionAttemptId() executionAttemptId!: ExecutionAttemptId;
   /**
    * The newest checkpoint the task had seen (taken or triggered) when it asked: any later one
    * covers it. Absent: any checkpoint triggered after the request arrives.
@@ -68,9 +68,9 @@ export class FinalCheckpointRequest extends ProtocolMessage {
 
 /** JobMaster → TaskManager: checkpoint n is complete; sinks commit what it covers. */
 export class NotifyCheckpointCompleteRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsJobId() jobId!: JobId;
   @IsInt() @Min(0) attempt!: number;
-  @IsInt() @Min(1) checkpointId!: number;
+  @IsCheckpointId() checkpointId!: CheckpointId;
 }
 
 /** GET /jobs/:id/checkpoints in Flink's shape; entries are plain JSON objects in that shape. */
@@ -97,7 +97,7 @@ export class CheckpointConfigReply extends ProtocolMessage {
 
 /** POST /jobs/:id/savepoints and POST /jobs/:id/stop. */
 export class TriggerSavepointRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsJobId() jobId!: JobId;
   /** Also write the savepoint to this directory (a self-contained copy). */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(4096) targetDirectory?: string;
   @IsOptional() @IsBoolean() cancelJob?: boolean;
@@ -110,7 +110,7 @@ export class TriggerSavepointReply extends ProtocolMessage {
 }
 
 export class SavepointStatusRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsJobId() jobId!: JobId;
   @IsString() @MaxLength(64) triggerId!: string;
 }
 

@@ -3,17 +3,17 @@
  * details, the execution result, a triggered checkpoint, savepoint disposal — and of CPU profiles.
  * The views are Flink's REST shapes, built by the JobManager; only the envelope is checked here.
  */
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
+import type { CheckpointId, JobId } from '../../ids/ids';
+import { IsCheckpointId, IsJobId } from '../../ids/id.validators';
 
-const HEX32 = /^[0-9a-f]{32}$/;
-const hex32 = (field: string) => ({ message: `${field} must be 32 lower-case hex characters` });
 
 /** Longest CPU profile a TaskManager takes (ms): a request stays within the RPC timeouts. */
 export const MAX_PROFILE_DURATION_MS = 30_000;
 
 export class JobVertexRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsJobId() jobId!: JobId;
   @IsString() @MinLength(1) @MaxLength(255) vertexId!: string;
 }
 
@@ -24,14 +24,14 @@ export class SubtaskRequest extends JobVertexRequest {
 }
 
 export class JobExceptionsRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsJobId() jobId!: JobId;
   /** Flink's maxExceptions: at most this many entries of the exception history. */
   @IsOptional() @IsInt() @Min(1) @Max(10_000) maxExceptions?: number;
 }
 
 export class CheckpointDetailsRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
-  @IsInt() @Min(1) checkpointId!: number;
+  @IsJobId() jobId!: JobId;
+  @IsCheckpointId() checkpointId!: CheckpointId;
   /** Per-subtask details of this vertex (…/details/:cid/subtasks/:vid). */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(255) vertexId?: string;
 }
@@ -43,7 +43,7 @@ export class JobViewReply extends ProtocolMessage {
 
 /** An asynchronous operation (checkpoint trigger, savepoint disposal) by its trigger id. */
 export class OperationStatusRequest extends ProtocolMessage {
-  @IsOptional() @Matches(HEX32, hex32('jobId')) jobId?: string;
+  @IsOptional() @IsJobId() jobId?: JobId;
   @IsString() @MaxLength(64) triggerId!: string;
 }
 
@@ -56,7 +56,7 @@ export class DisposeSavepointRequest extends ProtocolMessage {
 export class ProfileRequest extends ProtocolMessage {
   @IsInt() @Min(100) @Max(MAX_PROFILE_DURATION_MS) durationMs!: number;
   /** Only the workers running tasks of this job (and, with vertexId, of this vertex). */
-  @IsOptional() @Matches(HEX32, hex32('jobId')) jobId?: string;
+  @IsOptional() @IsJobId() jobId?: JobId;
   @IsOptional() @IsString() @MinLength(1) @MaxLength(255) vertexId?: string;
   /** Only the worker running this subtask of the vertex. */
   @IsOptional() @IsInt() @Min(0) subtaskIndex?: number;

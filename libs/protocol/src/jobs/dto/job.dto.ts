@@ -8,18 +8,18 @@ import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { ExecutionState, ExecutionStates, JobStatus, JobStatuses } from '../job-status';
 import { IsMetricSnapshot, type WireMetricSnapshot } from '../../metrics/metric-snapshot.validator';
 import type { JobGraph } from '../job-graph.types';
+import type { ExecutionAttemptId, JobId } from '../../ids/ids';
+import { IsExecutionAttemptId, IsJobId } from '../../ids/id.validators';
 
-const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
-const hex32 = (field: string) => ({ message: `${field} must be 32 lower-case hex characters` });
 
 export class JobRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsJobId() jobId!: JobId;
 }
 
 /** What the dispatcher hands the JobManager: the artifact, its arguments and the graph it built. */
 export class SubmitJobRequest extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsJobId() jobId!: JobId;
   @IsString() @MaxLength(255) jobName!: string;
   @Matches(SHA256, { message: 'artifactHash must be a sha256 in hex' }) artifactHash!: string;
   @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(65_536, { each: true }) programArgs!: string[];
@@ -37,7 +37,7 @@ export class SubmitJobRequest extends ProtocolMessage {
 }
 
 export class SubmitJobReply extends ProtocolMessage {
-  @Matches(HEX32) jobId!: string;
+  @IsJobId() jobId!: JobId;
 }
 
 export class TaskFailure {
@@ -60,8 +60,8 @@ export class TaskMetrics {
 
 /** A TaskManager reports a task's new state (Flink: updateTaskExecutionState). */
 export class TaskExecutionStateUpdate extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
-  @Matches(HEX32, hex32('executionAttemptId')) executionAttemptId!: string;
+  @IsJobId() jobId!: JobId;
+  @IsExecutionAttemptId() executionAttemptId!: ExecutionAttemptId;
   @IsIn(Object.values(ExecutionStates)) state!: ExecutionState;
   @IsOptional() @ValidateNested() @Type(() => TaskFailure) failure?: TaskFailure;
   @IsOptional() @ValidateNested() @Type(() => TaskMetrics) metrics?: TaskMetrics;
@@ -69,7 +69,7 @@ export class TaskExecutionStateUpdate extends ProtocolMessage {
 
 /** A job as the job store keeps it. */
 export class StoredJob {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsJobId() jobId!: JobId;
   @IsString() @MaxLength(255) name!: string;
   @IsIn(Object.values(JobStatuses)) status!: JobStatus;
   @IsOptional() @Matches(SHA256) artifactHash?: string;
@@ -95,7 +95,7 @@ export class JobRecord extends ProtocolMessage {
 }
 
 export class JobStatusUpdate extends ProtocolMessage {
-  @Matches(HEX32, hex32('jobId')) jobId!: string;
+  @IsJobId() jobId!: JobId;
   @IsIn(Object.values(JobStatuses)) status!: JobStatus;
 }
 

@@ -2,9 +2,11 @@ import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsNumber, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { SlotInfo } from './slot-status.dto';
+import type { JobId, ResourceId } from '../../ids/ids';
+import { IsJobId, IsResourceId } from '../../ids/id.validators';
 
 export class TaskManagerSummary {
-  @IsString() id!: string;
+  @IsResourceId() id!: ResourceId;
   @IsString() address!: string;
   @IsString() hostname!: string;
   @IsInt() pid!: number;
@@ -19,7 +21,7 @@ export class TaskManagerSummary {
   /** `standalone` (started by someone else) or the resource provider that started it. */
   @IsString() provider!: string;
   /** The job a per-job TaskManager belongs to; null for a shared one. */
-  @IsOptional() @IsString() dedicatedTo!: string | null;
+  @IsOptional() @IsJobId() dedicatedTo!: JobId | null;
 }
 
 export class TaskManagersReply extends ProtocolMessage {

@@ -1,19 +1,16 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
-import { ResourceIds } from '../../ids/ids';
+import type { JobId, ResourceId } from '../../ids/ids';
+import { IsJobId, IsResourceId } from '../../ids/id.validators';
 import { SlotStatus } from './slot-status.dto';
-
-const RESOURCE_ID_MESSAGE = {
-  message: 'resourceId must be letters, digits, ".", "_" or "-" (at most 128), not starting with a symbol',
-};
 
 export const TASK_MANAGER_PROVIDERS = ['standalone', 'process', 'kubernetes'] as const;
 export type TaskManagerProvider = (typeof TASK_MANAGER_PROVIDERS)[number];
 
 /** A TaskManager introduces itself (Flink: registerTaskExecutor). */
 export class RegisterTaskExecutorRequest extends ProtocolMessage {
-  @Matches(ResourceIds.pattern, RESOURCE_ID_MESSAGE) resourceId!: string;
+  @IsResourceId() resourceId!: ResourceId;
   /** Its admin HTTP endpoint, e.g. http://127.0.0.1:37011. */
   @IsString() @MaxLength(512) address!: string;
   @IsString() @MaxLength(255) hostname!: string;
@@ -28,8 +25,8 @@ export class RegisterTaskExecutorRequest extends ProtocolMessage {
   /** Who started it: `standalone` (someone else) or a resource provider (`process`); default standalone. */
   @IsOptional() @IsIn(TASK_MANAGER_PROVIDERS) provider?: TaskManagerProvider;
   /** A per-job TaskManager: its slots go to this job only. */
-  @IsOptional() @Matches(/^[0-9a-f]{32}$/, { message: 'dedicatedTo must be a job id (32 lower-case hex characters)' })
-  dedicatedTo?: string;
+  @IsOptional() @IsJobId({ message: 'dedicatedTo must be a job id (32 lower-case hex characters)' })
+  dedicatedTo?: JobId;
 }
 
 export class RegistrationReply extends ProtocolMessage {
@@ -43,7 +40,7 @@ export class RegistrationReply extends ProtocolMessage {
 
 /** Flink: sendSlotReport + heartbeat, in one message. */
 export class HeartbeatRequest extends ProtocolMessage {
-  @Matches(ResourceIds.pattern, RESOURCE_ID_MESSAGE) resourceId!: string;
+  @IsResourceId() resourceId!: ResourceId;
   @IsUUID() registrationId!: string;
   @IsString() resourceManagerId!: string;
   @IsArray() @ArrayMaxSize(1024) @ValidateNested({ each: true }) @Type(() => SlotStatus)
@@ -56,12 +53,12 @@ export class HeartbeatReply extends ProtocolMessage {
    * Jobs whose slots this TaskManager still holds although the cluster has no such running job
    * (it ended, or its slots were reassigned): the TaskManager releases them.
    */
-  @IsOptional() @IsArray() @ArrayMaxSize(1024) @Matches(/^[0-9a-f]{32}$/, { each: true }) releaseJobs?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(1024) @IsJobId({ each: true }) releaseJobs?: JobId[];
 }
 
 /** A JobMaster could not reach a TaskManager it deployed to: the registry stops offering it at once. */
 export class TaskManagerUnreachableRequest extends ProtocolMessage {
-  @Matches(ResourceIds.pattern, RESOURCE_ID_MESSAGE) resourceId!: string;
+  @IsResourceId() resourceId!: ResourceId;
   @IsString() @MaxLength(1024) reason!: string;
 }
 
@@ -71,11 +68,11 @@ export class TaskManagerUnreachableRequest extends ProtocolMessage {
  * (Flink's ResourceManager tells the JobMaster to disconnect a TaskManager it lost).
  */
 export class TaskManagersLostRequest extends ProtocolMessage {
-  @IsArray() @ArrayMaxSize(4096) @Matches(ResourceIds.pattern, { ...RESOURCE_ID_MESSAGE, each: true }) resourceIds!: string[];
+  @IsArray() @ArrayMaxSize(4096) @IsResourceId({ each: true }) resourceIds!: ResourceId[];
 }
 
 export class DisconnectTaskExecutorRequest extends ProtocolMessage {
-  @Matches(ResourceIds.pattern, RESOURCE_ID_MESSAGE) resourceId!: string;
+  @IsResourceId() resourceId!: ResourceId;
   @IsUUID() registrationId!: string;
   @IsString() @MaxLength(1024) reason!: string;
 }
@@ -90,5 +87,5 @@ export class ListTaskManagersRequest extends ProtocolMessage {
 }
 
 export class TaskManagerRequest extends ProtocolMessage {
-  @Matches(ResourceIds.pattern, RESOURCE_ID_MESSAGE) resourceId!: string;
+  @IsResourceId() resourceId!: ResourceId;
 }

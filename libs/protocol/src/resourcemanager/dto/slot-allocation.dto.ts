@@ -1,15 +1,16 @@
 /** Slot requests of a JobMaster and their answers (Flink: requestSlot / SlotManager allocation). */
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
+import type { AllocationId, JobId, ResourceId, SlotId } from '../../ids/ids';
+import { IsAllocationId, IsJobId, IsResourceId, IsSlotId } from '../../ids/id.validators';
 
-const HEX32 = /^[0-9a-f]{32}$/;
 
 export const DEPLOYMENT_TARGETS = ['session', 'per-job'] as const;
 export type DeploymentTarget = (typeof DEPLOYMENT_TARGETS)[number];
 
 export class RequestSlotsRequest extends ProtocolMessage {
-  @Matches(HEX32, { message: 'jobId must be 32 lower-case hex characters' }) jobId!: string;
+  @IsJobId() jobId!: JobId;
   @IsInt() @Min(1) @Max(4096) count!: number;
   /**
    * `per-job`: slots of TaskManagers started for this job alone (the resource provider starts
@@ -19,10 +20,10 @@ export class RequestSlotsRequest extends ProtocolMessage {
 }
 
 export class SlotAllocation {
-  @Matches(HEX32) allocationId!: string;
-  @IsString() resourceId!: string;
+  @IsAllocationId() allocationId!: AllocationId;
+  @IsResourceId() resourceId!: ResourceId;
   @IsInt() @Min(0) slotIndex!: number;
-  @IsString() slotId!: string;
+  @IsSlotId() slotId!: SlotId;
   /** The TaskManager's admin address. */
   @IsString() address!: string;
 }
@@ -32,7 +33,7 @@ export class SlotAllocationsReply extends ProtocolMessage {
 }
 
 export class ReleaseSlotsRequest extends ProtocolMessage {
-  @Matches(HEX32, { message: 'jobId must be 32 lower-case hex characters' }) jobId!: string;
+  @IsJobId() jobId!: JobId;
   /** Only these; all of the job's slots when absent. */
-  @IsOptional() @IsArray() @ArrayMaxSize(4096) @Matches(HEX32, { each: true }) allocationIds?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(4096) @IsAllocationId({ each: true }) allocationIds?: AllocationId[];
 }

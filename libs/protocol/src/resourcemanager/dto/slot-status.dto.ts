@@ -1,4 +1,6 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { AllocationId, JobId, SlotId } from '../../ids/ids';
+import { IsAllocationId, IsJobId, IsSlotId } from '../../ids/id.validators';
 
 export const SlotStates = { Free: 'FREE', Allocated: 'ALLOCATED' } as const;
 export type SlotState = (typeof SlotStates)[keyof typeof SlotStates];
@@ -6,14 +8,12 @@ export type SlotState = (typeof SlotStates)[keyof typeof SlotStates];
 /** One slot as its TaskManager sees it; a slot report is the list of these (Flink's SlotStatus). */
 export class SlotStatus {
   @IsInt() @Min(0) @Max(9999) index!: number;
-  @IsOptional() @Matches(/^[0-9a-f]{32}$/, { message: 'allocationId must be 32 lower-case hex characters' })
-  allocationId?: string;
-  @IsOptional() @Matches(/^[0-9a-f]{32}$/, { message: 'jobId must be 32 lower-case hex characters' })
-  jobId?: string;
+  @IsOptional() @IsAllocationId() allocationId?: AllocationId;
+  @IsOptional() @IsJobId() jobId?: JobId;
 }
 
 /** One slot as the registry holds it. */
 export class SlotInfo extends SlotStatus {
-  @IsString() slotId!: string;
+  @IsSlotId() slotId!: SlotId;
   @IsIn(Object.values(SlotStates)) state!: SlotState;
 }

@@ -1,9 +1,11 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsString, ValidateNested } from 'class-validator';
+import { IsArray, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
+import type { ResourceId } from '../../ids/ids';
+import { IsResourceId } from '../../ids/id.validators';
 import { SlotStatus } from '../../resourcemanager/dto/slot-status.dto';
 
 export class SlotReportReply extends ProtocolMessage {
-  @IsString() resourceId!: string;
+  @IsResourceId() resourceId!: ResourceId;
   @IsArray() @ValidateNested({ each: true }) @Type(() => SlotStatus) slots!: SlotStatus[];
 }

@@ -7,8 +7,9 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ProtocolMessage } from '../../common/protocol-message.dto';
 import { IsStateHandle } from '../../paths/state-handle.validator';
+import type { AllocationId, CheckpointId, ExecutionAttemptId, JobId } from '../../ids/ids';
+import { IsAllocationId, IsCheckpointId, IsExecutionAttemptId, IsJobId } from '../../ids/id.validators';
 
-const HEX32 = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** An edge of the JobGraph that touches the deployed vertex: enough to wire in-process channels. */
@@ -31,19 +32,19 @@ export class StateHandle {
 
 /** What a task restores: the state of its vertex's subtasks in a checkpoint (all of them, for rescaling). */
 export class RestoreSpec {
-  @IsInt() @Min(1) checkpointId!: number;
+  @IsCheckpointId() checkpointId!: CheckpointId;
   /** The vertex's parallelism when the checkpoint was taken. */
   @IsInt() @Min(1) parallelism!: number;
   @IsArray() @ValidateNested({ each: true }) @Type(() => StateHandle) handles!: StateHandle[];
 }
 
 export class TaskDeploymentDescriptor extends ProtocolMessage {
-  @Matches(HEX32, { message: 'jobId must be 32 lower-case hex characters' }) jobId!: string;
+  @IsJobId() jobId!: JobId;
   @IsString() @MaxLength(255) jobName!: string;
   /** The job's execution attempt (restarts increase it); names its data stream and subjects. */
   @IsInt() @Min(0) attempt!: number;
-  @Matches(HEX32, { message: 'executionAttemptId must be 32 lower-case hex characters' }) executionAttemptId!: string;
-  @Matches(HEX32, { message: 'allocationId must be 32 lower-case hex characters' }) allocationId!: string;
+  @IsExecutionAttemptId() executionAttemptId!: ExecutionAttemptId;
+  @IsAllocationId() allocationId!: AllocationId;
   @IsInt() @Min(0) slotIndex!: number;
   @IsString() @MaxLength(255) vertexId!: string;
   /** The task's and its chained operators' names: labels of the TaskManager's own metric series. */
@@ -69,5 +70,5 @@ export class TaskDeploymentDescriptor extends ProtocolMessage {
 }
 
 export class TaskRequest extends ProtocolMessage {
-  @Matches(HEX32, { message: 'executionAttemptId must be 32 lower-case hex characters' }) executionAttemptId!: string;
+  @IsExecutionAttemptId() executionAttemptId!: ExecutionAttemptId;
 }
