@@ -13,6 +13,7 @@ import { LocalCluster } from '../cluster/local-cluster';
 import { FaultInjector, seededRandom, type FaultRecord } from './fault.injector';
 import { parseSoakArgs, SOAK_USAGE, SoakArgsError, type SoakArgs } from './soak.args';
 import { checkRound, SOAK_QUERIES, SoakJobClient, type RoundResult, type SoakQuery } from './soak.jobs';
+import { HeapSampler } from './heap.sampler';
 
 const SLOTS = 2;
 const MIN_ROUND_EVENTS = 100_000;
@@ -40,6 +41,7 @@ async function soak(cluster: LocalCluster, restUrl: string, args: SoakArgs, data
   const results: RoundResult[] = [];
   const running = new Map<string, RunningRound>();
   let rounds = 0;
+  const heaps = new HeapSampler(() => cluster.memberInfo());
 
   const follow = async (r: Omit<RunningRound, 'done'>): Promise<RoundResult> => {
     const view = await waitFor(
@@ -66,9 +68,10 @@ async function soak(cluster: LocalCluster, restUrl: string, args: SoakArgs, data
     print(`${query.name} round ${round}: job ${jobId}, ${events} events, parallelism ${query.parallelism}, checkpoints every 1 s`);
     const r = { query, round, events, jobId, output, startedAt: Date.now() };
     outputs.set(round, { query, output });
-    const done = follow(r).then((result) => {
+    const done = follow(r).then(async (result) => {
       running.delete(jobId);
       results.push(result);
+      await heaps.sample(round);
       // Keep the cluster busy: the next round is sized to end about when the fault injection does.
       const left = endAt - Date.now();
       if (left > 45_000 && result.state === 'FINISHED') {
@@ -109,7 +112,7 @@ async function soak(cluster: LocalCluster, restUrl: string, args: SoakArgs, data
   } catch (error) {
     // Still say what was injected and what the rounds that ended did: that is the evidence.
     print(`soak aborted: ${(error as Error).message}`);
-    report(injector.faults, results, Date.now() - startedAt, print);
+    report(injector.faults, results, heaps, Date.now() - startedAt, print);
     return false;
   }
   async function injectAndDrain(): Promise<void> {
@@ -140,10 +143,10 @@ async function soak(cluster: LocalCluster, restUrl: string, args: SoakArgs, data
     print(`checking ${query.name} round ${result.round} (${result.events} events) against the reference`);
     checked.push({ ...result, ...checkRound(query, result.events, args.seed + result.round, output) });
   }
-  return report(injector.faults, checked, Date.now() - startedAt, print);
+  return report(injector.faults, checked, heaps, Date.now() - startedAt, print);
 }
 
-function report(faults: readonly FaultRecord[], results: readonly RoundResult[], totalMs: number, print: (l: string) => void): boolean {
+function report(faults: readonly FaultRecord[], results: readonly RoundResult[], heaps: HeapSampler, totalMs: number, print: (l: string) => void): boolean {
   print('');
   print(`Soak report (${clock(totalMs)} total)`);
   print(`faults injected: ${faults.length}`);
@@ -174,6 +177,8 @@ function report(faults: readonly FaultRecord[], results: readonly RoundResult[],
     );
   }
   print(`records lost: ${lost}, duplicated: ${duplicated} (q1: one row per bid); window rows differing: ${results.filter((r) => r.unit === 'rows').reduce((a, r) => a + r.lost + r.duplicated, 0)}`);
+  print('JobManager heap after each round (per process; a killed JobManager starts again from nothing):');
+  for (const line of heaps.report()) print(`  ${line}`);
   print(ok ? 'SOAK PASSED' : 'SOAK FAILED');
   return ok;
 }
