@@ -60,6 +60,7 @@ export class TailOutput implements Output, CountingOutput {
     for (let i = 0; i < m.length; i++) m[i].emit(value, timestamp);
   }
   collectSide(tag: string, value: unknown, timestamp: number): void {
+    // Side outputs are never chained: only edges can carry them.
     const ws = this.side.get(tag);
     this.numRecordsOut++;
     if (ws) for (let i = 0; i < ws.length; i++) ws[i].emit(value, timestamp);
@@ -73,42 +74,26 @@ export class TailOutput implements Output, CountingOutput {
   }
 }
 
-/** Several chained successors, or successors and out-edges: every record goes to each. */
-export class BroadcastingOutput implements Output, CountingOutput {
-  numRecordsOut = 0;
-  lastWatermark = Number.NEGATIVE_INFINITY;
-  private readonly main: RecordWriter[];
-  private readonly side: ReadonlyMap<string, RecordWriter[]>;
-  private readonly all: RecordWriter[];
+/** Several chained successors, or successors and out-edges: every record goes to each, then to the edges. */
+export class BroadcastingOutput extends TailOutput {
   constructor(
     private readonly next: readonly StreamOperator[],
     writers: OperatorWriters,
   ) {
-    this.main = writers.main;
-    this.side = writers.side;
-    this.all = writers.all;
+    super(writers);
   }
-  collect(value: unknown, timestamp: number): void {
-    this.numRecordsOut++;
+  override collect(value: unknown, timestamp: number): void {
     const n = this.next;
     for (let i = 0; i < n.length; i++) n[i].processElement(value, timestamp, 0);
-    const m = this.main;
-    for (let i = 0; i < m.length; i++) m[i].emit(value, timestamp);
+    super.collect(value, timestamp);
   }
-  collectSide(tag: string, value: unknown, timestamp: number): void {
-    // Side outputs are never chained: only edges can carry them.
-    const ws = this.side.get(tag);
-    this.numRecordsOut++;
-    if (ws) for (let i = 0; i < ws.length; i++) ws[i].emit(value, timestamp);
-  }
-  emitWatermark(watermark: number): void {
-    this.lastWatermark = watermark;
+  override emitWatermark(watermark: number): void {
     for (const op of this.next) op.processWatermark(watermark);
-    broadcast(this.all, { type: StreamElementType.Watermark, timestamp: watermark });
+    super.emitWatermark(watermark);
   }
-  emitWatermarkStatus(idle: boolean): void {
+  override emitWatermarkStatus(idle: boolean): void {
     for (const op of this.next) op.processWatermarkStatus(idle);
-    broadcast(this.all, { type: StreamElementType.WatermarkStatus, idle });
+    super.emitWatermarkStatus(idle);
   }
 }
 
