@@ -30,40 +30,13 @@ import { JobMasterDeps, JobMasterSettings } from './job-master.deps';
 import { RestartStrategy, RestartStrategyConfig, restartStrategyFor } from './restart-strategy';
 import { whileResourceManagerFailsOver } from './resource-manager-failover.retry';
 import { DeploymentContext, taskDeployment } from './task-deployment.factory';
+import { JobEvent, JobException, jobException, keepException, MAX_CONCURRENT_EXCEPTIONS, toFailure } from './job-exceptions';
 
-export interface JobException {
-  readonly exception: string;
-  /** The failure's class, as Flink's exceptionName (e.g. TaskStalledError). */
-  readonly name?: string;
-  readonly task?: string;
-  /** The TaskManager's ResourceId. */
-  readonly location?: string;
-  /** The TaskManager's address (Flink's endpoint). */
-  readonly endpoint?: string;
-  readonly timestamp: number;
-  /**
-   * Failures of other tasks of the same attempt that came while this one was being handled (Flink's
-   * concurrentExceptions): e.g. every subtask of a stalled slot; at most MAX_CONCURRENT_EXCEPTIONS.
-   */
-  concurrent?: Omit<JobException, 'concurrent'>[];
-}
-
-/** One entry of a job's event log: every job and task state change, in order. */
-export interface JobEvent {
-  readonly timestamp: number;
-  readonly attempt: number;
-  /** `job`, or the task as `<vertex name> (<subtask>/<parallelism>)`. */
-  readonly subject: string;
-  readonly from: string | null;
-  readonly to: string;
-}
+export { MAX_EXCEPTIONS, type JobEvent, type JobException } from './job-exceptions';
 
 const MAX_EVENTS = 2000;
 /** Former attempts kept for the subtask attempt views. */
 const MAX_PRIOR_ATTEMPTS = 20;
-/** Exceptions kept per job: the first (the root exception of the views) and the latest (Flink's web.exception-history-size, larger here). */
-export const MAX_EXCEPTIONS = 100;
-const MAX_CONCURRENT_EXCEPTIONS = 20;
 /** Tries at storing a job's outcome before its resources are released anyway. */
 const OUTCOME_ATTEMPTS = 5;
 const OUTCOME_RETRY_MS = 500;
@@ -434,17 +407,11 @@ export class JobMaster {
   }
 
   private record(failure: TaskFailure, execution: Execution | undefined): void {
-    this.exceptions.push(this.exceptionOf(failure, execution));
-    if (this.exceptions.length > MAX_EXCEPTIONS) this.exceptions.splice(1, this.exceptions.length - MAX_EXCEPTIONS);
+    keepException(this.exceptions, this.exceptionOf(failure, execution));
   }
 
   private exceptionOf(failure: TaskFailure, execution: Execution | undefined): JobException {
-    return {
-      exception: failure.stack ?? `${failure.name ?? 'Error'}: ${failure.message}`,
-      name: failure.name ?? 'Error',
-      ...(execution ? { task: this.taskName(execution), location: execution.slot?.resourceId, endpoint: execution.slot?.address } : {}),
-      timestamp: this.deps.clock(),
-    };
+    return jobException(failure, execution && { task: this.taskName(execution), slot: execution.slot }, this.deps.clock());
   }
 
   private async fail(failure: TaskFailure, execution: Execution | undefined, record = true): Promise<void> {
@@ -516,9 +483,4 @@ export class JobMaster {
     const vertex = this.jobGraph.vertices.find((v) => v.id === execution.vertexId);
     return `${vertex?.name ?? execution.vertexId} (${execution.subtaskIndex + 1}/${vertex?.parallelism ?? '?'})`;
   }
-}
-
-function toFailure(error: unknown): TaskFailure {
-  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
-  return { message: String(error) };
 }
