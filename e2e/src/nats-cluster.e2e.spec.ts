@@ -19,9 +19,9 @@ import { TestCluster } from './cluster/test-cluster';
 const EXAMPLES = resolve(__dirname, '../../examples');
 const LEADER_KV_STREAM = 'KV_runnel-leaders';
 // Enough events that the job still runs when the node dies: the generator runs as fast as the
-// pipeline takes events, and since the exchange batches (~32 KiB messages) 160k of them were
-// through in 6-8 s, about as long as one checkpoint takes on R3 file storage under load.
-const GENERATOR = { events: 480_000, rate: 2000, seed: 11 };
+// pipeline takes events. 480k were enough under load (the job ran 40-60 s), but on an idle CI
+// machine the job had ended its input by the kill (no checkpoint completed after it).
+const GENERATOR = { events: 1_500_000, rate: 2000, seed: 11 };
 
 async function checkpointCounts(cluster: TestCluster, jobId: string): Promise<{ completed: number; restored: number }> {
   return (await httpJson<{ counts: { completed: number; restored: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.counts;
@@ -74,7 +74,10 @@ describe('a 3-node NATS cluster with JETSTREAM_REPLICAS=3', () => {
     const exits: string[] = [];
     for (const s of cluster!.services) void s.exited.then((e) => exits.push(`${s.name} exited (${JSON.stringify(e)})`));
     const before = await checkpointCounts(cluster!, jobId);
-    expect((await cluster!.job(jobId)).state).toBe('RUNNING');
+    const running = await cluster!.job(jobId);
+    expect(running.state).toBe('RUNNING');
+    // Every task still runs (none has ended its input): the kill falls in the middle of the job.
+    expect(running.vertices.filter((v) => v.status !== 'RUNNING').map((v) => `${v.name}: ${v.status}`)).toEqual([]);
     process.kill(victim.handle.pid, 'SIGKILL');
     const exit = await victim.handle.process.exited;
     expect(exit.signal).toBe('SIGKILL');
