@@ -78,12 +78,13 @@ export class FaultInjector {
     private readonly random: () => number,
     private readonly startedAt: number,
     private readonly print: (line: string) => void,
+    private readonly kinds: readonly FaultKind[] = Object.values(FaultKind),
   ) {}
 
-  /** Kinds in shuffled rounds of all four, so every kind is injected about equally often. */
+  /** Kinds in shuffled rounds of all those chosen, so every kind is injected about equally often. */
   private nextKind(): FaultKind {
     if (this.order.length === 0) {
-      this.order = Object.values(FaultKind);
+      this.order = [...this.kinds];
       for (let i = this.order.length - 1; i > 0; i--) {
         const j = Math.floor(this.random() * (i + 1));
         [this.order[i], this.order[j]] = [this.order[j], this.order[i]];

@@ -1,5 +1,6 @@
 // Arguments of `npm run soak -- --minutes N …`.
 import { parseArgs } from 'node:util';
+import { FaultKind } from './fault.injector';
 
 export interface SoakArgs {
   /** How long faults are injected; the running jobs then finish and are checked. */
@@ -12,6 +13,8 @@ export interface SoakArgs {
   readonly pauseMinS: number;
   readonly pauseMaxS: number;
   readonly taskmanagers: number;
+  /** The kinds of fault to inject (default all); none: rounds only, e.g. to watch memory over many jobs. */
+  readonly faults: readonly FaultKind[];
   readonly dataDir?: string;
   readonly keep: boolean;
   readonly help: boolean;
@@ -37,9 +40,29 @@ records lost / duplicated. Exits 1 when an output differs or a fault is not reco
   --events E         events of each job's first round (default 600000)
   --pause MIN,MAX    seconds between a recovery and the next fault (default 5,20)
   --taskmanagers N   TaskManagers, 2 slots each (default 3)
+  --faults LIST      kinds to inject, comma-separated: taskmanager, jobmanager, resourcemanager,
+                     nats (default all), or none (rounds only). Without jobmanager, one
+                     JobManager process runs every round, so its heap line shows whether it grows
   --data-dir DIR     where the cluster keeps its data and logs (default a new temporary directory)
   --keep             keep the data directory afterwards
 `;
+
+const FAULT_NAMES: Readonly<Record<string, FaultKind>> = {
+  taskmanager: FaultKind.TaskManager,
+  jobmanager: FaultKind.JobManagerLeader,
+  resourcemanager: FaultKind.ResourceManagerLeader,
+  nats: FaultKind.Nats,
+};
+
+function faultKinds(raw: string | undefined): FaultKind[] {
+  if (raw === undefined) return Object.values(FaultKind);
+  if (raw === 'none') return [];
+  return [...new Set(raw.split(','))].map((name) => {
+    const kind = FAULT_NAMES[name.trim()];
+    if (!kind) throw new SoakArgsError(`--faults: unknown kind '${name}' (taskmanager, jobmanager, resourcemanager, nats, or none)`);
+    return kind;
+  });
+}
 
 function positive(name: string, raw: string | undefined, fallback: number, integer = false): number {
   if (raw === undefined) return fallback;
@@ -61,6 +84,7 @@ export function parseSoakArgs(argv: readonly string[]): SoakArgs {
         events: { type: 'string' },
         pause: { type: 'string' },
         taskmanagers: { type: 'string' },
+        faults: { type: 'string' },
         'data-dir': { type: 'string' },
         keep: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -86,6 +110,7 @@ export function parseSoakArgs(argv: readonly string[]): SoakArgs {
     pauseMinS,
     pauseMaxS,
     taskmanagers: positive('taskmanagers', values.taskmanagers as string | undefined, 3, true),
+    faults: faultKinds(values.faults as string | undefined),
     ...(values['data-dir'] ? { dataDir: values['data-dir'] as string } : {}),
     keep: values.keep === true,
     help: values.help === true,

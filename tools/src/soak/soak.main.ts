@@ -94,6 +94,7 @@ async function soak(cluster: LocalCluster, restUrl: string, args: SoakArgs, data
     seededRandom(args.seed),
     startedAt,
     print,
+    args.faults,
   );
   // The first fault after every job has a checkpoint to recover from.
   await waitFor(
@@ -116,7 +117,9 @@ async function soak(cluster: LocalCluster, restUrl: string, args: SoakArgs, data
     return false;
   }
   async function injectAndDrain(): Promise<void> {
-    while (Date.now() < endAt && !nothingToRun()) {
+    // No faults chosen: the rounds alone run until the end (the soak's schedule, not a synchronisation).
+    if (args.faults.length === 0) await new Promise((r) => setTimeout(r, Math.max(0, endAt - Date.now())));
+    while (args.faults.length > 0 && Date.now() < endAt && !nothingToRun()) {
       // A fault between two rounds would test nothing: wait for a running job with a checkpoint.
       const ready = await waitFor(async () => (nothingToRun() ? 'none' : (await someJobCheckpointed()) && 'job'), {
         description: 'a running job with a completed checkpoint',
