@@ -41,7 +41,7 @@ records lost / duplicated. Exits 1 when an output differs or a fault is not reco
   --pause MIN,MAX    seconds between a recovery and the next fault (default 5,20)
   --taskmanagers N   TaskManagers, 2 slots each (default 3)
   --faults LIST      kinds to inject, comma-separated: taskmanager, jobmanager, resourcemanager,
-                     nats (default all), or none (rounds only). Without jobmanager, one
+                     nats (default all), or none (rounds only). With taskmanager alone, one
                      JobManager process runs every round, so its heap line shows whether it grows
   --data-dir DIR     where the cluster keeps its data and logs (default a new temporary directory)
   --keep             keep the data directory afterwards
