@@ -24,23 +24,29 @@ interface Props {
 
 interface Laid {
   nodes: { id: string; x: number; y: number }[];
-  edges: { from: string; to: string; label: string; points: { x: number; y: number }[] }[];
+  edges: { from: string; to: string; name: string; label: string; points: { x: number; y: number }[] }[];
   width: number;
   height: number;
 }
 
 function lay(nodes: PlanNode[]): Laid {
-  const g = new Graph();
+  // A multigraph: two edges between the same vertices (a branched chain's two outputs into a join,
+  // q3/q4/q8) are two arrows, one per input of the plan.
+  const g = new Graph({ multigraph: true });
   g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 90, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: NODE_W, height: NODE_H });
   const ids = new Set(nodes.map((n) => n.id));
-  for (const n of nodes) for (const input of n.inputs ?? []) if (ids.has(input.id)) g.setEdge(input.id, n.id, { label: input.ship_strategy, width: 60, height: 16 });
+  for (const n of nodes) {
+    (n.inputs ?? []).forEach((input, i) => {
+      if (ids.has(input.id)) g.setEdge(input.id, n.id, { label: input.ship_strategy, width: 60, height: 16 }, `input-${i}`);
+    });
+  }
   layout(g);
   const graph = g.graph();
   return {
     nodes: g.nodes().map((id) => ({ id, x: g.node(id).x, y: g.node(id).y })),
-    edges: g.edges().map((e) => ({ from: e.v, to: e.w, label: String(g.edge(e).label ?? ''), points: g.edge(e).points ?? [] })),
+    edges: g.edges().map((e) => ({ from: e.v, to: e.w, name: e.name ?? '', label: String(g.edge(e).label ?? ''), points: g.edge(e).points ?? [] })),
     width: graph.width ?? NODE_W,
     height: graph.height ?? NODE_H,
   };
@@ -75,7 +81,7 @@ export function JobGraph({ nodes, vertices, live, onSelect, selected }: Props) {
         const d = e.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
         const mid = e.points[Math.floor(e.points.length / 2)];
         return (
-          <g class="graph-edge" key={e.from + '>' + e.to}>
+          <g class="graph-edge" key={e.from + '>' + e.to + '#' + e.name}>
             <path d={d} fill="none" stroke="#4d6580" stroke-width="1.5" marker-end="url(#arrow)" />
             {mid && (
               <text x={mid.x} y={mid.y - 6} text-anchor="middle" class="edge-label">
