@@ -107,6 +107,33 @@ describe('JobMaster and a ResourceManager failing over', () => {
 describe('JobMaster failover', () => {
   const withRestart = (config: Record<string, unknown>) => ({ ...graph, config: { ...graph.config, ...config } });
 
+  it('two subtasks finding the restored checkpoint corrupt discard that one only, and the job restarts once from the one before', async () => {
+    const record = (id: number, completedTimestamp: number): CheckpointRecord => ({
+      jobId: JOB, checkpointId: CheckpointIds.parse(id), attempt: 0, status: 'COMPLETED', isSavepoint: false, triggerTimestamp: 1, completedTimestamp,
+      stateSize: 1, handles: [], parallelism: { src: 2, agg: 3 }, operators: {}, failureReason: null, externalPath: null,
+    });
+    const { job, deployed } = setup({
+      graph: withRestart({ restartStrategy: { type: 'fixed-delay', attempts: 3, delayMs: 10 } }),
+      completed: [record(4, 20), record(3, 10)],
+    });
+    await job.start();
+    expect(job.checkpoints.latestCompleted()?.checkpointId).toBe(4);
+    // Both reports arrive before the first is handled (discarding a checkpoint waits for Postgres).
+    for (const d of deployed.slice(2, 4)) {
+      job.onTaskState({
+        jobId: JOB, executionAttemptId: d.executionAttemptId, state: 'FAILED',
+        failure: { name: 'CorruptCheckpointError', message: 'reading state …/chk-4/agg/0: Checkpoint state is unusable: checksum mismatch' },
+      });
+    }
+    const deadline = Date.now() + 5000;
+    while (deployed.length < 10 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(job.status).toBe('RUNNING');
+    expect(job.restarts).toBe(1);
+    expect(job.checkpoints.latestCompleted()?.checkpointId).toBe(3);
+    const [root] = jobExceptions(job)['all-exceptions'];
+    expect(root.exception).toMatch(/^CorruptCheckpointError/);
+  });
+
   it('fails loudly when the only completed checkpoint is corrupt, instead of restarting with none', async () => {
     const checkpoint: CheckpointRecord = {
       jobId: JOB, checkpointId: CheckpointIds.parse(4), attempt: 0, status: 'COMPLETED', isSavepoint: false, triggerTimestamp: 1, completedTimestamp: 2,

@@ -8,6 +8,7 @@
  * checkpoint. On every end it frees the slots, tells the TaskManagers, deletes the data stream.
  */
 import {
+  CheckpointId,
   ErrorCodes,
   ExecutionStates,
   JobId,
@@ -59,6 +60,8 @@ export class JobMaster {
   restarts = 0;
   private dataStream?: string;
   private restarting = false;
+  /** The checkpoint the running attempt restored: the one a CorruptCheckpointError of this attempt is about. */
+  private restoredCheckpointId?: CheckpointId;
   private readonly stop = new AbortController();
   private ending?: Promise<void>;
   private monitor?: NodeJS.Timeout;
@@ -137,6 +140,7 @@ export class JobMaster {
     this.setStatus(JobStatuses.Running);
     await this.deps.resourceManager.updateJobStatus({ jobId: this.jobId, status: JobStatuses.Running });
     const restoring = this.checkpoints.latestCompleted();
+    this.restoredCheckpointId = restoring?.checkpointId;
     if (restoring) this.checkpoints.noteRestored(restoring);
     this.checkpoints.start(this.graph);
     await this.deployAll();
@@ -298,19 +302,24 @@ export class JobMaster {
     }
     this.record(failure, execution);
     if (failure.name === 'CorruptCheckpointError') {
-      const latest = this.checkpoints.latestCompleted();
-      if (latest) await this.checkpoints.discardCorrupt(latest.checkpointId);
+      // The failover starts here: other subtasks of this attempt that find the same checkpoint
+      // corrupt while it is being discarded are concurrent failures of this one. Before, each
+      // discarded the latest checkpoint left, so two of them threw away the good one as well.
+      this.restarting = true;
+      const corrupt = this.restoredCheckpointId;
+      if (corrupt !== undefined) await this.checkpoints.discardCorrupt(corrupt);
       // Falling back to no checkpoint at all would replay the input from its start into sinks that
       // committed part of it already: output repeated or truncated. That fails loudly instead.
-      if (latest && !this.checkpoints.latestCompleted()) {
+      if (corrupt !== undefined && !this.checkpoints.latestCompleted()) {
         return this.fail(
           {
             name: 'NoUsableCheckpointException',
-            message: `checkpoint ${latest.checkpointId} is corrupt and no other completed checkpoint is left to restore; restarting without one would repeat or lose committed output. Resume from a savepoint, or raise the retained checkpoints (enableCheckpointing(…, { retained }))`,
+            message: `checkpoint ${corrupt} is corrupt and no other completed checkpoint is left to restore; restarting without one would repeat or lose committed output. Resume from a savepoint, or raise the retained checkpoints (enableCheckpointing(…, { retained }))`,
           },
           execution,
         );
       }
+      this.restarting = false;
     }
     const backoff = this.restartStrategy.onFailure(this.deps.clock());
     if (backoff === undefined) return this.fail(failure, execution, false);
