@@ -80,7 +80,9 @@ describe('fault tolerance', () => {
   }, 600_000);
 
   it('a) Nexmark q8 (its source chained with both filters, a branched chain) survives a killed TaskManager with exact output', async () => {
-    const args = ['--events', '300000', '--rate', '2000', '--seed', '13'];
+    // q8 is cheap per event: with 300k events an idle CI machine had the input through by the kill
+    // (the job finished, restored 0).
+    const args = ['--events', '1200000', '--rate', '2000', '--seed', '13'];
     const expectedDir = join(work, 'q8-expected');
     await runEmbedded(join(EXAMPLES, 'nexmark-q8.ts'), [...args, '--output', `${expectedDir}/`], 2);
     const output = join(work, 'q8-cluster');
@@ -91,7 +93,7 @@ describe('fault tolerance', () => {
     expect((await httpJson<{ counts: { restored: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.counts.restored).toBeGreaterThanOrEqual(1);
     const actual = readJsonLines(output);
     expect(canonicalRows(actual)).toEqual(canonicalRows(readJsonLines(expectedDir)));
-    const diff = compareRows(actual, referenceQ8(generateNexmarkEvents({ events: 300_000, rate: 2000, seed: 13 }) as unknown as RefEvent[]));
+    const diff = compareRows(actual, referenceQ8(generateNexmarkEvents({ events: 1_200_000, rate: 2000, seed: 13 }) as unknown as RefEvent[]));
     expect({ missing: diff.missing.slice(0, 5), unexpected: diff.unexpected.slice(0, 5) }).toEqual({ missing: [], unexpected: [] });
   }, 600_000);
 
