@@ -3,9 +3,7 @@
 //
 // A spec that fails for a known reason is kept out of `npm test` here until it is fixed
 // (`RUNNEL_E2E_KNOWN_FAILING=1 npx jest -c e2e/jest.config.cjs --runInBand <file>` runs it).
-// nats-cluster: 16 of 18 runs passed, but a fresh-clone CI run failed when, after the node's kill,
-// a restarted attempt's JetStream call timed out (NatsError TIMEOUT) and failed the job (see the README).
-const KNOWN_FAILING = ['nats-cluster\\.e2e\\.spec\\.ts$'];
+const KNOWN_FAILING = [];
 
 module.exports = {
   ...require('../jest.preset.cjs'),

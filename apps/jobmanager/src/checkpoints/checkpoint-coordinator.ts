@@ -111,6 +111,8 @@ export class CheckpointCoordinator {
 
   /** Starts triggering for a (new) execution graph. */
   start(graph: ExecutionGraph): void {
+    // Not redundant with the tracker's own stop in start(): the old attempt's pending checkpoints
+    // fail here, against the graph they were triggered on and with the attempt's ending as reason.
     this.tracker.stop();
     this.graph = graph;
     this.tracker.start();

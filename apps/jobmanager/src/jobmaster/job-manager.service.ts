@@ -174,7 +174,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
   /** The ResourceManager lost these TaskManagers: every job on one of them checks at once (no wait for its poll). */
   taskManagersLost(resourceIds: readonly ResourceId[]): Reply<Acknowledge> {
     const lost = new Set<string>(resourceIds);
-    for (const job of this.jobs.values()) if (job.usesAnyOf(lost)) void job.checkTaskManagersNow();
+    for (const job of this.jobs.values()) if (job.usesAnyOf(lost)) void job.checkTaskManagers();
     return {};
   }
 

@@ -16,7 +16,8 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number; streamDeletionHangs?: boolean } = {}) {
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number; streamDeletionHangs?: boolean; streamCreationTimesOut?: readonly number[] } = {}) {
+  let creations = 0;
   let now = 1000;
   let free = options.freeSlots ?? 3;
   const deployed: (Omit<TaskDeploymentDescriptor, 'protocolVersion'> & { resourceId: string })[] = [];
@@ -64,7 +65,11 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
       resourceManager: rm,
       taskExecutor,
       dataStreams: {
-        create: async () => (streams.created++, 'stream'),
+        create: async () => {
+          // As nats.js rejects a JetStream request no stream leader answered in time.
+          if (options.streamCreationTimesOut?.includes(creations++)) throw Object.assign(new Error('TIMEOUT'), { name: 'NatsError', code: 'TIMEOUT' });
+          return (streams.created++, 'stream');
+        },
         delete: () => (streams.deleted++, options.streamDeletionHangs ? new Promise<void>(() => undefined) : Promise.resolve()),
       },
       clock: () => now,
@@ -184,10 +189,10 @@ describe('JobMaster and a lost TaskManager', () => {
     expect(job.usesAnyOf(new Set(['tm-1']))).toBe(true);
     expect(job.usesAnyOf(new Set(['tm-9']))).toBe(false);
     // Still registered: a report that turns out wrong fails nothing.
-    await job.checkTaskManagersNow();
+    await job.checkTaskManagers();
     expect(job.restarts).toBe(0);
     registered.delete('tm-1');
-    await job.checkTaskManagersNow();
+    await job.checkTaskManagers();
     const deadline = Date.now() + 5000;
     while (deployed.length < 10 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     expect(job.restarts).toBe(1);
@@ -205,6 +210,30 @@ describe('JobMaster restarting while NATS cannot delete the attempt’s stream',
     expect(deployed.slice(5).map((d) => d.attempt)).toEqual([1, 1, 1, 1, 1]);
     expect(job.status).toBe('RUNNING');
     expect(streams).toEqual({ created: 2, deleted: 1 });
+  });
+});
+
+describe('JobMaster when an attempt cannot start', () => {
+  const restartOnce = { ...graph, config: { ...graph.config, restartStrategy: { type: 'fixed-delay' as const, attempts: 2, delayMs: 10 } } };
+
+  it('restarts per the strategy when the next attempt’s data stream times out (a NATS cluster electing a leader), instead of failing the job', async () => {
+    // The restart after this failure meets one JetStream timeout (the 2nd creation), then NATS answers again.
+    const { job, deployed, rm } = setup({ graph: restartOnce, streamCreationTimesOut: [1] });
+    await job.start();
+    report(job, deployed[0].executionAttemptId, 'FAILED', { message: 'publish failed: 503', stack: 'Error: publish failed: 503' });
+    const deadline = Date.now() + 5000;
+    while (deployed.length < 10 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(job.status).toBe('RUNNING');
+    expect(deployed.slice(5).map((d) => d.attempt)).toEqual([2, 2, 2, 2, 2]);
+    expect(rm.calls.requestSlots).toHaveLength(3);
+    expect(jobExceptions(job)['all-exceptions'].map((e) => e.exception)).toEqual(['Error: publish failed: 503', expect.stringMatching(/^NatsError: Could not start attempt 1: TIMEOUT/)]);
+  });
+
+  it('still fails the job once the strategy allows no more restarts', async () => {
+    const { job } = setup({ graph: { ...graph, config: { ...graph.config, restartStrategy: { type: 'none' as const } } }, streamCreationTimesOut: [0] });
+    await job.start();
+    expect(await job.terminated).toBe('FAILED');
+    expect(jobExceptions(job)['root-exception']).toMatch(/^NatsError: Could not start attempt 0: TIMEOUT/);
   });
 });
 

@@ -125,10 +125,11 @@ export class JobMaster {
       await this.checkpoints.recover();
       this.monitor = setInterval(() => void this.checkTaskManagers(), this.settings.taskManagerCheckIntervalMs);
       this.monitor.unref();
-      await this.runAttempt();
     } catch (error) {
       if (!this.isTerminal() && !this.ending) await this.fail(toFailure(error), undefined);
+      return;
     }
+    await this.runNextAttempt();
   }
 
   /** One attempt: slots, a data stream, deployment (restoring the latest checkpoint), checkpointing. */
@@ -326,12 +327,22 @@ export class JobMaster {
     await this.restart(backoff);
   }
 
-  /** The attempt a restart or redeploy prepared; a failure to start it fails the job. */
+  /**
+   * Runs the attempt a start, restart or redeploy prepared. A failure to start it (its data stream
+   * not created, a ResourceManager call timing out: a NATS cluster still electing a stream leader
+   * after losing a node) is a failure of the attempt like a task's, so the restart strategy decides,
+   * as Flink's scheduler does with a failed deployment. It failed the job outright before.
+   */
   private async runNextAttempt(): Promise<void> {
     try {
       await this.runAttempt();
     } catch (error) {
-      if (!this.isTerminal() && !this.ending) await this.fail(toFailure(error), undefined);
+      if (this.isTerminal() || this.ending || this.stop.signal.aborted) return;
+      const failure = toFailure(error);
+      const message = `Could not start attempt ${this.graph.attempt}: ${failure.message}`;
+      if (failure.stack?.startsWith(`${failure.name}: ${failure.message}`)) failure.stack = `${failure.name}: ${message}${failure.stack.slice(`${failure.name}: ${failure.message}`.length)}`;
+      failure.message = message;
+      await this.onFailure(failure, undefined);
     }
   }
 
@@ -384,16 +395,12 @@ export class JobMaster {
   }
 
   /**
-   * The ResourceManager reported a TaskManager lost: check now rather than at the next poll
-   * (taskManagerCheckIntervalMs), which added up to a second to every recovery. The poll stays:
-   * a report can be lost (no JobManager leading at that moment).
+   * Fails executions whose TaskManager left the cluster (lost heartbeats, or its process is gone).
+   * Polled every taskManagerCheckIntervalMs, and called at once when the ResourceManager reports a
+   * TaskManager lost (waiting for the poll added up to a second to every recovery); the poll stays
+   * because a report can be lost (no JobManager leading at that moment).
    */
-  checkTaskManagersNow(): Promise<void> {
-    return this.checkTaskManagers();
-  }
-
-  /** Fails executions whose TaskManager left the cluster (lost heartbeats, or its process is gone). */
-  private async checkTaskManagers(): Promise<void> {
+  async checkTaskManagers(): Promise<void> {
     if (this.status !== JobStatuses.Running || this.restarting || this.ending) return;
     const used = this.graph.taskManagers();
     if (used.length === 0) return;
