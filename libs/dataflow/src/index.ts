@@ -48,7 +48,8 @@ export * from './runtime/operator.types';
 export { registerOperator, createOperator, registeredOperatorKinds } from './runtime/operator.registry';
 export { AbstractStreamOperator } from './runtime/abstract-stream.operator';
 export * from './runtime/task/channel.types';
-export { InProcessInputGate, InProcessPartitionWriter } from './runtime/task/in-process.channel';
+export { InProcessInputGate, InProcessPartitionWriter, InProcessChannelFactory } from './runtime/task/in-process.channel';
+export { subtaskWiring, wireSubtask, type ChannelFactory, type InputEdgeWiring, type OutputEdgeWiring, type SubtaskWiring, type WiredSubtask } from './runtime/task/subtask-wiring';
 export { StreamTask, type StreamTaskOptions, type SnapshotTimings } from './runtime/task/stream.task';
 export { OperatorTestHarness } from './runtime/operator-test.harness';
 

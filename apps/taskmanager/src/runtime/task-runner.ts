@@ -1,8 +1,10 @@
 /**
  * Runs the subtasks deployed into one slot (in the slot's worker thread): rebuilds the JobGraph
  * from the artifact (checking its hash against the deployed one), binds the vertex's functions by
- * operator uid, wires the task's input gate and output partitions to JetStream, runs the dataflow
- * StreamTask — the same operator runtime the embedded executor runs — and reports its states.
+ * operator uid, wires the task's input gate and output partitions with the subtask wiring the
+ * embedded executor uses too (each channel through the transport SlotChannelFactory picks), runs
+ * the dataflow StreamTask — the same operator runtime the embedded executor runs — and reports
+ * its states.
  * JetStream and the checkpoint store are reached through an ExchangeIo: in a slot's worker, the
  * TaskManager's connection (the worker has none of its own).
  */
@@ -12,15 +14,13 @@ import { CheckpointIds, ClusterNamespace, type ExecutionState, ExecutionStates }
 import type { OperatorStateSnapshot, SnapshotTimings } from '@runnel/dataflow';
 import { Packr } from 'msgpackr';
 import { getHeapStatistics } from 'node:v8';
-import {
-  InProcessInputGate, LoadedJobGraph, PartitionerType, inputChannels, ResultPartitionWriter, StreamTask, assertJobGraphHash, buildJobGraph, loadJobModule,
-} from '@runnel/dataflow';
+import { LoadedJobGraph, StreamTask, assertJobGraphHash, buildJobGraph, loadJobModule, wireSubtask } from '@runnel/dataflow';
 import type { ExchangeIo } from '../exchange/exchange-io.port';
-import { JetStreamEdgeReader } from '../exchange/jetstream-edge.reader';
-import { JetStreamPartitionWriter } from '../exchange/jetstream-partition.writer';
-import { LocalChannelReader } from '../exchange/local-channel.reader';
-import { SameWorkerChannels, type LocalChannelPort } from '../exchange/same-worker.channel';
-import { ChannelPairs } from '../exchange/channel-pairs';
+import type { JetStreamEdgeReader } from '../exchange/jetstream-edge.reader';
+import type { JetStreamPartitionWriter } from '../exchange/jetstream-partition.writer';
+import type { LocalChannelReader } from '../exchange/local-channel.reader';
+import { SameWorkerChannels } from '../exchange/same-worker.channel';
+import { SlotChannelFactory } from '../exchange/slot-channel.factory';
 import type { LocalPorts } from './local-channels';
 
 export type Deployment = Omit<TaskDeploymentDescriptor, 'protocolVersion'>;
@@ -88,55 +88,14 @@ export class SlotTaskRunner {
       this.report({ jobId, executionAttemptId, state: ExecutionStates.Initializing });
       const loaded = await this.graph(deployment, artifactPath);
       const { jobGraph, functions } = loaded;
-      const vertex = jobGraph.vertices.find((v) => v.id === deployment.vertexId);
-      if (!vertex) throw new Error(`vertex ${deployment.vertexId} is not in the job graph`);
       const s = deployment.subtaskIndex;
-
-      const readers: JetStreamEdgeReader[] = [];
-      const localReaders: LocalChannelReader[] = [];
-      let gate: InProcessInputGate | undefined;
-      const inEdges = jobGraph.edges.map((e, index) => ({ e, index })).filter(({ e }) => e.target === vertex.id);
-      if (inEdges.length > 0) {
-        // One channel layout for every transport (dataflow's inputChannels), so both ends agree.
-        const channels = inputChannels(jobGraph, vertex.id, s);
-        const inputs = channels.map((c) => c.input);
-        const bases = inEdges.map(({ e }) => channels.find((c) => c.edgeId === e.id)!.channel);
-        gate = new InProcessInputGate(inputs, GATE_CAPACITY);
-        inEdges.forEach(({ e, index }, i) => {
-          const forward = e.partitioner === PartitionerType.Forward;
-          const sources = forward ? 1 : jobGraph.vertices.find((v) => v.id === e.source)!.parallelism;
-          const local = ports.in.filter((p) => p.edgeIndex === index);
-          for (const p of local) {
-            const port = p.port ?? this.sameWorker.take(ChannelPairs.key(jobId, deployment.attempt, index, p.source, s), 'consumer');
-            localReaders.push(new LocalChannelReader(port, gate!, forward ? bases[i] : bases[i] + p.source));
-          }
-          // Only sources on other TaskManagers come through JetStream.
-          if (local.length < sources) {
-            readers.push(new JetStreamEdgeReader({
-              io: this.io, stream: deployment.dataStream, jobId, attempt: deployment.attempt, edgeIndex: index, partition: s, names: this.namespace.data,
-              gate: gate!, channelBase: bases[i], forward,
-            }));
-          }
-        });
-      }
-
-      const outputs = new Map<string, ResultPartitionWriter>();
-      const writers: JetStreamPartitionWriter[] = [];
-      jobGraph.edges.forEach((e, index) => {
-        if (e.source !== vertex.id) return;
-        const target = jobGraph.vertices.find((v) => v.id === e.target)!;
-        const partitions = e.partitioner === PartitionerType.Forward ? [s] : Array.from({ length: target.parallelism }, (_, p) => p);
-        const localPorts = new Map<number, LocalChannelPort>(
-          ports.out
-            .filter((p) => p.edgeIndex === index)
-            .map((p) => [p.partition, p.port ?? this.sameWorker.take(ChannelPairs.key(jobId, deployment.attempt, index, s, p.partition), 'producer')]),
-        );
-        const writer = new JetStreamPartitionWriter({
-          io: this.io, jobId, attempt: deployment.attempt, edgeIndex: index, sourceSubtask: s, partitions, localPorts, names: this.namespace.data,
-        });
-        writers.push(writer);
-        outputs.set(e.id, writer);
+      // The shared subtask wiring (dataflow); this slot chooses each channel's transport.
+      const channels = new SlotChannelFactory({
+        io: this.io, jobId, attempt: deployment.attempt, dataStream: deployment.dataStream, ports, sameWorker: this.sameWorker, names: this.namespace.data, gateCapacity: GATE_CAPACITY,
       });
+      const { wiring, inputGate: gate, outputs } = wireSubtask(jobGraph, deployment.vertexId, s, channels);
+      const { vertex } = wiring;
+      const { readers, localReaders, writers } = channels;
 
       const restoredState = deployment.restore ? await this.restoredState(deployment.restore.handles) : undefined;
       const task = new StreamTask({

@@ -6,9 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { CheckpointDeclinedError, JobCancelledError, JobExecutionError } from '../core/dataflow.errors';
 import { jobGraphHash, type BuiltJob } from '../graph/job-graph.builder';
-import { inputChannels, outputChannels } from '../graph/channel-layout';
-import { InProcessInputGate, InProcessPartitionWriter } from '../runtime/task/in-process.channel';
-import type { ResultPartitionWriter } from '../runtime/task/channel.types';
+import { InProcessChannelFactory } from '../runtime/task/in-process.channel';
+import { wireSubtask } from '../runtime/task/subtask-wiring';
 import { StreamTask } from '../runtime/task/stream.task';
 import { CheckpointTracker, checkpointSettings } from '../runtime/checkpoint/checkpoint.tracker';
 import type { OperatorStateSnapshot } from '../runtime/state/state-snapshot.types';
@@ -31,15 +30,8 @@ export class EmbeddedExecutor implements JobExecutor {
     // Stable for this run; a restored run gets a new one (sinks keep what they need in their state).
     const jobId = options.jobId ?? randomUUID();
 
-    // One gate per (vertex, subtask); channel numbering comes from the shared channel layout.
-    const gates = new Map<string, InProcessInputGate[]>();
-    for (const v of jobGraph.vertices) {
-      if (!jobGraph.edges.some((e) => e.target === v.id)) continue;
-      gates.set(
-        v.id,
-        Array.from({ length: v.parallelism }, (_, s) => new InProcessInputGate(inputChannels(jobGraph, v.id, s).map((c) => c.input), capacity)),
-      );
-    }
+    // The shared subtask wiring; in-memory channels between the tasks of this process.
+    const channels = new InProcessChannelFactory(jobGraph, capacity);
 
     const tasks: StreamTask[] = [];
     const taskIds: { vertexId: string; vertexName: string; subtaskIndex: number; operators: string[] }[] = [];
@@ -89,14 +81,8 @@ export class EmbeddedExecutor implements JobExecutor {
       void checkpoints.acknowledge(String(taskIndex), checkpointId, snapshots).catch(() => undefined);
     };
     for (const v of jobGraph.vertices) {
-      const outEdges = jobGraph.edges.filter((e) => e.source === v.id);
       for (let s = 0; s < v.parallelism; s++) {
-        const outputs = new Map<string, ResultPartitionWriter>();
-        for (const e of outEdges) {
-          const targetGates = gates.get(e.target)!;
-          const targets = outputChannels(jobGraph, e, s).map((c) => ({ gate: targetGates[c.targetSubtask], channel: c.gateChannel }));
-          outputs.set(e.id, new InProcessPartitionWriter(targets));
-        }
+        const { inputGate, outputs } = wireSubtask(jobGraph, v.id, s, channels);
         taskIds.push({ vertexId: v.id, vertexName: v.name, subtaskIndex: s, operators: v.operators.map((o) => o.name) });
         tasks.push(
           new StreamTask({
@@ -104,7 +90,7 @@ export class EmbeddedExecutor implements JobExecutor {
             vertex: v,
             subtaskIndex: s,
             functions,
-            inputGate: gates.get(v.id)?.[s],
+            inputGate,
             outputs,
             batchSize: options.batchSize,
             clock: options.clock,

@@ -5,6 +5,9 @@
  */
 import type { StreamElement } from '../../core/stream-element.types';
 import type { InputGate, InputItem, ResultPartitionWriter } from './channel.types';
+import { inputChannels } from '../../graph/channel-layout';
+import type { JobGraph } from '../../graph/job-graph.types';
+import type { ChannelFactory, OutputEdgeWiring, SubtaskWiring } from './subtask-wiring';
 
 export class InProcessInputGate implements InputGate {
   private queue: InputItem[] = [];
@@ -118,5 +121,42 @@ export class InProcessPartitionWriter implements ResultPartitionWriter {
   }
   abort(): void {
     for (const t of this.targets) t.gate.abort();
+  }
+}
+
+/**
+ * The embedded executor's channels: every task of the job in this process, producers pushing into
+ * their consumers' gates (no copy, no serialisation), one gate per consumer subtask made when
+ * either end is wired first.
+ */
+export class InProcessChannelFactory implements ChannelFactory<InProcessInputGate> {
+  private readonly gates = new Map<string, InProcessInputGate>();
+
+  constructor(
+    private readonly graph: JobGraph,
+    private readonly capacity: number,
+  ) {}
+
+  gate(wiring: SubtaskWiring): InProcessInputGate {
+    return this.gateOf(wiring.vertex.id, wiring.subtask, wiring.gateInputs);
+  }
+
+  /** Producers write into the gate: nothing to connect on the consumer's side. */
+  input(): void {
+    return undefined;
+  }
+
+  output(wiring: OutputEdgeWiring): ResultPartitionWriter {
+    return new InProcessPartitionWriter(wiring.targets.map((t) => ({ gate: this.gateOf(wiring.edge.target, t.targetSubtask), channel: t.gateChannel })));
+  }
+
+  private gateOf(vertexId: string, subtask: number, inputs?: readonly number[]): InProcessInputGate {
+    const key = `${vertexId}/${subtask}`;
+    let gate = this.gates.get(key);
+    if (!gate) {
+      gate = new InProcessInputGate(inputs ?? inputChannels(this.graph, vertexId, subtask).map((c) => c.input), this.capacity);
+      this.gates.set(key, gate);
+    }
+    return gate;
   }
 }
