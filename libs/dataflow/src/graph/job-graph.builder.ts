@@ -150,6 +150,8 @@ export function buildJobGraphFromTransformations(all: readonly Transformation[],
   const vertices: JobVertex[] = [];
   const vertexOf = new Map<Node, JobVertex>();
   const heads: Node[] = [];
+  /** The buffer timeout an edge leaving from this operator carries itself (differs from its vertex's). */
+  const edgeTimeout = new Map<Node, number | undefined>();
   for (const t of physical) {
     const head = nodes.get(t)!;
     if (head.chainedFrom) continue;
@@ -164,8 +166,18 @@ export function buildJobGraphFromTransformations(all: readonly Transformation[],
     visit(head, -1);
     // Only a branching chain names predecessors, so the JSON (and hash) of linear ones is unchanged.
     const branches = chain.some((n) => n.chainedTo.length > 1);
-    // The operator nearest the end of the chain that set a buffer timeout wins (one per vertex).
-    const bufferTimeoutMs = [...chain].reverse().find((n) => n.t.bufferTimeoutMs !== undefined)?.t.bufferTimeoutMs;
+    // Buffer timeouts belong to the output of the operator producing it (Flink's per-operator
+    // setBufferTimeout), inherited down the chain: the one set nearest on the path from the head.
+    const ownTimeout = new Map<Node, number | undefined>();
+    chain.forEach((n, i) => ownTimeout.set(n, n.t.bufferTimeoutMs ?? (i > 0 ? ownTimeout.get(chain[predecessors[i]]) : undefined)));
+    // The vertex names the timeout when all of the chain's outputs share it (so a chain whose edges
+    // all leave its last operator, any linear one but for side outputs, keeps the JSON and hash it
+    // had before edges carried timeouts), and edges theirs where it differs; an edge naming none
+    // with the vertex naming none takes the job's (it is never one the vertex's would override).
+    const producers = chain.filter((n) => n.outs.some((o) => !n.chainedTo.includes(o.to)));
+    const outputTimeouts = new Set((producers.length > 0 ? producers : [chain[chain.length - 1]]).map((n) => ownTimeout.get(n)));
+    const bufferTimeoutMs = outputTimeouts.size === 1 ? [...outputTimeouts][0] : undefined;
+    for (const n of chain) edgeTimeout.set(n, ownTimeout.get(n) !== bufferTimeoutMs ? ownTimeout.get(n) : undefined);
     const operators = chain.map(
       (n, i): OperatorDescriptor => ({
         uid: n.uid,
@@ -207,6 +219,7 @@ export function buildJobGraphFromTransformations(all: readonly Transformation[],
           ...(e.tag !== undefined ? { sideOutputTag: e.tag } : {}),
           // An edge from the last operator names none (the only case in a linear chain).
           ...(last.uid !== e.from.uid ? { sourceOperator: e.from.uid } : {}),
+          ...(edgeTimeout.get(e.from) !== undefined ? { bufferTimeoutMs: edgeTimeout.get(e.from) } : {}),
         });
       }
     });

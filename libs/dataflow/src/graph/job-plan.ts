@@ -15,7 +15,11 @@ export interface FlinkPlan {
     readonly operator: string;
     readonly operator_strategy: string;
     readonly description: string;
-    readonly inputs?: readonly { num: number; id: string; ship_strategy: string; exchange: string }[];
+    /**
+     * Flink's fields, and the buffer timeout of the edge's channels where the job sets one (its
+     * own, its source chain's or the job's; absent: the TaskManager's BUFFER_TIMEOUT_MS).
+     */
+    readonly inputs?: readonly { num: number; id: string; ship_strategy: string; exchange: string; buffer_timeout_ms?: number }[];
     readonly optimizer_properties: Record<string, never>;
   }[];
 }
@@ -28,7 +32,10 @@ export function toFlinkPlan(jobGraph: JobGraph, jobId = ''): FlinkPlan {
     nodes: jobGraph.vertices.map((v) => {
       const inputs = jobGraph.edges
         .filter((e) => e.target === v.id)
-        .map((e, num) => ({ num, id: e.source, ship_strategy: e.partitioner.toUpperCase(), exchange: 'pipelined_bounded' }));
+        .map((e, num) => {
+          const timeout = e.bufferTimeoutMs ?? jobGraph.vertices.find((s) => s.id === e.source)?.bufferTimeoutMs ?? jobGraph.config.bufferTimeoutMs;
+          return { num, id: e.source, ship_strategy: e.partitioner.toUpperCase(), exchange: 'pipelined_bounded', ...(timeout !== undefined ? { buffer_timeout_ms: timeout } : {}) };
+        });
       // A chain that branches reads as Flink writes it: `a -> (b, c)`.
       const predecessors = chainPredecessors(v);
       return {

@@ -77,7 +77,10 @@ export interface JobVertex {
    */
   readonly operators: OperatorDescriptor[];
   readonly isSource: boolean;
-  /** Buffer timeout of this chain's outputs (an operator's setBufferTimeout), over the job's. */
+  /**
+   * Buffer timeout of this chain's outputs (an operator's setBufferTimeout), over the job's. An
+   * edge's own `bufferTimeoutMs` goes over it: set where the outputs of a branched chain differ.
+   */
   readonly bufferTimeoutMs?: number;
 }
 
@@ -95,6 +98,12 @@ export interface JobEdge {
    * operator (always the case in a linear chain).
    */
   readonly sourceOperator?: string;
+  /**
+   * Buffer timeout of this edge's channels, over the source vertex's and the job's: the
+   * setBufferTimeout nearest its source operator on the chain's path to it. Set only where it
+   * differs from the vertex's (outputs of a branched chain), so other graphs keep their hash.
+   */
+  readonly bufferTimeoutMs?: number;
 }
 
 export interface JobGraph {

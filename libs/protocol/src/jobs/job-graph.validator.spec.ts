@@ -32,7 +32,11 @@ describe('JobGraph validation', () => {
     for (const bad of [-2, 1.5, '5', 3_600_001]) {
       expect(fields(graph({ config: { parallelism: 2, maxParallelism: 128, bufferTimeoutMs: bad } }))).toEqual(['jobGraph.config.bufferTimeoutMs']);
       expect(fields(graph({ vertices: [vertex('src', { bufferTimeoutMs: bad }), vertex('map')] }))).toEqual(['jobGraph.vertices.0.bufferTimeoutMs']);
+      expect(fields(graph({ edges: [{ id: 'e0', source: 'src', target: 'map', targetInput: 0, partitioner: 'forward', bufferTimeoutMs: bad }] }))).toEqual(['jobGraph.edges.0.bufferTimeoutMs']);
     }
+    // An edge's own timeout (an output of a branched chain), any value the operator may set.
+    for (const ok of [-1, 0, 3_600_000])
+      expect(fields(graph({ edges: [{ id: 'e0', source: 'src', target: 'map', targetInput: 0, partitioner: 'forward', bufferTimeoutMs: ok }] }))).toEqual([]);
     expect(fields(graph({ config: { parallelism: 2, maxParallelism: 128, autoWatermarkIntervalMs: -1 } }))).toEqual(['jobGraph.config.autoWatermarkIntervalMs']);
   });
 

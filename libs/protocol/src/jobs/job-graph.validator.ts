@@ -173,6 +173,7 @@ export function jobGraphViolations(graph: unknown, options: JobGraphCheckOptions
         if (!isText(from, JobGraphLimits.idLength, 1)) bad(`${at}.sourceOperator`, `must be a string of 1 to ${JobGraphLimits.idLength} characters`);
         else if (own && !own.has(from)) bad(`${at}.sourceOperator`, `must be the uid of an operator of the source vertex (${JSON.stringify(from)} is not)`);
       }
+      if (e['bufferTimeoutMs'] !== undefined && !isInt(e['bufferTimeoutMs'], -1, 3_600_000)) bad(`${at}.bufferTimeoutMs`, 'must be -1 or an integer from 0 to 3600000');
       if (out.length >= MAX_VIOLATIONS) return out;
     }
   }

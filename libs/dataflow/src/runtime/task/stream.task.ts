@@ -53,7 +53,7 @@ export interface StreamTaskOptions {
   readonly inputGate?: InputGate;
   /** One writer per out-edge id of this vertex. */
   readonly outputs: ReadonlyMap<string, ResultPartitionWriter>;
-  /** Buffer timeout when neither the job nor the vertex sets one (the TaskManager's BUFFER_TIMEOUT_MS). */
+  /** Buffer timeout when neither the job, the vertex nor the edge sets one (the TaskManager's BUFFER_TIMEOUT_MS). */
   readonly bufferTimeoutMs?: number;
   readonly batchSize?: number;
   readonly clock?: () => number;
@@ -136,7 +136,8 @@ export class StreamTask {
         subtaskIndex,
         keySelector,
         targetMaxParallelism: target.maxParallelism,
-        bufferTimeoutMs: vertex.bufferTimeoutMs ?? jobGraph.config.bufferTimeoutMs ?? options.bufferTimeoutMs ?? DEFAULT_BUFFER_TIMEOUT_MS,
+        // The edge's own (an output of a branched chain), else its chain's, the job's, the TaskManager's.
+        bufferTimeoutMs: edge.bufferTimeoutMs ?? vertex.bufferTimeoutMs ?? jobGraph.config.bufferTimeoutMs ?? options.bufferTimeoutMs ?? DEFAULT_BUFFER_TIMEOUT_MS,
       });
       this.writers.push(rw);
       this.partitionWriters.push(pw);
