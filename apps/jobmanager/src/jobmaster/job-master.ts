@@ -15,7 +15,6 @@ import {
   JobStatus,
   JobStatuses,
   MessageBody,
-  NotEnoughSlotsError,
   ResourceId,
   RunnelError,
   SubmitJobRequest,
@@ -31,6 +30,7 @@ import { JobMasterDeps, JobMasterSettings } from './job-master.deps';
 import { RestartStrategy, RestartStrategyConfig, restartStrategyFor } from './restart-strategy';
 import { whileResourceManagerFailsOver } from './resource-manager-failover.retry';
 import { DeploymentContext, taskDeployment } from './task-deployment.factory';
+import { acquireSlots } from './slot-acquisition';
 import { JobEvent, JobException, jobException, keepException, MAX_CONCURRENT_EXCEPTIONS, toFailure } from './job-exceptions';
 
 export { MAX_EXCEPTIONS, type JobEvent, type JobException } from './job-exceptions';
@@ -155,35 +155,20 @@ export class JobMaster {
 
   /** Waits for enough free slots; undefined when the job ended meanwhile (cancelled, or timed out). */
   private async acquireSlots() {
-    const needed = ExecutionGraph.requiredSlots(this.jobGraph);
-    const deadline = this.deps.clock() + this.settings.slotRequestTimeoutMs;
-    for (;;) {
-      if (this.stop.signal.aborted) return undefined;
-      try {
-        const { allocations } = await this.untilResourceManagerAnswers(() =>
-          this.deps.resourceManager.requestSlots({ jobId: this.jobId, count: needed, ...(this.submission.target ? { target: this.submission.target } : {}) }),
-        );
-        this.statusMessage = undefined;
-        return allocations;
-      } catch (error) {
-        if (!(error instanceof RunnelError && error.code === 'NOT_ENOUGH_SLOTS')) throw error;
-        const details = error.details as { available?: number; note?: string } | undefined;
-        const available = (error as NotEnoughSlotsError).available ?? details?.available ?? 0;
-        const note = (error as NotEnoughSlotsError).note ?? details?.note;
-        this.statusMessage = `Waiting for slots: the job needs ${needed}, ${available} are free${note ? `; ${note}` : ''}`;
-        if (this.deps.clock() >= deadline) {
-          await this.fail(
-            {
-              name: 'NoResourceAvailableException',
-              message: `Could not acquire the minimum required resources: the job needs ${needed} slots, ${available} were free after waiting ${this.settings.slotRequestTimeoutMs} ms${note ? ` (${note})` : ''}. Start more TaskManagers (or more slots per TaskManager), or lower the parallelism.`,
-            },
-            undefined,
-          );
-          return undefined;
-        }
-        await this.deps.sleep(this.settings.slotRetryIntervalMs, this.stop.signal).catch(() => undefined);
-      }
-    }
+    const result = await acquireSlots({
+      jobId: this.jobId,
+      needed: ExecutionGraph.requiredSlots(this.jobGraph),
+      ...(this.submission.target ? { target: this.submission.target } : {}),
+      timeoutMs: this.settings.slotRequestTimeoutMs,
+      retryIntervalMs: this.settings.slotRetryIntervalMs,
+      clock: this.deps.clock,
+      sleep: this.deps.sleep,
+      signal: this.stop.signal,
+      request: (body) => this.untilResourceManagerAnswers(() => this.deps.resourceManager.requestSlots(body)),
+      onWaiting: (message) => (this.statusMessage = message),
+    });
+    if ('timedOut' in result) await this.fail(result.timedOut, undefined);
+    return 'allocations' in result ? result.allocations : undefined;
   }
 
   private async deployAll(): Promise<void> {
