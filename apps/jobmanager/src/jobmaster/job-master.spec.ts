@@ -16,7 +16,8 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number; streamDeletionHangs?: boolean; streamCreationTimesOut?: readonly number[] } = {}) {
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number; streamDeletionHangs?: boolean; streamCreationTimesOut?: readonly number[]; releaseJob?: () => Promise<void> } = {}) {
+  const sleeps: number[] = [];
   let creations = 0;
   let now = 1000;
   let free = options.freeSlots ?? 3;
@@ -56,7 +57,7 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
         deployed.push({ ...tdd, resourceId });
         return {};
       },
-      releaseJob: async () => (released.push(resourceId), {}),
+      releaseJob: async () => (await options.releaseJob?.(), released.push(resourceId), {}),
     });
   const streams = { created: 0, deleted: 0 };
   const job = new JobMaster(
@@ -74,6 +75,7 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
       },
       clock: () => now,
       sleep: async (ms) => {
+        sleeps.push(ms);
         now += ms;
         if (options.threeFreeAfterMs !== undefined && now >= 1000 + options.threeFreeAfterMs) free = 3;
       },
@@ -86,7 +88,7 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
     },
     { slotRequestTimeoutMs: options.timeoutMs ?? 60_000, slotRetryIntervalMs: 500, taskManagerCheckIntervalMs: 60_000 },
   );
-  return { job, rm, deployed, released, streams, registered };
+  return { job, rm, deployed, released, streams, registered, sleeps };
 }
 
 const report = (job: JobMaster, attemptId: ExecutionAttemptId, state: 'RUNNING' | 'FINISHED' | 'FAILED', failure?: { message: string; stack: string }) =>
@@ -210,6 +212,28 @@ describe('JobMaster restarting while NATS cannot delete the attempt’s stream',
     expect(deployed.slice(5).map((d) => d.attempt)).toEqual([1, 1, 1, 1, 1]);
     expect(job.status).toBe('RUNNING');
     expect(streams).toEqual({ created: 2, deleted: 1 });
+  });
+});
+
+describe('JobMaster restart backoff', () => {
+  it('runs while the failed attempt is cleaned up, not after it (Flink’s scheduler): the next attempt starts once both are over', async () => {
+    let cancelled!: () => void;
+    const cancelling = new Promise<void>((resolve) => (cancelled = resolve));
+    const { job, deployed, sleeps, released } = setup({ graph: { ...graph, config: { ...graph.config, restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 700 } } }, releaseJob: () => cancelling });
+    await job.start();
+    report(job, deployed[0].executionAttemptId, 'FAILED', { message: 'boom', stack: 'Error: boom' });
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await settle();
+    // The TaskManagers are still cancelling the attempt, and the backoff already runs.
+    expect(released).toEqual([]);
+    expect(sleeps).toContain(700);
+    expect(deployed).toHaveLength(5);
+    cancelled();
+    const deadline = Date.now() + 5000;
+    while (deployed.length < 10 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(deployed.slice(5).map((d) => d.attempt)).toEqual([1, 1, 1, 1, 1]);
   });
 });
 
