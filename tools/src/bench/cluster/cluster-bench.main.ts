@@ -9,7 +9,7 @@
  * checked); and the recovery time after a TaskManager is killed. Rates are given over the job's
  * RUNNING time and over the time its tasks ran (from the first subtask RUNNING: no deployment or
  * worker start-up, which the raw baseline does not pay either).
- * Options: --events N (q0; q5 uses half), --repeats N (default 3), --skip-recovery.
+ * Options: --events N (q0; q5 uses half), --repeats N (default 3; also the recovery rounds), --skip-recovery, --recovery-only.
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -92,7 +92,17 @@ async function repeat(cluster: BenchCluster, query: Query, repeats: number): Pro
   return runs;
 }
 
-async function recoveryTime(cluster: BenchCluster, events: number): Promise<{ ms: number; restored: number }> {
+/** Recovery after a TaskManager SIGKILL, `repeats` times (each kills the TaskManager the last one started). */
+async function reportRecovery(cluster: BenchCluster, events: number, repeats: number, heartbeatTimeoutMs: number): Promise<void> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) times.push((await recoveryTime(cluster, events * 4, i)).ms);
+  process.stdout.write(
+    `recovery after SIGKILL of a TaskManager (heartbeat timeout ${heartbeatTimeoutMs} ms, replacement started at once), ${repeats} rounds: ` +
+      `${formatSpread(spreadOf(times), (ms) => `${Math.round(ms)} ms`)} until all tasks run again (${times.map((t) => Math.round(t)).join(', ')})\n`,
+  );
+}
+
+async function recoveryTime(cluster: BenchCluster, events: number, round: number): Promise<{ ms: number; restored: number }> {
   const jobId = await cluster.client.submit(resolve(EXAMPLES, 'nexmark-q5.ts'), {
     programArgs: ['--events', String(events), '--rate', String(RATE), '--checkpoint-interval', '500', '--output', `${cluster.dir}/recovery/`],
     parallelism: 2,
@@ -103,8 +113,12 @@ async function recoveryTime(cluster: BenchCluster, events: number): Promise<{ ms
     await new Promise((r) => setTimeout(r, 50));
   }
   const killedAt = Date.now();
-  await cluster.taskManagers.get('bench-tm-1')!.kill();
-  cluster.startTaskManager('bench-tm-2', 1);
+  // Round 0 kills bench-tm-1 and starts bench-tm-2, round 1 kills bench-tm-2 and starts bench-tm-3, …
+  const victim = `bench-tm-${round + 1}`;
+  const tm = cluster.taskManagers.get(victim);
+  if (!tm) throw new Error(`no TaskManager ${victim} to kill`);
+  await tm.kill();
+  cluster.startTaskManager(`bench-tm-${round + 2}`, 1);
   for (;;) {
     const job = await cluster.client.status(jobId);
     const restored = (await cluster.client.checkpoints(jobId)).counts.restored;
@@ -131,7 +145,7 @@ const pct = (a: Spread, b: Spread) => `${((a.median / b.median) * 100).toFixed(0
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { events: { type: 'string', default: '400000' }, repeats: { type: 'string', default: '3' }, 'skip-recovery': { type: 'boolean' } },
+    options: { events: { type: 'string', default: '400000' }, repeats: { type: 'string', default: '3' }, 'skip-recovery': { type: 'boolean' }, 'recovery-only': { type: 'boolean' } },
   });
   const events = Number(values.events);
   const repeats = Math.max(1, Number(values.repeats));
@@ -147,16 +161,25 @@ async function main(): Promise<void> {
   // A run long enough for many checkpoints (~15 s), so start-up and the final checkpoint weigh
   // little: the steady-state cost of checkpointing every second.
   const longEvents = q5Events * 5;
-  const q5Long: Query = { example: 'nexmark-q5.ts', events: longEvents, expected: referenceQ5(generateNexmarkEvents({ events: longEvents, rate: RATE, seed: SEED }) as unknown as RefEvent[]) };
+  const q5LongInput = generateNexmarkEvents({ events: longEvents, rate: RATE, seed: SEED });
+  const q5Long: Query = { example: 'nexmark-q5.ts', events: longEvents, expected: referenceQ5(q5LongInput as unknown as RefEvent[]) };
   const q5LongCp: Query = { ...q5Long, extra: ['--checkpoint-interval', '1000'] };
   const cluster = new BenchCluster();
   try {
     await cluster.start({ taskManagers: 2, slots: 1, heartbeatTimeoutMs });
     process.stdout.write(`cluster: 2 TaskManagers × 1 slot, parallelism 2, NATS ${cluster.nats.url}; ${repeats} repeats, median (min–max), every run checked against the reference\n`);
+    if (values['recovery-only']) {
+      await reportRecovery(cluster, events, repeats, heartbeatTimeoutMs);
+      return;
+    }
     const raw = [];
     for (let i = 0; i < repeats; i++) raw.push(await rawJetStreamBaseline(cluster.nats.url, q5Input));
     // Expressed per input event of q5, so it compares with q5's events/s directly.
     const rawRates = spreadOf(raw.map((r) => (q5Events * 1000) / r.wallMs));
+    // The same for the long run's input, for its steady-state share.
+    const rawLong = [];
+    for (let i = 0; i < repeats; i++) rawLong.push(await rawJetStreamBaseline(cluster.nats.url, q5LongInput));
+    const rawLongRates = spreadOf(rawLong.map((r) => (longEvents * 1000) / r.wallMs));
     const q0Runs = await repeat(cluster, q0, repeats);
     const q5Runs = await repeat(cluster, q5, repeats);
     const q5cpRuns = await repeat(cluster, q5cp, repeats);
@@ -176,7 +199,15 @@ async function main(): Promise<void> {
       row('q0 (cluster, chained, no exchange)', q0Runs, 'never crosses the network'),
       row('q5 (cluster, keyed exchange)', q5Runs, `${pct(q5Rates, rawRates)} of raw (${pct(spreadOf(q5Runs.map(runningRateOf)), rawRates)} while running)`),
       row('q5 + checkpoints every 1 s', q5cpRuns, `${pct(spreadOf(q5cpRuns.map(rateOf)), q5Rates)} of no checkpoints (${pct(spreadOf(q5cpRuns.map(runningRateOf)), spreadOf(q5Runs.map(runningRateOf)))} while running)`),
-      row(`q5, ${(longEvents / 1e6).toFixed(1)}M events`, q5LongRuns, 'long run: start-up and end weigh little'),
+      [
+        `raw JetStream, ${(longEvents / 1e6).toFixed(1)}M events' exchange`,
+        formatSpread(rawLongRates, formatRate),
+        formatSpread(rawLongRates, formatRate),
+        '-',
+        '-',
+        `${rawLong[0].records} bids in ${rawLong[0].messages} msgs`,
+      ],
+      row(`q5, ${(longEvents / 1e6).toFixed(1)}M events`, q5LongRuns, `long run, start-up and end weigh little: ${pct(spreadOf(q5LongRuns.map(rateOf)), rawLongRates)} of raw (${pct(spreadOf(q5LongRuns.map(runningRateOf)), rawLongRates)} while running)`),
       row(`q5, ${(longEvents / 1e6).toFixed(1)}M events + checkpoints every 1 s`, q5LongCpRuns, `${pct(spreadOf(q5LongCpRuns.map(rateOf)), spreadOf(q5LongRuns.map(rateOf)))} of no checkpoints (${pct(spreadOf(q5LongCpRuns.map(runningRateOf)), spreadOf(q5LongRuns.map(runningRateOf)))} while running; steady state)`),
     ];
     process.stdout.write(renderTable(['what', 'events/s', 'events/s while running', 'TM cores', 'events/s per core', 'note'], rows) + '\n');
@@ -206,10 +237,7 @@ async function main(): Promise<void> {
       `checkpoints of the last q5 run: ${cp.counts.completed} completed, ${cp.counts.failed} failed; duration avg ${summary.end_to_end_duration.avg} ms, max ${summary.end_to_end_duration.max} ms; ` +
         `size avg ${(summary.state_size.avg / 1024).toFixed(0)} KiB, max ${(summary.state_size.max / 1024).toFixed(0)} KiB\n`,
     );
-    if (!values['skip-recovery']) {
-      const recovery = await recoveryTime(cluster, events * 4);
-      process.stdout.write(`recovery after SIGKILL of a TaskManager (heartbeat timeout ${heartbeatTimeoutMs} ms, replacement started at once): ${recovery.ms} ms until all tasks run again\n`);
-    }
+    if (!values['skip-recovery']) await reportRecovery(cluster, events, repeats, heartbeatTimeoutMs);
   } finally {
     await cluster.stop();
   }
