@@ -165,6 +165,22 @@ describe('local cluster command', () => {
     expect(alive(pids)).toEqual([]);
   });
 
+  it('stops, not kills, on one Ctrl-C delivered twice (the terminal’s group SIGINT and the one `npm run` forwards)', async () => {
+    const { proc, pids } = await startCluster({ NATS_URL: undefined, DATABASE_URL: undefined });
+    process.kill(proc.pid, 'SIGINT');
+    // npm's copy comes a little later than the terminal's. Two signals sent at once would be one:
+    // the kernel merges a signal that is still pending.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    process.kill(proc.pid, 'SIGINT');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    const output = proc.logs().join('\n');
+    expect(output).toMatch(/SIGINT: stopping the cluster/);
+    expect(output).toMatch(/cluster stopped/);
+    // Every process stopped by itself: none was SIGKILLed (Postgres included).
+    expect(output).not.toMatch(/killed|had already exited/);
+    expect(alive(pids)).toEqual([]);
+  });
+
   it('leaves no process behind when it is SIGKILLed', async () => {
     const { proc, pids } = await startCluster({ NATS_URL: undefined, DATABASE_URL: undefined });
     process.kill(proc.pid, 'SIGKILL');

@@ -112,6 +112,8 @@ export class LocalCluster {
   private failure?: UnexpectedExitError;
   private wakeUp!: () => void;
   private readonly stopSignal = new Promise<void>((resolve) => (this.wakeUp = resolve));
+  /** killAll() ran (a second Ctrl-C): processes end by SIGKILL on purpose, not for a stop timeout. */
+  private killedAll = false;
   private shutdownPromise?: Promise<void>;
   private readonly print: (line: string) => void;
   private natsUrl?: string;
@@ -177,6 +179,7 @@ export class LocalCluster {
 
   /** Second Ctrl-C: SIGKILL everything now. */
   killAll(): void {
+    this.killedAll = true;
     for (const member of this.members) void member.process.kill();
   }
 
@@ -420,7 +423,7 @@ export class LocalCluster {
         this.print(`stopping ${procs.map((p) => p.name).join(', ')}`);
         const exits = await Promise.all(procs.map((p) => p.stop(timeoutMs)));
         procs.forEach((p, i) => {
-          if (exits[i]?.signal === 'SIGKILL') this.print(`${p.name} did not stop within ${timeoutMs / 1000} s and was killed`);
+          if (exits[i]?.signal === 'SIGKILL') this.print(this.killedAll ? `${p.name} was killed` : `${p.name} did not stop within ${timeoutMs / 1000} s and was killed`);
         });
       };
       const provided = this.ready ? await this.providerTaskManagerPids() : [];

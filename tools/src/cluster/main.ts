@@ -66,15 +66,19 @@ async function main(): Promise<number> {
         }
       : {}),
   });
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals === 1) {
+    const now = Date.now();
+    if (firstSignalAt === undefined) {
+      firstSignalAt = now;
       process.stdout.write(`\n${signal}: stopping the cluster (again to kill it at once)\n`);
       cluster.stop();
-    } else {
+    } else if (now - firstSignalAt >= DUPLICATE_SIGNAL_MS) {
       cluster.killAll();
     }
+    // Else the same Ctrl-C a second time: a terminal sends SIGINT to its whole foreground group,
+    // and `npm run` forwards the one it gets to this process as well. Taking that for a second
+    // Ctrl-C killed every process at once (Postgres included) instead of stopping them.
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -82,6 +86,9 @@ async function main(): Promise<number> {
   process.on('SIGHUP', onSignal);
   return cluster.run();
 }
+
+/** Signals this soon after the first are the same keypress delivered twice. */
+const DUPLICATE_SIGNAL_MS = 1000;
 
 main().then(
   (code) => process.exit(code),
