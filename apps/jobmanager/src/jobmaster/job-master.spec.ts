@@ -1,4 +1,4 @@
-import { AllocationIds, CheckpointIds, ExecutionAttemptId, JobIds, NoRespondersError, NotEnoughSlotsError, ResourceIds, SlotIds, TaskDeploymentDescriptor, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
+import { AllocationIds, CheckpointIds, ConflictError, ExecutionAttemptId, JobIds, NoRespondersError, NotEnoughSlotsError, ResourceIds, SlotIds, TaskDeploymentDescriptor, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
 import type { JobGraph } from '@runnel/dataflow';
 import { JobMaster } from './job-master';
 import { jobDetails, jobExceptions } from './job-views';
@@ -16,7 +16,7 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number; streamDeletionHangs?: boolean; streamCreationTimesOut?: readonly number[]; releaseJob?: () => Promise<void> } = {}) {
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number; streamDeletionHangs?: boolean; streamCreationTimesOut?: readonly number[]; releaseJob?: () => Promise<void>; slotRequestRefused?: Error } = {}) {
   const sleeps: number[] = [];
   let creations = 0;
   let now = 1000;
@@ -40,6 +40,7 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
     releaseSlots: async () => ({}),
     requestSlots: async ({ count }) => {
       rmAnswers();
+      if (options.slotRequestRefused) throw options.slotRequestRefused;
       if (count > free) throw new NotEnoughSlotsError(count, free);
       const live = [ResourceIds.parse('tm-0'), ResourceIds.parse('tm-1')].filter((id) => !dropped.has(id));
       return {
@@ -251,6 +252,16 @@ describe('JobMaster when an attempt cannot start', () => {
     expect(deployed.slice(5).map((d) => d.attempt)).toEqual([2, 2, 2, 2, 2]);
     expect(rm.calls.requestSlots).toHaveLength(3);
     expect(jobExceptions(job)['all-exceptions'].map((e) => e.exception)).toEqual(['Error: publish failed: 503', expect.stringMatching(/^NatsError: Could not start attempt 1: TIMEOUT/)]);
+  });
+
+  it('fails the job on a refusal a new attempt would get again, even with restarts left (no loop)', async () => {
+    const refusal = new ConflictError('A per-job deployment needs a resource provider that starts TaskManagers (RESOURCE_PROVIDER=process)');
+    const { job, rm } = setup({ graph: restartOnce, slotRequestRefused: refusal });
+    await job.start();
+    expect(await job.terminated).toBe('FAILED');
+    expect(job.restarts).toBe(0);
+    expect(rm.calls.requestSlots).toHaveLength(1);
+    expect(jobExceptions(job)['root-exception']).toMatch(/per-job deployment needs a resource provider that starts TaskManagers/);
   });
 
   it('still fails the job once the strategy allows no more restarts', async () => {

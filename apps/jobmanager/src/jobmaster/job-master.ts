@@ -42,6 +42,11 @@ const MAX_PRIOR_ATTEMPTS = 20;
 const OUTCOME_ATTEMPTS = 5;
 const OUTCOME_RETRY_MS = 500;
 
+/** Answers that a new attempt would get again: the job fails on them instead of restarting. */
+const REFUSAL_CODES: readonly string[] = [
+  ErrorCodes.ValidationFailed, ErrorCodes.InvalidId, ErrorCodes.InvalidReply, ErrorCodes.NotFound, ErrorCodes.InvalidArtifact,
+  ErrorCodes.ArtifactTooLarge, ErrorCodes.Conflict, ErrorCodes.SavepointMismatch, ErrorCodes.Unauthorized, ErrorCodes.Forbidden,
+];
 /** A deployment that failed with one of these never reached a TaskManager process. */
 const UNREACHABLE_CODES: readonly string[] = [ErrorCodes.NoResponders, ErrorCodes.RequestTimeout];
 
@@ -323,6 +328,9 @@ export class JobMaster {
       await this.runAttempt();
     } catch (error) {
       if (this.isTerminal() || this.ending || this.stop.signal.aborted) return;
+      // A refusal (a per-job target on a provider that starts no TaskManagers, a bad request) is
+      // the same on every attempt: restarting would loop, so it fails the job as before.
+      if (error instanceof RunnelError && REFUSAL_CODES.includes(error.code)) return this.fail(toFailure(error), undefined);
       const failure = toFailure(error);
       const message = `Could not start attempt ${this.graph.attempt}: ${failure.message}`;
       if (failure.stack?.startsWith(`${failure.name}: ${failure.message}`)) failure.stack = `${failure.name}: ${message}${failure.stack.slice(`${failure.name}: ${failure.message}`.length)}`;
