@@ -3,7 +3,7 @@
  * history entries (with the concurrent failures of one attempt) and the job's event log, and how
  * a failure becomes an entry.
  */
-import type { TaskFailure } from '@runnel/protocol';
+import { ErrorCodes, RunnelError, type TaskFailure } from '@runnel/protocol';
 
 export interface JobException {
   readonly exception: string;
@@ -59,4 +59,23 @@ export function keepException(exceptions: JobException[], entry: JobException): 
 export function toFailure(error: unknown): TaskFailure {
   if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
   return { message: String(error) };
+}
+
+/** Answers that a new attempt would get again: the job fails on them instead of restarting. */
+const REFUSAL_CODES: readonly string[] = [
+  ErrorCodes.ValidationFailed, ErrorCodes.InvalidId, ErrorCodes.InvalidReply, ErrorCodes.NotFound, ErrorCodes.InvalidArtifact,
+  ErrorCodes.ArtifactTooLarge, ErrorCodes.Conflict, ErrorCodes.SavepointMismatch, ErrorCodes.Unauthorized, ErrorCodes.Forbidden,
+];
+/** A deployment that failed with one of these never reached a TaskManager process. */
+const UNREACHABLE_CODES: readonly string[] = [ErrorCodes.NoResponders, ErrorCodes.RequestTimeout];
+
+export const isRefusal = (error: unknown): boolean => error instanceof RunnelError && REFUSAL_CODES.includes(error.code);
+export const isUnreachable = (error: unknown): error is RunnelError => error instanceof RunnelError && UNREACHABLE_CODES.includes(error.code);
+
+/** The failure with `context` before its message, in the stack's first line too (the exception history shows the stack). */
+export function failureIn(context: string, error: unknown): TaskFailure {
+  const failure = toFailure(error);
+  const header = `${failure.name}: ${failure.message}`;
+  const message = `${context}: ${failure.message}`;
+  return { ...failure, message, ...(failure.stack?.startsWith(header) ? { stack: `${failure.name}: ${message}${failure.stack.slice(header.length)}` } : {}) };
 }

@@ -9,14 +9,12 @@
  */
 import {
   CheckpointId,
-  ErrorCodes,
   ExecutionStates,
   JobId,
   JobStatus,
   JobStatuses,
   MessageBody,
   ResourceId,
-  RunnelError,
   SubmitJobRequest,
   TaskExecutionStateUpdate,
   TaskFailure,
@@ -31,7 +29,7 @@ import { RestartStrategy, RestartStrategyConfig, restartStrategyFor } from './re
 import { whileResourceManagerFailsOver } from './resource-manager-failover.retry';
 import { DeploymentContext, taskDeployment } from './task-deployment.factory';
 import { acquireSlots } from './slot-acquisition';
-import { JobEvent, JobException, jobException, keepException, MAX_CONCURRENT_EXCEPTIONS, toFailure } from './job-exceptions';
+import { failureIn, isRefusal, isUnreachable, JobEvent, JobException, jobException, keepException, MAX_CONCURRENT_EXCEPTIONS, toFailure } from './job-exceptions';
 
 export { MAX_EXCEPTIONS, type JobEvent, type JobException } from './job-exceptions';
 
@@ -41,14 +39,6 @@ const MAX_PRIOR_ATTEMPTS = 20;
 /** Tries at storing a job's outcome before its resources are released anyway. */
 const OUTCOME_ATTEMPTS = 5;
 const OUTCOME_RETRY_MS = 500;
-
-/** Answers that a new attempt would get again: the job fails on them instead of restarting. */
-const REFUSAL_CODES: readonly string[] = [
-  ErrorCodes.ValidationFailed, ErrorCodes.InvalidId, ErrorCodes.InvalidReply, ErrorCodes.NotFound, ErrorCodes.InvalidArtifact,
-  ErrorCodes.ArtifactTooLarge, ErrorCodes.Conflict, ErrorCodes.SavepointMismatch, ErrorCodes.Unauthorized, ErrorCodes.Forbidden,
-];
-/** A deployment that failed with one of these never reached a TaskManager process. */
-const UNREACHABLE_CODES: readonly string[] = [ErrorCodes.NoResponders, ErrorCodes.RequestTimeout];
 
 export class JobMaster {
   readonly events: JobEvent[] = [];
@@ -201,7 +191,7 @@ export class JobMaster {
         try {
           await this.deps.taskExecutor(slot.resourceId).submitTask(taskDeployment(context, execution, restore));
         } catch (error) {
-          if (error instanceof RunnelError && UNREACHABLE_CODES.includes(error.code)) {
+          if (isUnreachable(error)) {
             unreachable.set(slot.resourceId, error.message);
             return;
           }
@@ -330,12 +320,8 @@ export class JobMaster {
       if (this.isTerminal() || this.ending || this.stop.signal.aborted) return;
       // A refusal (a per-job target on a provider that starts no TaskManagers, a bad request) is
       // the same on every attempt: restarting would loop, so it fails the job as before.
-      if (error instanceof RunnelError && REFUSAL_CODES.includes(error.code)) return this.fail(toFailure(error), undefined);
-      const failure = toFailure(error);
-      const message = `Could not start attempt ${this.graph.attempt}: ${failure.message}`;
-      if (failure.stack?.startsWith(`${failure.name}: ${failure.message}`)) failure.stack = `${failure.name}: ${message}${failure.stack.slice(`${failure.name}: ${failure.message}`.length)}`;
-      failure.message = message;
-      await this.onFailure(failure, undefined);
+      if (isRefusal(error)) return this.fail(toFailure(error), undefined);
+      await this.onFailure(failureIn(`Could not start attempt ${this.graph.attempt}`, error), undefined);
     }
   }
 
