@@ -3,7 +3,7 @@
  * computations (the references in tools/src/reference, the embedded executor without failures,
  * or plain loops), so a lost or doubled record fails the test.
  */
-import { CheckpointIds, CheckpointNames } from '@runnel/protocol';
+import { CheckpointIds, CheckpointNames, ClusterNamespace, JobIds } from '@runnel/protocol';
 import { StreamExecutionEnvironment, generateNexmarkEvents, loadJobModule } from '@runnel/dataflow';
 import { connect } from 'nats';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -194,8 +194,8 @@ describe('fault tolerance', () => {
     const latest = (await httpJson<{ latest: { completed: { id: number } } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.latest.completed.id;
     const nc = await connect({ servers: cluster.nats.url });
     try {
-      // Overwrite that checkpoint's state of the keyed sum with garbage.
-      await (await nc.jetstream().views.os('runnel-checkpoints')).putBlob({ name: CheckpointNames.object(jobId, CheckpointIds.parse(latest), sum.id, 0) }, new TextEncoder().encode('garbage'));
+      // Overwrite that checkpoint's state of the keyed sum with garbage (in the job's own bucket).
+      await (await nc.jetstream().views.os(ClusterNamespace.of().checkpointBucketOf(JobIds.parse(jobId)))).putBlob({ name: CheckpointNames.object(jobId, CheckpointIds.parse(latest), sum.id, 0) }, new TextEncoder().encode('garbage'));
     } finally {
       await nc.drain();
     }

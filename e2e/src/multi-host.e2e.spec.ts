@@ -10,7 +10,7 @@
  * job restores from the Object Store and its output must equal the independent reference.
  */
 import { bundleJobArtifact, generateNexmarkEvents } from '@runnel/dataflow';
-import { ClusterNamespace } from '@runnel/protocol';
+import { ClusterNamespace, JobIds } from '@runnel/protocol';
 import { compareRows, createDatabase, databaseUrlFor, dropDatabase, referenceQ5, startNatsServer, startPostgres, type NatsServerHandle, type PostgresHandle, type RefEvent } from '@runnel/tools';
 import { connect } from 'nats';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -119,7 +119,7 @@ describe('a cluster spread over five hosts (network namespaces)', () => {
     // Its state is in the Object Store on the NATS host (no host has a checkpoint directory).
     const connection = await connect({ servers: nats!.url });
     try {
-      const store = await connection.jetstream().views.os(ClusterNamespace.of().checkpointBucket);
+      const store = await connection.jetstream().views.os(ClusterNamespace.of().checkpointBucketOf(JobIds.parse(jobId)));
       expect((await store.list()).length).toBeGreaterThan(0);
     } finally {
       await connection.close();

@@ -62,11 +62,12 @@ describe('a 3-node NATS cluster with JETSTREAM_REPLICAS=3', () => {
     const jobId = await cluster!.run(await cluster!.uploadJob(join(EXAMPLES, 'nexmark-q5.ts')), [...args, '--checkpoint-interval', '500', '--output', `${output}/`], 4);
     await waitFor(async () => (await checkpointCounts(cluster!, jobId)).completed >= 1, { description: 'a first completed checkpoint', timeoutMs: 150_000 });
 
-    // Every stream Runnel created has three replicas: the leader KV, the artifacts, the checkpoints, the job's data stream.
+    // Every stream Runnel created has three replicas: the leader KV, the artifacts, the job's checkpoint bucket, the job's data stream.
     const jsm = await nc!.jetstreamManager();
     const streams = await jsm.streams.list().next();
     const replicas = Object.fromEntries(streams.map((s) => [s.config.name, s.config.num_replicas]));
-    expect(Object.keys(replicas).filter((name) => /^(KV_runnel-leaders|OBJ_runnel-artifacts|OBJ_runnel-checkpoints|runnel-data-)/.test(name)).length).toBeGreaterThanOrEqual(4);
+    expect(Object.keys(replicas).filter((name) => /^(KV_runnel-leaders|OBJ_runnel-artifacts|OBJ_runnel-chk-|runnel-data-)/.test(name)).length).toBeGreaterThanOrEqual(4);
+    expect(Object.keys(replicas)).toContain(`OBJ_runnel-chk-${jobId}`);
     expect(Object.values(replicas)).toEqual(Object.values(replicas).map(() => 3));
 
     const leaderName = await waitFor(() => nats!.streamLeader(nc!, LEADER_KV_STREAM), { description: `a leader of ${LEADER_KV_STREAM}`, timeoutMs: 10_000 });

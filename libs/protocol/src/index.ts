@@ -41,6 +41,7 @@ export * from './transport/jetstream-unavailable.retry';
 export * from './testing/testing-gateway';
 export * from './artifacts/artifact-store';
 export * from './artifacts/checkpoint-store';
+export * from './artifacts/object-store.bind';
 export * from './artifacts/checkpoint-fs';
 export * from './paths/confined-path.util';
 export * from './paths/state-name.codec';

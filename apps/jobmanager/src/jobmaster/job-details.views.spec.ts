@@ -40,7 +40,7 @@ function setup() {
         save: async () => undefined, markStatus: async () => undefined, completed: async () => [], find: async () => undefined,
         savepoints: async () => [], setExternalPath: async () => undefined,
       },
-      checkpointStore: { deleteCheckpoint: async () => undefined },
+      checkpointStore: { deleteCheckpoint: async () => undefined, createJobBucket: async () => undefined, deleteJobBucketIfEmpty: async () => true },
     },
     { slotRequestTimeoutMs: 60_000, slotRetryIntervalMs: 500, taskManagerCheckIntervalMs: 60_000 },
   );

@@ -4,7 +4,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
-  Acknowledge, AcknowledgeCheckpointRequest, assertValidJobGraph, CheckpointConfigReply, CheckpointId, CheckpointsReply, CheckSavepointRequest, ConflictError, DeclineCheckpointRequest, FinalCheckpointRequest, JobDetailsReply, JobExceptionsReply, JobId, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceId, ResourceManagerGateway, SavepointMappingReply, SavepointMismatchError, SavepointsReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, TriggerSavepointReply, TriggerSavepointRequest,
+  Acknowledge, AcknowledgeCheckpointRequest, assertValidJobGraph, CheckpointConfigReply, CheckpointId, CheckpointsReply, CheckSavepointRequest, JobCheckpointStore, ConflictError, DeclineCheckpointRequest, FinalCheckpointRequest, JobDetailsReply, JobExceptionsReply, JobId, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceId, ResourceManagerGateway, SavepointMappingReply, SavepointMismatchError, SavepointsReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, TriggerSavepointReply, TriggerSavepointRequest,
 } from '@runnel/protocol';
 import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 import { JobMaster } from './job-master';
@@ -38,7 +38,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     @Inject(DATA_STREAM_ADMIN) private readonly dataStreams: DataStreamAdmin,
     @Inject(JOB_MASTER_SETTINGS) private readonly settings: JobMasterSettings,
     @Inject(CHECKPOINT_REPOSITORY) private readonly checkpoints: CheckpointRepository,
-    @Inject(CHECKPOINT_STORE) private readonly checkpointStore: { deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void> },
+    @Inject(CHECKPOINT_STORE) private readonly checkpointStore: JobCheckpointStore,
     private readonly savepoints: SavepointService,
   ) {
     this.history = new JobHistory(settings.jobHistory ?? DEFAULT_JOB_HISTORY, Date.now);
@@ -49,6 +49,13 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     if (this.recovering.has(jobId)) return true;
     const job = this.jobs.get(jobId);
     return job !== undefined && !job.isTerminal() && job.graph.attempt === attempt;
+  }
+
+  /** Whether the job runs here or is being recovered here (its checkpoint bucket must stay). */
+  isActive(jobId: JobId): boolean {
+    if (this.recovering.has(jobId)) return true;
+    const job = this.jobs.get(jobId);
+    return job !== undefined && !job.isTerminal();
   }
 
   /** Ended jobs held now (for tests and the soak). */

@@ -1,5 +1,5 @@
 /** What a JobMaster needs from the outside world, as interfaces, so it is unit-tested with fakes. */
-import { CheckpointId, JobId, ResourceId, ResourceManagerGateway, TaskExecutorGateway } from '@runnel/protocol';
+import { JobCheckpointStore, JobId, ResourceId, ResourceManagerGateway, TaskExecutorGateway } from '@runnel/protocol';
 import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 import type { JobHistorySettings } from './job-history';
 
@@ -17,7 +17,8 @@ export interface JobMasterDeps {
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly log: { log(message: string): void; warn(message: string): void; error(message: string): void };
   readonly checkpoints: CheckpointRepository;
-  readonly checkpointStore: { deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void> };
+  /** The job's checkpoint bucket: created before each attempt's deployment, deleted once the job ended with nothing left in it. */
+  readonly checkpointStore: JobCheckpointStore;
 }
 
 export interface JobMasterSettings {

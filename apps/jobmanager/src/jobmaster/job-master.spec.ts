@@ -61,6 +61,10 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
       releaseJob: async () => (await options.releaseJob?.(), released.push(resourceId), {}),
     });
   const streams = { created: 0, deleted: 0 };
+  // The job's checkpoint bucket: when it was created (how many tasks were deployed by then), and its release at the end.
+  const bucket = { createdAfterDeployments: [] as number[], released: undefined as Promise<void> | undefined };
+  let bucketReleased!: () => void;
+  bucket.released = new Promise<void>((resolve) => (bucketReleased = resolve));
   const job = new JobMaster(
     { jobId: JOB, jobName: 'spec job', artifactHash: 'f'.repeat(64), programArgs: ['--x'], jobGraph: (options.graph ?? graph) as never, jobGraphHash: 'e'.repeat(64) },
     {
@@ -85,11 +89,15 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
         save: async () => undefined, markStatus: async () => undefined, completed: async () => options.completed ?? [], find: async () => undefined,
         savepoints: async () => [], setExternalPath: async () => undefined,
       },
-      checkpointStore: { deleteCheckpoint: async () => undefined },
+      checkpointStore: {
+        deleteCheckpoint: async () => undefined,
+        createJobBucket: async (jobId) => void (jobId === JOB && bucket.createdAfterDeployments.push(deployed.length)),
+        deleteJobBucketIfEmpty: async (jobId) => (jobId === JOB && bucketReleased(), true),
+      },
     },
     { slotRequestTimeoutMs: options.timeoutMs ?? 60_000, slotRetryIntervalMs: 500, taskManagerCheckIntervalMs: 60_000 },
   );
-  return { job, rm, deployed, released, streams, registered, sleeps };
+  return { job, rm, deployed, released, streams, registered, sleeps, bucket };
 }
 
 const report = (job: JobMaster, attemptId: ExecutionAttemptId, state: 'RUNNING' | 'FINISHED' | 'FAILED', failure?: { message: string; stack: string }) =>
@@ -377,6 +385,16 @@ describe('JobMaster', () => {
     expect(second).toHaveLength(5);
     expect(new Set(second.map((d) => d.resourceId))).toEqual(new Set(['tm-0']));
     expect(streams).toEqual({ created: 2, deleted: 1 });
+  });
+
+  it('creates the job’s checkpoint bucket before each attempt deploys a task, and releases it once the job ended', async () => {
+    const { job, deployed, bucket } = setup();
+    await job.start();
+    expect(bucket.createdAfterDeployments).toEqual([0]);
+    for (const d of deployed.slice(0, 5)) report(job, d.executionAttemptId, 'FINISHED');
+    expect(await job.terminated).toBe('FINISHED');
+    // Resolved by the fake's deleteJobBucketIfEmpty: the test would time out without it.
+    await bucket.released;
   });
 
   it('cancels: tasks released, slots freed, CANCELED', async () => {

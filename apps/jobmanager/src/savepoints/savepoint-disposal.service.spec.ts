@@ -13,11 +13,16 @@ describe('SavepointDisposalService', () => {
   let record: CheckpointRecord;
   const deleted: string[] = [];
   const statuses: string[] = [];
+  /** Jobs whose checkpoint bucket the service asked to delete (if empty), and the jobs running here. */
+  const bucketsReleased: string[] = [];
+  const active = new Set<string>();
   let service: SavepointDisposalService;
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'runnel-dispose-'));
     deleted.length = 0;
+    bucketsReleased.length = 0;
+    active.clear();
     statuses.length = 0;
     record = {
       jobId: JOB, checkpointId: CheckpointIds.parse(3), attempt: 0, status: 'COMPLETED', isSavepoint: true, triggerTimestamp: 1, completedTimestamp: 2, stateSize: 1,
@@ -27,7 +32,11 @@ describe('SavepointDisposalService', () => {
       find: async (jobId: string, id: number) => (jobId === JOB && id === record.checkpointId ? record : undefined),
       markStatus: async (_j: string, id: number, status: string) => void statuses.push(`${id}:${status}`),
     } as unknown as CheckpointRepository;
-    service = new SavepointDisposalService(repository, { deleteCheckpoint: async (j, id) => void deleted.push(`${j}/${id}`) }, new SavepointLocations(root));
+    const store = {
+      deleteCheckpoint: async (j: string, id: number) => void deleted.push(`${j}/${id}`),
+      deleteJobBucketIfEmpty: async (j: string) => (bucketsReleased.push(j), true),
+    };
+    service = new SavepointDisposalService(repository, store, new SavepointLocations(root), { isActive: (j) => active.has(j) });
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -61,6 +70,15 @@ describe('SavepointDisposalService', () => {
     expect(deleted).toEqual([`${JOB}/3`]);
     expect(existsSync(dir)).toBe(false);
     expect(statuses).toEqual(['3:DISPOSED']);
+    // The job does not run here: its bucket goes if this was the last of its state.
+    expect(bucketsReleased).toEqual([JOB]);
+  });
+
+  it('keeps the checkpoint bucket of a job that runs here, whatever the disposal left in it', async () => {
+    active.add(JOB);
+    expect((await finished(service.dispose(`savepoint://${JOB}/3`))).operation).toEqual({});
+    expect(deleted).toEqual([`${JOB}/3`]);
+    expect(bucketsReleased).toEqual([]);
   });
 
   it('refuses paths outside SAVEPOINT_DIRS, the root itself and bad ids at once, and fails on what is no savepoint', async () => {

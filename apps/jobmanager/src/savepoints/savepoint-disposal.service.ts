@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 import { CHECKPOINT_REPOSITORY, CHECKPOINT_STORE } from '../jobmaster/job-manager.tokens';
 import { SAVEPOINT_LOCATIONS, SavepointLocations } from './savepoint-locations.policy';
+import { JobManagerService } from '../jobmaster/job-manager.service';
 import { MAX_SAVEPOINT_METADATA_BYTES } from './savepoint-files';
 
 const SCHEME = 'savepoint://';
@@ -31,8 +32,10 @@ export class SavepointDisposalService {
 
   constructor(
     @Inject(CHECKPOINT_REPOSITORY) private readonly repository: CheckpointRepository,
-    @Inject(CHECKPOINT_STORE) private readonly store: Pick<StateStore, 'deleteCheckpoint'>,
+    @Inject(CHECKPOINT_STORE) private readonly store: Pick<StateStore, 'deleteCheckpoint' | 'deleteJobBucketIfEmpty'>,
     @Inject(SAVEPOINT_LOCATIONS) private readonly locations: SavepointLocations,
+    /** Jobs running here: an ended job's checkpoint bucket goes with the last savepoint disposed from it. */
+    @Inject(JobManagerService) private readonly jobs: Pick<JobManagerService, 'isActive'>,
   ) {}
 
   /** Starts disposing; a path that is neither a savepoint id nor a directory in SAVEPOINT_DIRS is refused at once. */
@@ -86,6 +89,7 @@ export class SavepointDisposalService {
       const record = await this.repository.find(target.jobId, target.checkpointId);
       if (!record || !record.isSavepoint || record.status !== 'COMPLETED') throw new Error(`no savepoint at ${SCHEME}${target.jobId}/${target.checkpointId}`);
       await this.store.deleteCheckpoint(record.jobId, record.checkpointId);
+      await this.releaseBucket(record.jobId);
       if (record.externalPath) await this.removeDirectory(this.locations.savepointDirectory(record.externalPath, 'savepoint-path')).catch(() => undefined);
       await this.repository.markStatus(record.jobId, record.checkpointId, 'DISPOSED');
       this.logger.log(`disposed savepoint ${SCHEME}${record.jobId}/${record.checkpointId}${record.externalPath ? ` and ${record.externalPath}` : ''}`);
@@ -96,9 +100,20 @@ export class SavepointDisposalService {
     const record = metadata ? await this.repository.find(metadata.jobId, metadata.checkpointId).catch(() => undefined) : undefined;
     if (record?.isSavepoint && record.status === 'COMPLETED' && record.externalPath === target.directory) {
       await this.store.deleteCheckpoint(record.jobId, record.checkpointId).catch(() => undefined);
+      await this.releaseBucket(record.jobId);
       await this.repository.markStatus(record.jobId, record.checkpointId, 'DISPOSED');
     }
     this.logger.log(`disposed savepoint directory ${target.directory}`);
+  }
+
+  /**
+   * A job that ended keeps its checkpoint bucket while a retained checkpoint or savepoint is in it
+   * (JobMaster.releaseCheckpointState): the disposal of the last one deletes it. A job that runs
+   * here keeps it whatever is left (its tasks write there); deleting fails nothing (logged).
+   */
+  private async releaseBucket(jobId: JobId): Promise<void> {
+    if (this.jobs.isActive(jobId)) return;
+    await this.store.deleteJobBucketIfEmpty(jobId).catch((error: Error) => this.logger.warn(`checkpoint bucket of job ${jobId} could not be deleted: ${error.message}`));
   }
 
   /** Deletes a savepoint directory (only one with a _metadata.json); returns the ids its metadata names. */

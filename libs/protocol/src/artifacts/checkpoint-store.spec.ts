@@ -28,4 +28,15 @@ describe('DirectoryCheckpointStore', () => {
     await store.deleteCheckpoint(job, CheckpointIds.parse(5));
     expect(readdirSync(join(root, job)).sort()).toEqual(['chk-3', 'chk-4']);
   });
+
+  it('removes a job’s directory only once it is empty', async () => {
+    const other = JobIds.parse('e'.repeat(32));
+    await store.createJobBucket(other);
+    await store.write(other, CheckpointIds.parse(1), 'a', 0, new Uint8Array([1]));
+    expect(await store.deleteJobBucketIfEmpty(other)).toBe(false);
+    await store.deleteCheckpoint(other, CheckpointIds.parse(1));
+    expect(await store.deleteJobBucketIfEmpty(other)).toBe(true);
+    expect(readdirSync(root).sort()).toEqual([job]);
+    expect(await store.deleteJobBucketIfEmpty(other)).toBe(true);
+  });
 });

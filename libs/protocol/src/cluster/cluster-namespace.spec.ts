@@ -1,5 +1,5 @@
 import {
-  ARTIFACT_BUCKET, CHECKPOINT_BUCKET, ClusterNamespace, DataNames, DispatcherSubjects, InvalidClusterIdError, JobIds, JobMasterSubjects,
+  ARTIFACT_BUCKET, LEGACY_CHECKPOINT_BUCKET, ClusterNamespace, DataNames, DispatcherSubjects, InvalidClusterIdError, JobIds, JobMasterSubjects,
   ResourceManagerSubjects, TaskExecutorSubjects, bindSubject,
 } from '../index';
 
@@ -30,7 +30,8 @@ describe('ClusterNamespace', () => {
     it('leaves JetStream names, buckets and the database as they are', () => {
       expect(ns.jetStreamNames(['runnel-leaders', 'x'])).toEqual(['runnel-leaders', 'x']);
       expect(ns.artifactBucket).toBe(ARTIFACT_BUCKET);
-      expect(ns.checkpointBucket).toBe(CHECKPOINT_BUCKET);
+      expect(ns.legacyCheckpointBucket).toBe(LEGACY_CHECKPOINT_BUCKET);
+      expect(ns.checkpointBucketOf(jobId)).toBe(`runnel-chk-${jobId}`);
       expect(ns.databaseName()).toBe('runnel');
     });
 
@@ -60,9 +61,10 @@ describe('ClusterNamespace', () => {
       expect(ns.jetStreamName('runnel-leaders')).toBe('runnel-leaders-team-a_1');
       expect(ns.jetStreamNames(['a', 'b'])).toEqual(['a-team-a_1', 'b-team-a_1']);
       expect(ns.artifactBucket).toBe('runnel-artifacts-team-a_1');
-      expect(ns.checkpointBucket).toBe('runnel-checkpoints-team-a_1');
+      expect(ns.legacyCheckpointBucket).toBe('runnel-checkpoints-team-a_1');
+      expect(ns.checkpointBucketOf(jobId)).toBe(`runnel-chk-${jobId}-team-a_1`);
       expect(ns.databaseName()).toBe('runnel_team-a_1');
-      for (const name of [ns.artifactBucket, ns.data.stream(jobId, 0), ns.data.consumer(0, 1)]) expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+      for (const name of [ns.artifactBucket, ns.checkpointBucketOf(jobId), ns.data.stream(jobId, 0), ns.data.consumer(0, 1)]) expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
     });
 
     it('namespaces the data names: stream, its subjects, credits and consumers', () => {

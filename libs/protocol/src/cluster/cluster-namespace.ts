@@ -14,7 +14,7 @@
  * A service builds its namespace once from its settings at bootstrap and passes it on (Nest DI,
  * worker data); nothing here is global or mutable.
  */
-import { ARTIFACT_BUCKET, CHECKPOINT_BUCKET, DataNames } from '../data/data-names';
+import { ARTIFACT_BUCKET, CheckpointBuckets, DataNames, LEGACY_CHECKPOINT_BUCKET } from '../data/data-names';
 import { JobId } from '../ids/ids';
 
 export const DEFAULT_CLUSTER_ID = 'default';
@@ -125,9 +125,14 @@ export class ClusterNamespace {
     return this.jetStreamName(ARTIFACT_BUCKET);
   }
 
-  /** JetStream Object Store bucket of checkpoint state. */
-  get checkpointBucket(): string {
-    return this.jetStreamName(CHECKPOINT_BUCKET);
+  /** JetStream Object Store bucket of one job's checkpoint state: `runnel-chk-<job>` (`-<id>` appended). */
+  checkpointBucketOf(jobId: JobId): string {
+    return this.jetStreamName(CheckpointBuckets.of(jobId));
+  }
+
+  /** The shared checkpoint bucket of older versions: read as a fallback, never written or created. */
+  get legacyCheckpointBucket(): string {
+    return this.jetStreamName(LEGACY_CHECKPOINT_BUCKET);
   }
 
   toString(): string {
