@@ -28,8 +28,8 @@ const ACCOUNT_LIMITS = { ...UNLIMITED, imports: -1, exports: -1, wildcards: true
 /** A .creds file for a new user of `account` with a role's permissions. */
 async function writeCreds(dir: string, name: string, account: KeyPair, role: NatsRole): Promise<{ path: string; seed: string }> {
   const user = createUser();
-  const { publish, subscribe } = natsRolePermissions(ClusterNamespace.of())[role];
-  const jwt = await encodeUser(name, user, account, { ...UNLIMITED, pub: { allow: [...publish] }, sub: { allow: [...subscribe] } });
+  const { publish, subscribe, publishDeny = [] } = natsRolePermissions(ClusterNamespace.of())[role];
+  const jwt = await encodeUser(name, user, account, { ...UNLIMITED, pub: { allow: [...publish], deny: [...publishDeny] }, sub: { allow: [...subscribe] } });
   const path = join(dir, `${name}.creds`);
   writeFileSync(path, fmtCreds(jwt, user), { mode: 0o600 });
   return { path, seed: new TextDecoder().decode(user.getSeed()) };

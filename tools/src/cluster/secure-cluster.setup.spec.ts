@@ -57,9 +57,15 @@ describe('prepareSecureCluster', () => {
     const secure = prepareSecureCluster(dir);
     const config = natsServerConfig(secure.credentials, ClusterNamespace.of('team-a'));
     const tm = config.split('\n').find((line) => line.includes('"taskmanagers"'))!;
-    for (const subject of ['runnel.team-a.resourcemanager.heartbeatFromTaskManager', 'runnel.team-a.jobmanager.updateTaskExecutionState', 'runnel.team-a.data.>', 'runnel.team-a.credit.>', '$O.runnel-checkpoints-team-a.>', '$JS.API.CONSUMER.MSG.NEXT.*.*']) {
+    for (const subject of ['runnel.team-a.resourcemanager.heartbeatFromTaskManager', 'runnel.team-a.jobmanager.updateTaskExecutionState', 'runnel.team-a.data.>', 'runnel.team-a.credit.>', '$O.*.C.>', '$O.*.M.>', '$JS.API.CONSUMER.MSG.NEXT.*.*']) {
       expect({ subject, allowed: tm.includes(`"${subject}"`) }).toEqual({ subject, allowed: true });
     }
+    // Any job's checkpoint bucket, but not the artifacts, the legacy shared bucket or the leaders.
+    const deny = tm.slice(tm.indexOf('deny: ['), tm.indexOf(']', tm.indexOf('deny: [')));
+    for (const subject of ['$O.runnel-artifacts-team-a.>', '$JS.API.STREAM.PURGE.OBJ_runnel-artifacts-team-a', '$O.runnel-checkpoints-team-a.>', '$JS.API.DIRECT.GET.KV_runnel-leaders-team-a']) {
+      expect({ subject, denied: deny.includes(`"${subject}"`) }).toEqual({ subject, denied: true });
+    }
+    expect(tm).not.toContain('STREAM.CREATE');
     expect(tm).toContain('subscribe: { allow: ["runnel.team-a.taskmanager.>", "runnel.team-a.credit.>", "_INBOX.>"] }');
     expect(tm).not.toContain('$KV');
     expect(tm).not.toContain('STREAM.DELETE');

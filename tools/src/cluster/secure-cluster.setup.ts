@@ -110,9 +110,13 @@ export function prepareSecureCluster(dataDir: string, options: { readonly cluste
  * - `taskmanagers` only what a TaskManager does (for its slot workers too, which have no connection
  *   of their own): its RPC subjects, requests to the ResourceManager (registration, heartbeats) and
  *   the JobManager (task states, checkpoint acks), the data and credit subjects, durable consumers,
- *   the artifact and checkpoint buckets, and replies on _INBOX. No KV (`$KV.>`), no stream
- *   creation, deletion or purge but the checkpoint bucket's, no message deletion: a TaskManager
- *   cannot touch the leader-election bucket or another service's subjects.
+ *   the artifact bucket (read) and every job's checkpoint bucket (read and write, each job has
+ *   its own), and replies on _INBOX. No KV (`$KV.>`), no stream creation or deletion, no writing
+ *   or purging the artifact bucket or the legacy shared checkpoint bucket, no reading the
+ *   leader-election bucket (a deny list), no message deletion. Checkpoint buckets are one token
+ *   each (`runnel-chk-<job>`), so object writes and purges are allowed on any bucket and stream
+ *   but those denied: a TaskManager could purge a data stream — it could already publish to any
+ *   job's data subjects; a per-job user JWT narrows both to its job.
  * - `clients` only what `@runnel/client` needs: requests to the dispatcher, and uploading an
  *   artifact into the Object Store bucket of artifacts (its chunks and metadata, and the JetStream
  *   API calls for that one stream, creating it included), with replies on their _INBOX.
@@ -124,8 +128,9 @@ export function prepareSecureCluster(dataDir: string, options: { readonly cluste
 export function natsServerConfig(credentials: Readonly<Record<NatsRole, NatsCredentials>>, namespace: ClusterNamespace): string {
   const permissions = natsRolePermissions(namespace);
   const user = (role: NatsRole) => {
-    const { publish, subscribe } = permissions[role];
-    const rule = publish[0] === '>' && subscribe[0] === '>' ? '{ publish: ">", subscribe: ">" }' : `{ publish: { allow: ${list(publish)} }, subscribe: { allow: ${list(subscribe)} } }`;
+    const { publish, subscribe, publishDeny } = permissions[role];
+    const deny = publishDeny?.length ? `, deny: ${list(publishDeny)}` : '';
+    const rule = publish[0] === '>' && subscribe[0] === '>' ? '{ publish: ">", subscribe: ">" }' : `{ publish: { allow: ${list(publish)}${deny} }, subscribe: { allow: ${list(subscribe)} } }`;
     return `    { user: ${quote(credentials[role].user!)}, password: ${quote(credentials[role].password!)}, permissions: ${rule} }`;
   };
   const list = (subjects: readonly string[]) => `[${subjects.map(quote).join(', ')}]`;
@@ -144,9 +149,14 @@ export function natsServerConfig(credentials: Readonly<Record<NatsRole, NatsCred
 export interface NatsRolePermissions {
   readonly publish: readonly string[];
   readonly subscribe: readonly string[];
+  /** Subjects denied although `publish` allows them (nats-server's and user JWTs' `deny`: it wins over allow). */
+  readonly publishDeny?: readonly string[];
 }
 
 /** The permissions of each role (see natsServerConfig). */
+/** The KV bucket of leader election (service-kit's LEADER_BUCKET; tools does not depend on service-kit). */
+const LEADER_BUCKET = 'runnel-leaders';
+
 export function natsRolePermissions(namespace: ClusterNamespace): Record<NatsRole, NatsRolePermissions> {
   const bucket = namespace.artifactBucket;
   const stream = `OBJ_${bucket}`;
@@ -159,8 +169,8 @@ export function natsRolePermissions(namespace: ClusterNamespace): Record<NatsRol
     `$JS.API.STREAM.PURGE.${stream}`,
     `$O.${bucket}.>`,
   ];
-  const checkpoints = namespace.checkpointBucket;
-  const checkpointStream = `OBJ_${checkpoints}`;
+  const legacyCheckpoints = namespace.legacyCheckpointBucket;
+  const leaderStream = `KV_${namespace.jetStreamName(LEADER_BUCKET)}`;
   const taskManagerPublish = [
     ...['registerTaskExecutor', 'heartbeatFromTaskManager', 'disconnectTaskExecutor'].map((m) => namespace.subject(`runnel.resourcemanager.${m}`)),
     ...['updateTaskExecutionState', 'acknowledgeCheckpoint', 'declineCheckpoint', 'requestFinalCheckpoint'].map((m) => namespace.subject(`runnel.jobmanager.${m}`)),
@@ -177,19 +187,34 @@ export function natsRolePermissions(namespace: ClusterNamespace): Record<NatsRol
     '$JS.FC.>',
     // nats.js looks a stream up by subject (the Object Store's get does).
     '$JS.API.STREAM.NAMES',
-    // Artifacts: read (ordered consumers, deleted when they restart). Checkpoint state: written and read.
-    ...objectReads(stream),
-    `$JS.API.CONSUMER.DELETE.${stream}.*`,
-    ...objectReads(checkpointStream).filter((s) => s !== '$JS.API.INFO'),
-    `$JS.API.STREAM.CREATE.${checkpointStream}`,
-    `$JS.API.STREAM.PURGE.${checkpointStream}`,
-    `$JS.API.CONSUMER.DELETE.${checkpointStream}.*`,
-    `$O.${checkpoints}.>`,
+    // Artifacts: read (ordered consumers, deleted when they restart). Checkpoint state: written and
+    // read in the bucket of any job (`runnel-chk-<job>`, one token: NATS wildcards match whole
+    // tokens, so these are allowed on any stream and bucket and the others denied below). The
+    // JobManager creates the buckets: no STREAM.CREATE. A put purges the chunks of an object it
+    // replaces (a retried write): STREAM.PURGE.
+    ...objectReads('*'),
+    `$JS.API.CONSUMER.DELETE.*.*`,
+    `$JS.API.STREAM.PURGE.*`,
+    '$O.*.C.>',
+    '$O.*.M.>',
+  ];
+  // What those wildcards would allow beyond checkpoint buckets and must not: writing or purging the
+  // artifact bucket, the shared checkpoint bucket of older versions (read only now), and reading or
+  // purging the leader-election bucket.
+  const taskManagerDeny = [
+    `$O.${bucket}.>`,
+    `$JS.API.STREAM.PURGE.${stream}`,
+    `$O.${legacyCheckpoints}.>`,
+    `$JS.API.STREAM.PURGE.OBJ_${legacyCheckpoints}`,
+    `$JS.API.STREAM.PURGE.${leaderStream}`,
+    `$JS.API.STREAM.MSG.GET.${leaderStream}`,
+    `$JS.API.DIRECT.GET.${leaderStream}`,
+    `$JS.API.DIRECT.GET.${leaderStream}.>`,
   ];
   const taskManagerSubscribe = [namespace.subject('runnel.taskmanager.>'), namespace.subject('runnel.credit.>'), '_INBOX.>'];
   return {
     services: { publish: ['>'], subscribe: ['>'] },
-    taskmanagers: { publish: taskManagerPublish, subscribe: taskManagerSubscribe },
+    taskmanagers: { publish: taskManagerPublish, subscribe: taskManagerSubscribe, publishDeny: taskManagerDeny },
     clients: { publish: clientPublish, subscribe: ['_INBOX.>'] },
   };
 }
