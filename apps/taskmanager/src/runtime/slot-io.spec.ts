@@ -4,7 +4,7 @@
  * real MessageChannel. What the slot's deployments need works — checkpoint state written and read
  * back — and anything else is refused with the reason, without reaching NATS.
  */
-import { CheckpointIds, ClusterNamespace, DataNames, JobIds } from '@runnel/protocol';
+import { CheckpointIds, CheckpointStore, ClusterNamespace, DataNames, JobIds } from '@runnel/protocol';
 import { randomBytes } from 'node:crypto';
 import { NatsConnection, RetentionPolicy, StorageType, connect } from 'nats';
 import { NatsExchangeIo } from '../exchange/nats-exchange.io';
@@ -26,6 +26,8 @@ describe('slot I/O through the TaskManager', () => {
     nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
     const jsm = await nc.jetstreamManager();
     for (const j of [job, other]) await jsm.streams.add({ name: DataNames.stream(j, 0), subjects: [DataNames.streamSubjects(j, 0)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
+    // The job's checkpoint bucket, as its JobManager creates it before deploying (a TaskManager only opens it).
+    await new CheckpointStore(nc, ClusterNamespace.DEFAULT, 1).createJobBucket(job);
     const scope = new SlotIoScope(3, job, ClusterNamespace.DEFAULT.data);
     scope.allow({ jobId: job, attempt: 0, dataStream: DataNames.stream(job, 0), vertexId: 'count', subtaskIndex: 1, restore: { checkpointId: 1, handles: [{ handle: `${job}/chk-1/count/0`, checksum: 'x' }] } } as unknown as Deployment);
     loop = loopbackSlotIo(new NatsExchangeIo(nc), scope, (m) => logged.push(m));
@@ -35,6 +37,7 @@ describe('slot I/O through the TaskManager', () => {
     loop?.close();
     const jsm = await nc?.jetstreamManager();
     for (const j of [job, other]) await jsm?.streams.delete(DataNames.stream(j, 0)).catch(() => undefined);
+    await jsm?.streams.delete(`OBJ_${ClusterNamespace.DEFAULT.checkpointBucketOf(job)}`).catch(() => undefined);
     await nc?.drain();
   });
 
@@ -80,7 +83,7 @@ describe('slot I/O through the TaskManager', () => {
     await expect(io.readState(written.handle, written.checksum)).rejects.toThrow(/no deployment into this slot restores it/);
     await expect(io.readState(`${other}/chk-1/count/0`, 'x')).rejects.toThrow(SlotIoRefusedError);
     // A handle its deployment restores is read (here: it does not exist, and the store says so).
-    await expect(io.readState(`${job}/chk-1/count/0`, 'x')).rejects.toThrow(/is unusable: it is missing from the checkpoint store/);
+    await expect(io.readState(`${job}/chk-1/count/0`, 'x')).rejects.toThrow(/is unusable: it is missing from the checkpoint buckets/);
     expect(logged.some((m) => m.includes(`writing checkpoint state of job ${other}`))).toBe(true);
   });
 
