@@ -48,6 +48,16 @@ describe('savepoint directories', () => {
     expect(existsSync(join(work, 'uid'))).toBe(false);
   });
 
+  it('creates the bucket of the job that wrote the savepoint before writing its state back (it may be gone)', async () => {
+    const calls: string[] = [];
+    const recording = Object.assign(Object.create(store) as DirectoryCheckpointStore, {
+      createJobBucket: async (j: string) => void calls.push(`create ${j}`),
+      write: (...args: Parameters<DirectoryCheckpointStore['write']>) => (calls.push('write'), store.write(...args)),
+    });
+    await readSavepointDirectory(recording, locations.savepointDirectory(location));
+    expect(calls).toEqual([`create ${jobId}`, 'write', 'write']);
+  });
+
   it('confines target directories and savepoint paths to SAVEPOINT_DIRS', () => {
     for (const bad of ['/etc', `${root}/../outside`, join(root, 'escape'), join(root, 'escape', 'sp'), `${root}x`, 'relative', '']) {
       expect(() => locations.targetDirectory(bad)).toThrow(ValidationError);

@@ -72,6 +72,10 @@ export async function readSavepointDirectory(store: StateStore, directory: strin
   }
   const { record } = metadata;
   const handles: CheckpointRecord['handles'] = [];
+  // The state goes back under the job that wrote it (its handles name that job): into that job's
+  // bucket, which may be long gone (or never existed on this NATS). Created here, by the
+  // JobManager; it goes when the savepoint is disposed (SavepointDisposalService).
+  if (files.size > 0) await store.createJobBucket(record.jobId);
   for (const [h, path] of files) {
     const bytes = await readFile(path);
     if (sha256Hex(bytes) !== h.checksum) throw new CorruptCheckpointError(h.handle, `file ${metadata.files[h.handle]} does not match its checksum`);
