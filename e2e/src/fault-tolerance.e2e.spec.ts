@@ -35,6 +35,20 @@ async function savepointLocation(cluster: TestCluster, jobId: string, triggerId:
   return done.operation.location;
 }
 
+/** Whether the job's checkpoint bucket (its Object Store stream) exists on the cluster's NATS. */
+async function checkpointBucketExists(cluster: TestCluster, jobId: string): Promise<boolean> {
+  const nc = await connect({ servers: cluster.nats.url });
+  try {
+    const stream = `OBJ_${ClusterNamespace.of().checkpointBucketOf(JobIds.parse(jobId))}`;
+    return await (await nc.jetstreamManager()).streams.info(stream).then(() => true, (error: Error) => {
+      if (error.message === 'stream not found') return false;
+      throw error;
+    });
+  } finally {
+    await nc.close();
+  }
+}
+
 async function checkpointsCompleted(cluster: TestCluster, jobId: string): Promise<number> {
   return (await httpJson<{ counts: { completed: number } }>(`${cluster.url}/jobs/${jobId}/checkpoints`)).body.counts.completed;
 }
@@ -144,6 +158,8 @@ describe('fault tolerance', () => {
     expect((await cluster.waitForJob(jobId, ['CANCELED'])).state).toBe('CANCELED');
     const listed = (await httpJson<{ savepoints: { path: string }[] }>(`${cluster.url}/savepoints`)).body.savepoints.map((s) => s.path);
     expect(listed).toContain(savepointPath);
+    // The first job ended, but its checkpoint bucket holds the savepoint: it stays (the next job reads it).
+    expect(await checkpointBucketExists(cluster, jobId)).toBe(true);
 
     const dryRun = await httpJson<{ unmatched: string[]; operators: { uid: string; toParallelism: number }[] }>(`${cluster.url}/savepoints/dry-run`, { body: { jarId: jar, savepointPath, parallelism: 3 } });
     expect(dryRun.body.unmatched).toEqual([]);
@@ -156,6 +172,11 @@ describe('fault tolerance', () => {
     expect(resumed.status).toBe(200);
     expect((await cluster.waitForJob(resumed.body.jobid, ['FINISHED', 'FAILED'], 120_000)).state).toBe('FINISHED');
     expect(canonicalRows([...readJsonLines(first), ...readJsonLines(second)])).toEqual(rollingSums(count, 7));
+
+    // Disposing the savepoint deletes the last of the first job's state, and with it its bucket.
+    const disposal = await httpJson<{ 'request-id': string }>(`${cluster.url}/savepoint-disposal`, { body: { 'savepoint-path': savepointPath } });
+    expect(disposal.status).toBe(202);
+    await waitFor(async () => !(await checkpointBucketExists(cluster, jobId)), { description: 'the first job’s checkpoint bucket to be deleted', timeoutMs: 30_000 });
   });
 
   it('refuses a savepoint whose state maps onto no operator, unless allowNonRestoredState', async () => {
