@@ -4,7 +4,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
-  Acknowledge, AcknowledgeCheckpointRequest, assertValidJobGraph, CheckpointConfigReply, CheckpointId, CheckpointsReply, CheckSavepointRequest, JobCheckpointStore, ConflictError, DeclineCheckpointRequest, FinalCheckpointRequest, JobDetailsReply, JobExceptionsReply, JobId, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceId, ResourceManagerGateway, SavepointMappingReply, SavepointMismatchError, SavepointsReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, TriggerSavepointReply, TriggerSavepointRequest,
+  Acknowledge, AcknowledgeCheckpointRequest, assertValidJobGraph, CheckpointConfigReply, CheckpointsReply, CheckSavepointRequest, JobCheckpointStore, ConflictError, DeclineCheckpointRequest, FinalCheckpointRequest, JobDetailsReply, JobExceptionsReply, JobId, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceId, ResourceManagerGateway, SavepointMappingReply, SavepointMismatchError, SavepointsReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, TriggerSavepointReply, TriggerSavepointRequest,
 } from '@runnel/protocol';
 import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 import { JobMaster } from './job-master';

@@ -232,7 +232,11 @@ export class CheckpointStore implements StateStore {
       this.manager.catch(() => (this.manager = undefined));
       opened = this.manager.then((jsm) => retryWhileJetStreamUnavailable(() => openExistingObjectStore(this.connection, jsm, bucket)));
       this.buckets.set(bucket, opened);
-      if (this.buckets.size > OPEN_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
+      if (this.buckets.size > OPEN_BUCKETS) {
+        // The oldest opened (a Map keeps insertion order): most likely a job that ended here.
+        const oldest = this.buckets.keys().next();
+        if (!oldest.done) this.buckets.delete(oldest.value);
+      }
       const forget = () => this.buckets.get(bucket) === opened && this.buckets.delete(bucket);
       opened.then((store) => store ?? forget(), forget);
     }
