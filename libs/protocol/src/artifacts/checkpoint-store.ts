@@ -9,7 +9,7 @@ import { ErrorCodes } from '../errors/error-codes';
 import { RunnelError } from '../errors/runnel-errors';
 import { JobIds, type CheckpointId, type JobId } from '../ids/ids';
 import { JetStreamManager, NatsConnection, ObjectStore, StorageType } from 'nats';
-import { isStreamNotFound, openExistingObjectStore } from './object-store.bind';
+import { isStreamNotFound, objectStoreStream, openExistingObjectStore } from './object-store.bind';
 import { sha256Hex } from './artifact-store';
 import { jetStreamReplicasFromEnv } from '../transport/jetstream-replicas';
 import { retryWhileJetStreamUnavailable } from '../transport/jetstream-unavailable.retry';
@@ -152,8 +152,12 @@ export class CheckpointStore implements StateStore {
   /** Creates the job's bucket unless it exists (idempotent): the JobManager's, before each attempt's deployment. */
   async createJobBucket(jobId: JobId): Promise<void> {
     const bucket = this.namespace.checkpointBucketOf(checkedJobId(jobId));
-    await retryWhileJetStreamUnavailable(() =>
-      this.connection.jetstream().views.os(bucket, { storage: StorageType.File, replicas: this.replicas, description: `Runnel checkpoint state of job ${jobId}` }));
+    await retryWhileJetStreamUnavailable(async () => {
+      await this.connection.jetstream().views.os(bucket, { storage: StorageType.File, replicas: this.replicas, description: `Runnel checkpoint state of job ${jobId}` });
+      // views.os ignores a lookup that fails otherwise than "stream not found" (a timeout) and then
+      // creates nothing: the bucket is looked up once more, so that it surely exists.
+      await (await this.jsm()).streams.info(objectStoreStream(bucket));
+    });
     this.buckets.delete(bucket);
   }
 
@@ -224,13 +228,17 @@ export class CheckpointStore implements StateStore {
     return deleted;
   }
 
+  private jsm(): Promise<JetStreamManager> {
+    this.manager ??= this.connection.jetstreamManager();
+    this.manager.catch(() => (this.manager = undefined));
+    return this.manager;
+  }
+
   /** An existing bucket (undefined when missing: not remembered, the JobManager may create it next). */
   private open(bucket: string): Promise<ObjectStore | undefined> {
     let opened = this.buckets.get(bucket);
     if (!opened) {
-      this.manager ??= this.connection.jetstreamManager();
-      this.manager.catch(() => (this.manager = undefined));
-      opened = this.manager.then((jsm) => retryWhileJetStreamUnavailable(() => openExistingObjectStore(this.connection, jsm, bucket)));
+      opened = this.jsm().then((jsm) => retryWhileJetStreamUnavailable(() => openExistingObjectStore(this.connection, jsm, bucket)));
       this.buckets.set(bucket, opened);
       if (this.buckets.size > OPEN_BUCKETS) {
         // The oldest opened (a Map keeps insertion order): most likely a job that ended here.
