@@ -131,13 +131,14 @@ export class JobRecoveryService {
       if (result.status === 'rejected') this.logger.warn(`job ${jobId}: TaskManager ${taskManagers[i].id} did not release it: ${(result.reason as Error)?.message}`);
     });
     await this.resourceManager.releaseSlots({ jobId });
+    // The job's data stream, all attempts: the resubmitted job starts again at attempt 0, whose
+    // subjects and consumer names the previous leader's attempt 0 used too. Only this cluster's
+    // stream of the job (the name is in its namespace): another cluster's is not ours to delete.
     const jsm = await this.connection.jetstreamManager();
-    for await (const stream of jsm.streams.list()) {
-      const name = stream.config.name;
-      // Only this cluster's streams of the job: another cluster's are not ours to delete.
-      if (this.namespace.data.attemptOf(name, jobId) === undefined) continue;
-      await jsm.streams.delete(name).catch((error: Error) => this.logger.warn(`job ${jobId}: could not delete stream ${name}: ${error.message}`));
-    }
+    const name = this.namespace.data.stream(jobId);
+    await jsm.streams.delete(name).catch((error: Error) => {
+      if (!/stream not found/i.test(error.message)) this.logger.warn(`job ${jobId}: could not delete stream ${name}: ${error.message}`);
+    });
   }
 
   private async withRetry<T>(what: string, waitMs: number, call: () => Promise<T>): Promise<T> {
