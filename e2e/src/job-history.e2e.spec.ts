@@ -95,7 +95,7 @@ describe('job history and orphaned data streams', () => {
     await waitFor(async () => !(await streamNames()).includes(orphanStream) && !(await consumersOf(live)).includes(names.consumer(7, 0, 0)) && (await attempt7()) === 0, {
       description: 'the orphaned data stream and attempt 7 to be swept', timeoutMs: 30_000,
     });
-    // Swept at least once after the orphans were made: the running attempt's stream and consumers are still there.
+    // Swept at least once after the orphans were made: the running job's stream and its current attempt's consumers are still there.
     expect(await streamNames()).toContain(live);
     expect((await consumersOf(live)).sort()).toEqual(current);
     expect((await httpJson(`${cluster.url}/jobs/${running}?mode=cancel`, { method: 'PATCH' })).status).toBe(202);

@@ -18,6 +18,8 @@ export class SlotIoScope {
   /** Data subject prefix (`…data.<job>.<attempt>.`) → its attempt. */
   private readonly dataPrefixes = new Map<string, number>();
   private readonly creditPrefixes = new Set<string>();
+  /** The newest attempt deployed here: an older one's names are no longer the slot's. */
+  private attempt = -1;
   private readonly streams = new Set<string>();
   private readonly tasks = new Set<string>();
   private readonly restoreHandles = new Set<string>();
@@ -31,9 +33,18 @@ export class SlotIoScope {
   /** A deployment into the slot: its attempt's names become usable. */
   allow(d: Deployment): void {
     if (d.jobId !== this.jobId) return; // the TaskManager deploys only the slot's job; nothing to allow
+    if (d.attempt < this.attempt) return; // a stale deployment: its attempt was superseded here
+    if (d.attempt > this.attempt) {
+      // A newer attempt: the old one was released (its consumers deleted, its records purged), and
+      // a task of it that is still being cancelled may no longer publish into the job's stream.
+      this.attempt = d.attempt;
+      this.dataPrefixes.clear();
+      this.creditPrefixes.clear();
+    }
     this.dataPrefixes.set(stripLast2(this.names.subject(d.jobId, d.attempt, 0, 0)), d.attempt);
     this.creditPrefixes.add(stripLast2(this.names.credit(d.jobId, d.attempt, 0, 0)));
-    this.streams.add(d.dataStream);
+    // The name the TaskManager derives for the slot's job, not the deployment's word for it.
+    this.streams.add(this.names.stream(d.jobId));
     this.tasks.add(taskKey(d.vertexId, d.subtaskIndex));
     for (const h of d.restore?.handles ?? []) this.restoreHandles.add(h.handle);
   }

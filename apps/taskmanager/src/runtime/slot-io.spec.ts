@@ -51,6 +51,26 @@ describe('slot I/O through the TaskManager', () => {
     await expect(io.publish(DataNames.subject(job, 1, 0, 0), new Uint8Array([1]))).rejects.toThrow(SlotIoRefusedError);
   });
 
+  it('gives a slot the names of its newest attempt only: a restart takes the old attempt’s away', () => {
+    const scope = new SlotIoScope(5, job, ClusterNamespace.DEFAULT.data);
+    const deploy = (attempt: number) => scope.allow({ jobId: job, attempt, dataStream: DataNames.stream(job), vertexId: 'count', subtaskIndex: 0 } as unknown as Deployment);
+    deploy(0);
+    scope.checkDataSubject(DataNames.subject(job, 0, 1, 1));
+    scope.checkConsumer(DataNames.stream(job), DataNames.consumer(0, 1, 1), DataNames.subject(job, 0, 1, 1));
+    deploy(1);
+    scope.checkDataSubject(DataNames.subject(job, 1, 1, 1));
+    scope.checkCreditSubject(DataNames.credit(job, 1, 1, 0));
+    expect(() => scope.checkDataSubject(DataNames.subject(job, 0, 1, 1))).toThrow(/it is not a data subject of the job attempts deployed in this slot/);
+    expect(() => scope.checkCreditSubject(DataNames.credit(job, 0, 1, 0))).toThrow(SlotIoRefusedError);
+    expect(() => scope.checkConsumer(DataNames.stream(job), DataNames.consumer(0, 1, 1), DataNames.subject(job, 0, 1, 1))).toThrow(SlotIoRefusedError);
+    // A deployment of the old attempt arriving late gives nothing back.
+    deploy(0);
+    expect(() => scope.checkDataSubject(DataNames.subject(job, 0, 1, 1))).toThrow(SlotIoRefusedError);
+    // Another job's stream is refused even when a deployment names it.
+    scope.allow({ jobId: job, attempt: 1, dataStream: DataNames.stream(other), vertexId: 'count', subtaskIndex: 0 } as unknown as Deployment);
+    expect(() => scope.checkConsumer(DataNames.stream(other), DataNames.consumer(1, 1, 1), DataNames.subject(job, 1, 1, 1))).toThrow(/it is not the data stream/);
+  });
+
   it('consumes the slot job’s partition in batches and refuses a consumer on another job’s stream', async () => {
     const io = loop.client;
     await expect(io.consume({ stream: DataNames.stream(other), durable: DataNames.consumer(0, 0, 0), filterSubject: DataNames.subject(other, 0, 0, 0), batch: 8 })).rejects.toThrow(/it is not the data stream of a job attempt deployed in this slot/);
