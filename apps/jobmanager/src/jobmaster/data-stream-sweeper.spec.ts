@@ -1,8 +1,9 @@
 /**
  * The DataStreamSweeper against a real NATS server (RUNNEL_TEST_NATS_URL or the local one), in a
  * cluster namespace of its own: streams of jobs that do not run go (unless younger than one
- * interval), former attempts' consumers and records in a running job's stream go, its current
- * attempt's stay; a job being recovered and other clusters' streams are left alone.
+ * interval), so do streams of the former per-attempt layout; former attempts' consumers and
+ * records in a running job's stream go, its current attempt's stay; a job being recovered and
+ * other clusters' streams are left alone.
  */
 import { ClusterNamespace, JobId, JobIds } from '@runnel/protocol';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ describe('DataStreamSweeper', () => {
   const namespace = ClusterNamespace.of(`sweep-${randomBytes(4).toString('hex')}`);
   const other = ClusterNamespace.of(`other-${randomBytes(4).toString('hex')}`);
   const names = namespace.data;
-  const [ended, running, recovering] = [JobIds.generate(), JobIds.generate(), JobIds.generate()];
+  const [ended, running, recovering, legacy] = [JobIds.generate(), JobIds.generate(), JobIds.generate(), JobIds.generate()];
   const made: string[] = [];
   let nc: NatsConnection;
   let jsm: JetStreamManager;
@@ -66,18 +67,24 @@ describe('DataStreamSweeper', () => {
     const runningStream = await stream(namespace, running, [0, 1, 2]);
     const recoveringStream = await stream(namespace, recovering, [0, 3]);
     const othersStream = await stream(other, ended, [0]);
+    // A stream of the former layout (one per attempt, `runnel-data-<job>-<attempt>-<cluster>`), left by an older JobManager.
+    const legacyStream = `runnel-data-${legacy}-1-${namespace.id}`;
+    await jsm.streams.add({ name: legacyStream, subjects: [names.attemptSubjects(legacy, 1)], storage: StorageType.Memory });
+    made.push(legacyStream);
 
     // Every stream is younger than one interval: only what is inside running jobs' streams is swept.
     const young = await new DataStreamSweeper(nc, namespace, jobs, INTERVAL_MS, log).sweep();
     expect(young).toEqual({ streams: [], attempts: [`${runningStream}/0`, `${runningStream}/1`] });
     expect(await exists(endedStream)).toBe(true);
+    expect(await exists(legacyStream)).toBe(true);
     expect(await consumersOf(runningStream)).toEqual([names.consumer(2, 0, 0)]);
     expect(await subjectsOf(runningStream, running)).toEqual([names.subject(running, 2, 0, 0), names.subject(running, 2, 1, 3)]);
 
     // An interval later the ended job's stream goes too.
     const later = await new DataStreamSweeper(nc, namespace, jobs, INTERVAL_MS, log, () => Date.now() + 2 * INTERVAL_MS).sweep();
-    expect(later).toEqual({ streams: [endedStream], attempts: [] });
+    expect({ ...later, streams: later.streams.sort() }).toEqual({ streams: [endedStream, legacyStream].sort(), attempts: [] });
     expect(await exists(endedStream)).toBe(false);
+    expect(await exists(legacyStream)).toBe(false);
     expect(await consumersOf(runningStream)).toEqual([names.consumer(2, 0, 0)]);
     // A recovery's job: any attempt may be its own, nothing is touched.
     expect(await consumersOf(recoveringStream)).toEqual([names.consumer(0, 0, 0), names.consumer(3, 0, 0)]);

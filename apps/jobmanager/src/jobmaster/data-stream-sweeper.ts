@@ -7,9 +7,11 @@
  * subjects purged): a release that failed when the attempt ended, or records an old attempt's
  * producers published after it (they were being cancelled). Those are never delivered (no consumer
  * of the current attempt reads them), but they take room in a stream that refuses publishes when
- * full. Recovery deletes the streams of the jobs it takes over; this catches the rest, while the
- * cluster runs. Only the leader sweeps (it alone knows which attempts run), and a stream younger
- * than one interval is left alone: its job may be starting on this JobManager right now.
+ * full. Streams of the former layout (one per attempt, `runnel-data-<job>-<attempt>`, from a
+ * JobManager of before per-job streams) are orphans too. Recovery deletes the streams of the jobs
+ * it takes over (of both layouts); this catches the rest, while the cluster runs. Only the leader
+ * sweeps (it alone knows which attempts run), and a stream younger than one interval is left
+ * alone: its job may be starting on this JobManager right now.
  */
 import { ClusterNamespace, JobId } from '@runnel/protocol';
 import { JetStreamManager, NatsConnection } from 'nats';
@@ -70,9 +72,12 @@ export class DataStreamSweeper {
       const name = stream.config.name;
       // Only this cluster's data streams: the namespace checks the prefix, job id and cluster suffix.
       const jobId = this.namespace.data.jobOf(name);
-      if (jobId === undefined) continue;
+      // A stream of the former layout (one per attempt) runs no attempt of this JobManager's, and
+      // would keep its job's stream from being created (their subjects overlap): always an orphan.
+      const legacy = jobId === undefined && this.namespace.data.legacyJobOf(name, stream.config.subjects) !== undefined;
+      if (jobId === undefined && !legacy) continue;
       try {
-        if (this.jobs.isLive(jobId)) {
+        if (jobId !== undefined && this.jobs.isLive(jobId)) {
           for (const attempt of await this.staleAttempts(jsm, name, jobId)) {
             await releaseAttempt(jsm, this.namespace, jobId, attempt);
             result.attempts.push(`${name}/${attempt}`);

@@ -32,16 +32,21 @@ function setup(jobs: StoredJob[], options: { listFailures?: number; runningHere?
   });
   const taskExecutor = (resourceId: string) =>
     testingTaskExecutorGateway({ releaseJob: async ({ jobId }) => (releasedOn.push(`${resourceId}:${jobId}`), {}) });
-  // Each job's data stream, and another cluster's (`-a`) of the same job, which is not this cluster's to delete.
-  const streamNames = new Set(jobs.flatMap((j) => [`runnel-data-${j.jobId}`, `runnel-data-${j.jobId}-a`]).concat(['KV_runnel-leaders']));
+  // Each job's data stream, one of the former layout (per attempt) in the default cluster, and
+  // cluster `a`'s and cluster `3`'s of the same job, which are not the default cluster's to delete.
+  const streams = jobs.flatMap((j) => [
+    { name: `runnel-data-${j.jobId}`, subjects: [`runnel.data.${j.jobId}.>`] },
+    { name: `runnel-data-${j.jobId}-3`, subjects: [`runnel.data.${j.jobId}.3.>`] },
+    { name: `runnel-data-${j.jobId}-a`, subjects: [`runnel.a.data.${j.jobId}.>`] },
+    { name: `runnel-data-${j.jobId}-3`, subjects: [`runnel.3.data.${j.jobId}.>`] },
+  ]).concat([{ name: 'KV_runnel-leaders', subjects: ['$KV.runnel-leaders.>'] }]);
   const connection = {
     jetstreamManager: async () => ({
       streams: {
-        delete: async (name: string) => {
-          if (!streamNames.delete(name)) throw new Error('stream not found');
-          deletedStreams.push(name);
-          return true;
-        },
+        list: () => (async function* () {
+          for (const config of streams) yield { config };
+        })(),
+        delete: async (name: string) => (deletedStreams.push(name), true),
       },
     }),
   } as unknown as NatsConnection;
@@ -85,7 +90,7 @@ describe('JobRecoveryService', () => {
     ]);
     expect(t.releasedOn.sort()).toEqual([`tm-1:${running}`, `tm-2:${running}`]);
     expect(t.releasedSlots).toEqual([running]);
-    expect(t.deletedStreams).toEqual([`runnel-data-${running}`]);
+    expect(t.deletedStreams).toEqual([`runnel-data-${running}`, `runnel-data-${running}-3`]);
   });
 
   it('finishes the way of jobs that were being cancelled or failed', async () => {
@@ -94,7 +99,7 @@ describe('JobRecoveryService', () => {
     expect(report.ended).toEqual([{ jobId: id('4'), status: JobStatuses.Canceled }, { jobId: id('5'), status: JobStatuses.Failed }]);
     expect(t.submitted).toEqual([]);
     expect(t.releasedSlots).toEqual([id('4'), id('5')]);
-    expect(t.deletedStreams).toEqual([`runnel-data-${id('4')}`, `runnel-data-${id('5')}`]);
+    expect(t.deletedStreams).toEqual([`runnel-data-${id('4')}`, `runnel-data-${id('4')}-3`, `runnel-data-${id('5')}`, `runnel-data-${id('5')}-3`]);
   });
 
   it("deletes its own cluster's data stream of a job it takes over, not the default cluster's", async () => {

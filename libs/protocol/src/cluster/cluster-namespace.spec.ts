@@ -105,6 +105,19 @@ describe('ClusterNamespace', () => {
       expect(ns.data.attemptOfSubject(ns.data.subject(jobId, 4, 1, 0), jobId)).toBe(4);
       expect(ns.data.attemptOfSubject(DataNames.subject(jobId, 4, 1, 0), jobId)).toBeUndefined();
     });
+
+    it('recognises its streams of the former layout (one per attempt) by name and subjects', () => {
+      expect(ns.data.legacyJobOf(`runnel-data-${jobId}-3-team-a_1`, [`runnel.team-a_1.data.${jobId}.3.>`])).toBe(jobId);
+      expect(ns.data.legacyJobOf(`runnel-data-${jobId}-3-team-a_1`, [`runnel.team-a_1.data.${jobId}.4.>`])).toBeUndefined();
+      expect(ns.data.legacyJobOf(ns.data.stream(jobId), [ns.data.streamSubjects(jobId)])).toBeUndefined();
+      const def = ClusterNamespace.DEFAULT.data;
+      expect(def.legacyJobOf(`runnel-data-${jobId}-3`, [`runnel.data.${jobId}.3.>`])).toBe(jobId);
+      // Cluster `3`'s stream of the job has the same name: its subjects tell it apart.
+      const three = ClusterNamespace.of('3').data;
+      expect(three.stream(jobId)).toBe(`runnel-data-${jobId}-3`);
+      expect(def.legacyJobOf(three.stream(jobId), [three.streamSubjects(jobId)])).toBeUndefined();
+      expect(def.legacyJobOf(`runnel-data-${jobId}-3`, undefined)).toBeUndefined();
+    });
   });
 
   describe('invalid ids', () => {

@@ -64,6 +64,14 @@ export interface ClusterDataNames {
   attemptOfConsumer(consumerName: string): number | undefined;
   /** The attempt a data subject of the job belongs to (its token after the job id), when it is one of this cluster's. */
   attemptOfSubject(subject: string, jobId: JobId): number | undefined;
+  /**
+   * The job of a data stream of this cluster in the former layout, one stream per attempt
+   * (`runnel-data-<job>-<attempt>`, subjects `…data.<job>.<attempt>.>`), left by a JobManager of
+   * before per-job streams. Its subjects overlap the job's stream's, which NATS refuses to create
+   * while it exists. Told by name and subjects both: `runnel-data-<job>-5` is also the name of
+   * cluster `5`'s stream of the job, whose subjects are `runnel.5.data.<job>.>`.
+   */
+  legacyJobOf(streamName: string, subjects: readonly string[] | undefined): JobId | undefined;
 }
 
 const CONSUMER_NAME = /^a(\d+)-e\d+-p\d+$/;
@@ -101,6 +109,13 @@ export class ClusterNamespace {
       attemptOfConsumer: (consumerName) => {
         const match = CONSUMER_NAME.exec(this.withoutSuffix(consumerName) ?? '');
         return match ? Number(match[1]) : undefined;
+      },
+      legacyJobOf: (streamName, subjects) => {
+        const match = /^([0-9a-f]{32})-(\d+)$/.exec(this.withoutSuffix(streamName)?.slice(DATA_STREAM_PREFIX.length) ?? '');
+        if (!streamName.startsWith(DATA_STREAM_PREFIX) || !match || !JobIds.isValid(match[1])) return undefined;
+        const jobId = match[1];
+        const former = this.subject(DataNames.attemptSubjects(jobId, Number(match[2])));
+        return subjects?.length === 1 && subjects[0] === former ? jobId : undefined;
       },
       attemptOfSubject: (subject, jobId) => {
         const prefix = this.subject(DataNames.streamSubjects(jobId)).slice(0, -1);
