@@ -63,7 +63,7 @@ describe('backpressure', () => {
     try {
       // 25 samples 400 ms apart: the stream and the lag are watched for 10 s, not a moment.
       for (let i = 0; i < 25; i++) {
-        const [info, details] = await Promise.all([jsm.streams.info(DataNames.stream(jobId, 0)), cluster.job(jobId)]);
+        const [info, details] = await Promise.all([jsm.streams.info(DataNames.stream(jobId)), cluster.job(jobId)]);
         const source = details.vertices[0];
         const sink = details.vertices[details.vertices.length - 1];
         samples.push({ streamBytes: info.state.bytes, written: source.metrics['write-records'], read: sink.metrics['read-records'] });

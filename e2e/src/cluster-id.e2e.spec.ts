@@ -113,7 +113,7 @@ describe('CLUSTER_ID: two clusters on one NATS and one Postgres', () => {
       expect(streams).toEqual(expect.arrayContaining(['KV_runnel-leaders-a', 'KV_runnel-leaders-b', 'OBJ_runnel-artifacts-a']));
       expect(streams).not.toContain('KV_runnel-leaders');
       expect(streams).not.toContain('OBJ_runnel-artifacts');
-      // The job's data stream (runnel-data-<job>-0-a) was deleted when it finished; none is left over.
+      // The job's data stream (runnel-data-<job>-a, one for all its attempts) was deleted when it finished; none is left over.
       expect(streams.filter((s) => s.startsWith('runnel-data-'))).toEqual([]);
       const kv = await nc.jetstream().views.kv('runnel-leaders-a');
       const keys: string[] = [];

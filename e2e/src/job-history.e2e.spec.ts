@@ -1,11 +1,11 @@
 /**
  * A long-lived JobManager does not grow with every job it ran: with JOB_HISTORY_SIZE=2 it holds
  * the last two ended jobs (older ones are served from the job store: their status, no live
- * views), and the leader's periodic sweep deletes data streams of job attempts that do not run,
- * leaving the running job's stream alone.
+ * views), and the leader's periodic sweep deletes data streams of jobs that do not run, and in the
+ * running job's stream what belongs to attempts other than its current one, leaving that alone.
  */
 import { ClusterNamespace, JobIds, type JobId } from '@runnel/protocol';
-import { connect, NatsConnection, RetentionPolicy, StorageType } from 'nats';
+import { AckPolicy, connect, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -40,13 +40,21 @@ describe('job history and orphaned data streams', () => {
     return names;
   };
 
-  /** A data stream as the JobManager would make it, for an attempt nobody runs. */
-  const orphan = async (jobId: JobId, attempt: number): Promise<string> => {
-    const name = ClusterNamespace.DEFAULT.data.stream(jobId, attempt);
+  const names = ClusterNamespace.DEFAULT.data;
+
+  /** A data stream as the JobManager would make it, for a job nobody runs. */
+  const orphan = async (jobId: JobId): Promise<string> => {
+    const name = names.stream(jobId);
     await (await nc.jetstreamManager()).streams.add({
-      name, subjects: [ClusterNamespace.DEFAULT.data.streamSubjects(jobId, attempt)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue,
+      name, subjects: [names.streamSubjects(jobId)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue,
     });
     return name;
+  };
+
+  const consumersOf = async (stream: string): Promise<string[]> => {
+    const found: string[] = [];
+    for await (const c of (await nc.jetstreamManager()).consumers.list(stream)) found.push(c.name);
+    return found;
   };
 
   it(`holds the last ${HISTORY} ended jobs; older ones are served from the job store`, async () => {
@@ -69,22 +77,27 @@ describe('job history and orphaned data streams', () => {
     expect((await httpJson<{ state: string }>(`${cluster.url}/jobs/${jobs[0]}`)).body.state).toBe('FINISHED');
   });
 
-  it('sweeps the data streams of attempts that do not run, not the running job\'s', async () => {
+  it('sweeps the data streams of jobs that do not run and other attempts in the running job\'s, not its current attempt', async () => {
     const jar = await cluster.uploadJob(join(FIXTURES, 'unbounded.job.mjs'));
     const running = await cluster.run(jar, [], 1);
     await waitFor(async () => (await cluster.job(running)).vertices.every((v) => v.status === 'RUNNING'), { description: 'the unbounded job to run' });
-    const live = ClusterNamespace.DEFAULT.data.stream(running, 0);
+    const live = names.stream(running);
     expect(await streamNames()).toContain(live);
-    const orphans = [
-      await orphan(JobIds.parse(randomBytes(16).toString('hex')), 0), // a job this JobManager never heard of
-      await orphan(running, 7), // another attempt of the running job
-    ];
-    await waitFor(async () => {
-      const names = await streamNames();
-      return orphans.every((o) => !names.includes(o));
-    }, { description: 'the orphaned data streams to be deleted', timeoutMs: 30_000 });
-    // Swept at least once after the orphans were made: the running attempt's stream is still there.
+    const current = (await consumersOf(live)).sort();
+    expect(current.every((c) => names.attemptOfConsumer(c) === 0)).toBe(true);
+    const orphanStream = await orphan(JobIds.parse(randomBytes(16).toString('hex'))); // a job this JobManager never heard of
+    // Another attempt's consumer and unread record in the running job's stream.
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.add(live, { durable_name: names.consumer(7, 0, 0), filter_subject: names.subject(running, 7, 0, 0), ack_policy: AckPolicy.Explicit });
+    await nc.jetstream().publish(names.subject(running, 7, 0, 0), new Uint8Array([7]));
+    const attempt7 = async () => (await jsm.streams.info(live, { subjects_filter: names.attemptSubjects(running, 7) })).state.messages;
+    expect(await attempt7()).toBe(1);
+    await waitFor(async () => !(await streamNames()).includes(orphanStream) && !(await consumersOf(live)).includes(names.consumer(7, 0, 0)) && (await attempt7()) === 0, {
+      description: 'the orphaned data stream and attempt 7 to be swept', timeoutMs: 30_000,
+    });
+    // Swept at least once after the orphans were made: the running job's stream and its current attempt's consumers are still there.
     expect(await streamNames()).toContain(live);
+    expect((await consumersOf(live)).sort()).toEqual(current);
     expect((await httpJson(`${cluster.url}/jobs/${running}?mode=cancel`, { method: 'PATCH' })).status).toBe(202);
     await cluster.waitForJob(running, ['CANCELED']);
   });

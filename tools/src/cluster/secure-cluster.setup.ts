@@ -121,9 +121,12 @@ export function prepareSecureCluster(dataDir: string, options: { readonly cluste
  *   artifact into the Object Store bucket of artifacts (its chunks and metadata, and the JetStream
  *   API calls for that one stream, creating it included), with replies on their _INBOX.
  *
- * NATS wildcards match whole tokens, and stream names are one token (`runnel-data-<job>-<attempt>`),
- * so consumer calls are allowed on any stream: which data stream a slot may use is checked by its
- * TaskManager (slot-io.scope.ts).
+ * NATS wildcards match whole tokens, and a stream name is one token of the JetStream API subjects
+ * (`$JS.API.CONSUMER.CREATE.<stream>.…`), so a shared `taskmanagers` user cannot be confined to
+ * some data streams by a prefix: consumer calls are allowed on any stream here, and which data
+ * stream and consumers a slot may use is checked by its TaskManager (slot-io.scope.ts). A job has
+ * one data stream for all its attempts (`runnel-data-<job>`, consumers `a<attempt>-e<edge>-p<partition>`),
+ * so a credential minted for one job can name its stream exactly.
  */
 export function natsServerConfig(credentials: Readonly<Record<NatsRole, NatsCredentials>>, namespace: ClusterNamespace): string {
   const permissions = natsRolePermissions(namespace);

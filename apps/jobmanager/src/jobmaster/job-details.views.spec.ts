@@ -32,7 +32,7 @@ function setup() {
     {
       resourceManager: rm,
       taskExecutor: (resourceId) => testingTaskExecutorGateway({ submitTask: async (tdd) => (deployed.push({ ...tdd, resourceId }), {}), releaseJob: async () => ({}) }),
-      dataStreams: { create: async () => 'stream', delete: async () => undefined },
+      dataStreams: { create: async () => 'stream', releaseAttempt: async () => undefined, delete: async () => undefined },
       clock: () => now,
       sleep: async (ms) => void (now += ms),
       log: { log: () => undefined, warn: () => undefined, error: () => undefined },

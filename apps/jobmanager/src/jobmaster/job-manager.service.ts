@@ -44,11 +44,18 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
     this.history = new JobHistory(settings.jobHistory ?? DEFAULT_JOB_HISTORY, Date.now);
   }
 
-  /** The current attempt of a job that runs here, or any attempt of one being recovered (the orphan sweep keeps its stream). */
-  isLive(jobId: JobId, attempt: number): boolean {
+  /** A job that runs here, or one being recovered (the orphan sweep keeps its data stream). */
+  isLive(jobId: JobId): boolean {
     if (this.recovering.has(jobId)) return true;
     const job = this.jobs.get(jobId);
-    return job !== undefined && !job.isTerminal() && job.graph.attempt === attempt;
+    return job !== undefined && !job.isTerminal();
+  }
+
+  /** The attempt a job that runs here is at; undefined while it is being recovered (the sweep then leaves its stream alone). */
+  currentAttempt(jobId: JobId): number | undefined {
+    if (this.recovering.has(jobId)) return undefined;
+    const job = this.jobs.get(jobId);
+    return job !== undefined && !job.isTerminal() ? job.graph.attempt : undefined;
   }
 
   /** Whether the job runs here or is being recovered here (its checkpoint bucket must stay). */

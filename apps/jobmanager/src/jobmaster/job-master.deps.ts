@@ -4,9 +4,14 @@ import { CheckpointRepository } from '../checkpoints/checkpoint.repository';
 import type { JobHistorySettings } from './job-history';
 
 /** Creates and deletes the JetStream stream that carries one job attempt's records. */
+/** The job's data stream (one for all its attempts; jetstream-data-stream.admin.ts). */
 export interface DataStreamAdmin {
+  /** Makes sure the job's stream exists for this attempt; returns its name. */
   create(jobId: JobId, attempt: number): Promise<string>;
-  delete(jobId: JobId, attempt: number): Promise<void>;
+  /** An attempt is over: its consumers are deleted and its records purged; the stream stays. */
+  releaseAttempt(jobId: JobId, attempt: number): Promise<void>;
+  /** The job is over (finished, failed, cancelled; a stop with a savepoint is one of these): its stream is deleted. */
+  delete(jobId: JobId): Promise<void>;
 }
 
 export interface JobMasterDeps {

@@ -16,7 +16,7 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number; streamDeletionHangs?: boolean; streamCreationTimesOut?: readonly number[]; releaseJob?: () => Promise<void>; slotRequestRefused?: Error } = {}) {
+function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfterMs?: number; graph?: JobGraph; unreachable?: Set<string>; completed?: CheckpointRecord[]; resourceManagerDownFor?: number; attemptReleaseHangs?: boolean; streamCreationTimesOut?: readonly number[]; releaseJob?: () => Promise<void>; slotRequestRefused?: Error } = {}) {
   const sleeps: number[] = [];
   let creations = 0;
   let now = 1000;
@@ -60,7 +60,7 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
       },
       releaseJob: async () => (await options.releaseJob?.(), released.push(resourceId), {}),
     });
-  const streams = { created: 0, deleted: 0 };
+  const streams = { created: 0, releasedAttempts: [] as number[], deleted: 0 };
   // The job's checkpoint bucket: when it was created (how many tasks were deployed by then), and its release at the end.
   const bucket = { createdAfterDeployments: [] as number[], released: undefined as Promise<void> | undefined };
   let bucketReleased!: () => void;
@@ -76,7 +76,8 @@ function setup(options: { freeSlots?: number; timeoutMs?: number; threeFreeAfter
           if (options.streamCreationTimesOut?.includes(creations++)) throw Object.assign(new Error('TIMEOUT'), { name: 'NatsError', code: 'TIMEOUT' });
           return (streams.created++, 'stream');
         },
-        delete: () => (streams.deleted++, options.streamDeletionHangs ? new Promise<void>(() => undefined) : Promise.resolve()),
+        releaseAttempt: (_jobId: unknown, attempt: number) => (streams.releasedAttempts.push(attempt), options.attemptReleaseHangs ? new Promise<void>(() => undefined) : Promise.resolve()),
+        delete: async () => void streams.deleted++,
       },
       clock: () => now,
       sleep: async (ms) => {
@@ -171,7 +172,7 @@ describe('JobMaster failover', () => {
     expect(exceptions.at(-1)).toMatch(/^NoUsableCheckpointException: checkpoint 4 is corrupt and no other completed checkpoint is left/);
   });
 
-  it('restarts a failed job with a fixed-delay strategy: new attempt, new stream, fresh slots', async () => {
+  it("restarts a failed job with a fixed-delay strategy: new attempt (the old one's part of the job's stream released), fresh slots", async () => {
     const { job, rm, deployed, streams } = setup({ graph: withRestart({ restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 10 } }) });
     await job.start();
     const firstAttempt = deployed.slice();
@@ -183,11 +184,13 @@ describe('JobMaster failover', () => {
     const second = deployed.slice(5);
     expect(second.every((d) => d.attempt === 1)).toBe(true);
     expect(second.map((d) => d.executionAttemptId).filter((id) => firstAttempt.some((f) => f.executionAttemptId === id))).toEqual([]);
-    expect(streams).toEqual({ created: 2, deleted: 1 });
+    // The job's stream is made sure of per attempt, attempt 0's consumers and records released, the stream kept.
+    expect(streams).toEqual({ created: 2, releasedAttempts: [0], deleted: 0 });
     expect(rm.calls.requestSlots).toHaveLength(2);
     // The second failure is past the strategy's one restart: the job fails with its cause.
     report(job, second[0].executionAttemptId, 'FAILED', { message: 'again', stack: 'Error: again' });
     expect(await job.terminated).toBe('FAILED');
+    expect(streams).toEqual({ created: 2, releasedAttempts: [0], deleted: 1 });
     expect(jobExceptions(job)['all-exceptions'].map((e) => e.exception)).toEqual(['Error: boom', 'Error: again']);
   });
 });
@@ -211,16 +214,16 @@ describe('JobMaster and a lost TaskManager', () => {
   });
 });
 
-describe('JobMaster restarting while NATS cannot delete the attempt’s stream', () => {
-  it('runs the next attempt without waiting for the old stream’s deletion (it never answers here)', async () => {
-    const { job, deployed, streams } = setup({ graph: { ...graph, config: { ...graph.config, restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 10 } } }, streamDeletionHangs: true });
+describe('JobMaster restarting while NATS cannot release the attempt’s consumers and records', () => {
+  it('runs the next attempt without waiting for the old attempt’s release (it never answers here)', async () => {
+    const { job, deployed, streams } = setup({ graph: { ...graph, config: { ...graph.config, restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 10 } } }, attemptReleaseHangs: true });
     await job.start();
     report(job, deployed[0].executionAttemptId, 'FAILED', { message: 'publish failed: 503', stack: 'Error: publish failed: 503' });
     const deadline = Date.now() + 5000;
     while (deployed.length < 10 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     expect(deployed.slice(5).map((d) => d.attempt)).toEqual([1, 1, 1, 1, 1]);
     expect(job.status).toBe('RUNNING');
-    expect(streams).toEqual({ created: 2, deleted: 1 });
+    expect(streams).toEqual({ created: 2, releasedAttempts: [0], deleted: 0 });
   });
 });
 
@@ -272,6 +275,16 @@ describe('JobMaster when an attempt cannot start', () => {
     expect(jobExceptions(job)['root-exception']).toMatch(/per-job deployment needs a resource provider that starts TaskManagers/);
   });
 
+  it('deletes the job’s data stream at its end even when its last attempt could not start (an earlier attempt made the stream)', async () => {
+    const restartOnceOnly = { ...graph, config: { ...graph.config, restartStrategy: { type: 'fixed-delay' as const, attempts: 1, delayMs: 10 } } };
+    const { job, deployed, streams } = setup({ graph: restartOnceOnly, streamCreationTimesOut: [1] });
+    await job.start();
+    report(job, deployed[0].executionAttemptId, 'FAILED', { message: 'boom', stack: 'Error: boom' });
+    expect(await job.terminated).toBe('FAILED');
+    expect(jobExceptions(job)['all-exceptions'].map((e) => e.exception)).toEqual(['Error: boom', expect.stringMatching(/^NatsError: Could not start attempt 1: TIMEOUT/)]);
+    expect(streams).toEqual({ created: 1, releasedAttempts: [0], deleted: 1 });
+  });
+
   it('still fails the job once the strategy allows no more restarts', async () => {
     const { job } = setup({ graph: { ...graph, config: { ...graph.config, restartStrategy: { type: 'none' as const } } }, streamCreationTimesOut: [0] });
     await job.start();
@@ -302,7 +315,7 @@ describe('JobMaster', () => {
     expect(await job.terminated).toBe('FINISHED');
     expect(rm.calls.releaseSlots).toEqual([{ jobId: JOB }]);
     expect(released.sort()).toEqual(['tm-0', 'tm-1']);
-    expect(streams.deleted).toBe(1);
+    expect(streams).toEqual({ created: 1, releasedAttempts: [], deleted: 1 });
     expect(rm.calls.updateJobStatus.at(-1)).toEqual({ jobId: JOB, status: 'FINISHED' });
     const jobEvents = job.events.filter((e) => e.subject === 'job').map((e) => `${e.from}→${e.to}`);
     expect(jobEvents).toEqual(['null→INITIALIZING', 'INITIALIZING→CREATED', 'CREATED→RUNNING', 'RUNNING→FINISHED']);
@@ -384,7 +397,7 @@ describe('JobMaster', () => {
     const second = deployed.filter((d) => d.attempt === 1);
     expect(second).toHaveLength(5);
     expect(new Set(second.map((d) => d.resourceId))).toEqual(new Set(['tm-0']));
-    expect(streams).toEqual({ created: 2, deleted: 1 });
+    expect(streams).toEqual({ created: 2, releasedAttempts: [0], deleted: 0 });
   });
 
   it('creates the job’s checkpoint bucket before each attempt deploys a task, and releases it once the job ended', async () => {

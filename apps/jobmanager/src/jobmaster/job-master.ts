@@ -4,8 +4,9 @@
  * deployment of one TaskDeploymentDescriptor per subtask, the task state machine, checkpoints
  * (through its CheckpointCoordinator) and failover: when a task fails or its TaskManager is lost,
  * the restart strategy decides between failing the job with the root cause and a new attempt —
- * new data stream (in-flight data discarded), fresh slots, state restored from the latest completed
- * checkpoint. On every end it frees the slots, tells the TaskManagers, deletes the data stream.
+ * in-flight data discarded (the old attempt's records purged from the job's data stream, its
+ * consumers deleted), fresh slots, state restored from the latest completed checkpoint. On every
+ * end it frees the slots, tells the TaskManagers, deletes the job's data stream.
  */
 import {
   CheckpointId,
@@ -53,7 +54,10 @@ export class JobMaster {
   readonly checkpoints: CheckpointCoordinator;
   readonly restartStrategy: RestartStrategy;
   restarts = 0;
+  /** The job's data stream, while the current attempt uses it. */
   private dataStream?: string;
+  /** An attempt created the job's data stream: the job's end deletes it (even when the last attempt never started). */
+  private hasDataStream = false;
   private restarting = false;
   /** The checkpoint the running attempt restored: the one a CorruptCheckpointError of this attempt is about. */
   private restoredCheckpointId?: CheckpointId;
@@ -131,6 +135,7 @@ export class JobMaster {
   private async runAttempt(): Promise<void> {
     const slots = await this.acquireSlots();
     if (!slots || this.stop.signal.aborted) return;
+    this.hasDataStream = true; // set before: a create that fails half-way may still have made it
     this.dataStream = await this.deps.dataStreams.create(this.jobId, this.graph.attempt);
     // The job's checkpoint bucket, before any task may write to it: a TaskManager only opens it
     // (its NATS user may not create streams). Every attempt (idempotent): a JobManager that took
@@ -354,11 +359,13 @@ export class JobMaster {
   }
 
   /**
-   * Cancels the attempt's tasks, frees its slots and deletes its data stream. A restart does not
-   * wait for the deletion: the next attempt has a stream of its own, and on a NATS cluster that
-   * just lost the stream's leader the delete may hang until its request times out (5 s, seen at
-   * every restart in the nats-cluster e2e), while the job stands still. A delete that fails is
-   * the DataStreamSweeper's to finish.
+   * Cancels the attempt's tasks and frees its slots. A restart releases the attempt's part of the
+   * job's data stream (its consumers deleted, its records purged) and keeps the stream; the job's
+   * end deletes the stream. A restart does not wait for the release: the next attempt reads only
+   * its own subjects with consumers of its own, and on a NATS cluster that just lost the stream's
+   * leader the release may hang until its requests time out (5 s, seen at every restart in the
+   * nats-cluster e2e), while the job stands still. A release or delete that fails is the
+   * DataStreamSweeper's to finish.
    */
   private async releaseAttempt(finished: boolean, options: { readonly unreachable?: ReadonlyMap<string, string>; readonly restarting?: boolean } = {}): Promise<void> {
     const graph = this.graph;
@@ -367,10 +374,10 @@ export class JobMaster {
     if (!finished) for (const execution of graph.executions()) graph.transition(execution, ExecutionStates.Canceled, this.deps.clock());
     const warn = (error: unknown) => this.deps.log.warn(`job ${this.jobId} clean-up: ${(error as Error)?.message}`);
     const cleanups: Promise<unknown>[] = [this.deps.resourceManager.releaseSlots({ jobId: this.jobId })];
-    if (this.dataStream) {
-      const deletion = this.deps.dataStreams.delete(this.jobId, graph.attempt);
-      if (options.restarting) deletion.catch(warn);
-      else cleanups.push(deletion);
+    if (options.restarting) {
+      if (this.dataStream) this.deps.dataStreams.releaseAttempt(this.jobId, graph.attempt).catch(warn);
+    } else if (this.hasDataStream) {
+      cleanups.push(this.deps.dataStreams.delete(this.jobId));
     }
     this.dataStream = undefined;
     for (const result of await Promise.allSettled(cleanups)) {

@@ -1,4 +1,4 @@
-import { JobId, JobIds, JobStatuses, StoredJob, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
+import { ClusterNamespace, JobId, JobIds, JobStatuses, StoredJob, testingResourceManagerGateway, testingTaskExecutorGateway } from '@runnel/protocol';
 import type { NatsConnection } from 'nats';
 import { JobManagerService } from './job-manager.service';
 import { JobRecoveryService } from './job-recovery.service';
@@ -13,7 +13,7 @@ function stored(jobId: JobId, status: StoredJob['status'], extra: Partial<Stored
   };
 }
 
-function setup(jobs: StoredJob[], options: { listFailures?: number; runningHere?: string[] } = {}) {
+function setup(jobs: StoredJob[], options: { listFailures?: number; runningHere?: string[]; namespace?: ClusterNamespace } = {}) {
   const statusUpdates: Array<[string, string]> = [];
   const releasedSlots: string[] = [];
   const releasedOn: string[] = [];
@@ -32,12 +32,19 @@ function setup(jobs: StoredJob[], options: { listFailures?: number; runningHere?
   });
   const taskExecutor = (resourceId: string) =>
     testingTaskExecutorGateway({ releaseJob: async ({ jobId }) => (releasedOn.push(`${resourceId}:${jobId}`), {}) });
-  const streamNames = jobs.flatMap((j) => [`runnel-data-${j.jobId}-0`, `runnel-data-${j.jobId}-3`]).concat(['runnel-data-other-0', 'KV_runnel-leaders']);
+  // Each job's data stream, one of the former layout (per attempt) in the default cluster, and
+  // cluster `a`'s and cluster `3`'s of the same job, which are not the default cluster's to delete.
+  const streams = jobs.flatMap((j) => [
+    { name: `runnel-data-${j.jobId}`, subjects: [`runnel.data.${j.jobId}.>`] },
+    { name: `runnel-data-${j.jobId}-3`, subjects: [`runnel.data.${j.jobId}.3.>`] },
+    { name: `runnel-data-${j.jobId}-a`, subjects: [`runnel.a.data.${j.jobId}.>`] },
+    { name: `runnel-data-${j.jobId}-3`, subjects: [`runnel.3.data.${j.jobId}.>`] },
+  ]).concat([{ name: 'KV_runnel-leaders', subjects: ['$KV.runnel-leaders.>'] }]);
   const connection = {
     jetstreamManager: async () => ({
       streams: {
         list: () => (async function* () {
-          for (const name of streamNames) yield { config: { name } };
+          for (const config of streams) yield { config };
         })(),
         delete: async (name: string) => (deletedStreams.push(name), true),
       },
@@ -49,7 +56,7 @@ function setup(jobs: StoredJob[], options: { listFailures?: number; runningHere?
     claimForRecovery: (jobId: string) => (claimed.has(jobId) ? false : (claimed.add(jobId), true)),
     releaseRecoveryClaim: () => undefined,
   } as unknown as JobManagerService;
-  const service = new JobRecoveryService(rm, taskExecutor, connection, jobManager);
+  const service = new JobRecoveryService(rm, taskExecutor, connection, jobManager, options.namespace);
   return { service, statusUpdates, releasedSlots, releasedOn, deletedStreams, submitted };
 }
 
@@ -83,7 +90,7 @@ describe('JobRecoveryService', () => {
     ]);
     expect(t.releasedOn.sort()).toEqual([`tm-1:${running}`, `tm-2:${running}`]);
     expect(t.releasedSlots).toEqual([running]);
-    expect(t.deletedStreams).toEqual([`runnel-data-${running}-0`, `runnel-data-${running}-3`]);
+    expect(t.deletedStreams).toEqual([`runnel-data-${running}`, `runnel-data-${running}-3`]);
   });
 
   it('finishes the way of jobs that were being cancelled or failed', async () => {
@@ -92,6 +99,14 @@ describe('JobRecoveryService', () => {
     expect(report.ended).toEqual([{ jobId: id('4'), status: JobStatuses.Canceled }, { jobId: id('5'), status: JobStatuses.Failed }]);
     expect(t.submitted).toEqual([]);
     expect(t.releasedSlots).toEqual([id('4'), id('5')]);
+    expect(t.deletedStreams).toEqual([`runnel-data-${id('4')}`, `runnel-data-${id('4')}-3`, `runnel-data-${id('5')}`, `runnel-data-${id('5')}-3`]);
+  });
+
+  it("deletes its own cluster's data stream of a job it takes over, not the default cluster's", async () => {
+    const running = id('8');
+    const t = setup([stored(running, JobStatuses.Running)], { namespace: ClusterNamespace.of('a') });
+    expect((await t.service.recoverJobs(1000)).resubmitted).toEqual([running]);
+    expect(t.deletedStreams).toEqual([`runnel-data-${running}-a`]);
   });
 
   it('fails a job the store cannot resubmit, saying what is missing', async () => {

@@ -131,11 +131,16 @@ export class JobRecoveryService {
       if (result.status === 'rejected') this.logger.warn(`job ${jobId}: TaskManager ${taskManagers[i].id} did not release it: ${(result.reason as Error)?.message}`);
     });
     await this.resourceManager.releaseSlots({ jobId });
+    // The job's data stream, all attempts: the resubmitted job starts again at attempt 0, whose
+    // subjects and consumer names the previous leader's attempt 0 used too. And its streams of the
+    // former layout (one per attempt, a JobManager of before per-job streams led): their subjects
+    // overlap the job's stream's, which NATS would refuse to create. Only this cluster's streams
+    // of the job (name and subjects in its namespace): another cluster's are not ours to delete.
     const jsm = await this.connection.jetstreamManager();
+    const data = this.namespace.data;
     for await (const stream of jsm.streams.list()) {
-      const name = stream.config.name;
-      // Only this cluster's streams of the job: another cluster's are not ours to delete.
-      if (this.namespace.data.attemptOf(name, jobId) === undefined) continue;
+      const { name, subjects } = stream.config;
+      if (name !== data.stream(jobId) && data.legacyJobOf(name, subjects) !== jobId) continue;
       await jsm.streams.delete(name).catch((error: Error) => this.logger.warn(`job ${jobId}: could not delete stream ${name}: ${error.message}`));
     }
   }

@@ -1,7 +1,8 @@
 /**
  * The TaskDeploymentDescriptor of one subtask (Flink's TaskDeploymentDescriptorFactory): what a
- * TaskManager needs to run it — the job's artifact and graph hash, the attempt's data stream, where
- * every subtask runs (in-process channels between neighbours), the vertex's edges, its state to
+ * TaskManager needs to run it — the job's artifact and graph hash, the job's data stream (shared
+ * by its attempts), where every subtask runs (in-process channels between neighbours), the
+ * vertex's edges, its state to
  * restore — and the names its metric series are labelled with.
  */
 import type { JobId, MessageBody, RestoreSpec, SubmitJobRequest, TaskDeploymentDescriptor } from '@runnel/protocol';

@@ -54,7 +54,7 @@ export class JetStreamEdgeReader {
     const o = this.options;
     this.consumer = await o.io.consume({
       stream: o.stream,
-      durable: this.names.consumer(o.edgeIndex, o.partition),
+      durable: this.names.consumer(o.attempt, o.edgeIndex, o.partition),
       filterSubject: this.names.subject(o.jobId, o.attempt, o.edgeIndex, o.partition),
       batch: o.batch ?? 32,
     });

@@ -19,7 +19,7 @@ import type { Deployment } from '../runtime/task-runner';
 
 const NATS_URL = process.env.RUNNEL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const jobId = JobIds.parse(randomBytes(16).toString('hex'));
-const stream = DataNames.stream(jobId, 0);
+const stream = DataNames.stream(jobId);
 
 async function drainGate(gate: InProcessInputGate, count: number): Promise<InputItem[]> {
   const items: InputItem[] = [];
@@ -56,7 +56,7 @@ describe.each(['direct', 'through the TaskManager'] as const)('JetStream exchang
   beforeAll(async () => {
     nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
     jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: stream, subjects: [DataNames.streamSubjects(jobId, 0)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
+    await jsm.streams.add({ name: stream, subjects: [DataNames.streamSubjects(jobId)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
     io = ioFor(jobId, stream);
   });
 
@@ -135,8 +135,8 @@ describe.each(['direct', 'through the TaskManager'] as const)('JetStream exchang
 
   it('fails its gate with the cause when the stream goes away under it (never an empty input)', async () => {
     const lostJob = JobIds.parse(randomBytes(16).toString('hex'));
-    const lostStream = DataNames.stream(lostJob, 0);
-    await jsm.streams.add({ name: lostStream, subjects: [DataNames.streamSubjects(lostJob, 0)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
+    const lostStream = DataNames.stream(lostJob);
+    await jsm.streams.add({ name: lostStream, subjects: [DataNames.streamSubjects(lostJob)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
     const gate = new InProcessInputGate([0], 64);
     const reader = new JetStreamEdgeReader({ io: ioFor(lostJob, lostStream), stream: lostStream, jobId: lostJob, attempt: 0, edgeIndex: 0, partition: 0, gate, channelBase: 0, forward: true });
     await reader.start();

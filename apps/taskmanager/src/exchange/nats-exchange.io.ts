@@ -150,7 +150,8 @@ class PulledConsumer implements ExchangeConsumer {
 
   /**
    * nats.js keeps a pull consumer retrying when its consumer or stream is deleted, and only says
-   * so in status notifications: those are failures of this input (the attempt's stream is gone).
+   * so in status notifications: those are failures of this input (the job's stream is gone, or
+   * this attempt was released and its consumers deleted).
    */
   private async watch(): Promise<void> {
     for await (const status of await this.messages.status()) {

@@ -25,7 +25,7 @@ describe('SlotChannelFactory', () => {
     // B/1 here: A/1 runs in this worker, A/2 in another slot of this TaskManager, A/0 elsewhere.
     const other = new MessageChannel();
     const factory = new SlotChannelFactory({
-      io: io(subscribed), jobId: JOB, attempt: 4, dataStream: 'runnel-data-x-4', sameWorker, names: ClusterNamespace.DEFAULT.data, gateCapacity: 8,
+      io: io(subscribed), jobId: JOB, attempt: 4, dataStream: 'runnel-data-x', sameWorker, names: ClusterNamespace.DEFAULT.data, gateCapacity: 8,
       ports: { in: [{ edgeIndex: 0, source: 1 }, { edgeIndex: 0, source: 2, port: other.port2 as never }], out: [] },
     });
     const { inputGate } = wireSubtask(graph, 'B', 1, factory);
@@ -55,7 +55,7 @@ describe('SlotChannelFactory', () => {
     const sameWorker = new SameWorkerChannels();
     const subscribed: string[] = [];
     const factory = new SlotChannelFactory({
-      io: io(subscribed), jobId: JOB, attempt: 0, dataStream: 'runnel-data-x-0', sameWorker, names: ClusterNamespace.DEFAULT.data, gateCapacity: 8,
+      io: io(subscribed), jobId: JOB, attempt: 0, dataStream: 'runnel-data-x', sameWorker, names: ClusterNamespace.DEFAULT.data, gateCapacity: 8,
       ports: { in: [], out: [{ edgeIndex: 0, partition: 2 }] },
     });
     const { outputs, inputGate } = wireSubtask(graph, 'A', 2, factory);

@@ -21,7 +21,7 @@ export interface SlotChannelFactoryOptions {
   readonly io: ExchangeIo;
   readonly jobId: JobId;
   readonly attempt: number;
-  /** The attempt's data stream (its JetStream channels' consumers live there). */
+  /** The job's data stream, shared by its attempts (this attempt's JetStream channels' consumers live there). */
   readonly dataStream: string;
   /** The deployment's channels whose other end is on this TaskManager. */
   readonly ports: LocalPorts;

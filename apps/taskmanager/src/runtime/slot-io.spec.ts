@@ -25,18 +25,18 @@ describe('slot I/O through the TaskManager', () => {
   beforeAll(async () => {
     nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
     const jsm = await nc.jetstreamManager();
-    for (const j of [job, other]) await jsm.streams.add({ name: DataNames.stream(j, 0), subjects: [DataNames.streamSubjects(j, 0)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
+    for (const j of [job, other]) await jsm.streams.add({ name: DataNames.stream(j), subjects: [DataNames.streamSubjects(j)], storage: StorageType.Memory, retention: RetentionPolicy.Workqueue });
     // The job's checkpoint bucket, as its JobManager creates it before deploying (a TaskManager only opens it).
     await new CheckpointStore(nc, ClusterNamespace.DEFAULT, 1).createJobBucket(job);
     const scope = new SlotIoScope(3, job, ClusterNamespace.DEFAULT.data);
-    scope.allow({ jobId: job, attempt: 0, dataStream: DataNames.stream(job, 0), vertexId: 'count', subtaskIndex: 1, restore: { checkpointId: 1, handles: [{ handle: `${job}/chk-1/count/0`, checksum: 'x' }] } } as unknown as Deployment);
+    scope.allow({ jobId: job, attempt: 0, dataStream: DataNames.stream(job), vertexId: 'count', subtaskIndex: 1, restore: { checkpointId: 1, handles: [{ handle: `${job}/chk-1/count/0`, checksum: 'x' }] } } as unknown as Deployment);
     loop = loopbackSlotIo(new NatsExchangeIo(nc), scope, (m) => logged.push(m));
   });
 
   afterAll(async () => {
     loop?.close();
     const jsm = await nc?.jetstreamManager();
-    for (const j of [job, other]) await jsm?.streams.delete(DataNames.stream(j, 0)).catch(() => undefined);
+    for (const j of [job, other]) await jsm?.streams.delete(DataNames.stream(j)).catch(() => undefined);
     await jsm?.streams.delete(`OBJ_${ClusterNamespace.DEFAULT.checkpointBucketOf(job)}`).catch(() => undefined);
     await nc?.drain();
   });
@@ -48,19 +48,43 @@ describe('slot I/O through the TaskManager', () => {
     await expect(refused).rejects.toThrow(`slot 3 (job ${job}) may not do this through its TaskManager: publish to ${DataNames.subject(other, 0, 0, 0)}: it is not a data subject of the job attempts deployed in this slot`);
     await io.publish(DataNames.subject(job, 0, 0, 1), new Uint8Array([2, 3]));
     const jsm = await nc.jetstreamManager();
-    expect((await jsm.streams.info(DataNames.stream(other, 0))).state.messages).toBe(0);
-    expect((await jsm.streams.info(DataNames.stream(job, 0))).state.messages).toBe(1);
+    expect((await jsm.streams.info(DataNames.stream(other))).state.messages).toBe(0);
+    expect((await jsm.streams.info(DataNames.stream(job))).state.messages).toBe(1);
     // A later attempt's subject is not allowed either, until an attempt of it is deployed here.
     await expect(io.publish(DataNames.subject(job, 1, 0, 0), new Uint8Array([1]))).rejects.toThrow(SlotIoRefusedError);
   });
 
+  it('gives a slot the names of its newest attempt only: a restart takes the old attempt’s away', () => {
+    const scope = new SlotIoScope(5, job, ClusterNamespace.DEFAULT.data);
+    const deploy = (attempt: number) => scope.allow({ jobId: job, attempt, dataStream: DataNames.stream(job), vertexId: 'count', subtaskIndex: 0 } as unknown as Deployment);
+    deploy(0);
+    scope.checkDataSubject(DataNames.subject(job, 0, 1, 1));
+    scope.checkConsumer(DataNames.stream(job), DataNames.consumer(0, 1, 1), DataNames.subject(job, 0, 1, 1));
+    deploy(1);
+    scope.checkDataSubject(DataNames.subject(job, 1, 1, 1));
+    scope.checkCreditSubject(DataNames.credit(job, 1, 1, 0));
+    expect(() => scope.checkDataSubject(DataNames.subject(job, 0, 1, 1))).toThrow(/it is not a data subject of the job attempts deployed in this slot/);
+    expect(() => scope.checkCreditSubject(DataNames.credit(job, 0, 1, 0))).toThrow(SlotIoRefusedError);
+    expect(() => scope.checkConsumer(DataNames.stream(job), DataNames.consumer(0, 1, 1), DataNames.subject(job, 0, 1, 1))).toThrow(SlotIoRefusedError);
+    // A deployment of the old attempt arriving late gives nothing back.
+    deploy(0);
+    expect(() => scope.checkDataSubject(DataNames.subject(job, 0, 1, 1))).toThrow(SlotIoRefusedError);
+    // Another job's stream is refused even when a deployment names it.
+    scope.allow({ jobId: job, attempt: 1, dataStream: DataNames.stream(other), vertexId: 'count', subtaskIndex: 0 } as unknown as Deployment);
+    expect(() => scope.checkConsumer(DataNames.stream(other), DataNames.consumer(1, 1, 1), DataNames.subject(job, 1, 1, 1))).toThrow(/it is not the data stream/);
+  });
+
   it('consumes the slot job’s partition in batches and refuses a consumer on another job’s stream', async () => {
     const io = loop.client;
-    await expect(io.consume({ stream: DataNames.stream(other, 0), durable: 'e0-p0', filterSubject: DataNames.subject(other, 0, 0, 0), batch: 8 })).rejects.toThrow(/it is not the data stream of a job attempt deployed in this slot/);
-    await expect(io.consume({ stream: DataNames.stream(job, 0), durable: 'e0-p0', filterSubject: DataNames.subject(other, 0, 0, 0), batch: 8 })).rejects.toThrow(/it is not a data subject/);
+    await expect(io.consume({ stream: DataNames.stream(other), durable: DataNames.consumer(0, 0, 0), filterSubject: DataNames.subject(other, 0, 0, 0), batch: 8 })).rejects.toThrow(/it is not the data stream of a job attempt deployed in this slot/);
+    await expect(io.consume({ stream: DataNames.stream(job), durable: DataNames.consumer(0, 0, 0), filterSubject: DataNames.subject(other, 0, 0, 0), batch: 8 })).rejects.toThrow(/it is not a data subject/);
+    // The job's stream is shared by its attempts: an attempt deployed here reads its own subjects with its own consumers only.
+    await expect(io.consume({ stream: DataNames.stream(job), durable: DataNames.consumer(1, 2, 0), filterSubject: DataNames.subject(job, 1, 2, 0), batch: 8 })).rejects.toThrow(/it is not a data subject/);
+    await expect(io.consume({ stream: DataNames.stream(job), durable: DataNames.consumer(1, 2, 0), filterSubject: DataNames.subject(job, 0, 2, 0), batch: 8 })).rejects.toThrow(`a consumer named "a1-e2-p0" of ${DataNames.subject(job, 0, 2, 0)}: that subject's consumer is a0-e2-p0`);
+    await expect(io.consume({ stream: DataNames.stream(job), durable: DataNames.consumer(0, 2, 1), filterSubject: DataNames.subject(job, 0, 2, 0), batch: 8 })).rejects.toThrow(SlotIoRefusedError);
     const subject = DataNames.subject(job, 0, 2, 0);
     await Promise.all(Array.from({ length: 5 }, (_, i) => io.publish(subject, new Uint8Array([i, i, i]))));
-    const consumer = await io.consume({ stream: DataNames.stream(job, 0), durable: 'e2-p0', filterSubject: subject, batch: 8 });
+    const consumer = await io.consume({ stream: DataNames.stream(job), durable: DataNames.consumer(0, 2, 0), filterSubject: subject, batch: 8 });
     const got: number[][] = [];
     let ack = 0;
     while (got.length < 5) {
@@ -91,7 +115,7 @@ describe('slot I/O through the TaskManager', () => {
     const scope = new SlotIoScope(4, job, ClusterNamespace.DEFAULT.data);
     const direct = new NatsExchangeIo(nc);
     const written = await direct.writeState(job, CheckpointIds.parse(9), 'sum', 0, new Uint8Array([9, 8, 7]));
-    scope.allow({ jobId: job, attempt: 1, dataStream: DataNames.stream(job, 1), vertexId: 'sum', subtaskIndex: 0, restore: { checkpointId: 9, handles: [written] } } as unknown as Deployment);
+    scope.allow({ jobId: job, attempt: 1, dataStream: DataNames.stream(job), vertexId: 'sum', subtaskIndex: 0, restore: { checkpointId: 9, handles: [written] } } as unknown as Deployment);
     const restoring = loopbackSlotIo(direct, scope);
     try {
       expect([...(await restoring.client.readState(written.handle, written.checksum))]).toEqual([9, 8, 7]);

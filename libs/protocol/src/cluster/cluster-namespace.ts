@@ -14,8 +14,8 @@
  * A service builds its namespace once from its settings at bootstrap and passes it on (Nest DI,
  * worker data); nothing here is global or mutable.
  */
-import { ARTIFACT_BUCKET, CheckpointBuckets, DataNames, LEGACY_CHECKPOINT_BUCKET } from '../data/data-names';
-import { JobId } from '../ids/ids';
+import { ARTIFACT_BUCKET, CheckpointBuckets, DATA_STREAM_PREFIX, DataNames, LEGACY_CHECKPOINT_BUCKET } from '../data/data-names';
+import { JobId, JobIds } from '../ids/ids';
 
 export const DEFAULT_CLUSTER_ID = 'default';
 
@@ -49,14 +49,32 @@ export function clusterIdProblem(value: unknown): string | undefined {
 
 /** DataNames (libs/protocol/src/data/data-names.ts) of one cluster. */
 export interface ClusterDataNames {
-  stream(jobId: JobId, attempt: number): string;
-  streamSubjects(jobId: JobId, attempt: number): string;
+  /** The job's data stream (all its attempts). */
+  stream(jobId: JobId): string;
+  /** Every data subject of the job: the stream's subjects. */
+  streamSubjects(jobId: JobId): string;
+  /** Every data subject of one attempt of the job. */
+  attemptSubjects(jobId: JobId, attempt: number): string;
   subject(jobId: JobId, attempt: number, edgeIndex: number, partition: number): string;
   credit(jobId: JobId, attempt: number, edgeIndex: number, sourceSubtask: number): string;
-  consumer(edgeIndex: number, partition: number): string;
-  /** The attempt whose data stream `streamName` is, when it is one of this cluster's streams of the job. */
-  attemptOf(streamName: string, jobId: JobId): number | undefined;
+  consumer(attempt: number, edgeIndex: number, partition: number): string;
+  /** The job whose data stream `streamName` is, when it is one of this cluster's data streams. */
+  jobOf(streamName: string): JobId | undefined;
+  /** The attempt a consumer of a data stream belongs to, when `consumerName` is one of this cluster's data consumers. */
+  attemptOfConsumer(consumerName: string): number | undefined;
+  /** The attempt a data subject of the job belongs to (its token after the job id), when it is one of this cluster's. */
+  attemptOfSubject(subject: string, jobId: JobId): number | undefined;
+  /**
+   * The job of a data stream of this cluster in the former layout, one stream per attempt
+   * (`runnel-data-<job>-<attempt>`, subjects `…data.<job>.<attempt>.>`), left by a JobManager of
+   * before per-job streams. Its subjects overlap the job's stream's, which NATS refuses to create
+   * while it exists. Told by name and subjects both: `runnel-data-<job>-5` is also the name of
+   * cluster `5`'s stream of the job, whose subjects are `runnel.5.data.<job>.>`.
+   */
+  legacyJobOf(streamName: string, subjects: readonly string[] | undefined): JobId | undefined;
 }
+
+const CONSUMER_NAME = /^a(\d+)-e\d+-p\d+$/;
 
 const RUNNEL_PREFIX = 'runnel.';
 
@@ -76,19 +94,42 @@ export class ClusterNamespace {
 
   private constructor(readonly id: string) {
     this.data = {
-      stream: (jobId, attempt) => this.jetStreamName(DataNames.stream(jobId, attempt)),
-      streamSubjects: (jobId, attempt) => this.subject(DataNames.streamSubjects(jobId, attempt)),
+      stream: (jobId) => this.jetStreamName(DataNames.stream(jobId)),
+      streamSubjects: (jobId) => this.subject(DataNames.streamSubjects(jobId)),
+      attemptSubjects: (jobId, attempt) => this.subject(DataNames.attemptSubjects(jobId, attempt)),
       subject: (jobId, attempt, edgeIndex, partition) => this.subject(DataNames.subject(jobId, attempt, edgeIndex, partition)),
       credit: (jobId, attempt, edgeIndex, source) => this.subject(DataNames.credit(jobId, attempt, edgeIndex, source)),
-      consumer: (edgeIndex, partition) => this.jetStreamName(DataNames.consumer(edgeIndex, partition)),
-      attemptOf: (streamName, jobId) => {
-        const prefix = DataNames.stream(jobId, 0).replace(/0$/, '');
-        const suffix = this.jetStreamName('');
-        if (!streamName.startsWith(prefix) || !streamName.endsWith(suffix)) return undefined;
-        const attempt = streamName.slice(prefix.length, streamName.length - suffix.length);
-        return /^\d+$/.test(attempt) ? Number(attempt) : undefined;
+      consumer: (attempt, edgeIndex, partition) => this.jetStreamName(DataNames.consumer(attempt, edgeIndex, partition)),
+      // A job id is exactly 32 hex digits, so `runnel-data-<job>` (default) and `runnel-data-<job>-<id>`
+      // cannot be mistaken for each other's, whatever the cluster id.
+      jobOf: (streamName) => {
+        const jobId = this.withoutSuffix(streamName)?.slice(DATA_STREAM_PREFIX.length);
+        return streamName.startsWith(DATA_STREAM_PREFIX) && JobIds.isValid(jobId) ? jobId : undefined;
+      },
+      attemptOfConsumer: (consumerName) => {
+        const match = CONSUMER_NAME.exec(this.withoutSuffix(consumerName) ?? '');
+        return match ? Number(match[1]) : undefined;
+      },
+      legacyJobOf: (streamName, subjects) => {
+        const match = /^([0-9a-f]{32})-(\d+)$/.exec(this.withoutSuffix(streamName)?.slice(DATA_STREAM_PREFIX.length) ?? '');
+        if (!streamName.startsWith(DATA_STREAM_PREFIX) || !match || !JobIds.isValid(match[1])) return undefined;
+        const jobId = match[1];
+        const former = this.subject(DataNames.attemptSubjects(jobId, Number(match[2])));
+        return subjects?.length === 1 && subjects[0] === former ? jobId : undefined;
+      },
+      attemptOfSubject: (subject, jobId) => {
+        const prefix = this.subject(DataNames.streamSubjects(jobId)).slice(0, -1);
+        if (!subject.startsWith(prefix)) return undefined;
+        const token = subject.slice(prefix.length).split('.', 1)[0];
+        return /^\d+$/.test(token) ? Number(token) : undefined;
       },
     };
+  }
+
+  /** `<name>-<id>` → `<name>` (the default cluster: the name itself); undefined when `name` is not in this namespace. */
+  private withoutSuffix(name: string): string | undefined {
+    const suffix = this.jetStreamName('');
+    return name.endsWith(suffix) ? name.slice(0, name.length - suffix.length) : undefined;
   }
 
   get isDefault(): boolean {

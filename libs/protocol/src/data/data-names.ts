@@ -1,6 +1,11 @@
 /**
- * Names in NATS for artifacts and record exchange, defined once. Each job attempt gets its own
- * stream, so a restart never reads the previous attempt's in-flight data. These are the default
+ * Names in NATS for artifacts and record exchange, defined once. A job has one data stream for all
+ * its attempts: a per-job NATS credential can then name it (wildcards match whole tokens, and the
+ * JetStream API subjects carry the stream name as one token, `$JS.API.CONSUMER.*.<stream>.*`), which
+ * a stream per attempt would not allow. Attempts are kept apart by subject (the attempt is a token
+ * of every data subject) and by consumer (its name carries the attempt), so a restart never reads
+ * the previous attempt's in-flight data: that attempt's consumers are deleted and its subjects
+ * purged when it is released (jobmanager's jetstream-data-stream.admin.ts). These are the default
  * cluster's names; services use `ClusterNamespace.data` (cluster/cluster-namespace.ts), which puts
  * them in the namespace of their CLUSTER_ID.
  */
@@ -37,10 +42,16 @@ export const CheckpointNames = {
   jobOf: (handle: string): string => handle.slice(0, Math.max(0, handle.indexOf('/'))),
 } as const;
 
+/** Start of every data stream's name; the job id (32 hex digits) follows. */
+export const DATA_STREAM_PREFIX = 'runnel-data-';
+
 export const DataNames = {
-  stream: (jobId: JobId, attempt: number): string => `runnel-data-${jobId}-${attempt}`,
-  /** Every subject of one job attempt (the stream's filter). */
-  streamSubjects: (jobId: JobId, attempt: number): string => `runnel.data.${jobId}.${attempt}.>`,
+  /** The job's data stream, shared by its attempts. */
+  stream: (jobId: JobId): string => `${DATA_STREAM_PREFIX}${jobId}`,
+  /** Every data subject of the job, all attempts (the stream's subjects). */
+  streamSubjects: (jobId: JobId): string => `runnel.data.${jobId}.>`,
+  /** Every data subject of one job attempt (what releasing the attempt purges). */
+  attemptSubjects: (jobId: JobId, attempt: number): string => `runnel.data.${jobId}.${attempt}.>`,
   /** Records of one edge bound for one partition (target subtask). */
   subject: (jobId: JobId, attempt: number, edgeIndex: number, partition: number): string =>
     `runnel.data.${jobId}.${attempt}.${edgeIndex}.${partition}`,
@@ -50,6 +61,10 @@ export const DataNames = {
    */
   credit: (jobId: JobId, attempt: number, edgeIndex: number, sourceSubtask: number): string =>
     `runnel.credit.${jobId}.${attempt}.${edgeIndex}.${sourceSubtask}`,
-  /** Durable consumer of one edge's partition. */
-  consumer: (edgeIndex: number, partition: number): string => `e${edgeIndex}-p${partition}`,
+  /**
+   * Durable consumer of one edge's partition in one attempt. The attempt is in the name because
+   * the attempts share the job's stream: the next attempt's consumer must not be the old one (its
+   * filter subject, the old attempt's, and its delivered position would be kept).
+   */
+  consumer: (attempt: number, edgeIndex: number, partition: number): string => `a${attempt}-e${edgeIndex}-p${partition}`,
 } as const;

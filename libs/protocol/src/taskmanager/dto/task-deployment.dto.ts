@@ -55,7 +55,7 @@ export class TaskDeploymentDescriptor extends ProtocolMessage {
   @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) programArgs!: string[];
   @IsOptional() @IsInt() @Min(1) parallelism?: number;
   @Matches(SHA256, { message: 'jobGraphHash must be a sha256 in hex' }) jobGraphHash!: string;
-  /** The JetStream stream of this job attempt's data subjects. */
+  /** The job's JetStream data stream, shared by its attempts (this attempt's subjects and consumers carry its number). */
   @IsString() dataStream!: string;
   /** Where every subtask runs: vertexId → ResourceId per subtask index (picks in-process channels). */
   @IsObject() locations!: Record<string, string[]>;
