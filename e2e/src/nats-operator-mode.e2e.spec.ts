@@ -8,64 +8,31 @@
  * those. A user signed by an account the server does not know stops a service at start, saying
  * so; the TaskManagers' user is refused a stream deletion; no seed appears in any output.
  */
-import { createAccount, createOperator, createUser, encodeAccount, encodeOperator, encodeUser, fmtCreds, type KeyPair } from '@nats-io/jwt';
-import { ClusterNamespace } from '@runnel/protocol';
-import { natsRolePermissions, startNatsServer, type NatsRole, type NatsServerHandle } from '@runnel/tools';
+import { createAccount } from '@nats-io/jwt';
 import { connect, credsAuthenticator } from 'nats';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TestCluster } from './cluster/test-cluster';
 import { countWords, readJsonLines } from './cluster/job-output';
+import { startOperatorModeNats, type OperatorModeNats } from './cluster/operator-mode-nats';
 import { startService } from './support';
 
 const WORD_COUNT = join(resolve(__dirname, '..', '..'), 'examples', 'word-count.ts');
-// The JWT library's defaults are 0 (nothing allowed) for limits left out: -1 is unlimited.
-const UNLIMITED = { subs: -1, data: -1, payload: -1 };
-const ACCOUNT_LIMITS = { ...UNLIMITED, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1, mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 };
-
-
-/** A .creds file for a new user of `account` with a role's permissions. */
-async function writeCreds(dir: string, name: string, account: KeyPair, role: NatsRole): Promise<{ path: string; seed: string }> {
-  const user = createUser();
-  const { publish, subscribe, publishDeny = [] } = natsRolePermissions(ClusterNamespace.of())[role];
-  const jwt = await encodeUser(name, user, account, { ...UNLIMITED, pub: { allow: [...publish], deny: [...publishDeny] }, sub: { allow: [...subscribe] } });
-  const path = join(dir, `${name}.creds`);
-  writeFileSync(path, fmtCreds(jwt, user), { mode: 0o600 });
-  return { path, seed: new TextDecoder().decode(user.getSeed()) };
-}
 
 describe('NATS in operator (JWT) mode with .creds files (real nats-server)', () => {
   let dir: string;
-  let nats: NatsServerHandle;
+  let operatorNats: OperatorModeNats;
+  let nats: OperatorModeNats['server'];
   let cluster: TestCluster | undefined;
-  let account: KeyPair;
   const creds = {} as Record<'services' | 'taskmanagers', { path: string; seed: string }>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'runnel-e2e-operator-'));
-    const operator = createOperator();
-    const system = createAccount();
-    account = createAccount();
-    const operatorJwt = await encodeOperator('runnel-test', operator, { system_account: system.getPublicKey() });
-    const systemJwt = await encodeAccount('SYS', system, {}, { signer: operator });
-    const accountJwt = await encodeAccount('RUNNEL', account, { limits: ACCOUNT_LIMITS }, { signer: operator });
-    writeFileSync(
-      join(dir, 'nats.conf'),
-      [
-        `operator: ${operatorJwt}`,
-        `system_account: ${system.getPublicKey()}`,
-        'resolver: MEMORY',
-        'resolver_preload: {',
-        `  ${system.getPublicKey()}: ${systemJwt}`,
-        `  ${account.getPublicKey()}: ${accountJwt}`,
-        '}',
-        '',
-      ].join('\n'),
-    );
-    creds.services = await writeCreds(dir, 'services', account, 'services');
-    creds.taskmanagers = await writeCreds(dir, 'taskmanagers', account, 'taskmanagers');
-    nats = await startNatsServer({ storeDir: join(dir, 'js'), configFile: join(dir, 'nats.conf'), probeCredentials: { credsFile: creds.services.path } });
+    operatorNats = await startOperatorModeNats(dir);
+    nats = operatorNats.server;
+    creds.services = await operatorNats.writeCreds('services', 'services');
+    creds.taskmanagers = await operatorNats.writeCreds('taskmanagers', 'taskmanagers');
   }, 60_000);
 
   afterAll(async () => {
@@ -111,7 +78,7 @@ describe('NATS in operator (JWT) mode with .creds files (real nats-server)', () 
   }, 60_000);
 
   it('stops a service at start whose user is signed by an account the server does not know', async () => {
-    const stranger = await writeCreds(dir, 'stranger', createAccount(), 'services');
+    const stranger = await operatorNats.writeCreds('stranger', 'services', createAccount());
     const dispatcher = startService('dispatcher', { NATS_URL: nats.url, NATS_CREDS: stranger.path, HTTP_PORT: '0' });
     const exit = await dispatcher.exited;
     expect(exit.code).not.toBe(0);
@@ -122,6 +89,6 @@ describe('NATS in operator (JWT) mode with .creds files (real nats-server)', () 
     const seen = [...(cluster?.services ?? [])].flatMap((s) => s.logs()).join('\n');
     expect(seen.length).toBeGreaterThan(0);
     for (const { seed } of Object.values(creds)) expect(seen).not.toContain(seed);
-    expect(seen).not.toContain(new TextDecoder().decode(account.getSeed()));
+    expect(seen).not.toContain(new TextDecoder().decode(operatorNats.account.getSeed()));
   });
 });

@@ -4,7 +4,7 @@ import { MIGRATION_LOCK_NAME, MigrationsRunner, ServiceIdentity, ServiceKitModul
 import { dataSourceOptions, ENTITIES } from './database';
 import { JobStore } from './jobs/job-store.service';
 import { HeartbeatMonitor, LOST_TASK_MANAGERS_NOTICE } from './registry/heartbeat-monitor.service';
-import { jobMasterGateway, NatsRpcClient } from '@runnel/protocol';
+import { ClusterNamespace, jobMasterGateway, NatsRpcClient } from '@runnel/protocol';
 import { SlotAllocator } from './registry/slot-allocator.service';
 import { TaskManagerRegistry } from './registry/task-manager-registry.service';
 import { ResourceManagerController } from './resourcemanager.controller';
@@ -12,6 +12,7 @@ import { ResourceManagerService } from './resourcemanager.service';
 import { ResourceManagerSettings } from './resourcemanager.settings';
 import { ProcessResourceProvider } from './providers/process.provider';
 import { taskManagerNatsEnv } from './providers/taskmanager-nats.env';
+import { JobCredentialsMinter } from './providers/job-credentials.minter';
 import { PROVISIONER_CLOCK, ResourceProvisioner } from './providers/resource-provisioner.service';
 import { RESOURCE_PROVIDER, ResourceProvider, StandaloneResourceProvider } from './providers/resource-provider.types';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,12 @@ function resourceProvider(settings: ResourceManagerSettings): ResourceProvider {
     natsUrl: settings.natsUrl,
     logDir: settings.tmLogDir ?? join(tmpdir(), 'runnel-taskmanagers'),
     env: { LOG_LEVEL: settings.logLevel, CLUSTER_ID: settings.clusterId, ...taskManagerNatsEnv() },
+    minter: JobCredentialsMinter.fromSettings({
+      seedFile: settings.tmNatsAccountSeedFile,
+      account: settings.tmNatsAccount,
+      dir: settings.tmCredentialsDir ?? join(tmpdir(), `runnel-tm-credentials-${process.getuid?.() ?? 'user'}`),
+      namespace: ClusterNamespace.of(settings.clusterId),
+    }),
   });
 }
 

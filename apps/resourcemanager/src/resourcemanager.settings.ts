@@ -45,6 +45,18 @@ export class ResourceManagerSettings extends DatabaseSettings {
   @IsInt() @Min(100) @Max(3_600_000)
   tmStartTimeoutMs!: number;
 
+  @Setting({ env: 'TM_NATS_ACCOUNT_SEED_FILE', flag: 'tm-nats-account-seed-file', description: 'NATS operator (JWT) mode: a file holding the seed (SA…) of the cluster account or of a signing key of it; each TaskManager the process provider starts for one job then gets a NATS user of its own that may touch only that job (README, Security)' })
+  @IsOptional() @IsString()
+  tmNatsAccountSeedFile?: string;
+
+  @Setting({ env: 'TM_NATS_ACCOUNT', flag: 'tm-nats-account', description: 'the account public key (A…) when TM_NATS_ACCOUNT_SEED_FILE holds a signing key rather than the account key' })
+  @IsOptional() @IsString()
+  tmNatsAccount?: string;
+
+  @Setting({ env: 'TM_CREDENTIALS_DIR', flag: 'tm-credentials-dir', description: 'where the per-job TaskManagers\' .creds files are kept while they run (directory 0700; default: <system temp>/runnel-tm-credentials-<uid>)' })
+  @IsOptional() @IsString()
+  tmCredentialsDir?: string;
+
   @Setting({ env: 'TM_LOG_DIR', flag: 'tm-log-dir', description: 'where provider-started TaskManagers write their output (default: <system temp>/runnel-taskmanagers)' })
   @IsOptional() @IsString()
   tmLogDir?: string;

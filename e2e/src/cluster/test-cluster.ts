@@ -108,14 +108,19 @@ export class TestCluster {
     return body.id;
   }
 
-  async run(jarId: string, programArgsList: string[], parallelism?: number): Promise<JobId> {
+  async run(jarId: string, programArgsList: string[], parallelism?: number, options: { readonly target?: 'session' | 'per-job' } = {}): Promise<JobId> {
     const { status, body } = await httpJson<{ jobid?: string }>(`${this.url}/jars/${jarId}/run`, {
-      body: { programArgsList, ...(parallelism ? { parallelism } : {}) },
+      body: { programArgsList, ...(parallelism ? { parallelism } : {}), ...(options.target ? { target: options.target } : {}) },
       timeoutMs: 60_000,
       token: this.restToken,
     });
     if (status !== 200 || !body.jobid) throw new Error(`run failed (${status}): ${JSON.stringify(body)}`);
     return JobIds.parse(body.jobid);
+  }
+
+  /** The registered TaskManagers as the dispatcher lists them. */
+  async taskManagerList(): Promise<{ id: string; pid: number; dedicatedTo?: string }[]> {
+    return (await httpJson<{ taskmanagers: { id: string; pid: number; dedicatedTo?: string }[] }>(`${this.url}/taskmanagers`, { token: this.restToken })).body.taskmanagers;
   }
 
   async job(jobId: string): Promise<JobDetails> {

@@ -23,6 +23,7 @@ export * from './taskmanager/dto/task-deployment.dto';
 export * from './dispatcher/dto/jar.dto';
 export * from './data/data-names';
 export * from './cluster/cluster-namespace';
+export * from './cluster/job-taskmanager.permissions';
 export * from './resourcemanager/resourcemanager.protocol';
 export * from './taskmanager/dto/slot-report.dto';
 export * from './taskmanager/taskmanager.protocol';

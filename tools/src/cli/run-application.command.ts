@@ -73,6 +73,8 @@ export interface ApplicationPlan {
   readonly taskmanagers: number;
   /** --data-dir, absolute (kept afterwards); undefined: a fresh temp dir, removed afterwards. */
   readonly dataDir?: string;
+  /** `per-job`: the ResourceManager starts TaskManagers for the job alone. */
+  readonly target?: 'per-job';
 }
 
 /** Checks the command line (usage errors throw CliUsageError: exit 2, nothing started). */
@@ -224,8 +226,14 @@ export async function runApplication(args: JobCommandArgs, io: CommandIo, option
     if (interrupted) return signalExitCode(interrupted);
 
     let jobCode: number | undefined;
+    // With an account key (NATS operator mode), the job runs as a per-job deployment: the
+    // ResourceManager starts its TaskManagers, each with a NATS user minted for this job alone,
+    // instead of this command starting them with the credentials it was given.
+    const perJobUsers = Boolean(env['TM_NATS_ACCOUNT_SEED_FILE']);
+    if (perJobUsers) out('==> TaskManagers: started for this job by the ResourceManager, each with a NATS user for this job alone (TM_NATS_ACCOUNT_SEED_FILE)');
     const theCluster = new LocalCluster({
-      taskmanagers: plan.taskmanagers,
+      ...(perJobUsers ? { resourceProvider: 'process' as const } : {}),
+      taskmanagers: perJobUsers ? 0 : plan.taskmanagers,
       slots: plan.slots,
       port,
       dataDir,
@@ -242,7 +250,7 @@ export async function runApplication(args: JobCommandArgs, io: CommandIo, option
         following = true;
         restUrl = ready.restUrl;
         try {
-          jobCode = await runJob(ready.restUrl, plan, job, {
+          jobCode = await runJob(ready.restUrl, { ...plan, ...(perJobUsers ? { target: 'per-job' as const } : {}) }, job, {
             out,
             err,
             stopping,
@@ -320,7 +328,7 @@ async function runJob(restUrl: string, plan: ApplicationPlan, job: JobState, io:
     {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ programArgsList: plan.jobArgs, ...(plan.parallelism ? { parallelism: plan.parallelism } : {}) }),
+      body: JSON.stringify({ programArgsList: plan.jobArgs, ...(plan.parallelism ? { parallelism: plan.parallelism } : {}), ...(plan.target ? { target: plan.target } : {}) }),
     },
     120_000,
   );

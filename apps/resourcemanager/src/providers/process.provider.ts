@@ -6,13 +6,14 @@
  * RUNNEL_PARENT_PID, so under the local cluster none outlives the cluster itself.
  */
 import { Logger } from '@nestjs/common';
-import { ResourceId, ResourceIds } from '@runnel/protocol';
+import { NATS_CREDENTIAL_ENV, ResourceId, ResourceIds } from '@runnel/protocol';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ProvidedTaskManager, ResourceProvider, ResourceProviderEvents, TaskManagerSpec } from './resource-provider.types';
+import type { JobCredentialsMinter } from './job-credentials.minter';
 
 export interface ProcessProviderOptions {
   /** The TaskManager's entry point (apps/taskmanager/dist/main.js). */
@@ -22,10 +23,24 @@ export interface ProcessProviderOptions {
   readonly logDir: string;
   /** Extra environment for every TaskManager (CHECKPOINT_DIR, LOG_LEVEL, …). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Mints a NATS user of its own for each TaskManager started for one job (operator mode); without it they share the TaskManagers' credentials. */
+  readonly minter?: JobCredentialsMinter;
 }
 
 /** Variables of ours a TaskManager must not inherit: they name this service, not it. */
-const NOT_INHERITED = ['DATABASE_URL', 'HTTP_PORT', 'RESOURCE_ID', 'RESOURCE_PROVIDER', 'TM_DEDICATED_TO', 'TM_PROVIDER'];
+const NOT_INHERITED = ['DATABASE_URL', 'HTTP_PORT', 'RESOURCE_ID', 'RESOURCE_PROVIDER', 'TM_DEDICATED_TO', 'TM_PROVIDER', 'TM_NATS_ACCOUNT_SEED_FILE', 'TM_NATS_ACCOUNT'];
+
+/**
+ * What a per-job TaskManager with a minted user must not hold: every NATS identity but its own
+ * (TLS trust and client certificates stay: they are how it reaches the server, not who it is),
+ * and the cluster's REST admin token (it gets a random one of its own; read-only tokens stay, so
+ * its /metrics can still be scraped).
+ */
+const NOT_FOR_A_JOB = [
+  ...(['user', 'password', 'token', 'nkeySeedFile', 'credsFile', 'inboxPrefix'] as const).map((key) => NATS_CREDENTIAL_ENV[key]),
+  'REST_AUTH_TOKEN',
+  'REST_AUTH_TOKEN_FILE',
+];
 
 export class ProcessResourceProvider implements ResourceProvider {
   readonly name = 'process' as const;
@@ -39,11 +54,11 @@ export class ProcessResourceProvider implements ResourceProvider {
 
   async requestTaskManagers(n: number, spec: TaskManagerSpec, events: ResourceProviderEvents): Promise<ResourceId[]> {
     const ids: ResourceId[] = [];
-    for (let i = 0; i < n; i++) ids.push(this.startOne(spec, events));
+    for (let i = 0; i < n; i++) ids.push(await this.startOne(spec, events));
     return ids;
   }
 
-  private startOne(spec: TaskManagerSpec, events: ResourceProviderEvents): ResourceId {
+  private async startOne(spec: TaskManagerSpec, events: ResourceProviderEvents): Promise<ResourceId> {
     const resourceId = ResourceIds.parse(`tm-${spec.dedicatedTo ? `job${spec.dedicatedTo.slice(0, 6)}-` : ''}${randomBytes(4).toString('hex')}`);
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const key of NOT_INHERITED) delete env[key];
@@ -63,6 +78,11 @@ export class ProcessResourceProvider implements ResourceProvider {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
+    const minted = spec.dedicatedTo && this.options.minter ? await this.options.minter.mint(resourceId, spec.dedicatedTo, spec.restoresFrom) : undefined;
+    if (minted) {
+      for (const key of NOT_FOR_A_JOB) delete env[key];
+      Object.assign(env, { NATS_CREDS: minted.credsFile, NATS_INBOX_PREFIX: minted.inboxPrefix, REST_AUTH_TOKEN: randomBytes(24).toString('base64url') });
+    }
     const logFile = join(this.options.logDir, `${resourceId}.log`);
     const fd = openSync(logFile, 'a');
     let child;
@@ -71,14 +91,16 @@ export class ProcessResourceProvider implements ResourceProvider {
     } finally {
       closeSync(fd);
     }
+    if (child.pid === undefined) this.options.minter?.forget(resourceId);
     if (child.pid === undefined) throw new Error(`could not start a TaskManager (${process.execPath} ${this.options.entryPoint})`);
     child.unref();
     const record = { pid: child.pid, releasing: false };
     this.children.set(resourceId, record);
-    this.logger.log(`started TaskManager ${resourceId} (pid ${child.pid}, ${spec.slots} slots${spec.dedicatedTo ? `, for job ${spec.dedicatedTo}` : ''}); output in ${logFile}`);
+    this.logger.log(`started TaskManager ${resourceId} (pid ${child.pid}, ${spec.slots} slots${spec.dedicatedTo ? `, for job ${spec.dedicatedTo}` : ''}${minted ? `, NATS user ${minted.user} for that job alone` : ''}); output in ${logFile}`);
     events.started(resourceId, spec);
     child.once('exit', (code, signal) => {
       this.children.delete(resourceId);
+      this.options.minter?.forget(resourceId);
       const description = `TaskManager ${resourceId} (pid ${record.pid}) exited with ${signal ? `signal ${signal}` : `code ${code}`}${tailOf(logFile)}`;
       events.lost({ resourceId, released: record.releasing, description });
     });

@@ -12,6 +12,8 @@ export interface TaskManagerSpec {
   readonly slots: number;
   /** A per-job TaskManager: its slots go to this job only. */
   readonly dedicatedTo?: JobId;
+  /** Other jobs whose checkpoint state the dedicated job restores from (a `savepoint://<job>/<n>` it started from): its NATS user may read them. */
+  readonly restoresFrom?: readonly JobId[];
 }
 
 /** Something the provider started has stopped: asked to (`released`) or on its own (a crash). */

@@ -8,7 +8,7 @@
  * its job restarts, asks for slots again, and the request is unmet. Only the leader acts.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ConflictError, DeploymentTarget, JobId, ResourceId, TERMINAL_JOB_STATUSES } from '@runnel/protocol';
+import { ConflictError, DeploymentTarget, JobId, JobIds, ResourceId, TERMINAL_JOB_STATUSES } from '@runnel/protocol';
 import { LeadershipState, SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { JobStore } from '../jobs/job-store.service';
 import { TaskManagerRegistry } from '../registry/task-manager-registry.service';
@@ -104,8 +104,20 @@ export class ResourceProvisioner implements OnApplicationBootstrap, OnApplicatio
     if (n <= 0) {
       return `the resource provider already runs MAX_TASKMANAGERS=${this.settings.maxTaskManagers} TaskManagers`;
     }
-    await this.start(n, { slots, ...(dedicatedTo ? { dedicatedTo } : {}) });
+    await this.start(n, { slots, ...(dedicatedTo ? { dedicatedTo, restoresFrom: await this.restoreSourcesOf(dedicatedTo) } : {}) });
     return `starting ${n} TaskManager(s) with ${slots} slots each${dedicatedTo ? ' for this job alone' : ''}${n < wanted ? ` (MAX_TASKMANAGERS=${this.settings.maxTaskManagers} allows no more)` : ''}`;
+  }
+
+  /** The jobs whose Object Store state `jobId` starts from: the job of its `savepoint://<job>/<n>`, if any. */
+  private async restoreSourcesOf(jobId: JobId): Promise<JobId[]> {
+    let path: string | null | undefined;
+    try {
+      path = (await this.jobs.get(jobId)).savepointPath;
+    } catch {
+      // Not in the store (yet): it starts from nothing of another job's.
+    }
+    const source = /^savepoint:\/\/([0-9a-f]{32})\//.exec(path ?? '')?.[1];
+    return JobIds.isValid(source) && source !== jobId ? [source] : [];
   }
 
   private async start(n: number, spec: TaskManagerSpec): Promise<ResourceId[]> {

@@ -9,6 +9,7 @@
  * | `NATS_NKEY_SEED_FILE` | `authenticator: nkeyAuthenticator(seed)`        |
  * | `NATS_CREDS`          | `authenticator: credsAuthenticator(file bytes)` |
  * | `NATS_TLS_CA`, `NATS_TLS_CERT`, `NATS_TLS_KEY` | `tls: { caFile, certFile, keyFile }` |
+ * | `NATS_INBOX_PREFIX`   | `inboxPrefix` (where replies to this connection go) |
  *
  * One way of authenticating at a time (user/password, token, nkey or creds); TLS goes with any.
  * `NatsCredentials` is plain data (strings and file paths) so it can travel in a worker's
@@ -33,6 +34,13 @@ export interface NatsCredentials {
   /** PEM client certificate (with tlsKey) for servers that verify clients. */
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  /**
+   * Subject prefix of this connection's reply inboxes (default `_INBOX`). Not a secret, but part of
+   * an identity: a user allowed to subscribe only to `_INBOX_<name>.>` (a per-job TaskManager's,
+   * minted by the ResourceManager) must make its inboxes there, and nobody allowed `_INBOX.>`
+   * sees the replies it gets (its pulled records among them).
+   */
+  readonly inboxPrefix?: string;
 }
 
 export type NatsCredentialKey = keyof NatsCredentials;
@@ -47,6 +55,7 @@ export const NATS_CREDENTIAL_ENV: Readonly<Record<NatsCredentialKey, string>> = 
   tlsCa: 'NATS_TLS_CA',
   tlsCert: 'NATS_TLS_CERT',
   tlsKey: 'NATS_TLS_KEY',
+  inboxPrefix: 'NATS_INBOX_PREFIX',
 };
 
 const KEYS = Object.keys(NATS_CREDENTIAL_ENV) as NatsCredentialKey[];
@@ -82,7 +91,7 @@ export function compactNatsCredentials(credentials: NatsCredentials): NatsCreden
 }
 
 export function hasNatsCredentials(credentials: NatsCredentials | undefined): boolean {
-  return credentials !== undefined && KEYS.some((key) => credentials[key] !== undefined && credentials[key] !== '');
+  return credentials !== undefined && KEYS.some((key) => key !== 'inboxPrefix' && credentials[key] !== undefined && credentials[key] !== '');
 }
 
 export interface NatsCredentialProblem {
@@ -109,6 +118,9 @@ export function natsCredentialProblems(credentials: NatsCredentials, options: { 
   }
   if (c.tlsCert !== undefined && c.tlsKey === undefined) problems.push({ key: 'tlsCert', message: `${env.tlsCert} needs ${env.tlsKey}` });
   if (c.tlsKey !== undefined && c.tlsCert === undefined) problems.push({ key: 'tlsKey', message: `${env.tlsKey} needs ${env.tlsCert}` });
+  if (c.inboxPrefix !== undefined && !INBOX_PREFIX.test(c.inboxPrefix)) {
+    problems.push({ key: 'inboxPrefix', message: `${env.inboxPrefix} must be a NATS subject without wildcards (tokens of letters, digits, _, - and $, separated by dots)` });
+  }
   if (options.checkFiles !== false) {
     for (const key of ['nkeySeedFile', 'credsFile', 'tlsCa', 'tlsCert', 'tlsKey'] as const) {
       const path = c[key];
@@ -119,6 +131,8 @@ export function natsCredentialProblems(credentials: NatsCredentials, options: { 
   }
   return problems;
 }
+
+const INBOX_PREFIX = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
 
 function fileProblem(key: NatsCredentialKey, path: string): string | undefined {
   let text: string;
@@ -170,6 +184,7 @@ export function natsConnectOptions(credentials: NatsCredentials | undefined): Pa
     options.pass = c.password;
   }
   if (c.token !== undefined) options.token = c.token;
+  if (c.inboxPrefix !== undefined) options.inboxPrefix = c.inboxPrefix;
   if (c.nkeySeedFile !== undefined) options.authenticator = nkeyAuthenticator(new TextEncoder().encode(readFileSync(c.nkeySeedFile, 'utf8').trim()));
   if (c.credsFile !== undefined) options.authenticator = credsAuthenticator(new Uint8Array(readFileSync(c.credsFile)));
   if (c.tlsCa !== undefined || c.tlsCert !== undefined) {

@@ -19,6 +19,7 @@ const PROPERTY: Readonly<Record<NatsCredentialKey, keyof NatsCredentialSettings>
   tlsCa: 'natsTlsCa',
   tlsCert: 'natsTlsCert',
   tlsKey: 'natsTlsKey',
+  inboxPrefix: 'natsInboxPrefix',
 };
 
 /** The problems natsCredentialProblems finds that belong to this property. */
@@ -71,6 +72,10 @@ export class NatsCredentialSettings {
   @Setting({ env: 'NATS_TLS_KEY', flag: 'nats-tls-key', description: 'PEM private key of NATS_TLS_CERT' })
   @IsOptional() @IsString() @IsUsableNatsCredential()
   natsTlsKey?: string;
+
+  @Setting({ env: 'NATS_INBOX_PREFIX', flag: 'nats-inbox-prefix', description: 'subject prefix of reply inboxes (default _INBOX), for NATS users allowed replies only under their own' })
+  @IsOptional() @IsString() @IsUsableNatsCredential()
+  natsInboxPrefix?: string;
 }
 
 /** The credentials a service's settings give (for connectNats, RunnelNatsServer and slot workers). */
