@@ -10,20 +10,24 @@
  * - the same probes against another job's data stream, subjects and checkpoint bucket, the leader
  *   keys, the dispatcher and every inbox are refused to the minted user and allowed to the shared
  *   `taskmanagers` user (so a refusal is the scoping, not a broken probe);
- * - the .creds files are deleted when the TaskManagers stop.
+ * - the .creds files are deleted when the TaskManagers stop;
+ * - a per-job job resumed from another job's savepoint gets read access to that job's bucket
+ *   (and no more), restores from it, and the two runs' output is exact.
  */
+import { decode } from '@nats-io/jwt';
 import { ClusterNamespace, JobIds, type JobId } from '@runnel/protocol';
 import { AckPolicy, connect, credsAuthenticator, RetentionPolicy, type NatsConnection } from 'nats';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bigWordCountInput, REPO_ROOT } from './cluster/cluster-process';
-import { readJsonLines } from './cluster/job-output';
+import { canonicalRows, readJsonLines, rollingSums } from './cluster/job-output';
 import { startOperatorModeNats, type OperatorModeNats } from './cluster/operator-mode-nats';
 import { TestCluster } from './cluster/test-cluster';
 import { httpJson, waitFor } from './support';
 
 const WORD_COUNT = join(REPO_ROOT, 'examples', 'word-count.ts');
+const SLOW_COUNTER = join(REPO_ROOT, 'e2e', 'src', 'fixtures', 'slow-counter.job.mjs');
 const ns = ClusterNamespace.DEFAULT;
 
 type Outcome = 'allowed' | 'refused';
@@ -109,7 +113,7 @@ describe('per-job TaskManagers with NATS users of their own (operator mode)', ()
     await services?.close();
     await cluster?.stop();
     await operatorNats?.server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (!process.env['KEEP_E2E_DIR']) rmSync(dir, { recursive: true, force: true }); else process.stdout.write(`kept ${dir}\n`);
   });
 
   it('runs a keyed WordCount with checkpoints on two per-job TaskManagers that hold only their own user', async () => {
@@ -189,4 +193,45 @@ describe('per-job TaskManagers with NATS users of their own (operator mode)', ()
       await wide.close();
     }
   }, 120_000);
+
+  it("resumes a per-job job from another job's savepoint, reading that job's bucket with a user that may only read it", async () => {
+    const count = 3000;
+    const first = join(dir, 'sp-first');
+    const second = join(dir, 'sp-second');
+    const token = cluster!.restToken;
+    const jar = await cluster!.uploadJob(SLOW_COUNTER);
+    const firstJob = await cluster!.run(jar, ['--count', String(count), '--output', `${first}/`], 2, { target: 'per-job' });
+    await waitFor(async () => (await httpJson<{ counts: { completed: number } }>(`${cluster!.url}/jobs/${firstJob}/checkpoints`, { token })).body.counts.completed >= 1, { description: 'a checkpoint of the first job', timeoutMs: 90_000 });
+    const trigger = await httpJson<{ 'request-id': string }>(`${cluster!.url}/jobs/${firstJob}/savepoints`, { body: { 'cancel-job': true }, token });
+    expect(trigger.status).toBe(202);
+    const done = await waitFor(async () => {
+      const s = (await httpJson<{ status: { id: string }; operation?: { location?: string } }>(`${cluster!.url}/jobs/${firstJob}/savepoints/${trigger.body['request-id']}`, { token })).body;
+      return s.status.id === 'COMPLETED' && s;
+    }, { description: 'the savepoint to complete', timeoutMs: 60_000 });
+    const savepointPath = done.operation?.location;
+    // In the Object Store, in the first job's bucket: the second job's TaskManagers must read it there.
+    expect(savepointPath).toBe(`savepoint://${firstJob}/${/\/(\d+)$/.exec(savepointPath ?? '')?.[1]}`);
+    const resumed = await httpJson<{ jobid: string }>(`${cluster!.url}/jars/${jar}/run`, {
+      body: { programArgsList: ['--count', String(count), '--output', `${second}/`], parallelism: 2, savepointPath, target: 'per-job' },
+      timeoutMs: 60_000,
+      token,
+    });
+    expect(resumed.status).toBe(200);
+    const secondJob = JobIds.parse(resumed.body.jobid);
+    // Its TaskManagers' users, as minted: the first job's bucket readable, not writable.
+    const tms = await waitFor(async () => {
+      const state = (await cluster!.job(secondJob)).state;
+      if (['FAILED', 'CANCELED', 'FINISHED'].includes(state)) await cluster!.expectFinished(secondJob).then(() => { throw new Error('the second job finished before its TaskManagers were seen'); });
+      const list = (await cluster!.taskManagerList()).filter((tm) => tm.dedicatedTo === secondJob);
+      return list.length === 2 && list.every((tm) => existsSync(join(credsDir, `${tm.id}.creds`))) && list;
+    }, { description: "the second job's two TaskManagers", timeoutMs: 60_000 });
+    const claims = decode<{ pub: { allow: string[] } }>(/-----BEGIN NATS USER JWT-----\n(\S+)\n/.exec(readFileSync(join(credsDir, `${tms[0].id}.creds`), 'utf8'))![1]).nats;
+    await cluster!.expectFinished(secondJob, 180_000);
+    const restored = (await httpJson<{ counts: { restored: number } }>(`${cluster!.url}/jobs/${secondJob}/checkpoints`, { token })).body.counts.restored;
+    expect(restored).toBeGreaterThanOrEqual(1);
+    expect(canonicalRows([...readJsonLines(first), ...readJsonLines(second)])).toEqual(rollingSums(count, 7));
+    expect(claims.pub.allow).toContain(`$JS.API.STREAM.MSG.GET.OBJ_${ns.checkpointBucketOf(firstJob)}`);
+    expect(claims.pub.allow).not.toContain(`$O.${ns.checkpointBucketOf(firstJob)}.>`);
+    expect(claims.pub.allow).toContain(`$O.${ns.checkpointBucketOf(secondJob)}.>`);
+  }, 300_000);
 });

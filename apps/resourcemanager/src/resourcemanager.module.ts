@@ -32,6 +32,7 @@ function resourceProvider(settings: ResourceManagerSettings): ResourceProvider {
       account: settings.tmNatsAccount,
       dir: settings.tmCredentialsDir ?? join(tmpdir(), `runnel-tm-credentials-${process.getuid?.() ?? 'user'}`),
       namespace: ClusterNamespace.of(settings.clusterId),
+      maxControlLine: settings.tmNatsMaxControlLine,
     }),
   });
 }

@@ -53,6 +53,10 @@ export class ResourceManagerSettings extends DatabaseSettings {
   @IsOptional() @IsString()
   tmNatsAccount?: string;
 
+  @Setting({ env: 'TM_NATS_MAX_CONTROL_LINE', flag: 'tm-nats-max-control-line', default: 4096, description: 'the NATS server\'s max_control_line (bytes): a minted per-job user\'s JWT must fit in a CONNECT line' })
+  @IsInt() @Min(1024) @Max(16 * 1024 * 1024)
+  tmNatsMaxControlLine!: number;
+
   @Setting({ env: 'TM_CREDENTIALS_DIR', flag: 'tm-credentials-dir', description: 'where the per-job TaskManagers\' .creds files are kept while they run (directory 0700; default: <system temp>/runnel-tm-credentials-<uid>)' })
   @IsOptional() @IsString()
   tmCredentialsDir?: string;

@@ -52,6 +52,20 @@ describe('JobCredentialsMinter', () => {
     expect(existsSync(minted.credsFile)).toBe(false);
   });
 
+  it('keeps the JWT within what a default nats-server reads in a CONNECT line: the default cluster restoring from another job, an application cluster', async () => {
+    for (const [clusterId, restoresFrom] of [['default', [JobIds.generate()]], ['app-1a2b3c4d', []]] as const) {
+      const minter = JobCredentialsMinter.fromSettings({ seedFile: seedFile(createAccount().getSeed()), dir: join(dir, 'creds'), namespace: ClusterNamespace.of(clusterId) })!;
+      const minted = await minter.mint(ResourceIds.parse('tm-job123456-aabbccdd'), JobIds.generate(), restoresFrom);
+      // max_control_line is 4096 bytes; the CONNECT's other fields and the signed nonce take about 400.
+      expect([clusterId, jwtOf(minted.credsFile).length < 3600]).toEqual([clusterId, true]);
+    }
+  });
+
+  it('refuses a user too long for a default CONNECT line, saying what to change', async () => {
+    const minter = JobCredentialsMinter.fromSettings({ seedFile: seedFile(createAccount().getSeed()), dir: join(dir, 'creds'), namespace: ClusterNamespace.of('a-cluster-id-of-32-characters-xx') })!;
+    await expect(minter.mint(ResourceIds.parse('tm-1'), JobIds.generate(), [JobIds.generate()])).rejects.toThrow(/more than fits .*max_control_line 4096 bytes, TM_NATS_MAX_CONTROL_LINE.*shorter CLUSTER_ID/);
+  });
+
   it('signs with a signing key for the account TM_NATS_ACCOUNT names', async () => {
     const account = createAccount();
     const signingKey = createAccount();

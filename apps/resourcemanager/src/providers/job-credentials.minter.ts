@@ -32,6 +32,9 @@ export class JobCredentialsError extends Error {
   }
 }
 
+/** What a CONNECT line holds beside the JWT: its other fields and the signed nonce. */
+const CONNECT_OVERHEAD = 500;
+
 export class JobCredentialsMinter {
   private constructor(
     private readonly signer: KeyPair,
@@ -39,13 +42,21 @@ export class JobCredentialsMinter {
     private readonly account: string,
     private readonly dir: string,
     private readonly namespace: ClusterNamespace,
+    private readonly maxControlLine: number,
   ) {}
 
   /**
    * The minter of the settings, or undefined when no account key is configured. A seed that is not
    * an account key (SA…) or cannot be read is an error naming the file, never its contents.
    */
-  static fromSettings(settings: { readonly seedFile?: string; readonly account?: string; readonly dir: string; readonly namespace: ClusterNamespace }): JobCredentialsMinter | undefined {
+  static fromSettings(settings: {
+    readonly seedFile?: string;
+    readonly account?: string;
+    readonly dir: string;
+    readonly namespace: ClusterNamespace;
+    /** The server's max_control_line (4096 bytes by default): the JWT travels in the CONNECT line. */
+    readonly maxControlLine?: number;
+  }): JobCredentialsMinter | undefined {
     if (!settings.seedFile) return undefined;
     let text: string;
     try {
@@ -66,7 +77,7 @@ export class JobCredentialsMinter {
     // A directory someone else made first (in a shared temp dir) could be read by them: refuse it.
     if (process.getuid && statSync(settings.dir).uid !== process.getuid()) throw new JobCredentialsError(`TM_CREDENTIALS_DIR: ${settings.dir} belongs to another user`);
     chmodSync(settings.dir, 0o700);
-    return new JobCredentialsMinter(signer, account, settings.dir, settings.namespace);
+    return new JobCredentialsMinter(signer, account, settings.dir, settings.namespace, settings.maxControlLine ?? 4096);
   }
 
   async mint(resourceId: ResourceId, jobId: JobId, restoresFrom: readonly JobId[] = []): Promise<MintedCredentials> {
@@ -74,7 +85,7 @@ export class JobCredentialsMinter {
     const user = createUser();
     const signedByAccount = this.account === this.signer.getPublicKey();
     const jwt = await encodeUser(
-      `${resourceId} (job ${jobId})`,
+      resourceId,
       user,
       signedByAccount ? this.signer : this.account,
       {
@@ -90,6 +101,14 @@ export class JobCredentialsMinter {
       // No expiry: the server disconnects a user whose JWT expires, and a streaming job may run for months.
       signedByAccount ? {} : { signer: this.signer },
     );
+    // nats-server reads the JWT in its CONNECT line, at most max_control_line (4096 bytes by default) with the rest of it.
+    const maxJwt = this.maxControlLine - CONNECT_OVERHEAD;
+    if (jwt.length > maxJwt) {
+      // Every subject names the cluster id and the job: a long CLUSTER_ID is what makes it grow.
+      throw new JobCredentialsError(
+        `the NATS user for ${resourceId} would be a ${jwt.length}-character JWT, more than fits in the server's CONNECT line (max_control_line ${this.maxControlLine} bytes, TM_NATS_MAX_CONTROL_LINE; ${maxJwt} for the JWT): raise max_control_line in the server's configuration (e.g. 8KB) and TM_NATS_MAX_CONTROL_LINE with it, or use a shorter CLUSTER_ID`,
+      );
+    }
     const credsFile = this.fileOf(resourceId);
     writeFileSync(credsFile, fmtCreds(jwt, user), { mode: 0o600 });
     return { credsFile, inboxPrefix: permissions.inboxPrefix, user: user.getPublicKey() };

@@ -14,6 +14,7 @@ import { JobStore } from '../jobs/job-store.service';
 import { TaskManagerRegistry } from '../registry/task-manager-registry.service';
 import { ResourceManagerSettings } from '../resourcemanager.settings';
 import { FailureRateLimiter } from './failure-rate.limiter';
+import { JobCredentialsError } from './job-credentials.minter';
 import { RESOURCE_PROVIDER, ResourceProvider, ResourceProviderEvents, TaskManagerExit, TaskManagerSpec } from './resource-provider.types';
 
 export const PROVISIONER_CLOCK = Symbol('PROVISIONER_CLOCK');
@@ -121,7 +122,14 @@ export class ResourceProvisioner implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async start(n: number, spec: TaskManagerSpec): Promise<ResourceId[]> {
-    const ids = await this.provider.requestTaskManagers(n, spec, this.events);
+    let ids: ResourceId[];
+    try {
+      ids = await this.provider.requestTaskManagers(n, spec, this.events);
+    } catch (error) {
+      // A user that cannot be minted for this job would fail the same way on every attempt: a refusal, not a retry.
+      if (error instanceof JobCredentialsError) throw new ConflictError(`Could not start a TaskManager for job ${spec.dedicatedTo}: ${error.message}`);
+      throw error;
+    }
     for (const id of ids) this.pending.set(id, { spec, since: this.clock() });
     return ids;
   }

@@ -39,13 +39,19 @@ export interface JobTaskManagerPermissions {
   readonly inboxPrefix: string;
 }
 
+/**
+ * A user JWT travels in the CONNECT line, which nats-server caps at 4096 bytes by default
+ * (max_control_line): the subjects are written with token wildcards wherever the job-specific
+ * token still pins them (`$JS.API.CONSUMER.*.<stream>.>` covers create, info and delete of that
+ * stream's consumers and nothing of another stream), and the minter refuses a JWT that would not fit.
+ */
 export function jobTaskManagerPermissions(identity: JobTaskManagerIdentity): JobTaskManagerPermissions {
   const { namespace, jobId, resourceId } = identity;
   const stream = namespace.data.stream(jobId);
   const objectStream = (bucket: string) => `OBJ_${bucket}`;
-  const objectReads = (s: string) => [`$JS.API.STREAM.INFO.${s}`, `$JS.API.STREAM.MSG.GET.${s}`, `$JS.API.DIRECT.GET.${s}`, `$JS.API.DIRECT.GET.${s}.>`];
-  // Object reads go through ordered consumers (flow-controlled push consumers), which nats.js deletes when it is done or restarts one.
-  const objectConsumers = (s: string) => [`$JS.API.CONSUMER.CREATE.${s}`, `$JS.API.CONSUMER.CREATE.${s}.>`, `$JS.API.CONSUMER.DELETE.${s}.*`, `$JS.FC.${s}.>`];
+  // Object reads: the stream's info, its metadata by subject (nats.js' Object Store uses STREAM.MSG.GET), and ordered
+  // consumers (flow-controlled push consumers, deleted when done) for the chunks.
+  const objectReads = (s: string) => [`$JS.API.STREAM.INFO.${s}`, `$JS.API.STREAM.MSG.GET.${s}`, `$JS.API.CONSUMER.*.${s}`, `$JS.API.CONSUMER.*.${s}.>`, `$JS.FC.${s}.>`];
   const artifacts = objectStream(namespace.artifactBucket);
   const ownBucket = namespace.checkpointBucketOf(jobId);
   const restored = [...new Set(identity.restoresFrom ?? [])].filter((other) => other !== jobId).map((other) => objectStream(namespace.checkpointBucketOf(other)));
@@ -54,26 +60,21 @@ export function jobTaskManagerPermissions(identity: JobTaskManagerIdentity): Job
     ...['updateTaskExecutionState', 'acknowledgeCheckpoint', 'declineCheckpoint', 'requestFinalCheckpoint'].map((m) => namespace.subject(`runnel.jobmanager.${m}`)),
     namespace.subject(`runnel.data.${jobId}.>`),
     namespace.subject(`runnel.credit.${jobId}.>`),
-    // jetstreamManager() asks for the account's JetStream info first.
+    // jetstreamManager() asks for the account's JetStream info first; nats.js finds an Object Store's stream by subject (names only).
     '$JS.API.INFO',
-    // The data stream: durable consumers (2.9's CREATE.<stream>.<name>.<filter> and the older forms), pulls, acks.
-    `$JS.API.CONSUMER.CREATE.${stream}`,
-    `$JS.API.CONSUMER.CREATE.${stream}.>`,
-    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.*`,
-    `$JS.API.CONSUMER.INFO.${stream}.*`,
-    `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`,
-    `$JS.ACK.${stream}.>`,
-    `$JS.FC.${stream}.>`,
-    // nats.js finds an Object Store's stream by subject (names only, no contents).
     '$JS.API.STREAM.NAMES',
+    // The data stream: consumers (CREATE.<stream>[.<name>.<filter>], INFO/DELETE.<stream>.<name>,
+    // DURABLE.CREATE and MSG.NEXT.<stream>.<name>), and acks and flow control ($JS.ACK/FC.<stream>.…).
+    `$JS.API.CONSUMER.*.${stream}`,
+    `$JS.API.CONSUMER.*.${stream}.>`,
+    `$JS.API.CONSUMER.*.*.${stream}.*`,
+    `$JS.*.${stream}.>`,
     ...objectReads(artifacts),
-    ...objectConsumers(artifacts),
     ...objectReads(objectStream(ownBucket)),
-    ...objectConsumers(objectStream(ownBucket)),
     // A retried put of the same object replaces it: nats.js purges the old chunks.
     `$JS.API.STREAM.PURGE.${objectStream(ownBucket)}`,
     `$O.${ownBucket}.>`,
-    ...restored.flatMap((s) => [...objectReads(s), ...objectConsumers(s)]),
+    ...restored.flatMap(objectReads),
   ];
   const inboxPrefix = `_INBOX_${resourceId}`;
   const subscribe = [namespace.subject(`runnel.taskmanager.${resourceId}.>`), namespace.subject(`runnel.credit.${jobId}.>`), `${inboxPrefix}.>`];
