@@ -62,10 +62,12 @@ describe('prepareSecureCluster', () => {
     }
     // Any job's checkpoint bucket, but not the artifacts, the legacy shared bucket or the leaders.
     const deny = tm.slice(tm.indexOf('deny: ['), tm.indexOf(']', tm.indexOf('deny: [')));
-    for (const subject of ['$O.runnel-artifacts-team-a.>', '$JS.API.STREAM.PURGE.OBJ_runnel-artifacts-team-a', '$O.runnel-checkpoints-team-a.>', '$JS.API.DIRECT.GET.KV_runnel-leaders-team-a']) {
+    for (const subject of ['$O.runnel-artifacts-team-a.>', '$O.runnel-checkpoints-team-a.>', '$JS.API.DIRECT.GET.KV_runnel-leaders-team-a']) {
       expect({ subject, denied: deny.includes(`"${subject}"`) }).toEqual({ subject, denied: true });
     }
     expect(tm).not.toContain('STREAM.CREATE');
+    // A purge on a token wildcard would reach every stream: KV buckets, other jobs' data.
+    expect(tm).not.toContain('STREAM.PURGE');
     expect(tm).toContain('subscribe: { allow: ["runnel.team-a.taskmanager.>", "runnel.team-a.credit.>", "_INBOX.>"] }');
     expect(tm).not.toContain('$KV');
     expect(tm).not.toContain('STREAM.DELETE');

@@ -113,10 +113,9 @@ export function prepareSecureCluster(dataDir: string, options: { readonly cluste
  *   the artifact bucket (read) and every job's checkpoint bucket (read and write, each job has
  *   its own), and replies on _INBOX. No KV (`$KV.>`), no stream creation or deletion, no writing
  *   or purging the artifact bucket or the legacy shared checkpoint bucket, no reading the
- *   leader-election bucket (a deny list), no message deletion. Checkpoint buckets are one token
- *   each (`runnel-chk-<job>`), so object writes and purges are allowed on any bucket and stream
- *   but those denied: a TaskManager could purge a data stream — it could already publish to any
- *   job's data subjects; a per-job user JWT narrows both to its job.
+ *   leader-election bucket (a deny list), no purge, no message deletion. Checkpoint buckets are
+ *   one token each (`runnel-chk-<job>`), so object writes are allowed on any bucket but those
+ *   denied; a per-job user JWT (jobTaskManagerPermissions) narrows them to its job's.
  * - `clients` only what `@runnel/client` needs: requests to the dispatcher, and uploading an
  *   artifact into the Object Store bucket of artifacts (its chunks and metadata, and the JetStream
  *   API calls for that one stream, creating it included), with replies on their _INBOX.
@@ -193,23 +192,22 @@ export function natsRolePermissions(namespace: ClusterNamespace): Record<NatsRol
     // Artifacts: read (ordered consumers, deleted when they restart). Checkpoint state: written and
     // read in the bucket of any job (`runnel-chk-<job>`, one token: NATS wildcards match whole
     // tokens, so these are allowed on any stream and bucket and the others denied below). The
-    // JobManager creates the buckets: no STREAM.CREATE. A put purges the chunks of an object it
-    // replaces (a retried write): STREAM.PURGE.
+    // JobManager creates the buckets: no STREAM.CREATE. No STREAM.PURGE either: on a token
+    // wildcard it would reach every stream (KV buckets and data streams of other jobs and
+    // clusters). nats.js purges only when a put replaces an object whose metadata was already
+    // written (a write retried after its acknowledgement was lost); that checkpoint then fails
+    // and the next one is taken. A per-job user may purge its own bucket.
     ...objectReads('*'),
     `$JS.API.CONSUMER.DELETE.*.*`,
-    `$JS.API.STREAM.PURGE.*`,
     '$O.*.C.>',
     '$O.*.M.>',
   ];
-  // What those wildcards would allow beyond checkpoint buckets and must not: writing or purging the
-  // artifact bucket, the shared checkpoint bucket of older versions (read only now), and reading or
-  // purging the leader-election bucket.
+  // What those wildcards would allow beyond checkpoint buckets and must not: writing the artifact
+  // bucket or the shared checkpoint bucket of older versions (read only now), and reading the
+  // leader-election bucket.
   const taskManagerDeny = [
     `$O.${bucket}.>`,
-    `$JS.API.STREAM.PURGE.${stream}`,
     `$O.${legacyCheckpoints}.>`,
-    `$JS.API.STREAM.PURGE.OBJ_${legacyCheckpoints}`,
-    `$JS.API.STREAM.PURGE.${leaderStream}`,
     `$JS.API.STREAM.MSG.GET.${leaderStream}`,
     `$JS.API.DIRECT.GET.${leaderStream}`,
     `$JS.API.DIRECT.GET.${leaderStream}.>`,
