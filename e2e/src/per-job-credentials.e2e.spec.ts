@@ -12,19 +12,22 @@
  *   `taskmanagers` user (so a refusal is the scoping, not a broken probe);
  * - the .creds files are deleted when the TaskManagers stop;
  * - a per-job job resumed from another job's savepoint gets read access to that job's bucket
- *   (and no more), restores from it, and the two runs' output is exact.
+ *   (and no more), restores from it, and the two runs' output is exact;
+ * - `runnel run-application` on this NATS with the account key runs its job per-job: the
+ *   ResourceManager starts the TaskManagers, each with a minted user, and the counts are exact.
  */
 import { decode } from '@nats-io/jwt';
 import { ClusterNamespace, JobIds, type JobId } from '@runnel/protocol';
 import { AckPolicy, connect, credsAuthenticator, RetentionPolicy, type NatsConnection } from 'nats';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bigWordCountInput, REPO_ROOT } from './cluster/cluster-process';
 import { canonicalRows, readJsonLines, rollingSums } from './cluster/job-output';
 import { startOperatorModeNats, type OperatorModeNats } from './cluster/operator-mode-nats';
 import { TestCluster } from './cluster/test-cluster';
-import { httpJson, waitFor } from './support';
+import { descendantPids, httpJson, TEST_ADMIN_URL, waitFor } from './support';
+import { startManagedProcess } from '@runnel/tools';
 
 const WORD_COUNT = join(REPO_ROOT, 'examples', 'word-count.ts');
 const SLOW_COUNTER = join(REPO_ROOT, 'e2e', 'src', 'fixtures', 'slow-counter.job.mjs');
@@ -72,6 +75,7 @@ describe('per-job TaskManagers with NATS users of their own (operator mode)', ()
   const victimBucket = ns.checkpointBucketOf(victim);
   const victimObject = `${victim}/chk-1/probe/0`;
   let shared: { path: string; seed: string };
+  let servicesCredsPath: string;
   let credsDir: string;
   const minted = new Map<string, { creds: Uint8Array; inboxPrefix: string; file: string }>();
   let jobId: JobId;
@@ -81,6 +85,7 @@ describe('per-job TaskManagers with NATS users of their own (operator mode)', ()
     credsDir = join(dir, 'tm-credentials');
     operatorNats = await startOperatorModeNats(dir);
     const servicesCreds = await operatorNats.writeCreds('services', 'services');
+    servicesCredsPath = servicesCreds.path;
     shared = await operatorNats.writeCreds('taskmanagers', 'taskmanagers');
     services = await connect({ servers: operatorNats.server.url, authenticator: credsAuthenticator(new Uint8Array(readFileSync(servicesCreds.path))) });
     // Another job's data stream (a record waiting on a durable consumer) and checkpoint state, made as the JobManager makes them.
@@ -230,8 +235,55 @@ describe('per-job TaskManagers with NATS users of their own (operator mode)', ()
     const restored = (await httpJson<{ counts: { restored: number } }>(`${cluster!.url}/jobs/${secondJob}/checkpoints`, { token })).body.counts.restored;
     expect(restored).toBeGreaterThanOrEqual(1);
     expect(canonicalRows([...readJsonLines(first), ...readJsonLines(second)])).toEqual(rollingSums(count, 7));
-    expect(claims.pub.allow).toContain(`$JS.API.STREAM.MSG.GET.OBJ_${ns.checkpointBucketOf(firstJob)}`);
-    expect(claims.pub.allow).not.toContain(`$O.${ns.checkpointBucketOf(firstJob)}.>`);
-    expect(claims.pub.allow).toContain(`$O.${ns.checkpointBucketOf(secondJob)}.>`);
+    const allowed = claims.pub?.allow ?? [];
+    expect(allowed).toContain(`$JS.API.STREAM.MSG.GET.OBJ_${ns.checkpointBucketOf(firstJob)}`);
+    expect(allowed).not.toContain(`$O.${ns.checkpointBucketOf(firstJob)}.>`);
+    expect(allowed).toContain(`$O.${ns.checkpointBucketOf(secondJob)}.>`);
   }, 300_000);
+
+  it('runs an application (run-application on this NATS) whose TaskManagers the ResourceManager starts with users for that job alone', async () => {
+    const { text, expected } = bigWordCountInput(100_000);
+    const input = join(dir, 'app-words.txt');
+    writeFileSync(input, text);
+    const output = join(dir, 'app-counts');
+    const appCreds = join(dir, 'app-tm-credentials');
+    const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: operatorNats.server.url, NATS_CREDS: servicesCredsPath, DATABASE_URL: TEST_ADMIN_URL, TM_NATS_ACCOUNT_SEED_FILE: operatorNats.accountSeedFile, TM_CREDENTIALS_DIR: appCreds, LOG_LEVEL: 'info' };
+    for (const key of ['RUNNEL_REPO_ROOT', 'CLUSTER_ID', 'TM_NATS_CREDS', 'NATS_USER', 'NATS_PASSWORD', 'RESOURCE_PROVIDER']) delete env[key];
+    const app = startManagedProcess({
+      name: 'run-application',
+      command: process.execPath,
+      args: [join(REPO_ROOT, 'tools', 'bin', 'runnel.js'), 'run-application', '-p', '2', WORD_COUNT, '--input', input, '--output', `${output}/`],
+      env,
+      cwd: dir,
+      output: { type: 'buffer' },
+      keepLines: 5000,
+    });
+    try {
+      // While it runs: a TaskManager below the command connects with a user minted for the job, under its own inbox prefix.
+      const tm = await waitFor(() => {
+        for (const pid of descendantPids(app.pid)) {
+          let environ: string;
+          try {
+            environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+          } catch {
+            continue;
+          }
+          const vars = new Map(environ.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+          if (vars.get('NATS_CREDS')?.startsWith(`${appCreds}/`)) return vars;
+        }
+        return undefined;
+      }, { description: 'a TaskManager of the application with a minted user', timeoutMs: 90_000 });
+      expect(tm.get('TM_DEDICATED_TO')).toMatch(/^[0-9a-f]{32}$/);
+      expect(tm.get('NATS_INBOX_PREFIX')).toMatch(/^_INBOX_tm-job/);
+      expect(tm.has('TM_NATS_ACCOUNT_SEED_FILE')).toBe(false);
+      const exit = await app.exited;
+      expect({ exit: exit.code, output: app.logs().slice(-30).join('\n') }).toMatchObject({ exit: 0 });
+      expect(app.logs().join('\n')).toContain('started for this job by the ResourceManager, each with a NATS user for this job alone');
+      expect(new Map(readJsonLines<{ word: string; count: number }>(output).map((r) => [r.word, r.count]))).toEqual(expected);
+      // The users' files went with their TaskManagers.
+      expect(existsSync(appCreds) ? readdirSync(appCreds) : []).toEqual([]);
+    } finally {
+      if (!app.exitInfo()) await app.kill();
+    }
+  }, 240_000);
 });
