@@ -3,3 +3,4 @@
 export * from './infra';
 export * from './reference';
 export { natsRolePermissions, natsServerConfig, NATS_ROLES, type NatsRole, type NatsRolePermissions } from './cluster/secure-cluster.setup';
+export { writeOperatorModeNats, writeRoleCreds, type OperatorModeNatsFiles } from './cluster/nats-operator.setup';
