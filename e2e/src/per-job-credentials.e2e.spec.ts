@@ -138,6 +138,8 @@ describe('per-job TaskManagers with NATS users of their own (operator mode)', ()
       const file = join(credsDir, `${tm.id}.creds`);
       expect(env.get('NATS_CREDS')).toBe(file);
       expect(env.get('NATS_INBOX_PREFIX')).toBe(`_INBOX_${tm.id}`);
+      // A TaskManager for one job runs its slots as processes by default.
+      expect(env.get('TM_SLOT_ISOLATION')).toBe('process');
       for (const key of ['TM_NATS_CREDS', 'TM_NATS_ACCOUNT_SEED_FILE', 'NATS_USER', 'NATS_PASSWORD', 'NATS_TOKEN', 'REST_AUTH_TOKEN_FILE']) expect(env.has(key)).toBe(false);
       expect(environ).not.toContain(shared.path);
       expect(environ).not.toContain(operatorNats.accountSeedFile);
@@ -276,6 +278,7 @@ describe('per-job TaskManagers with NATS users of their own (operator mode)', ()
       expect(tm.get('TM_DEDICATED_TO')).toMatch(/^[0-9a-f]{32}$/);
       expect(tm.get('NATS_INBOX_PREFIX')).toMatch(/^_INBOX_tm-job/);
       expect(tm.has('TM_NATS_ACCOUNT_SEED_FILE')).toBe(false);
+      expect(tm.get('TM_SLOT_ISOLATION')).toBe('process');
       const exit = await app.exited;
       expect({ exit: exit.code, output: app.logs().slice(-30).join('\n') }).toMatchObject({ exit: 0 });
       expect(app.logs().join('\n')).toContain('started for this job by the ResourceManager, each with a NATS user for this job alone');

@@ -18,9 +18,9 @@ export interface OperatorModeNats {
 }
 
 export async function startOperatorModeNats(dir: string): Promise<OperatorModeNats> {
-  const files = await writeOperatorModeNats(join(dir, 'nats'));
+  // Its own port and store come as the launcher's flags.
+  const files = await writeOperatorModeNats(join(dir, 'nats'), { listen: false });
   const writeCreds = (name: string, role: NatsRole, signer: KeyPair = files.account) => writeRoleCreds(join(dir, `${name}.creds`), name, role, signer);
-  // Its own port and store (the flags win over the file's 127.0.0.1:4222).
   const server = await startNatsServer({ storeDir: join(dir, 'js'), configFile: files.serverConfig, probeCredentials: { credsFile: files.creds.services } });
   return { server, account: files.account, accountSeedFile: files.accountSeedFile, writeCreds };
 }

@@ -241,7 +241,8 @@ export async function runApplication(args: JobCommandArgs, io: CommandIo, option
       natsUrl,
       databaseUrl,
       logLevel: env['LOG_LEVEL'] || undefined,
-      serviceEnv: { TMPDIR: scratchDir, ...(clusterId ? { CLUSTER_ID: clusterId } : {}) },
+      // An application cluster is the isolated choice: its slots run as processes unless TM_SLOT_ISOLATION says otherwise.
+      serviceEnv: { TMPDIR: scratchDir, ...(clusterId ? { CLUSTER_ID: clusterId } : {}), TM_SLOT_ISOLATION: env['TM_SLOT_ISOLATION'] || 'process' },
       print: (line) => {
         // The session cluster's hint; this cluster stops by itself when the job ends.
         if (!line.startsWith('Press Ctrl-C')) out(line);

@@ -24,6 +24,7 @@ describe('writeOperatorModeNats', () => {
     expect(config).toMatch(/^operator: eyJ/m);
     // The server's configuration holds no seed: only public keys and JWTs.
     expect(config).not.toMatch(/\bS[AOU][A-Z2-7]{56}\b/);
+    expect(readFileSync((await writeOperatorModeNats(join(dir, 'bare'), { listen: false })).serverConfig, 'utf8')).not.toMatch(/host:|port:|jetstream/);
     expect(readFileSync(files.accountSeedFile, 'utf8').trim()).toBe(new TextDecoder().decode(files.account.getSeed()));
     const roles = natsRolePermissions(ClusterNamespace.DEFAULT);
     for (const role of ['services', 'taskmanagers', 'clients'] as const) {

@@ -42,7 +42,14 @@ export async function writeRoleCreds(file: string, name: string, role: NatsRole,
   return { path: file, seed: new TextDecoder().decode(user.getSeed()) };
 }
 
-export async function writeOperatorModeNats(dir: string, options: { readonly namespace?: ClusterNamespace; readonly port?: number } = {}): Promise<OperatorModeNatsFiles> {
+export interface OperatorModeNatsOptions {
+  readonly namespace?: ClusterNamespace;
+  readonly port?: number;
+  /** false: leave out host, port and JetStream (a launcher gives them as flags; nats-server refuses a store_dir given twice). */
+  readonly listen?: boolean;
+}
+
+export async function writeOperatorModeNats(dir: string, options: OperatorModeNatsOptions = {}): Promise<OperatorModeNatsFiles> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const operator = createOperator();
@@ -60,9 +67,7 @@ export async function writeOperatorModeNats(dir: string, options: { readonly nam
     serverConfig,
     [
       '# Written by Runnel (tools/src/cluster/nats-operator.setup.ts): NATS in operator mode.',
-      'host: 127.0.0.1',
-      `port: ${options.port ?? 4222}`,
-      `jetstream { store_dir: ${JSON.stringify(join(dir, 'jetstream'))} }`,
+      ...(options.listen === false ? [] : ['host: 127.0.0.1', `port: ${options.port ?? 4222}`, `jetstream { store_dir: ${JSON.stringify(join(dir, 'jetstream'))} }`]),
       `operator: ${operatorJwt}`,
       `system_account: ${system.getPublicKey()}`,
       'resolver: MEMORY',

@@ -78,6 +78,10 @@ export class ProcessResourceProvider implements ResourceProvider {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
+    // A TaskManager for one job runs its slots as processes unless told otherwise (TM_SLOT_ISOLATION
+    // here): it is the isolated choice, and a process contains what a thread cannot (Buffers
+    // without bound, process.abort, native crashes, signals to itself).
+    if (spec.dedicatedTo && !env['TM_SLOT_ISOLATION']) env['TM_SLOT_ISOLATION'] = 'process';
     const minted = spec.dedicatedTo && this.options.minter ? await this.options.minter.mint(resourceId, spec.dedicatedTo, spec.restoresFrom) : undefined;
     if (minted) {
       for (const key of NOT_FOR_A_JOB) delete env[key];
