@@ -10,7 +10,8 @@
  * - the same probes against another job's data stream, subjects and checkpoint bucket, the leader
  *   keys, the dispatcher and every inbox are refused to the minted user and allowed to the shared
  *   `taskmanagers` user (so a refusal is the scoping, not a broken probe);
- * - the .creds files are deleted when the TaskManagers stop;
+ * - the .creds files are deleted when the TaskManagers stop, and no seed or token is in any
+ *   service's output, TaskManager log file or /info;
  * - a per-job job resumed from another job's savepoint gets read access to that job's bucket
  *   (and no more), restores from it, and the two runs' output is exact;
  * - `runnel run-application` on this NATS with the account key runs its job per-job: the
@@ -156,6 +157,25 @@ describe('per-job TaskManagers with NATS users of their own (operator mode)', ()
     const checkpoints = (await httpJson<{ counts: { completed: number } }>(`${cluster!.url}/jobs/${jobId}/checkpoints`, { token: cluster!.restToken })).body;
     expect(checkpoints.counts.completed).toBeGreaterThanOrEqual(1);
     await waitFor(() => [...minted.values()].every((m) => !existsSync(m.file)), { description: 'the per-job .creds files to be deleted with their TaskManagers', timeoutMs: 60_000 });
+    // No secret in any output: the services' logs, the per-job TaskManagers' log files, every /info.
+    const seeds = [...minted.values()].map((m) => /-----BEGIN USER NKEY SEED-----\n(\S+)\n/.exec(new TextDecoder().decode(m.creds))![1]);
+    const secrets = [...seeds, new TextDecoder().decode(operatorNats.account.getSeed()), shared.seed, 'perjob-admin-token-0123456789'];
+    const logDir = join(dir, 'tm-logs');
+    const outputs = [
+      ...cluster!.services.map((svc) => ({ where: `${svc.name} output`, text: svc.logs().join('\n') })),
+      ...readdirSync(logDir).map((f) => ({ where: f, text: readFileSync(join(logDir, f), 'utf8') })),
+    ];
+    // Each control service's /info, at the URL its ready line names.
+    for (const svc of cluster!.services) {
+      const url = svc.logs().map((line) => /"url":"(https?:\/\/[^"]+)".*ready/.exec(line)?.[1]).find(Boolean);
+      if (!url) continue;
+      const info = await httpJson(`${url}/info`, { token: cluster!.restToken });
+      expect({ svc: svc.name, status: info.status }).toEqual({ svc: svc.name, status: 200 });
+      outputs.push({ where: `${svc.name} /info`, text: JSON.stringify(info.body) });
+    }
+    expect(outputs.filter((o) => o.where.endsWith('/info')).length).toBe(3);
+    expect(outputs.filter((o) => o.where.startsWith('tm-job') && o.text.length > 0).length).toBeGreaterThanOrEqual(2);
+    for (const { where, text } of outputs) for (const secret of secrets) expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false });
   }, 300_000);
 
   it('refuses the minted user what the shared taskmanagers user may do on another job, the leader keys and the dispatcher', async () => {
