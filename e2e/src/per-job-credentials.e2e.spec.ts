@@ -110,6 +110,9 @@ describe('per-job TaskManagers with NATS users of their own (operator mode)', ()
         TM_NATS_ACCOUNT_SEED_FILE: operatorNats.accountSeedFile,
         TM_CREDENTIALS_DIR: credsDir,
         REST_AUTH_TOKEN: 'perjob-admin-token-0123456789',
+        // The provider's TaskManagers outlive their ResourceManager by design (a new leader adopts
+        // them); these go when the test process does, also one that never registered.
+        RUNNEL_PARENT_PID: String(process.pid),
       },
       restToken: 'perjob-admin-token-0123456789',
     });
