@@ -23,6 +23,29 @@ describe('HeartbeatMonitor', () => {
     expect(t.reported).toEqual([['tm-a', 'tm-b']]);
   });
 
+  it('says nothing of a sweep that meets the database closing while the service stops, and starts none after', async () => {
+    let fail!: (error: Error) => void;
+    const registry = { expireSilentWithEpoch: () => new Promise((_, reject) => (fail = reject)) } as unknown as TaskManagerRegistry;
+    const monitor = new HeartbeatMonitor(registry, { heartbeatTimeoutMs: 0 } as ResourceManagerSettings, new LeadershipState('rm-1'), { id: 'rm-1' } as never, { taskManagersLost: async () => ({}) });
+    const errors: string[] = [];
+    (monitor as unknown as { logger: { error(m: string): void } }).logger = { error: (m: string) => errors.push(m) } as never;
+    monitor.onApplicationBootstrap();
+    const sweep = monitor.sweep();
+    monitor.beforeApplicationShutdown();
+    fail(new Error('Connection terminated'));
+    expect(await sweep).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await monitor.sweep()).toEqual([]);
+    monitor.onApplicationShutdown();
+    // Not stopping, the same failure is an error (the case above is told apart by the shutdown alone).
+    const running = new HeartbeatMonitor({ expireSilentWithEpoch: async () => { throw new Error('Connection terminated'); } } as unknown as TaskManagerRegistry, { heartbeatTimeoutMs: 0 } as ResourceManagerSettings, new LeadershipState('rm-1'), { id: 'rm-1' } as never, { taskManagersLost: async () => ({}) });
+    (running as unknown as { logger: { error(m: string): void } }).logger = { error: (m: string) => errors.push(m) } as never;
+    running.onApplicationBootstrap();
+    running.onApplicationShutdown();
+    await running.sweep();
+    expect(errors).toEqual(['heartbeat sweep failed: Connection terminated']);
+  });
+
   it('reports nothing when none was lost, and a standby neither sweeps nor reports', async () => {
     const standby = setup([{ resourceId: 'tm-a', resourceManagerId: 'rm-1' }], true);
     expect(await standby.monitor.sweep()).toEqual([]);

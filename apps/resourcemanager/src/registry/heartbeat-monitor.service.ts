@@ -6,7 +6,7 @@
  * unreachable (a sweep failed): heartbeats could not be recorded meanwhile, so the TaskManagers get
  * one timeout of working Postgres to be seen again before any is called lost.
  */
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ResourceIds, type JobMasterGateway } from '@runnel/protocol';
 import { LeadershipState, SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { ResourceManagerSettings } from '../resourcemanager.settings';
@@ -17,7 +17,7 @@ export const LOST_TASK_MANAGERS_NOTICE = Symbol('LOST_TASK_MANAGERS_NOTICE');
 export type LostTaskManagersNotice = Pick<JobMasterGateway, 'taskManagersLost'>;
 
 @Injectable()
-export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HeartbeatMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(HeartbeatMonitor.name);
   private timer?: NodeJS.Timeout;
   private sweeping = false;
@@ -25,6 +25,8 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
   private leaderSince?: number;
   /** When a sweep last failed (Postgres unreachable); no TaskManager is lost until one timeout after. */
   private failedAt?: number;
+  /** The service is stopping: a sweep still running meets its database connection closing, which is no failure. */
+  private stopping = false;
 
   constructor(
     private readonly registry: TaskManagerRegistry,
@@ -41,13 +43,18 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
     this.timer = setInterval(() => void this.sweep(), every);
   }
 
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    clearInterval(this.timer);
+  }
+
   onApplicationShutdown(): void {
     clearInterval(this.timer);
   }
 
   async sweep(): Promise<string[]> {
     const timeout = this.settings.heartbeatTimeoutMs;
-    if (this.sweeping || this.leaderSince === undefined || Date.now() - this.leaderSince < timeout) return [];
+    if (this.stopping || this.sweeping || this.leaderSince === undefined || Date.now() - this.leaderSince < timeout) return [];
     if (this.failedAt !== undefined && Date.now() - this.failedAt < timeout) return [];
     this.sweeping = true;
     try {
@@ -69,6 +76,8 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
       if (reported.length > 0) void this.notice.taskManagersLost({ resourceIds: reported }, { timeoutMs: 2000 }).catch(() => undefined);
       return ids;
     } catch (error) {
+      // Seen at every other Ctrl-C of the local cluster: "Connection terminated" while Postgres' pool closes.
+      if (this.stopping) return [];
       this.failedAt = Date.now();
       this.logger.error(`heartbeat sweep failed: ${(error as Error).message}`);
       return [];
