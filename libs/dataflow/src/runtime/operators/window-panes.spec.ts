@@ -93,11 +93,13 @@ describe('WindowOperator, sliding windows by panes', () => {
     const before = first.records() as string[];
     const snap = first.snapshot();
     const tables = new Set(Object.values(snap.keyed!.groups).flatMap((g) => Object.keys(g.tables)));
-    expect([...tables].sort()).toEqual(['window-panes', 'window-timers']);
-    // Rows sit in their key's group: a key's panes in one row, its timers in one row per kind.
+    expect([...tables].sort()).toEqual(['window-panes']);
+    // One row of columns per key group, holding the panes and the aligned timers of its keys only.
     for (const [kg, g] of Object.entries(snap.keyed!.groups)) {
-      for (const t of ['window-panes', 'window-timers']) for (const [key] of g.tables[t]?.rows ?? []) expect(assignToKeyGroup(key, 128)).toBe(Number(kg));
-      const keys = (g.tables['window-panes']?.rows ?? []).map(([key]) => key);
+      const rows = g.tables['window-panes'].rows;
+      expect(rows.map(([key, ns]) => [key, ns])).toEqual([[null, '#']]);
+      const keys = (rows[0][2] as { keys: unknown[] }).keys;
+      for (const key of keys) expect(assignToKeyGroup(key, 128)).toBe(Number(kg));
       expect(new Set(keys).size).toBe(keys.length);
       expect(g.timers).toBeUndefined();
     }
@@ -110,6 +112,31 @@ describe('WindowOperator, sliding windows by panes', () => {
       return h.records() as string[];
     });
     expect([...before, ...after].sort()).toEqual(bruteForce(events, 10, 4));
+  });
+
+  it('restores the previous layout (a row per key, aligned timers in "window-timers" rows per key and kind)', async () => {
+    // What the previous version wrote for key "a" after elements at 3 and 7 (size 10, slide 5):
+    // panes [0,5) = 1 and [5,10) = 1, fire timers of windows [-5,5), [0,10), [5,15) at end - 1.
+    const kg = assignToKeyGroup('a', 128);
+    const old: KeyedStateSnapshot = {
+      groups: {
+        [kg]: {
+          tables: {
+            'window-panes': { kind: 'internal', rows: [['a', '*', [[0, 5], [5, 10], [1, 1]]]] },
+            'window-timers': { kind: 'internal', rows: [['a', 'fire', [4, 9, 14]]] },
+          },
+        },
+      },
+    };
+    const h = await harness(sliding(10, 5)).open({ operatorUid: 'w', subtaskIndex: 0, keyed: old });
+    h.processElement({ k: 'a', v: 0 }, 8).processElement({ k: 'a', v: 0 }, 12);
+    const again = await harness(sliding(10, 5)).open({ operatorUid: 'w', subtaskIndex: 0, keyed: h.snapshot().keyed });
+    for (const x of [h, again]) x.processWatermark(Number.POSITIVE_INFINITY);
+    // [-5,5) fires only by its restored timer: no later element falls in it.
+    const expected = bruteForce([3, 7, 8, 12].map((t) => [{ k: 'a', v: 0 }, t] as [Ev, number]), 10, 5);
+    expect(expected).toContain('a[-5,5):1');
+    expect((h.records() as string[]).sort()).toEqual(expected);
+    expect((again.records() as string[]).sort()).toEqual(expected);
   });
 
   it('restores the per-window state of the earlier implementation (savepoint format: window-contents rows, "start:end" timers)', async () => {

@@ -12,9 +12,10 @@
  * updates one accumulator, not size/slide of them; a window combines its panes when it fires.
  *
  * Snapshots use the generic keyed-state layout: table "window-contents" for windows,
- * "window-panes" for panes (a row per key holding its windows), "window-timers" for the aligned
- * windows' timers (a row per key and kind); session windows' timers have namespace "start:end".
- * Earlier savepoints (a row per window, every timer as a "start:end" timer row) restore too; the
+ * "window-panes" for panes, a row per key group holding its keys' windows and aligned timers as
+ * columns (window.columns.ts); session windows' timers have namespace "start:end". Earlier
+ * savepoints (a row per key and a "window-timers" row per key and kind; before that a row per
+ * window and every timer as a "start:end" timer row) restore too; the
  * older per-window sliding state restores into pane mode as whole windows that are combined
  * with the panes of records that come after it.
  */
@@ -31,7 +32,7 @@ import { TimerQueue, type QueuedTimer } from '../state/timer-queue';
 import { internalAggregate, type InternalAggregate, type WindowFunctionKind } from './window.functions';
 import { AlignedWindowTimers } from './window.timers';
 import { KeyWindows, WindowStore, parseWindowNamespace } from './window.store';
-import { WINDOW_CONTENTS_TABLE, WINDOW_PANES_TABLE, WINDOW_TIMERS_TABLE, hasPanes, pushAlignedTimers, pushWindowTimer, withoutWindowState, type AlignedTimerKind } from './window.snapshot';
+import { WINDOW_CONTENTS_TABLE, WINDOW_PANES_TABLE, WINDOW_TIMERS_TABLE, hasPanes, pushWindowTimer, withoutWindowState, type AlignedTimerKind } from './window.snapshot';
 
 interface WindowConfig {
   assigner: WindowAssignerConfig;
@@ -388,8 +389,6 @@ export class WindowOperator extends AbstractStreamOperator {
   override snapshotState(checkpointId: number): OperatorStateSnapshot {
     const snap = super.snapshotState(checkpointId);
     const keyed = (snap.keyed ??= { groups: {} });
-    this.store.snapshotInto(keyed, this.pane > 0 ? WINDOW_PANES_TABLE : WINDOW_CONTENTS_TABLE);
-    this.legacy?.snapshotInto(keyed, WINDOW_CONTENTS_TABLE);
     const timers = (domain: 'event-time' | 'processing-time', q: TimerQueue<number>) => {
       for (const t of q.pending()) {
         const e = this.store.get(t.stateKey) ?? this.legacy?.get(t.stateKey);
@@ -399,24 +398,20 @@ export class WindowOperator extends AbstractStreamOperator {
     };
     timers('event-time', this.eventTimers);
     timers('processing-time', this.procTimers);
-    // A row per key and kind, not an object and a "start:end" string per timer: aligned windows
-    // have about twice as many timers as windows, and these dominated the synchronous part.
-    const aligned = (q: AlignedWindowTimers, kind: AlignedTimerKind, lateness: number, done: (e: KeyWindows) => number) => {
-      const touched: KeyWindows[] = [];
-      q.forEachPending((ts, e) => {
-        if (ts + 1 - this.size - lateness <= done(e)) return;
-        if (e.snapshotTimers === undefined) {
-          e.snapshotTimers = [ts];
-          touched.push(e);
-        } else e.snapshotTimers.push(ts);
-      });
-      for (const e of touched) {
-        pushAlignedTimers(keyed, e.keyGroup, e.key, kind, e.snapshotTimers!);
-        e.snapshotTimers = undefined;
-      }
-    };
-    aligned(this.fireTimers, 'fire', 0, (e) => e.lastFired);
-    aligned(this.cleanupTimers, 'cleanup', this.lateness, (e) => e.lastCleared);
+    // Aligned windows' timers go in their key's part of the window columns, not an object and a
+    // "start:end" string per timer: there are about twice as many timers as windows.
+    this.fireTimers.forEachPending((ts, e) => {
+      if (ts + 1 - this.size <= e.lastFired) return;
+      if (e.snapshotFire === undefined) e.snapshotFire = [ts];
+      else e.snapshotFire.push(ts);
+    });
+    this.cleanupTimers.forEachPending((ts, e) => {
+      if (ts + 1 - this.size - this.lateness <= e.lastCleared) return;
+      if (e.snapshotCleanup === undefined) e.snapshotCleanup = [ts];
+      else e.snapshotCleanup.push(ts);
+    });
+    this.store.snapshotInto(keyed, this.pane > 0 ? WINDOW_PANES_TABLE : WINDOW_CONTENTS_TABLE);
+    this.legacy?.snapshotInto(keyed, WINDOW_CONTENTS_TABLE);
     return snap;
   }
 
@@ -436,15 +431,17 @@ export class WindowOperator extends AbstractStreamOperator {
       throw new StateAccessError(
         `window operator "${this.ctx.descriptor.uid}": the snapshot holds sliding-window panes, but this window (its assigner or function changed?) does not aggregate by panes`,
       );
+    const onTimer = (e: KeyWindows, kind: AlignedTimerKind, ts: number) => (kind === 'fire' ? this.fireTimers : this.cleanupTimers).add(ts, e);
     if (this.pane > 0) {
-      this.store.restore(snapshot, WINDOW_PANES_TABLE, range);
+      this.store.restore(snapshot, WINDOW_PANES_TABLE, range, onTimer);
       const legacy = new WindowStore(this.ctx.maxParallelism);
       legacy.restore(snapshot, WINDOW_CONTENTS_TABLE, range);
       if (!legacy.isEmpty) this.legacy = legacy;
-    } else this.store.restore(snapshot, WINDOW_CONTENTS_TABLE, range);
+    } else this.store.restore(snapshot, WINDOW_CONTENTS_TABLE, range, onTimer);
     for (const [kgText, g] of Object.entries(snapshot.groups)) {
       const kg = Number(kgText);
       if (!keyGroupRangeContains(range, kg)) continue;
+      // Earlier versions: a row per key and kind.
       for (const [key, kind, timestamps] of g.tables[WINDOW_TIMERS_TABLE]?.rows ?? []) {
         const e = this.store.getOrCreate(key, stateKeyOf(key));
         const q = (kind as AlignedTimerKind) === 'fire' ? this.fireTimers : this.cleanupTimers;

@@ -1,9 +1,10 @@
 /**
  * The window operator's part of a keyed snapshot, in the generic layout (tables of [key,
- * namespace, value] rows by key group): a key's windows in one row (see WindowStore), and the
- * aligned windows' timers in table "window-timers", one row per key and kind ([key, "fire" |
- * "cleanup", timestamps]). Session and processing-time windows keep timer rows with namespace
- * "start:end", which is also how earlier savepoints hold every timer.
+ * namespace, value] rows by key group): a key group's windows and aligned timers in one row of
+ * columns (window.columns.ts). Earlier versions wrote a row per key and the aligned timers in
+ * table "window-timers", one row per key and kind ([key, "fire" | "cleanup", timestamps]); they
+ * still restore. Session and processing-time windows keep timer rows with namespace "start:end",
+ * which is also how the oldest savepoints hold every timer.
  */
 import type { KeyedStateSnapshot } from '../state/state-snapshot.types';
 
@@ -11,12 +12,6 @@ export const WINDOW_CONTENTS_TABLE = 'window-contents';
 export const WINDOW_PANES_TABLE = 'window-panes';
 export const WINDOW_TIMERS_TABLE = 'window-timers';
 export type AlignedTimerKind = 'fire' | 'cleanup';
-
-/** A key's pending aligned-window timers of one kind. */
-export function pushAlignedTimers(keyed: KeyedStateSnapshot, keyGroup: number, key: unknown, kind: AlignedTimerKind, timestamps: number[]): void {
-  const g = (keyed.groups[keyGroup] ??= { tables: {} });
-  (g.tables[WINDOW_TIMERS_TABLE] ??= { kind: 'internal', rows: [] }).rows.push([key, kind, timestamps]);
-}
 
 export function pushWindowTimer(
   keyed: KeyedStateSnapshot,

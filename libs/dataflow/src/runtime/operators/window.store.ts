@@ -2,12 +2,15 @@
  * The window operator's keyed state: per key one entry with its windows (or panes) as parallel
  * arrays of numbers — start, end — and accumulators, kept sorted by start. A record costs one Map
  * lookup by the key and a scan of a handful of numbers; the key's group is hashed once, when the
- * entry is created, not per record. Snapshots write one row per key in the generic keyed-state
- * layout (grouped by key group, so rescaling redistributes them): [key, "*", [starts, ends,
- * accumulators]]. Per-window rows [key, "start:end", accumulator] of earlier savepoints restore too.
+ * entry is created, not per record. Snapshots write one row per key group in the generic
+ * keyed-state layout (grouped by key group, so rescaling redistributes them) holding its keys'
+ * windows and aligned timers as columns (window.columns.ts). A row per key [key, "*", [starts,
+ * ends, accumulators]] and per window [key, "start:end", accumulator] of earlier savepoints
+ * restore too.
  */
 import { assignToKeyGroup, keyGroupRangeContains, stateKeyOf, type KeyGroupRange } from '../../core/key-group.assignment';
 import type { KeyedStateSnapshot, StateTableSnapshot } from '../state/state-snapshot.types';
+import { WINDOW_COLUMNS, WindowColumnsWriter, readWindowColumns } from './window.columns';
 
 export class KeyWindows {
   readonly starts: number[] = [];
@@ -23,8 +26,9 @@ export class KeyWindows {
   regHi = Number.NEGATIVE_INFINITY;
   /** AlignedWindowTimers.forEachPending: the last bucket visit that saw this entry. */
   visitMark = 0;
-  /** WindowOperator.snapshotState: this entry's pending timers of the kind being written. */
-  snapshotTimers: number[] | undefined = undefined;
+  /** WindowOperator.snapshotState: this entry's pending aligned timers, until its row is written. */
+  snapshotFire: number[] | undefined = undefined;
+  snapshotCleanup: number[] | undefined = undefined;
   constructor(
     readonly key: unknown,
     readonly stateKey: unknown,
@@ -130,26 +134,55 @@ export class WindowStore {
   }
 
   /**
-   * One row per key with its windows into `into` under table `name` (kind 'internal', like
-   * StateTable). A row per window with a "start:end" string cost most of a checkpoint's
-   * synchronous part (q5: 100K windows of 20K keys); copies of three arrays per key do not.
+   * One row per key group into `into` under table `name` (kind 'internal', like StateTable):
+   * every key's windows and the aligned timers the operator put in `snapshotFire` and
+   * `snapshotCleanup` (cleared here), as columns (window.columns.ts). A row per key and window,
+   * and then a row per key, cost most of a checkpoint's synchronous part and its encoding.
+   * Accumulators are referenced, as before: the caller encodes the snapshot before the next
+   * record (a TaskManager) or keeps it only for a restore that replaces this state.
    */
   snapshotInto(into: KeyedStateSnapshot, name: string): void {
+    const writers: WindowColumnsWriter[] = [];
     for (const e of this.entries.values()) {
-      if (e.size === 0) continue;
-      const g = (into.groups[e.keyGroup] ??= { tables: {} });
-      const t = (g.tables[name] ??= { kind: 'internal', rows: [] });
-      // Copies: the snapshot may be kept (embedded executor) while the windows change.
-      t.rows.push([e.key, ALL_WINDOWS, [e.starts.slice(), e.ends.slice(), e.accs.slice()]]);
+      const fire = e.snapshotFire;
+      const cleanup = e.snapshotCleanup;
+      if (e.size === 0 && fire === undefined && cleanup === undefined) continue;
+      (writers[e.keyGroup] ??= new WindowColumnsWriter()).add(e, fire, cleanup);
+      e.snapshotFire = undefined;
+      e.snapshotCleanup = undefined;
+    }
+    for (let kg = 0; kg < writers.length; kg++) {
+      const w = writers[kg];
+      if (w === undefined) continue;
+      const g = (into.groups[kg] ??= { tables: {} });
+      (g.tables[name] ??= { kind: 'internal', rows: [] }).rows.push(w.row());
     }
   }
 
-  /** Loads the rows of one key group's table: a key's windows (namespace "*") or one window ("start:end"). */
-  restoreRows(keyGroup: number, snap: StateTableSnapshot): void {
-    for (const [key, ns, value] of snap.rows) {
+  /**
+   * Loads the rows of one key group's table: column rows ("#", with the aligned timers, handed to
+   * `onTimer`), a key's windows ("*", earlier versions) or one window ("start:end", older ones).
+   */
+  restoreRows(keyGroup: number, snap: StateTableSnapshot, onTimer?: (e: KeyWindows, kind: 'fire' | 'cleanup', timestamp: number) => void): void {
+    const entry = (key: unknown): KeyWindows => {
       const sk = stateKeyOf(key);
       let e = this.entries.get(sk);
       if (e === undefined) this.entries.set(sk, (e = new KeyWindows(key, sk, keyGroup)));
+      return e;
+    };
+    for (const [key, ns, value] of snap.rows) {
+      if (ns === WINDOW_COLUMNS) {
+        readWindowColumns(value, {
+          window: (k, start, end, acc) => entry(k).put(start, end, acc),
+          key: (k) => void entry(k),
+          timer: (k, kind, ts) => {
+            if (onTimer === undefined) throw new Error(`window state of key group ${keyGroup} has timers, but no timers are restored here`);
+            onTimer(entry(k), kind, ts);
+          },
+        });
+        continue;
+      }
+      const e = entry(key);
       if (ns === ALL_WINDOWS) {
         const [starts, ends, accs] = value as [number[], number[], unknown[]];
         for (let w = 0; w < starts.length; w++) e.put(starts[w], ends[w], accs[w]);
@@ -161,11 +194,11 @@ export class WindowStore {
   }
 
   /** Restores table `name` of every key group of `snapshot` inside `range`. */
-  restore(snapshot: KeyedStateSnapshot, name: string, range: KeyGroupRange): void {
+  restore(snapshot: KeyedStateSnapshot, name: string, range: KeyGroupRange, onTimer?: (e: KeyWindows, kind: 'fire' | 'cleanup', timestamp: number) => void): void {
     for (const [kgText, g] of Object.entries(snapshot.groups)) {
       const kg = Number(kgText);
       const t = g.tables[name];
-      if (t !== undefined && keyGroupRangeContains(range, kg)) this.restoreRows(kg, t);
+      if (t !== undefined && keyGroupRangeContains(range, kg)) this.restoreRows(kg, t, onTimer);
     }
   }
 }

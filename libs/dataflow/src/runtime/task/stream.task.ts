@@ -287,8 +287,8 @@ export class StreamTask {
   }
 
   /**
-   * Pre-barrier work (sinks pre-commit: close part files, flush transactions), snapshot,
-   * acknowledge, then forward the barrier (records before it were flushed first).
+   * Pre-barrier work (sinks pre-commit: close part files, flush transactions), forward the
+   * barrier behind the records before it, then snapshot and acknowledge.
    */
   private async performCheckpoint(barrier: BarrierElement, forward = true): Promise<void> {
     this.final?.performed(barrier.checkpointId);
@@ -300,7 +300,14 @@ export class StreamTask {
     }
     // Every record before the barrier goes to the partition writers before the acknowledgement:
     // a writer that stores asynchronously tells from this point what the checkpoint depends on.
-    for (const w of this.writers) w.flush();
+    // The barrier follows them at once, before the snapshot and its encoding (Flink's order too):
+    // downstream starts aligning while this task snapshots, instead of waiting out its snapshot,
+    // and a consumer that has the barrier on one input but not yet on another blocks that input
+    // for less time. Nothing is processed in between, so the snapshot is still the barrier's.
+    for (const w of this.writers) {
+      if (forward) w.broadcastElement(barrier);
+      else w.flush();
+    }
     const aligned = this.clock();
     const seen = this.barrierSeenAt.get(barrier.checkpointId) ?? aligned;
     const seenBytes = this.barrierSeenBytes.get(barrier.checkpointId);
@@ -314,7 +321,6 @@ export class StreamTask {
       syncDurationMs: this.clock() - aligned,
       alignmentProcessedBytes: seenBytes === undefined ? 0 : Math.max(0, this.metrics.bytes()[0] - seenBytes),
     });
-    if (forward) for (const w of this.writers) w.broadcastElement(barrier);
   }
 
   cancel(): void {
