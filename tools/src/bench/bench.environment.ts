@@ -31,9 +31,12 @@ class PregeneratedReader implements SourceReader<NexmarkEvent, number> {
   pollBatch(max: number): readonly NexmarkEvent[] | null {
     const { events, ctx } = this;
     if (this.next >= events.length) return null;
-    const out: NexmarkEvent[] = [];
-    for (let i = this.next; out.length < max && i < events.length; i += ctx.parallelism) out.push(events[i]);
-    this.next += out.length * ctx.parallelism;
+    // At its final size, filled by index (as NexmarkSource does): no growth by push.
+    const p = ctx.parallelism;
+    const n = Math.min(max, Math.ceil((events.length - this.next) / p));
+    const out = new Array<NexmarkEvent>(n);
+    for (let k = 0, i = this.next; k < n; k++, i += p) out[k] = events[i];
+    this.next += n * p;
     return out;
   }
   position(): number {

@@ -43,6 +43,11 @@ export class NexmarkSplitGenerator {
     return this.nextId;
   }
 
+  /** Events left in this slice (Infinity for an unbounded stream). */
+  get remaining(): number {
+    return Math.max(0, Math.ceil((this.config.events - this.nextId) / this.parallelism));
+  }
+
   hasNext(): boolean {
     return this.nextId < this.config.events;
   }
