@@ -17,10 +17,12 @@ const graph: JobGraph = {
   edges: [{ id: 'e0', source: 'src', target: 'agg', targetInput: 0, partitioner: 'hash' }],
 };
 
-function setup(settings: Partial<{ tolerableFailures: number; retained: number; timeoutMs: number }> = {}, failSave?: () => boolean, stored: CheckpointRecord[] = []) {
+function setup(settings: Partial<{ tolerableFailures: number; retained: number; timeoutMs: number; retainOnCancel: boolean }> = {}, failSave?: () => boolean, stored: CheckpointRecord[] = []) {
   const saved: CheckpointRecord[] = [];
   const statuses: [number, string][] = [];
   const deleted: number[] = [];
+  /** Order of state deletions: "checkpoint <id>" and "bucket <job>" (deleted only if empty). */
+  const released: string[] = [];
   const triggered: string[] = [];
   const notified: string[] = [];
   let tooMany: string | undefined;
@@ -36,7 +38,7 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
       notifyCheckpointComplete: async (r) => (notified.push(`${rid}:${r.checkpointId}`), {}),
     });
   const coordinator = new CheckpointCoordinator(
-    { intervalMs: 1000, mode: 'exactly-once', timeoutMs: settings.timeoutMs ?? 5000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: settings.tolerableFailures ?? 1, retained: settings.retained ?? 1 },
+    { intervalMs: 1000, mode: 'exactly-once', timeoutMs: settings.timeoutMs ?? 5000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: settings.tolerableFailures ?? 1, retained: settings.retained ?? 1, retainOnCancel: settings.retainOnCancel ?? false },
     {
       jobId: JOB,
       jobGraph: graph,
@@ -52,7 +54,10 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
         savepoints: async () => [],
         setExternalPath: async () => undefined,
       },
-      store: { deleteCheckpoint: async (_j, id) => void deleted.push(id) },
+      store: {
+        deleteCheckpoint: async (_j, id) => void (deleted.push(id), released.push(`checkpoint ${id}`)),
+        deleteJobBucketIfEmpty: async (j) => (released.push(`bucket ${j}`), true),
+      },
       clock: Date.now,
       log: { log: () => undefined, warn: () => undefined },
       onTooManyFailures: (reason) => (tooMany = reason),
@@ -73,7 +78,7 @@ function setup(settings: Partial<{ tolerableFailures: number; retained: number; 
       await coordinator.onAcknowledge({ executionAttemptId: e.attemptId, checkpointId: cp(id), handle: `${e.vertexId}/${e.subtaskIndex}/${id}`, size: 10, checksum: 'f'.repeat(64) });
     }
   };
-  return { coordinator, eg, saved, statuses, deleted, triggered, notified, ackAll, unreachable, tooMany: () => tooMany };
+  return { coordinator, eg, saved, statuses, deleted, released, triggered, notified, ackAll, unreachable, tooMany: () => tooMany };
 }
 
 /** The checkpoint ids triggered so far (each once), from the setup's "tm:attempt:id" records. */
@@ -104,6 +109,20 @@ describe('CheckpointCoordinator', () => {
     expect(t.coordinator.latestCompleted()?.checkpointId).toBe(2);
     expect(t.coordinator.stats().counts).toMatchObject({ completed: 2, failed: 0, in_progress: 0 });
     t.coordinator.stop();
+  });
+
+  it.each([
+    ['cancelled', true, false, ['checkpoint 1', `bucket ${JOB}`], 'DISCARDED'],
+    ['cancelled, retain on cancel', true, true, [`bucket ${JOB}`], undefined],
+    ['finished or failed', false, false, [`bucket ${JOB}`], undefined],
+  ])('a job that ended (%s) discards what it must, then deletes its bucket if empty', async (_what, cancelled, retainOnCancel, released, status) => {
+    const t = setup({ retainOnCancel });
+    await t.coordinator.trigger();
+    await t.ackAll(1);
+    t.coordinator.stop();
+    await t.coordinator.releaseEnded(cancelled);
+    expect(t.released).toEqual(released);
+    expect(t.statuses.find(([id]) => id === 1)?.[1]).toBe(status);
   });
 
   it('counts every checkpoint since the start, beyond the history window of 50', async () => {

@@ -19,7 +19,7 @@ export interface CheckpointCoordinatorDeps {
   readonly jobId: JobId;
   readonly taskExecutor: (resourceId: ResourceId) => TaskExecutorGateway;
   readonly repository: CheckpointRepository;
-  readonly store: { deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void> };
+  readonly store: { deleteCheckpoint(jobId: JobId, checkpointId: CheckpointId): Promise<void>; deleteJobBucketIfEmpty(jobId: JobId): Promise<boolean> };
   readonly clock: () => number;
   readonly log: { log(message: string): void; warn(message: string): void };
   /** More checkpoints failed in a row than tolerated. */
@@ -201,6 +201,22 @@ export class CheckpointCoordinator {
       } catch (error) {
         this.deps.log.warn(`checkpoint ${c.checkpointId} of cancelled job ${this.deps.jobId} could not be discarded: ${(error as Error).message}`);
       }
+    }
+  }
+
+  /**
+   * The job has ended: a cancelled job's own retained checkpoints go unless it asked to keep them
+   * (Flink's externalized checkpoints); then its checkpoint bucket goes if nothing is left in it —
+   * no retained checkpoint, no savepoint — so a cluster does not keep one empty stream per job it
+   * ever ran. A bucket something is left in stays until savepoint disposal deletes the last of it
+   * (SavepointDisposalService). A suspended job (handed over to the next JobManager) keeps it.
+   */
+  async releaseEnded(cancelled: boolean): Promise<void> {
+    if (cancelled && !this.settings.retainOnCancel) await this.discardRetained();
+    try {
+      await this.deps.store.deleteJobBucketIfEmpty(this.deps.jobId);
+    } catch (error) {
+      this.deps.log.warn(`job ${this.deps.jobId}: its checkpoint bucket could not be deleted: ${(error as Error).message}`);
     }
   }
 

@@ -451,26 +451,10 @@ export class JobMaster {
     await this.releaseAttempt(final === JobStatuses.Finished);
     // Flink's externalized checkpoints: a cancelled job's checkpoints go unless it asked to keep them.
     // In the background: deleting state (an Object Store listing) must not hold up the cancel's reply.
-    void this.releaseCheckpointState(final);
+    void this.checkpoints.releaseEnded(final === JobStatuses.Canceled);
     this.setStatus(final);
     this.deps.log.log(`job ${this.jobId} (${this.name}) ${final}`);
     this.resolveEnd(final);
-  }
-
-  /**
-   * A cancelled job's own retained checkpoints go unless it asked to keep them (Flink's
-   * externalized checkpoints); then its checkpoint bucket goes if nothing is left in it — no
-   * retained checkpoint, no savepoint — so a cluster does not keep one empty stream per job it
-   * ever ran. A bucket something is left in stays until savepoint disposal deletes the last of it
-   * (SavepointDisposalService). A suspended job (handed over to the next JobManager) keeps it.
-   */
-  private async releaseCheckpointState(final: JobStatus): Promise<void> {
-    if (final === JobStatuses.Canceled && !this.checkpoints.settings.retainOnCancel) await this.checkpoints.discardRetained();
-    try {
-      await this.deps.checkpointStore.deleteJobBucketIfEmpty(this.jobId);
-    } catch (error) {
-      this.deps.log.warn(`job ${this.jobId}: its checkpoint bucket could not be deleted: ${(error as Error).message}`);
-    }
   }
 
   private async recordOutcome(final: JobStatus): Promise<void> {

@@ -108,7 +108,7 @@ export class SavepointDisposalService {
 
   /**
    * A job that ended keeps its checkpoint bucket while a retained checkpoint or savepoint is in it
-   * (JobMaster.releaseCheckpointState): the disposal of the last one deletes it. A job that runs
+   * (CheckpointCoordinator.releaseEnded): the disposal of the last one deletes it. A job that runs
    * here keeps it whatever is left (its tasks write there); deleting fails nothing (logged).
    */
   private async releaseBucket(jobId: JobId): Promise<void> {
