@@ -75,6 +75,14 @@ export class OperatorTestHarness {
     this.operator.processElement(value, timestamp, input);
     return this;
   }
+  /** A whole input batch, as a task hands it to the head of its chain (processBatch when the operator has one). */
+  processBatch(values: readonly unknown[], timestamps: readonly number[], input = 0): this {
+    if (!this.opened) throw new Error('call open() first');
+    const op = this.operator;
+    if (op.processBatch !== undefined) op.processBatch(values, timestamps, input);
+    else for (let i = 0; i < values.length; i++) op.processElement(values[i], timestamps[i], input);
+    return this;
+  }
   processWatermark(watermark: number): this {
     this.operator.processWatermark(watermark);
     return this;

@@ -45,6 +45,11 @@ export interface StreamOperator {
   open(): void | Promise<void>;
   /** `input` is the logical input (0, or 1 for the second input of a two-input operator). */
   processElement(value: unknown, timestamp: number, input: number): void;
+  /**
+   * A whole input batch at the head of a task, when the operator has a loop of its own: event
+   * times are read from the batch's array inside it, not passed (and boxed) one call per record.
+   */
+  processBatch?(values: readonly unknown[], timestamps: readonly number[], input: number): void;
   processWatermark(watermark: number): void;
   processWatermarkStatus(idle: boolean): void;
   /** After each input batch has gone through the chain: sinks write, generators emit watermarks. */

@@ -2,6 +2,7 @@ import { WatermarkGenerator, WatermarkStrategy } from './watermark-strategy';
 import { OperatorTestHarness } from '../runtime/operator-test.harness';
 import { Boundedness, type Source } from '../connectors/source.types';
 import { InvalidArgumentError } from '../core/dataflow.errors';
+import { NO_TIMESTAMP } from '../core/stream-element.types';
 
 describe('WatermarkStrategy', () => {
   it('bounded out-of-orderness: watermark = max timestamp - bound - 1, emitted once per batch, monotonic', () => {
@@ -13,6 +14,14 @@ describe('WatermarkStrategy', () => {
     expect(g.periodicWatermark()).toBeUndefined();
     g.extract({ t: 50 }, undefined);
     expect(g.periodicWatermark()).toBeUndefined();
+  });
+
+  it("a source's records (extractNew): the assigner's timestamp, or NO_TIMESTAMP without an assigner or for a non-number", () => {
+    const s = WatermarkStrategy.forBoundedOutOfOrderness<{ t: unknown }>(10).withTimestampAssigner((e) => e.t as number);
+    const g = new WatermarkGenerator(s.config, s.timestampAssigner, () => 0);
+    expect([{ t: 100 }, { t: undefined }, { t: '200' }, { t: 120 }].map((e) => g.extractNew(e))).toEqual([100, NO_TIMESTAMP, NO_TIMESTAMP, 120]);
+    expect(g.periodicWatermark()).toBe(109);
+    expect(new WatermarkGenerator(s.config, undefined, () => 0).extractNew({ t: 5 })).toBe(NO_TIMESTAMP);
   });
 
   it('monotonous = bound 0; noWatermarks produces none', () => {

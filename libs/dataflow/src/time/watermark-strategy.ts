@@ -3,6 +3,7 @@
  * serialisable (goes in the JobGraph); the timestamp assigner is a function bound by uid.
  */
 import { InvalidArgumentError } from '../core/dataflow.errors';
+import { NO_TIMESTAMP } from '../core/stream-element.types';
 import type { TimestampAssigner } from '../api/functions.types';
 
 export interface WatermarkStrategyConfig {
@@ -78,6 +79,20 @@ export class WatermarkGenerator<T> {
   extract(value: T, recordTs: number | undefined): number | undefined {
     const ts = this.assign ? this.assign(value, recordTs) : recordTs;
     if (ts !== undefined && ts > this.maxTs) this.maxTs = ts;
+    return ts;
+  }
+
+  /**
+   * The assigner's timestamp for a record that has none yet (a source's), NO_TIMESTAMP without
+   * an assigner. Always a number, so a source's per-record path keeps it unboxed.
+   */
+  extractNew(value: T): number {
+    const assign = this.assign;
+    if (assign === undefined) return NO_TIMESTAMP;
+    const ts = assign(value, undefined);
+    // An assigner in plain JS may return anything: no timestamp then (the window operator says so).
+    if (typeof ts !== 'number') return NO_TIMESTAMP;
+    if (ts > this.maxTs) this.maxTs = ts;
     return ts;
   }
 

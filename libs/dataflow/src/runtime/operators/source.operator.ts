@@ -3,7 +3,7 @@
  * marks itself idle when the strategy says so. Its position is operator state, so a restored
  * source continues where the snapshot was taken.
  */
-import { MAX_WATERMARK, NO_TIMESTAMP } from '../../core/stream-element.types';
+import { MAX_WATERMARK } from '../../core/stream-element.types';
 import type { TimestampAssigner } from '../../api/functions.types';
 import type { Source, SourceReader } from '../../connectors/source.types';
 import { WatermarkGenerator, type WatermarkStrategyConfig } from '../../time/watermark-strategy';
@@ -62,9 +62,10 @@ export class SourceOperator extends AbstractStreamOperator {
     }
     this.gen.markActive();
     const out = this.output;
+    const gen = this.gen;
     for (let i = 0; i < batch.length; i++) {
-      const ts = this.gen.extract(batch[i], undefined);
-      out.collect(batch[i], ts ?? NO_TIMESTAMP);
+      const value = batch[i];
+      out.collect(value, gen.extractNew(value));
     }
     const wm = this.gen.periodicWatermark();
     if (wm !== undefined) this.processWatermark(wm);

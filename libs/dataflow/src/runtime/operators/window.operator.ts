@@ -121,17 +121,53 @@ export class WindowOperator extends AbstractStreamOperator {
     const stateKey = typeof key === 'object' && key !== null ? stateKeyOf(key) : key;
     let t = timestamp;
     if (this.eventTime) {
-      if (timestamp === NO_TIMESTAMP)
-        throw new DataflowError(
-          DataflowErrorCode.MissingWatermarks,
-          `Window operator "${this.ctx.descriptor.name}" received a record without timestamp; assign timestamps with a WatermarkStrategy.`,
-        );
+      if (timestamp === NO_TIMESTAMP) this.missingTimestamp();
     } else t = this.ctx.clock();
     const added = this.pane > 0 ? this.addToPane(value, key, stateKey, t) : this.merging ? this.addToSession(value, key, stateKey, t) : this.addToWindows(value, key, stateKey, t);
-    if (!added) {
-      if (this.config.lateTag !== null) this.output.collectSide(this.config.lateTag, value, timestamp);
-      else this.numLateRecordsDropped++;
+    if (!added) this.late(value, timestamp);
+  }
+
+  /**
+   * Event-time tumbling and sliding windows take the whole batch in one loop: the record's
+   * windows (or pane) are computed here, from the batch's array of event times, into the scratch
+   * array, so the per-record path passes no timestamp through a call (a double crossing a call
+   * that is not inlined is boxed: q7 allocated ~18 bytes per record for it).
+   */
+  processBatch(values: readonly unknown[], timestamps: readonly number[], input: number): void {
+    if (!this.aligned) {
+      for (let i = 0; i < values.length; i++) this.processElement(values[i], timestamps[i], input);
+      return;
     }
+    const selector = this.keySelectors[input] ?? this.keySelectors[0];
+    const starts = this.starts;
+    const { pane, offset, slide } = this;
+    for (let i = 0; i < values.length; i++) {
+      const t = timestamps[i];
+      if (t === NO_TIMESTAMP) this.missingTimestamp();
+      const value = values[i];
+      const key = selector(value);
+      const stateKey = typeof key === 'object' && key !== null ? stateKeyOf(key) : key;
+      let added: boolean;
+      if (pane > 0) {
+        starts[0] = windowStartWithOffset(t, offset, pane);
+        starts[1] = windowStartWithOffset(starts[0], offset, slide);
+        added = this.addToPaneAt(value, key, stateKey);
+      } else added = this.addToStarts(value, key, stateKey, this.assigner.assignStarts(t, starts));
+      if (!added) this.late(value, t);
+    }
+  }
+
+  private missingTimestamp(): never {
+    throw new DataflowError(
+      DataflowErrorCode.MissingWatermarks,
+      `Window operator "${this.ctx.descriptor.name}" received a record without timestamp; assign timestamps with a WatermarkStrategy.`,
+    );
+  }
+
+  /** Every window of the record was past its allowed lateness. */
+  private late(value: unknown, timestamp: number): void {
+    if (this.config.lateTag !== null) this.output.collectSide(this.config.lateTag, value, timestamp);
+    else this.numLateRecordsDropped++;
   }
 
   /** Past its allowed lateness: the window was (or will never be) fired and is cleared. */
@@ -141,7 +177,11 @@ export class WindowOperator extends AbstractStreamOperator {
 
   /** Tumbling windows, and sliding windows without panes. False when every window was late. */
   private addToWindows(value: unknown, key: unknown, stateKey: unknown, t: number): boolean {
-    const n = this.assigner.assignStarts(t, this.starts);
+    return this.addToStarts(value, key, stateKey, this.assigner.assignStarts(t, this.starts));
+  }
+
+  /** The record into the `n` windows whose starts the assigner wrote into `this.starts`. */
+  private addToStarts(value: unknown, key: unknown, stateKey: unknown, n: number): boolean {
     const size = this.size;
     let e: KeyWindows | undefined;
     let added = false;
@@ -165,10 +205,18 @@ export class WindowOperator extends AbstractStreamOperator {
 
   /** Sliding windows in pane mode: the record updates its pane only. */
   private addToPane(value: unknown, key: unknown, stateKey: unknown, t: number): boolean {
+    const starts = this.starts;
+    starts[0] = windowStartWithOffset(t, this.offset, this.pane);
+    starts[1] = windowStartWithOffset(starts[0], this.offset, this.slide);
+    return this.addToPaneAt(value, key, stateKey);
+  }
+
+  /** The record into its pane, which starts at `this.starts[0]`; its last window at `this.starts[1]`. */
+  private addToPaneAt(value: unknown, key: unknown, stateKey: unknown): boolean {
     const { size, slide, pane } = this;
-    const p = windowStartWithOffset(t, this.offset, pane);
+    const p = this.starts[0];
     // The pane's windows start at lastStart, lastStart - slide, … (> p - size).
-    const lastStart = windowStartWithOffset(p, this.offset, slide);
+    const lastStart = this.starts[1];
     if (this.isLate(lastStart + size - 1)) return false;
     const e = this.store.getOrCreate(key, stateKey);
     let i = e.indexOf(p);

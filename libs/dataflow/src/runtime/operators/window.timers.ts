@@ -14,8 +14,18 @@ let visitMark = 0;
 export class AlignedWindowTimers {
   private readonly heap = new NumberHeap();
   private readonly buckets = new Map<number, KeyWindows[]>();
+  /**
+   * The bucket of the previous add: new windows of different keys mostly share their fire time
+   * (the newest window), so most adds skip the Map lookup by a boxed double.
+   */
+  private lastTs = Number.NaN;
+  private lastBucket: KeyWindows[] | undefined;
 
   add(timestamp: number, e: KeyWindows): void {
+    if (timestamp === this.lastTs) {
+      this.lastBucket!.push(e);
+      return;
+    }
     let b = this.buckets.get(timestamp);
     if (b === undefined) {
       b = [];
@@ -23,6 +33,8 @@ export class AlignedWindowTimers {
       this.heap.push(timestamp);
     }
     b.push(e);
+    this.lastTs = timestamp;
+    this.lastBucket = b;
   }
 
   get isEmpty(): boolean {
@@ -45,6 +57,10 @@ export class AlignedWindowTimers {
       const b = this.buckets.get(ts)!;
       for (let i = 0; i < b.length; i++) fire(b[i], ts);
       this.buckets.delete(ts);
+      if (ts === this.lastTs) {
+        this.lastTs = Number.NaN;
+        this.lastBucket = undefined;
+      }
       if (this.heap.size > 0 && this.heap.peek() === ts) this.heap.pop();
     }
   }

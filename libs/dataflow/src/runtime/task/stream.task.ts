@@ -466,7 +466,8 @@ export class StreamTask {
           const input = gate.inputOf(channel);
           const { values, timestamps } = element;
           metrics.numRecordsIn += values.length;
-          for (let i = 0; i < values.length; i++) head.processElement(values[i], timestamps[i], input);
+          if (head.processBatch !== undefined) head.processBatch(values, timestamps, input);
+          else for (let i = 0; i < values.length; i++) head.processElement(values[i], timestamps[i], input);
           break;
         }
         case StreamElementType.Watermark:
