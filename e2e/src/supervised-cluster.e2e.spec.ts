@@ -177,6 +177,8 @@ describe('a supervised local cluster', () => {
       const killedAt = Date.now();
       process.kill(victim.pid, 'SIGKILL');
       await waitFor(() => !isProcessAlive(victim.pid), { description: `TaskManager pid ${victim.pid} to be gone`, timeoutMs: 10_000 });
+      // Lost because its process exited, not after a heartbeat timeout of silence.
+      await cluster.untilOutput(new RegExp(`TaskManager ${victim.id} lost: its process exited`), 'the ResourceManager to declare the killed TaskManager lost', 20_000);
       const replacement = await waitFor(async () => (await rest.taskManagers()).find((tm) => !started.some((s) => s.id === tm.id)), {
         description: 'a replacement TaskManager',
         timeoutMs: 60_000,

@@ -46,10 +46,17 @@ function setup(overrides: Partial<ResourceManagerSettings> = {}) {
     minTaskManagers: 0, maxTaskManagers: 8, tmSlots: 2, tmIdleTimeoutMs: 30_000, tmMaxFailures: 2, tmFailureWindowMs: 60_000, tmStartTimeoutMs: 60_000,
     ...overrides,
   });
-  const registry = { providedTaskManagers: async () => registered.slice() } as unknown as TaskManagerRegistry;
+  const unreachable: string[] = [];
+  const noticed: string[][] = [];
+  const registry = {
+    providedTaskManagers: async () => registered.slice(),
+    // Only a registered one ends: a second call for it finds nothing.
+    markUnreachable: async (id: string) => registered.some((r) => r.resourceId === id) && !unreachable.includes(id) && unreachable.push(id) > 0,
+  } as unknown as TaskManagerRegistry;
   const jobs = { statusOf: async (id: string) => statuses.get(id) } as unknown as JobStore;
   const leadership = new LeadershipState('rm-1');
-  const provisioner = new ResourceProvisioner(provider, registry, jobs, settings, leadership, () => now, { id: 'rm-1' } as ServiceIdentity);
+  const notice = { taskManagersLost: async (r: { resourceIds: string[] }) => (noticed.push([...r.resourceIds]), {}) };
+  const provisioner = new ResourceProvisioner(provider, registry, jobs, settings, leadership, () => now, { id: 'rm-1' } as ServiceIdentity, notice);
   /** The provider's TaskManagers register (as the real ones do within a second or so). */
   const registerStarted = (allocated = 0) => {
     for (const s of provider.started) {
@@ -57,7 +64,7 @@ function setup(overrides: Partial<ResourceManagerSettings> = {}) {
       registered.push({ resourceId: s.id, pid: 1, hostname: 'h', dedicatedTo: s.spec.dedicatedTo ?? null, slots: s.spec.slots, allocated });
     }
   };
-  return { provisioner, provider, registered, statuses, registerStarted, advance: (ms: number) => (now += ms) };
+  return { provisioner, provider, registered, statuses, registerStarted, unreachable, noticed, leadership, advance: (ms: number) => (now += ms) };
 }
 
 describe('ResourceProvisioner', () => {
@@ -140,10 +147,30 @@ describe('ResourceProvisioner', () => {
     expect(await provisioner.onUnmetDemand({ jobId: JOB, count: 2, target: 'session', free: 0 })).toBe('starting 1 TaskManager(s) with 2 slots each');
   });
 
+  it('a TaskManager whose process exited is lost at once and its JobMasters told; a released one, or on a standby, not', async () => {
+    const { provisioner, provider, registerStarted, unreachable, noticed, leadership } = setup();
+    await provisioner.onUnmetDemand({ jobId: JOB, count: 6, target: 'session', free: 0 });
+    registerStarted(2);
+    const settled = () => new Promise((r) => setImmediate(r));
+    provider.events!.lost({ resourceId: 'tm-1' as ResourceId, released: false, description: 'TaskManager tm-1 (pid 9) exited with signal SIGKILL' });
+    await settled();
+    expect(unreachable).toEqual(['tm-1']);
+    expect(noticed).toEqual([['tm-1']]);
+    provider.events!.lost({ resourceId: 'tm-2' as ResourceId, released: true, description: 'TaskManager tm-2 (pid 10) exited with code 0' });
+    await settled();
+    expect(unreachable).toEqual(['tm-1']);
+    leadership.enterElection();
+    provider.events!.lost({ resourceId: 'tm-3' as ResourceId, released: false, description: 'TaskManager tm-3 (pid 11) exited with code 1' });
+    await settled();
+    expect(unreachable).toEqual(['tm-1']);
+    expect(noticed).toEqual([['tm-1']]);
+  });
+
   it('refuses a per-job request when the provider starts nothing (standalone)', () => {
     const standalone = new ResourceProvisioner(
       { name: 'standalone', managesTaskManagers: false, requestTaskManagers: async () => [], release: async () => undefined, running: () => new Set() },
       {} as TaskManagerRegistry, {} as JobStore, new ResourceManagerSettings(), new LeadershipState('rm'), () => 0, { id: 'rm' } as ServiceIdentity,
+      { taskManagersLost: async () => ({}) },
     );
     expect(() => standalone.checkTarget('per-job')).toThrow(/needs a resource provider that starts TaskManagers \(RESOURCE_PROVIDER=process\)/);
     expect(() => standalone.checkTarget('session')).not.toThrow();
