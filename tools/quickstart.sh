@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash tools/setup.sh
 if [ "$#" -eq 0 ]; then
+  # Its own output directory starts empty: a file sink adds part files to what is there (as
+  # Flink's does), so an earlier run's counts would sit beside this run's.
+  rm -rf .runnel/quickstart-wordcount
   set -- --run examples/word-count.ts --input README.md --output .runnel/quickstart-wordcount/
 fi
 echo "==> starting the local cluster"
