@@ -75,6 +75,8 @@ describe('a supervised local cluster', () => {
     const killedAt = Date.now();
     process.kill(victim.pid, 'SIGKILL');
     await waitFor(() => !isProcessAlive(victim.pid), { description: `TaskManager pid ${victim.pid} to be gone`, timeoutMs: 10_000 });
+    // The local cluster saw it die and said so: lost at once, not after the heartbeat timeout.
+    await cluster.untilOutput(new RegExp(`TaskManager ${victim.id} lost: its process exited \\(pid ${victim.pid}`), 'the ResourceManager to declare the killed TaskManager lost', 20_000);
 
     const job = await rest.waitForJob(jobId, ['FINISHED', 'FAILED', 'CANCELED']);
     expect(job.state).toBe('FINISHED');

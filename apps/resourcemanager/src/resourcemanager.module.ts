@@ -6,6 +6,7 @@ import { JobStore } from './jobs/job-store.service';
 import { HeartbeatMonitor, LOST_TASK_MANAGERS_NOTICE } from './registry/heartbeat-monitor.service';
 import { ClusterNamespace, jobMasterGateway, NatsRpcClient } from '@runnel/protocol';
 import { SlotAllocator } from './registry/slot-allocator.service';
+import { TaskManagerLoss } from './registry/task-manager-loss.service';
 import { TaskManagerRegistry } from './registry/task-manager-registry.service';
 import { ResourceManagerController } from './resourcemanager.controller';
 import { ResourceManagerService } from './resourcemanager.service';
@@ -55,6 +56,7 @@ export class ResourceManagerModule {
         TaskManagerRegistry,
         HeartbeatMonitor,
         { provide: LOST_TASK_MANAGERS_NOTICE, inject: [NatsRpcClient], useFactory: jobMasterGateway },
+        TaskManagerLoss,
         JobStore,
         SlotAllocator,
         { provide: RESOURCE_PROVIDER, useValue: resourceProvider(settings) },

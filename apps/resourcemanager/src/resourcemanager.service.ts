@@ -10,6 +10,7 @@ import {
 import { SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { JobStore } from './jobs/job-store.service';
 import { SlotAllocator } from './registry/slot-allocator.service';
+import { TaskManagerLoss } from './registry/task-manager-loss.service';
 import { TaskManagerRegistry } from './registry/task-manager-registry.service';
 import { ResourceManagerSettings } from './resourcemanager.settings';
 import { ResourceProvisioner } from './providers/resource-provisioner.service';
@@ -21,6 +22,7 @@ export class ResourceManagerService {
     private readonly jobs: JobStore,
     private readonly slots: SlotAllocator,
     private readonly provisioner: ResourceProvisioner,
+    private readonly loss: TaskManagerLoss,
     @Inject(ResourceManagerSettings) private readonly settings: ResourceManagerSettings,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
@@ -57,7 +59,9 @@ export class ResourceManagerService {
   }
 
   async taskManagerUnreachable(request: MessageBody<TaskManagerUnreachableRequest>): Promise<Reply<Acknowledge>> {
-    await this.registry.markUnreachable(request.resourceId, request.reason);
+    // A JobMaster that could not reach it, or the local cluster that saw its process exit: the
+    // other jobs on it fail over now too.
+    await this.loss.declare(request.resourceId, request.reason);
     return {};
   }
 

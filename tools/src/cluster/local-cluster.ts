@@ -22,6 +22,7 @@ import {
 import { InfraError, PortInUseError } from '../infra/infra.errors';
 import { getJson, getOverview, isHealthy, isLeader, type ClusterOverview } from './rest.client';
 import type { SecureCluster } from './secure-cluster.setup';
+import { reportExitedTaskManager } from './exited-taskmanager.report';
 import { redactNatsUrls } from '@runnel/protocol/nats-connect-options';
 import { releaseStaleLeaders } from './stale-leaders';
 
@@ -347,6 +348,12 @@ export class LocalCluster {
       const delay = member.backoffMs;
       member.backoffMs = Math.min(member.backoffMs * 2, MAX_BACKOFF_MS);
       this.print(`✗ ${proc.name} (pid ${proc.pid}) died (${how}); starting it again in ${(delay / 1000).toFixed(0)} s${tail}`);
+      // Its jobs fail over now, not after the heartbeat timeout (the process provider's
+      // ResourceManager sees its own TaskManagers exit; these it did not start). Best effort.
+      if (member.role === 'taskmanager' && this.natsUrl !== undefined) {
+        const clusterId = this.options.serviceEnv?.['CLUSTER_ID'] ?? process.env['CLUSTER_ID'];
+        void reportExitedTaskManager(this.natsUrl, this.options.secure?.infra.natsCredentials, clusterId, proc.pid, how).catch(() => undefined);
+      }
       this.scheduleRestart(member, delay);
     });
   }

@@ -6,6 +6,7 @@
 import { JobIds, ResourceId } from '@runnel/protocol';
 import { LeadershipState, ServiceIdentity } from '@runnel/service-kit';
 import { JobStore } from '../jobs/job-store.service';
+import { TaskManagerLoss } from '../registry/task-manager-loss.service';
 import { ProvidedTaskManagerRow, TaskManagerRegistry } from '../registry/task-manager-registry.service';
 import { ResourceManagerSettings } from '../resourcemanager.settings';
 import { ResourceProvisioner } from './resource-provisioner.service';
@@ -56,7 +57,8 @@ function setup(overrides: Partial<ResourceManagerSettings> = {}) {
   const jobs = { statusOf: async (id: string) => statuses.get(id) } as unknown as JobStore;
   const leadership = new LeadershipState('rm-1');
   const notice = { taskManagersLost: async (r: { resourceIds: string[] }) => (noticed.push([...r.resourceIds]), {}) };
-  const provisioner = new ResourceProvisioner(provider, registry, jobs, settings, leadership, () => now, { id: 'rm-1' } as ServiceIdentity, notice);
+  const loss = new TaskManagerLoss(registry, notice);
+  const provisioner = new ResourceProvisioner(provider, registry, jobs, settings, leadership, () => now, { id: 'rm-1' } as ServiceIdentity, loss);
   /** The provider's TaskManagers register (as the real ones do within a second or so). */
   const registerStarted = (allocated = 0) => {
     for (const s of provider.started) {
@@ -170,7 +172,7 @@ describe('ResourceProvisioner', () => {
     const standalone = new ResourceProvisioner(
       { name: 'standalone', managesTaskManagers: false, requestTaskManagers: async () => [], release: async () => undefined, running: () => new Set() },
       {} as TaskManagerRegistry, {} as JobStore, new ResourceManagerSettings(), new LeadershipState('rm'), () => 0, { id: 'rm' } as ServiceIdentity,
-      { taskManagersLost: async () => ({}) },
+      {} as TaskManagerLoss,
     );
     expect(() => standalone.checkTarget('per-job')).toThrow(/needs a resource provider that starts TaskManagers \(RESOURCE_PROVIDER=process\)/);
     expect(() => standalone.checkTarget('session')).not.toThrow();

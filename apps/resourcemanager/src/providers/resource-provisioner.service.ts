@@ -5,16 +5,14 @@
  * provider-managed TaskManagers idle for TM_IDLE_TIMEOUT_MS, starts per-job TaskManagers for a
  * job alone and stops them when it ends, and stops a crash loop (TM_MAX_FAILURES per
  * TM_FAILURE_WINDOW_MS) saying why. A TaskManager that dies is replaced through the same path:
- * its job restarts, asks for slots again, and the request is unmet. A TaskManager whose process
- * ended is lost at once (its slots freed, the JobMasters told), not after HEARTBEAT_TIMEOUT_MS of
- * silence: Flink's active ResourceManagers close a worker's connection when its container ends.
- * Only the leader acts.
+ * its job restarts, asks for slots again, and the request is unmet; one whose process exited is
+ * lost at once (TaskManagerLoss), not after HEARTBEAT_TIMEOUT_MS of silence. Only the leader acts.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConflictError, DeploymentTarget, JobId, JobIds, ResourceId, TERMINAL_JOB_STATUSES } from '@runnel/protocol';
 import { LeadershipState, SERVICE_IDENTITY, ServiceIdentity } from '@runnel/service-kit';
 import { JobStore } from '../jobs/job-store.service';
-import { LOST_TASK_MANAGERS_NOTICE, type LostTaskManagersNotice } from '../registry/heartbeat-monitor.service';
+import { TaskManagerLoss } from '../registry/task-manager-loss.service';
 import { TaskManagerRegistry } from '../registry/task-manager-registry.service';
 import { ResourceManagerSettings } from '../resourcemanager.settings';
 import { FailureRateLimiter } from './failure-rate.limiter';
@@ -60,7 +58,7 @@ export class ResourceProvisioner implements OnApplicationBootstrap, OnApplicatio
     private readonly leadership: LeadershipState,
     @Inject(PROVISIONER_CLOCK) private readonly clock: () => number,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-    @Inject(LOST_TASK_MANAGERS_NOTICE) private readonly notice: LostTaskManagersNotice,
+    private readonly loss: TaskManagerLoss,
   ) {
     this.limiter = new FailureRateLimiter(settings.tmMaxFailures, settings.tmFailureWindowMs, clock);
   }
@@ -154,13 +152,12 @@ export class ResourceProvisioner implements OnApplicationBootstrap, OnApplicatio
     if (this.leadership.isLeader) void this.declareLost(exit);
   }
 
-  /** The registry frees its slots now and the JobMasters using it fail over (a restart, not a wait). */
+  /** Its process is gone: lost now, not after the heartbeat timeout (task-manager-loss.service.ts). */
   private async declareLost(exit: TaskManagerExit): Promise<void> {
     try {
-      if (!(await this.registry.markUnreachable(exit.resourceId, 'its process exited'))) return;
-      await this.notice.taskManagersLost({ resourceIds: [exit.resourceId] }, { timeoutMs: 2000 });
+      await this.loss.declare(exit.resourceId, 'its process exited');
     } catch (error) {
-      // The heartbeat timeout still declares it lost; the JobMasters' poll still finds out.
+      // The heartbeat timeout still declares it lost.
       this.logger.warn(`TaskManager ${exit.resourceId} exited, but declaring it lost failed: ${(error as Error).message}`);
     }
   }
