@@ -2,6 +2,7 @@
  * The JobManager's jobs: a JobMaster per submitted job, found by JobId. Jobs that ended before this
  * JobManager started are read from the job store.
  */
+import { abortableSleep } from './abortable-sleep';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
   Acknowledge, AcknowledgeCheckpointRequest, assertValidJobGraph, CheckpointConfigReply, CheckpointsReply, CheckSavepointRequest, JobCheckpointStore, ConflictError, DeclineCheckpointRequest, FinalCheckpointRequest, JobDetailsReply, JobExceptionsReply, JobId, JobsOverviewReply, MessageBody, NotFoundError, Reply, ResourceId, ResourceManagerGateway, SavepointMappingReply, SavepointMismatchError, SavepointsReply, SubmitJobReply, SubmitJobRequest, TaskExecutionStateUpdate, TaskExecutorGateway, TriggerSavepointReply, TriggerSavepointRequest,
@@ -122,10 +123,7 @@ export class JobManagerService implements OnApplicationShutdown, LiveAttempts {
         taskExecutor: this.taskExecutor,
         dataStreams: this.dataStreams,
         clock: Date.now,
-        sleep: (ms, signal) => new Promise((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-        }),
+        sleep: abortableSleep,
         log: this.logger,
         checkpoints: this.checkpoints,
         checkpointStore: this.checkpointStore,
