@@ -201,9 +201,12 @@ describe('metrics', () => {
       { encoding: 'utf8', timeout: 180_000 },
     );
     const lines = run.stdout.split('\n');
-    const progress = /^[A-Z]+ {2}sources out [\d,]+\/s {2}sinks in [\d,]+\/s {2}watermark lag (–|\d+\.\d s) {2}checkpoints \d+ \(\d+ failed\)$/;
+    // Rates only while RUNNING: in any other state they would be an earlier attempt's.
+    const progress = /^(RUNNING {2}sources out [\d,]+\/s {2}sinks in [\d,]+\/s|[A-Z]+ {2}sources out – {2}sinks in –) {2}watermark lag (–|\d+\.\d s) {2}checkpoints \d+ \(\d+ failed\)$/;
     expect(lines.some((l) => l.startsWith('RUNNING  ') && progress.test(l))).toBe(true);
-    expect(lines.filter((l) => l.length > 0 && !l.startsWith('Job has been submitted')).every((l) => progress.test(l))).toBe(true);
+    const closing = lines.findIndex((l) => l.startsWith('Job with JobID'));
+    expect(lines.slice(closing)).toEqual([expect.stringMatching(/^Job with JobID [0-9a-f]{32} has finished\.$/), expect.stringMatching(/^Job Runtime: \d+ ms$/), '']);
+    expect(lines.slice(0, closing).filter((l) => l.length > 0 && !l.startsWith('Job has been submitted')).every((l) => progress.test(l))).toBe(true);
     expect(lines.filter((l) => l.startsWith('FINISHED'))).toHaveLength(1);
     // Not a terminal: no cursor control in the output.
     expect(run.stdout).not.toContain('\x1b[');

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { JobCommandArgs } from './cli.args';
 import { CliExitCode, CliUsageError } from './cli.errors';
 import type { CommandIo } from './local-run.command';
-import { jobEndMessage, ProgressPrinter, readProgress, type ProgressJobView } from './job-progress';
+import { jobEndMessage, jobFinishedMessage, ProgressPrinter, readProgress, type ProgressJobView } from './job-progress';
 import { callCluster, clusterConnection, type ClusterCall, type ClusterConnection } from './cluster-http.client';
 
 /** A call on the cluster's REST API, by path. */
@@ -52,6 +52,7 @@ export async function runOnCluster(args: JobCommandArgs, io: CommandIo): Promise
     printer.show(await readProgress(call, jobid, job, Date.now()), Date.now());
     if (job.state === 'FINISHED') {
       printer.done();
+      io.stdout(jobFinishedMessage(jobid, job.duration));
       return CliExitCode.Ok;
     }
     if (job.state === 'FAILED' || job.state === 'CANCELED') {
@@ -73,7 +74,9 @@ export async function listJobs(args: JobCommandArgs, io: CommandIo): Promise<num
   const filtered = !args.all && (args.running || args.scheduled);
   const jobs = filtered
     ? overview.jobs.filter((j) => (args.running && RUNNING_STATES.includes(j.state)) || (args.scheduled && SCHEDULED_STATES.includes(j.state)))
-    : overview.jobs;
+    : overview.jobs.slice();
+  // Oldest first, as Flink's `flink list` prints them (the overview comes in the cluster's order).
+  jobs.sort((a, b) => a['start-time'] - b['start-time']);
   if (jobs.length === 0) io.stdout(filtered ? 'No jobs in the requested states.\n' : 'No jobs.\n');
   for (const j of jobs) io.stdout(`${new Date(j['start-time']).toISOString()} : ${j.jid} : ${j.name} (${j.state}, ${Math.round(j.duration / 1000)} s)\n`);
   return CliExitCode.Ok;

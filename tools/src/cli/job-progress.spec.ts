@@ -1,5 +1,5 @@
 /** `runnel run` progress: which vertices are sources and sinks, what is read, and how lines are printed. */
-import { ProgressPrinter, formatProgress, jobEndMessage, readProgress, sourcesAndSinks, type ProgressJobView } from './job-progress';
+import { ProgressPrinter, formatProgress, jobEndMessage, jobFinishedMessage, readProgress, sourcesAndSinks, type ProgressJobView } from './job-progress';
 
 const job: ProgressJobView = {
   state: 'RUNNING',
@@ -37,6 +37,16 @@ describe('run progress', () => {
     expect(p).toEqual({ state: 'RUNNING', sourceOutPerSecond: 1500, sinkInPerSecond: 20, watermarkLagMs: 3000, watermark: 7000, checkpointsCompleted: 3, checkpointsFailed: 1 });
     expect(asked).toHaveLength(5);
     expect(formatProgress(p)).toBe('RUNNING  sources out 1,500/s  sinks in 20/s  watermark lag 3.0 s  checkpoints 3 (1 failed)');
+  });
+
+  it('shows no rates while the job is not running (a restarting job has only its failed attempt\'s)', () => {
+    const p = { state: 'RESTARTING', sourceOutPerSecond: 76_726, sinkInPerSecond: 9_345, checkpointsCompleted: 7, checkpointsFailed: 1 };
+    expect(formatProgress(p)).toBe('RESTARTING  sources out –  sinks in –  watermark lag –  checkpoints 7 (1 failed)');
+  });
+
+  it('closes a finished job with its runtime', () => {
+    expect(jobFinishedMessage('j1', 1234.4)).toBe('Job with JobID j1 has finished.\nJob Runtime: 1234 ms\n');
+    expect(jobFinishedMessage('j1', undefined)).toBe('Job with JobID j1 has finished.\n');
   });
 
   it('redraws one line on a terminal, prints throttled plain lines otherwise', () => {

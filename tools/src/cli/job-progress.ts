@@ -9,6 +9,8 @@ import type { CommandIo } from './local-run.command';
 
 export interface ProgressJobView {
   state: string;
+  /** ms since the job started (to its end once it ended); -1 before it started. */
+  duration?: number;
   vertices: { id: string; name: string; status: string }[];
   plan?: { nodes?: { id: string; inputs?: { id: string }[] }[] };
 }
@@ -82,7 +84,17 @@ function watermark({ watermarkLagMs: lag, watermark: at }: Progress): string {
 const rate = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`;
 
 export function formatProgress(p: Progress): string {
-  return `${p.state}  sources out ${rate(p.sourceOutPerSecond)}  sinks in ${rate(p.sinkInPerSecond)}  ${watermark(p)}  checkpoints ${p.checkpointsCompleted} (${p.checkpointsFailed} failed)`;
+  // The rates are the last the job's tasks reported: only a running job has current ones (a
+  // restarting job showed its failed attempt's rates as if it were still processing).
+  const live = p.state === 'RUNNING';
+  const out = live ? rate(p.sourceOutPerSecond) : '–';
+  const into = live ? rate(p.sinkInPerSecond) : '–';
+  return `${p.state}  sources out ${out}  sinks in ${into}  ${watermark(p)}  checkpoints ${p.checkpointsCompleted} (${p.checkpointsFailed} failed)`;
+}
+
+/** The closing lines of a followed job that finished (Flink's words). */
+export function jobFinishedMessage(jobid: string, durationMs: number | undefined): string {
+  return `Job with JobID ${jobid} has finished.\n${durationMs !== undefined && durationMs >= 0 ? `Job Runtime: ${Math.round(durationMs)} ms\n` : ''}`;
 }
 
 /** Writes progress lines: redrawn in place on a TTY, throttled plain lines otherwise. */
