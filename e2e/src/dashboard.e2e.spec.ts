@@ -5,6 +5,11 @@
  * parallelism, open its graph, see records flow, take a savepoint, cancel. Every effect is checked
  * through the REST API (or the job's output directory), not through the page alone. Screenshots
  * of the main pages go to e2e/artifacts/dashboard/ and are checked not to be blank.
+ *
+ * Then the layout, in the page's own geometry: every line of every job-graph node lies inside its
+ * box (Nexmark q5's long chained names), the time charts' y-axis labels are not cut at the
+ * chart's left edge (the canvas pixels of the axis: no ink in its first column), and the
+ * Watermarks tab of the FINISHED q5 (event-time windows) names its event-time operators.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +23,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = `dash-${Math.random().toString(36).slice(2)}-token`;
 const ARTIFACTS = resolve(__dirname, '../artifacts/dashboard');
 const FIXTURE = resolve(__dirname, 'fixtures/slow-counter.job.mjs');
+const EXAMPLES = resolve(__dirname, '../../examples');
 
 interface Vertex {
   id: string;
@@ -185,6 +191,24 @@ describe('the web dashboard in Chromium', () => {
     for (const tm of tms) await expect(page.locator(`tr[data-tm-id="${tm.id}"]`).count()).resolves.toBe(1);
     await screenshot('taskmanagers');
 
+    // A TaskManager running this job's tasks charts its slots' heap in bytes: y labels of 8 to 11
+    // characters ("40,000,000"), drawn inside the chart.
+    const busyTm = await waitFor(
+      async () => {
+        for (const tm of tms) {
+          const ids = (await rest<{ id: string }[]>(`taskmanagers/${encodeURIComponent(tm.id)}/metrics`)).body.map((m) => m.id);
+          if (ids.some((id) => /Heap\.Used/.test(id))) return tm.id;
+        }
+        return false;
+      },
+      { description: 'a TaskManager reporting heap metrics', timeoutMs: 20_000 },
+    );
+    await page.goto(`${cluster.url}/#/taskmanagers/${encodeURIComponent(busyTm)}`);
+    const memory = page.locator('[data-testid=tm-metrics-chart]');
+    await waitFor(async () => (await memory.locator('canvas').count()) > 0, { description: 'the TaskManager heap chart', timeoutMs: 30_000 });
+    await expectYLabelsInside(memory);
+    await screenshot('taskmanager-chart');
+
     // Cancel (two clicks): REST says CANCELED, and so does the page.
     await page.goto(`${cluster.url}/#/jobs/${jobId}`);
     await page.locator('[data-action=cancel]').click();
@@ -194,6 +218,97 @@ describe('the web dashboard in Chromium', () => {
 
     expect(consoleProblems).toEqual([]);
   }, 120_000);
+
+  it('q5: node text fits the graph boxes, chart y labels are not cut, the finished job’s Watermarks tab names its event-time operators', async () => {
+    // Set the token again when the first test did not get that far.
+    await page.goto(cluster.url + '/');
+    if (await page.locator('#token').isVisible().catch(() => false)) {
+      await page.locator('#token').fill(TOKEN);
+      await page.locator('.token-form button[type=submit]').click();
+    }
+    tokenEntered = true;
+    const output = join(work, 'q5') + '/';
+    const jobId = await cluster.run(await cluster.uploadJob(join(EXAMPLES, 'nexmark-q5.ts')), ['--events', '3000000', '--seed', '7', '--output', output], 2);
+    await page.goto(`${cluster.url}/#/jobs/${jobId}`);
+    const job = await cluster.waitForJob(jobId, ['RUNNING', 'FINISHED'], 60_000);
+    const vertices = job.vertices as Vertex[];
+    const nodes = page.locator('svg.job-graph g.graph-node');
+    await waitFor(async () => (await nodes.count()) === vertices.length, { description: `${vertices.length} graph nodes`, timeoutMs: 20_000 });
+    await expectNodeTextInside(vertices);
+
+    // The records-rate chart, once drawn while q5 runs (its sums reach the hundreds of thousands).
+    const rates = page.locator('[data-testid=rates-chart]');
+    await waitFor(async () => (await rates.locator('canvas').count()) > 0, { description: 'the rates chart drawn while q5 runs', timeoutMs: 30_000 });
+    // A few more samples, so the axis holds the run's largest rates.
+    await page.waitForTimeout(3_000);
+    await expectYLabelsInside(rates);
+    await screenshot('q5-running');
+
+    await cluster.expectFinished(jobId, 120_000);
+    await page.goto(`${cluster.url}/#/jobs/${jobId}`);
+    await expectText(page.locator('.job-head .state'), 'FINISHED');
+    await waitFor(async () => (await nodes.count()) === vertices.length, { description: `${vertices.length} graph nodes`, timeoutMs: 20_000 });
+    await expectNodeTextInside(vertices);
+    await screenshot('q5-graph-finished');
+
+    // Watermarks of the finished job: its event-time vertices by name, never "No event-time operator".
+    await page.locator('[data-tab=watermarks]').click();
+    const view = page.locator('[data-testid=watermark-view]');
+    await view.waitFor();
+    await waitFor(async () => !/Loading/.test(await view.innerText()), { description: 'the watermark view loaded', timeoutMs: 10_000 });
+    const text = await view.innerText();
+    expect(text).not.toMatch(/No event-time operator/i);
+    const windowVertex = vertices.find((v) => /Bids per Auction and Window/.test(v.name))!;
+    const hottest = vertices.find((v) => /Hottest Auctions/.test(v.name))!;
+    expect(text).toContain(windowVertex.name);
+    expect(text).toContain(hottest.name);
+    expect(text).toMatch(/FINISHED/);
+    await screenshot('q5-watermarks-finished');
+
+    expect(consoleProblems).toEqual([]);
+  }, 240_000);
+
+  /** Every line of every graph node ends inside its box (its right border less 2 px) and starts inside it; the tooltip keeps the full name. */
+  async function expectNodeTextInside(vertices: Vertex[]): Promise<void> {
+    const outside = await page.locator('svg.job-graph g.graph-node').evaluateAll((gs) =>
+      gs.flatMap((g) => {
+        const box = g.querySelector('rect')!.getBoundingClientRect();
+        return [...g.querySelectorAll('text')]
+          .map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }))
+          .filter(({ r }) => r.left < box.left || r.right > box.right - 2)
+          .map(({ text, r }) => `"${text}" spans ${r.left.toFixed(1)}..${r.right.toFixed(1)}, its box ${box.left.toFixed(1)}..${box.right.toFixed(1)}`);
+      }),
+    );
+    expect(outside).toEqual([]);
+    for (const v of vertices) {
+      const title = await page.locator(`svg.job-graph g.graph-node[data-vertex-id="${v.id}"] > title`).textContent();
+      expect(title?.split('\n')[0]).toBe(v.name);
+    }
+  }
+
+  /**
+   * The chart's y-axis labels are drawn on its canvas, inside it: the leftmost inked pixel of the
+   * y-axis strip (left of the plot, between its top and bottom) is at least 1 px right of the
+   * canvas's left edge — a label cut by the edge ("200,000" as ":00,000") inks column 0.
+   */
+  async function expectYLabelsInside(chart: ReturnType<Page['locator']>): Promise<void> {
+    const found = await chart.evaluate((el) => {
+      const canvas = el.querySelector('canvas')!;
+      const over = el.querySelector('.u-over') as HTMLElement;
+      const ratio = canvas.width / canvas.getBoundingClientRect().width;
+      const axisW = Math.round(over.offsetLeft * ratio);
+      const top = Math.max(0, Math.round(over.offsetTop * ratio) - 8);
+      const bottom = Math.min(canvas.height, Math.round((over.offsetTop + over.offsetHeight) * ratio) + 8);
+      const pixels = canvas.getContext('2d')!.getImageData(0, top, axisW, bottom - top).data;
+      let inkLeft = Infinity;
+      for (let y = 0; y < bottom - top; y++)
+        for (let x = 0; x < axisW && x < inkLeft; x++) if (pixels[(y * axisW + x) * 4 + 3] > 40) inkLeft = x;
+      return { inkLeftCss: inkLeft / ratio, axisWidthCss: axisW / ratio };
+    });
+    // Labels were drawn at all, and none touches the left edge.
+    expect(found.inkLeftCss).toBeLessThan(found.axisWidthCss);
+    expect(found.inkLeftCss).toBeGreaterThanOrEqual(1);
+  }
 });
 
 async function expectText(locator: ReturnType<Page['locator']>, text: string, timeoutMs = 20_000): Promise<void> {

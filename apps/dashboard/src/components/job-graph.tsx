@@ -3,16 +3,33 @@
  * its name, parallelism, records in/out per second (from the difference of two polls of
  * `/jobs/:id`), its busy time (fill colour, blue idle → red busy) and backpressure (a dark
  * border, Flink's colours) and its lowest watermark, when those endpoints exist; edges name the
- * ship strategy. A click opens the vertex's subtasks.
+ * ship strategy. A click opens the vertex's subtasks. Every line is fitted to the box by its
+ * rendered width (text-fit.ts), cut with an ellipsis when too wide; the node's tooltip (its SVG
+ * <title>) keeps the full name and every line in full.
  */
 import { Graph, layout } from '@dagrejs/dagre';
 import { useMemo } from 'preact/hooks';
 import { fmtNumber, fmtWatermark } from '../format';
 import type { PlanNode, Vertex } from '../types';
+import { fitSvgText } from './text-fit';
 import type { VertexLive } from './vertex-live';
 
 const NODE_W = 230;
 const NODE_H = 92;
+/** Where a node's lines start, and the room kept free before its right border. */
+const TEXT_X = 10;
+const TEXT_RIGHT_PAD = 6;
+const TEXT_MAX_W = NODE_W - TEXT_X - TEXT_RIGHT_PAD;
+
+/** One line of a node: `text` as wide as the box allows, measured with the line's own CSS font. */
+function Line({ y, cls, text }: { y: number; cls: string; text: string }) {
+  const shown = fitSvgText(text, TEXT_MAX_W, 'graph-node', cls);
+  return (
+    <text x={TEXT_X} y={y} class={cls}>
+      {shown}
+    </text>
+  );
+}
 
 interface Props {
   nodes: PlanNode[];
@@ -99,6 +116,12 @@ export function JobGraph({ nodes, vertices, live, onSelect, selected }: Props) {
         const x = n.x - NODE_W / 2;
         const y = n.y - NODE_H / 2;
         const name = v?.name ?? plan?.description ?? n.id;
+        const lines: [number, string, string][] = [
+          [38, 'node-line', `parallelism ${v?.parallelism ?? plan?.parallelism ?? '?'} · ${v?.status ?? 'CREATED'}`],
+          [55, 'node-line node-rates', `in ${fmtNumber(l?.inRate)}/s · out ${fmtNumber(l?.outRate)}/s`],
+          [72, 'node-line node-busy', `busy ${l?.busy === undefined ? '–' : Math.round(l.busy * 100) + '%'} · backpressure ${l?.backpressure ?? '–'}`],
+          [86, 'node-line node-watermark', `watermark ${l?.watermark === undefined ? '–' : fmtWatermark(l.watermark)}`],
+        ];
         return (
           <g
             class={'graph-node' + (selected === n.id ? ' selected' : '')}
@@ -107,23 +130,13 @@ export function JobGraph({ nodes, vertices, live, onSelect, selected }: Props) {
             transform={`translate(${x},${y})`}
             onClick={() => onSelect?.(n.id)}
           >
-            <title>{`${name}\n${plan?.operator ?? ''}`}</title>
+            {/* The tooltip: every line in full, whatever the box had to cut. */}
+            <title>{[name, plan?.operator ?? '', ...lines.map(([, , text]) => text)].join('\n')}</title>
             <rect width={NODE_W} height={NODE_H} rx="8" fill={busyColour(l?.busy)} stroke={selected === n.id ? '#1864ab' : bp.stroke} stroke-width={selected === n.id ? 3 : bp.width} />
-            <text x="10" y="20" class="node-title">
-              {name.length > 30 ? name.slice(0, 29) + '…' : name}
-            </text>
-            <text x="10" y="38" class="node-line">
-              {`parallelism ${v?.parallelism ?? plan?.parallelism ?? '?'} · ${v?.status ?? 'CREATED'}`}
-            </text>
-            <text x="10" y="55" class="node-line node-rates">
-              {`in ${fmtNumber(l?.inRate)}/s · out ${fmtNumber(l?.outRate)}/s`}
-            </text>
-            <text x="10" y="72" class="node-line">
-              {`busy ${l?.busy === undefined ? '–' : Math.round(l.busy * 100) + '%'} · backpressure ${l?.backpressure ?? '–'}`}
-            </text>
-            <text x="10" y="86" class="node-line node-watermark">
-              {`watermark ${l?.watermark === undefined ? '–' : fmtWatermark(l.watermark)}`}
-            </text>
+            <Line y={20} cls="node-title" text={name} />
+            {lines.map(([ly, cls, text]) => (
+              <Line key={cls} y={ly} cls={cls} text={text} />
+            ))}
           </g>
         );
       })}

@@ -3,11 +3,16 @@
  * `/jobs/:id/watermarks`, which input holds it back — the lagging channel, or an idle one — by
  * name. Per subtask, Flink's `/jobs/:id/vertices/:vid/watermarks` (`currentInputWatermark`).
  * Either endpoint may be missing (404): the view says so and shows what the other gives.
+ *
+ * Whether the job has event-time operators at all is read from its plan (the operator kinds of
+ * each vertex's chain), not from live watermarks: a finished job's operators wait for nothing and
+ * may report nothing live, yet it has them — the view then lists them with their last watermark
+ * and says the job ended, never "no event-time operator".
  */
 import type { ComponentChildren } from 'preact';
 import { fmtDuration, fmtWatermark } from '../format';
 import { usePoll } from '../hooks';
-import type { JobDetails, MetricValue } from '../types';
+import type { JobDetails, MetricValue, PlanNode } from '../types';
 import { Loaded, Section } from '../components/ui';
 import type { VertexLive } from '../components/vertex-live';
 
@@ -57,9 +62,60 @@ function vertexEntries(view: unknown): Entry[] {
   return [];
 }
 
+/** The operator kinds that work in event time (the JobManager's watermark view lists the same). */
+export const EVENT_TIME_KINDS: ReadonlySet<string> = new Set(['window', 'keyed-process', 'keyed-co-process', 'interval-join']);
+
+/** The plan's vertices with an event-time operator: its `operator` is the chain of kinds, `a -> b` or `a -> (b, c)`. */
+export function eventTimeNodes(nodes: readonly PlanNode[] | undefined): PlanNode[] {
+  return (nodes ?? []).filter((n) => (n.operator ?? '').split(/->|[(),\s]+/).some((k) => EVENT_TIME_KINDS.has(k)));
+}
+
+const ENDED_STATES: ReadonlySet<string> = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED']);
+
 export function JobWatermarksTab({ job, live }: { job: JobDetails; live: Map<string, VertexLive> }) {
-  const view = usePoll<unknown>(`jobs/${job.jid}/watermarks`, 2000);
+  const ended = ENDED_STATES.has(job.state);
+  const view = usePoll<unknown>(`jobs/${job.jid}/watermarks`, ended ? 0 : 2000);
   const names = new Map(job.vertices.map((v) => [v.id, v.name]));
+  const planned = eventTimeNodes(job.plan?.nodes);
+  const endedNote = ended && (
+    <p data-testid="watermarks-ended">
+      This job {job.state}: its operators no longer report watermarks live. {planned.length > 0 ? 'Shown are the last watermarks they reported, where the JobManager still keeps them.' : ''}
+    </p>
+  );
+  // The plan's event-time vertices, for when the watermark view has none to show.
+  const fromPlan = (why: ComponentChildren) => (
+    <>
+      {why}
+      <table class="grid">
+        <thead>
+          <tr>
+            <th>event-time vertex</th>
+            <th>operators</th>
+          </tr>
+        </thead>
+        <tbody>
+          {planned.map((n) => (
+            <tr key={n.id} data-vertex-id={n.id}>
+              <td>{names.get(n.id) ?? n.description}</td>
+              <td class="muted small">{n.operator}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+  if (view.notAvailable && ended && planned.length > 0) {
+    return (
+      <>
+        <Section title="Watermarks">
+          <div data-testid="watermark-view">
+            {endedNote}
+            {fromPlan(<p class="muted">The watermark view (GET /jobs/:id/watermarks) is no longer available for this job.</p>)}
+          </div>
+        </Section>
+      </>
+    );
+  }
   return (
     <>
       <Section title="Watermarks">
@@ -70,10 +126,17 @@ export function JobWatermarksTab({ job, live }: { job: JobDetails; live: Map<str
             const top = w && typeof w === 'object' && !Array.isArray(w) ? holdOf(w as Entry) : undefined;
             return (
               <div data-testid="watermark-view">
+                {endedNote}
                 {summary && <p>{summary}</p>}
                 {top && <p class="hold">Job watermark held back by {describeHold(top)}</p>}
                 {entries.length === 0 ? (
-                  Array.isArray((w as Entry)?.['vertices']) ? <p class="muted">No event-time operator is waiting for a watermark.</p> : <pre class="json">{JSON.stringify(w, null, 2)}</pre>
+                  !Array.isArray((w as Entry)?.['vertices']) ? (
+                    <pre class="json">{JSON.stringify(w, null, 2)}</pre>
+                  ) : planned.length > 0 ? (
+                    fromPlan(<p class="muted">{ended ? 'No event-time operator waits for a watermark any more.' : 'None of these event-time vertices is waiting for a watermark.'}</p>)
+                  ) : (
+                    <p class="muted">This job has no event-time operator (window, event-time timer or join).</p>
+                  )
                 ) : (
                   <table class="grid">
                     <thead>
@@ -126,7 +189,7 @@ function WatermarkRow({ e, names }: { e: Entry; names: Map<string, string> }) {
       </td>
       <td class="mono">{fmtWatermark(wm)}</td>
       <td>
-        {hold ? describeHold(hold) : subHolds.some(Boolean) ? null : '–'}
+        {hold ? describeHold(hold) : subHolds.some(Boolean) ? null : e['finished'] === true ? 'nothing (finished)' : '–'}
         {subHolds}
       </td>
     </tr>
@@ -135,10 +198,13 @@ function WatermarkRow({ e, names }: { e: Entry; names: Map<string, string> }) {
 
 function SubtaskWatermarks({ jobId, vertexId, name, low }: { jobId: string; vertexId: string; name: string; low?: number }) {
   const wms = usePoll<MetricValue[]>(`jobs/${jobId}/vertices/${encodeURIComponent(vertexId)}/watermarks`, 3000);
+  // The subtasks' own values when listed (the live poll stops when the job ends; these don't).
+  const listed = (wms.data ?? []).map((m) => num(m.value)).filter((x): x is number => x !== undefined);
+  const lowest = listed.length > 0 ? Math.min(...listed) : low;
   return (
     <div class="vertex-watermarks">
       <h3>
-        {name} <span class="muted small">low watermark {low === undefined ? '–' : fmtWatermark(low)}</span>
+        {name} <span class="muted small">low watermark {lowest === undefined ? '–' : fmtWatermark(lowest)}</span>
       </h3>
       <Loaded res={wms} what="Subtask watermarks (GET /jobs/:id/vertices/:vid/watermarks)">
         {(list) =>

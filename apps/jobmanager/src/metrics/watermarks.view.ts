@@ -1,8 +1,12 @@
 /**
- * Watermarks: Flink's per-vertex list (`<subtask>.currentInputWatermark`), and beyond Flink, for
- * every event-time operator (windows, timers, joins) that is still waiting, the input channel that
- * holds its watermark back — the edge, the upstream vertex and subtask behind it, that channel's
- * watermark, and whether it is idle (marked idle, or silent for a while: nothing arrives on it).
+ * Watermarks: Flink's per-vertex list (`<subtask>.currentInputWatermark`), and beyond Flink, every
+ * vertex with an event-time operator (windows, timers, joins): its lowest input watermark (the
+ * last one its subtasks reported, also once they finished), whether all its subtasks are done
+ * (`finished`), and for each subtask still waiting the input channel that holds its watermark
+ * back — the edge, the upstream vertex and subtask behind it, that channel's watermark, and
+ * whether it is idle (marked idle, or silent for a while: nothing arrives on it). A vertex is
+ * listed also when no subtask waits any more (a finished job's), so a client can tell "no
+ * event-time operator" from "none waiting".
  */
 import { inputChannels, type JobGraph } from '@runnel/dataflow';
 import type { JobWatermarksReply, Reply } from '@runnel/protocol';
@@ -27,6 +31,11 @@ export function jobWatermarks(job: JobMaster): Reply<JobWatermarksReply> {
   const vertices = job.graph.jobVertices
     .filter(({ vertex }) => vertex.operators.some((o) => EVENT_TIME_KINDS.has(o.kind)))
     .map(({ vertex, executions }) => {
+      const last = executions.flatMap((e) => {
+        const s = snapshotOf(e);
+        return s ? [taskMetricValues(s as TaskMetricSnapshot).currentInputWatermark] : [];
+      });
+      const finished = executions.length > 0 && executions.every((e) => e.state === 'FINISHED');
       const waiting = executions.flatMap((e) => {
         const s = snapshotOf(e);
         if (!s) return [];
@@ -60,9 +69,10 @@ export function jobWatermarks(job: JobMaster): Reply<JobWatermarksReply> {
         id: vertex.id,
         name: vertex.name,
         operators: vertex.operators.filter((o) => EVENT_TIME_KINDS.has(o.kind)).map((o) => o.name),
+        ...(last.length > 0 ? { watermark: metricValueString(Math.min(...last)) } : {}),
+        finished,
         subtasks: waiting,
       };
-    })
-    .filter((v) => v.subtasks.length > 0);
+    });
   return { vertices };
 }

@@ -58,7 +58,10 @@ export class BackPressureReply extends ProtocolMessage {
   @IsArray() @IsObject({ each: true }) subtasks!: Record<string, unknown>[];
 }
 
-/** Beyond Flink: for every event-time operator still waiting, which input holds its watermark back. */
+/**
+ * Beyond Flink: every vertex with an event-time operator — its lowest (last reported) input
+ * watermark, whether it finished, and for each subtask still waiting which input holds it back.
+ */
 export class JobWatermarksReply extends ProtocolMessage {
   @IsArray() @IsObject({ each: true }) vertices!: Record<string, unknown>[];
 }
