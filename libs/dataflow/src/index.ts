@@ -65,6 +65,7 @@ export { loadJobModule, buildJobGraph, assertJobGraphHash, type JobModule, type 
 export { toFlinkPlan, type FlinkPlan } from './graph/job-plan';
 export { chainName, chainPredecessors, edgeSourceOperator } from './graph/operator-chain';
 export { bundleJobArtifact, type JobArtifact } from './job/job-artifact.bundler';
+export { stopEsbuild } from './job/esbuild.runner';
 export { JsonLinesFileSource, resolveFiles, type JsonLinesFilePosition, type JsonLinesFileSourceOptions } from './connectors/json-lines-file.source';
 export { JsonLinesFileSink, type JsonLinesFileSinkState } from './connectors/json-lines-file.sink';
 export { PartFileLayout, type PendingPartFile } from './connectors/part-file.committer';

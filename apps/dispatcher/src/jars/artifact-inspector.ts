@@ -1,4 +1,9 @@
-/** Runs artifact-inspector.worker.js for one artifact, with a deadline. */
+/**
+ * Runs artifact-inspector.worker.js for one artifact, with a deadline. The worker reaps esbuild's
+ * process before the artifact's code runs (loadJobModule), so ending it once it has answered
+ * leaves no zombie. At the deadline it is asked to stop esbuild and end ('abort': it may still be
+ * bundling), and terminated if it has not ended within ABORT_GRACE_MS (the artifact's code spins).
+ */
 import { InvalidArtifactError } from '@runnel/protocol';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,6 +19,12 @@ export type InspectResult =
   | { readonly ok: true; readonly jobGraph: JobGraph; readonly jobGraphHash: string }
   | { readonly ok: false; readonly message: string; readonly code?: string };
 
+/** What the dispatcher sends the worker. */
+export type InspectorControl = { readonly type: 'abort' };
+
+/** How long a worker past its deadline gets to stop esbuild and end by itself. */
+const ABORT_GRACE_MS = 2000;
+
 export interface InspectedJob {
   readonly jobGraph: JobGraph;
   readonly jobGraphHash: string;
@@ -26,7 +37,9 @@ export function workerArtifactInspector(timeoutMs: number, entry = join(__dirnam
     new Promise<InspectedJob>((resolve, reject) => {
       const worker = new Worker(entry, { workerData: request, stdout: true, stderr: true });
       const timer = setTimeout(() => {
-        void worker.terminate();
+        worker.postMessage({ type: 'abort' } satisfies InspectorControl);
+        worker.unref(); // a hung artifact does not keep the dispatcher's process alive meanwhile
+        setTimeout(() => void worker.terminate(), ABORT_GRACE_MS).unref();
         reject(new InvalidArtifactError(`building the job graph took longer than ${timeoutMs} ms`));
       }, timeoutMs);
       worker.once('message', (result: InspectResult) => {

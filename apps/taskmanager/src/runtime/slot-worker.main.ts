@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { stopEsbuild } from '@runnel/dataflow';
 import { guardProcess, startWatchdogTicks } from './slot-worker.guard';
 import { FromSlotWorker, SLOT_WORKER_DATA_ENV, SlotWorkerData, ToSlotWorker } from './slot-worker.messages';
 import { SlotTaskRunner } from './task-runner';
@@ -89,7 +90,9 @@ onMessage((message: ToSlotWorker) => {
       runner.drain(message.jobId);
       return;
     case 'close':
-      void runner.close().finally(() => post({ type: 'done', requestId: message.requestId }));
+      // The host ends the worker next: esbuild (a deployment may still be bundling) goes first, or
+      // its process would be left a zombie (loadJobModule stops it after each bundle otherwise).
+      void runner.close().finally(() => stopEsbuild()).finally(() => post({ type: 'done', requestId: message.requestId }));
       return;
     case 'profile':
       takeCpuProfile(message.durationMs, message.samplingIntervalUs).then(

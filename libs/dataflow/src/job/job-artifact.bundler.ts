@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { JobModuleError } from '../core/dataflow.errors';
+import { buildWithEsbuild } from './esbuild.runner';
 
 export interface JobArtifact {
   /** The ES module's bytes. */
@@ -15,10 +16,9 @@ export interface JobArtifact {
 }
 
 export async function bundleJobArtifact(entry: string): Promise<JobArtifact> {
-  const esbuild = await import('esbuild');
   const absolute = path.resolve(entry);
   try {
-    const out = await esbuild.build({
+    const out = await buildWithEsbuild({
       entryPoints: [absolute],
       bundle: true,
       format: 'esm',

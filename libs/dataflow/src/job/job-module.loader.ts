@@ -13,6 +13,7 @@ import { JobGraphMismatchError, JobModuleError } from '../core/dataflow.errors';
 import { jobGraphHash } from '../graph/job-graph.builder';
 import type { FunctionRegistry, JobGraph } from '../graph/job-graph.types';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment';
+import { buildWithEsbuild } from './esbuild.runner';
 
 export type JobMain = (env: StreamExecutionEnvironment, args: string[]) => void | Promise<void>;
 
@@ -38,21 +39,24 @@ export interface LoadedJobGraph {
 
 const HOST_PACKAGE = '@runnel/dataflow';
 
-/** Bundles and evaluates a job module from a file path (.ts, .mts, .js, .mjs, .cjs) or source text. */
+/**
+ * Bundles and evaluates a job module from a file path (.ts, .mts, .js, .mjs, .cjs) or source text.
+ * esbuild (loaded lazily: only clients and workers that load artifacts need it) is stopped and its
+ * process reaped before the module's code runs (esbuild.runner.ts): a worker thread that loads a
+ * job leaves no child behind, whatever the job does to it.
+ */
 export async function loadJobModule(pathOrSource: string | JobSource): Promise<JobModule> {
-  // esbuild is loaded lazily: only clients and workers that load artifacts need it.
-  const esbuild = await import('esbuild');
   const external = [HOST_PACKAGE, '@runnel/*'];
   let code: string;
   let filename: string;
   try {
     if (typeof pathOrSource === 'string') {
       filename = path.resolve(pathOrSource);
-      const out = await esbuild.build({ entryPoints: [filename], bundle: true, format: 'cjs', platform: 'node', target: 'node20', write: false, external, logLevel: 'silent' });
+      const out = await buildWithEsbuild({ entryPoints: [filename], bundle: true, format: 'cjs', platform: 'node', target: 'node20', write: false, external, logLevel: 'silent' });
       code = out.outputFiles[0].text;
     } else {
       filename = path.resolve(pathOrSource.filename ?? 'job-module.ts');
-      const out = await esbuild.build({
+      const out = await buildWithEsbuild({
         stdin: { contents: pathOrSource.source, loader: pathOrSource.loader ?? 'ts', resolveDir: path.dirname(filename), sourcefile: filename },
         bundle: true,
         format: 'cjs',
