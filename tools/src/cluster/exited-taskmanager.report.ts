@@ -6,7 +6,8 @@
  */
 import { hostname } from 'node:os';
 import { connect } from 'nats';
-import { ClusterNamespace, NatsRpcClient, resourceManagerGateway, type ResourceId } from '@runnel/protocol';
+import type { ResourceId } from '@runnel/protocol';
+import { ClusterNamespace, NatsRpcClient, resourceManagerGateway } from '@runnel/protocol/rpc-client';
 import { natsConnectOptions, natsServers, type NatsCredentials } from '@runnel/protocol/nats-connect-options';
 
 /** The ResourceId declared lost, or undefined when no registered TaskManager had that pid here. */

@@ -22,7 +22,6 @@ import {
 import { InfraError, PortInUseError } from '../infra/infra.errors';
 import { getJson, getOverview, isHealthy, isLeader, type ClusterOverview } from './rest.client';
 import type { SecureCluster } from './secure-cluster.setup';
-import { reportExitedTaskManager } from './exited-taskmanager.report';
 import { redactNatsUrls } from '@runnel/protocol/nats-connect-options';
 import { releaseStaleLeaders } from './stale-leaders';
 
@@ -352,7 +351,10 @@ export class LocalCluster {
       // ResourceManager sees its own TaskManagers exit; these it did not start). Best effort.
       if (member.role === 'taskmanager' && this.natsUrl !== undefined) {
         const clusterId = this.options.serviceEnv?.['CLUSTER_ID'] ?? process.env['CLUSTER_ID'];
-        void reportExitedTaskManager(this.natsUrl, this.options.secure?.infra.natsCredentials, clusterId, proc.pid, how).catch(() => undefined);
+        // Loaded when needed: the gateway's DTOs weigh on every CLI start otherwise.
+        void import('./exited-taskmanager.report')
+          .then((m) => m.reportExitedTaskManager(this.natsUrl!, this.options.secure?.infra.natsCredentials, clusterId, proc.pid, how))
+          .catch(() => undefined);
       }
       this.scheduleRestart(member, delay);
     });
