@@ -8,22 +8,18 @@
 import { OperatorTestHarness } from '../operator-test.harness';
 import type { AggregateFunction } from '../../api/functions.types';
 import type { WindowAssignerConfig } from '../../time/window-assigner.types';
+import { EventRandom } from '../../connectors/nexmark/nexmark.random';
 
 interface Ev {
   k: number;
   v: number;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
+/** Deterministic pseudo-random numbers in [0, 1): the Nexmark generator's seeded stream. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new EventRandom();
+  r.reset(seed, 0);
+  return () => r.nextDouble();
 }
 
 type Step = { batch: Ev[]; timestamps: number[] } | { watermark: number };
